@@ -1,0 +1,59 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import underPressure from '@fastify/under-pressure';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { modulesFor } from './modules/index.ts';
+import { conventions } from './platform/http/conventions.ts';
+import { serviceUnavailable } from './platform/http/errors.ts';
+import { healthRoutes } from './platform/http/health.ts';
+import { openapi } from './platform/http/openapi.ts';
+import { requestIdFrom } from './platform/http/request-id.ts';
+import { rewriteVersionedUrl } from './platform/http/versioning.ts';
+import { loggerOptions } from './platform/observability/logger.ts';
+import { httpMetrics } from './platform/observability/metrics.ts';
+import type { Platform } from './platform/platform.ts';
+
+export interface BuildOptions {
+  /** A pino destination stream (tests capture logs with it). */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** Builds the HTTP app: platform conventions first, then every enabled module's routes. */
+export async function buildApp(platform: Platform, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const { config } = platform;
+  const logger = { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) };
+  const app = Fastify({
+    logger,
+    genReqId: requestIdFrom,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    rewriteUrl: rewriteVersionedUrl,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(conventions);
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    credentials: !config.corsOrigins.includes('*'),
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'deprecation', 'sunset'],
+  });
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.shedMaxEventLoopDelayMs,
+    maxHeapUsedBytes: config.shedMaxHeapUsedBytes,
+    sampleInterval: 100,
+    pressureHandler: async () => {
+      throw serviceUnavailable(5);
+    },
+  });
+  await app.register(httpMetrics, { registry: platform.metrics });
+  await app.register(openapi);
+  await app.register(healthRoutes, { checks: platform.readiness });
+
+  for (const module of modulesFor(config.modules)) {
+    if (module.routes) await app.register(module.routes, { prefix: '/v1', platform });
+  }
+  return app;
+}

@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+
+/**
+ * The one place that reads the environment. Every value is parsed and checked
+ * once at start; a bad value stops the process with a message naming each
+ * offending variable, so a typo never becomes a mysterious failure later.
+ */
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  embeddedPostgresPort: number;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  modules: string[] | 'all';
+  corsOrigins: string[];
+  trustProxy: string[];
+  bodyLimitBytes: number;
+  /** `kid:base64key` pairs; the first one encrypts, all of them decrypt. */
+  encryptionKeys: string | undefined;
+  /** PEM-encoded private keys for access tokens (used by the auth module). */
+  jwtSigningKeys: string | undefined;
+  shedMaxEventLoopDelayMs: number;
+  shedMaxHeapUsedBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  url(name: string, protocols: readonly string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      return undefined;
+    }
+  }
+
+  list(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+}
+
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Parses an environment into a Config, or throws ConfigError listing every problem. */
+export function parseConfig(env: Env): Config {
+  const r = new Reader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', NODE_ENVS, 'development');
+  const modules = r.list('MODULES');
+  const config: Config = {
+    nodeEnv,
+    host: r.string('HOST', '0.0.0.0'),
+    port: r.int('PORT', 3000, 0, 65535),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    dataDir: path.resolve(r.string('DATA_DIR', 'data')),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
+    embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
+    modules: modules.length === 0 || modules.includes('all') ? 'all' : modules,
+    corsOrigins: r.list('CORS_ORIGINS'),
+    trustProxy: r.list('TRUST_PROXY'),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    encryptionKeys: r.optional('ENCRYPTION_KEYS'),
+    jwtSigningKeys: r.optional('JWT_SIGNING_KEYS'),
+    shedMaxEventLoopDelayMs: r.int('SHED_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+    shedMaxHeapUsedBytes: r.int('SHED_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+  if (nodeEnv === 'production') {
+    // Generated secrets are a development convenience; in production they would
+    // silently change on a fresh disk and lock everyone out of their data.
+    if (!config.encryptionKeys) r.problems.push('ENCRYPTION_KEYS is required when NODE_ENV=production');
+    if (!config.jwtSigningKeys) r.problems.push('JWT_SIGNING_KEYS is required when NODE_ENV=production');
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** Reads `.env` (if present) under the real environment, which wins. */
+export function loadConfig(cwd = process.cwd()): Config {
+  const envFile = path.join(cwd, '.env');
+  const fromFile = existsSync(envFile) ? dotenv.parse(readFileSync(envFile, 'utf8')) : {};
+  return parseConfig({ ...fromFile, ...process.env });
+}

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { migrations } from './migrations.ts';
+import { modulesFor } from './modules/index.ts';
+import { createDatabase } from './platform/db/database.ts';
+import { startEmbeddedPostgres } from './platform/db/embedded.ts';
+import { migrateToLatest } from './platform/db/migrator.ts';
+import { loggerOptions } from './platform/observability/logger.ts';
+import { createPlatform } from './platform/platform.ts';
+
+/**
+ * `start` (default): migrate, then API and worker in one process.
+ * `serve`: API only. `worker`: consumers and jobs only. `migrate`: migrate and exit.
+ */
+type Command = 'start' | 'serve' | 'worker' | 'migrate';
+const COMMANDS: Command[] = ['start', 'serve', 'worker', 'migrate'];
+
+const cleanups: Array<() => Promise<void>> = [];
+
+async function runCleanups(onError: (error: unknown) => void): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(onError);
+}
+
+async function main(): Promise<void> {
+  const command = (process.argv[2] ?? 'start') as Command;
+  if (!COMMANDS.includes(command)) {
+    process.stderr.write(`Unknown command "${command}". Use one of: ${COMMANDS.join(', ')}\n`);
+    process.exit(2);
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const log = pino(loggerOptions(config.logLevel === 'silent' ? 'silent' : config.logLevel));
+  let shuttingDown = false;
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 30_000);
+    force.unref();
+    await runCleanups((error) => log.error({ err: error }, 'shutdown step failed'));
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.embeddedPostgresPort,
+      log: (message) => log.info(message),
+    });
+    cleanups.push(() => embedded.stop());
+    databaseUrl = embedded.url;
+  }
+
+  if (command === 'start' || command === 'migrate') {
+    const { db, close } = createDatabase({ url: databaseUrl, poolMax: 1, applicationName: 'migrate' });
+    try {
+      const applied = await migrateToLatest(db, migrations);
+      log.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date');
+    } finally {
+      await close();
+    }
+    if (command === 'migrate') return shutdown('done');
+  }
+
+  const platform = await createPlatform(config, databaseUrl, log);
+  cleanups.push(() => platform.close());
+
+  if (command === 'start' || command === 'worker') {
+    for (const module of modulesFor(config.modules)) {
+      if (module.worker) cleanups.push(await module.worker(platform));
+    }
+  }
+
+  if (command === 'start' || command === 'serve') {
+    const app = await buildApp(platform);
+    // Registered after the worker so it closes first: stop taking requests, finish in-flight ones.
+    cleanups.push(() => app.close());
+    await app.listen({ port: config.port, host: config.host });
+  }
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // Whatever did start (the embedded database above all) is stopped, not orphaned.
+  await runCleanups(() => {});
+  process.exit(1);
+});

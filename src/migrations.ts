@@ -1,0 +1,10 @@
+import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
+import type { Migrations } from './platform/db/migrator.ts';
+
+/**
+ * Every migration of every module, in one list so the order is explicit and
+ * the set is known at build time. Keys sort by their timestamp prefix.
+ */
+export const migrations: Migrations = {
+  '20261125T0900_platform_base': platformBase,
+};

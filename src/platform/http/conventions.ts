@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import fp from 'fastify-plugin';
+import { errorBody, successBody } from './envelope.ts';
+import { handleError } from './error-handler.ts';
+import { AppError, notFound } from './errors.ts';
+import { isPage } from './pagination.ts';
+import { assertSupportedVersion } from './versioning.ts';
+
+export interface DeprecationInfo {
+  /** When the route was deprecated (RFC 9745 `Deprecation: @<epoch seconds>`). */
+  since: Date;
+  /** When it stops working (RFC 8594 `Sunset`). */
+  sunset?: Date;
+  /** Where to read about the replacement. */
+  link?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The handler returns a Page; its items become `data`, its cursor `meta.nextCursor`. */
+    paginated?: boolean;
+    deprecation?: DeprecationInfo;
+    /** Already in the envelope or not JSON (metrics, docs): leave the body alone. */
+    rawBody?: boolean;
+  }
+}
+
+const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function deprecationHeaders(info: DeprecationInfo): Record<string, string> {
+  const headers: Record<string, string> = { deprecation: `@${Math.floor(info.since.getTime() / 1000)}` };
+  const links: string[] = [];
+  if (info.sunset) headers.sunset = info.sunset.toUTCString();
+  if (info.link) links.push(`<${info.link}>; rel="deprecation"`);
+  if (links.length > 0) headers.link = links.join(', ');
+  return headers;
+}
+
+/**
+ * The API's conventions in one place: version check, envelope, request id,
+ * deprecation headers, and errors (including 404/405) in the envelope.
+ */
+export const conventions = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+      assertSupportedVersion(request.raw);
+    });
+
+    app.addHook('preSerialization', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const config = request.routeOptions.config;
+      if (reply.statusCode >= 400 || config.rawBody) return payload;
+      if (config.deprecation) reply.headers(deprecationHeaders(config.deprecation));
+      if (config.paginated && isPage(payload)) {
+        return successBody(request.id, payload.items, { nextCursor: payload.nextCursor });
+      }
+      return successBody(request.id, payload);
+    });
+
+    app.setErrorHandler(handleError);
+
+    app.setNotFoundHandler(async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+      if (allowed.length > 0) {
+        const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
+        return reply
+          .status(405)
+          .header('allow', allow.join(', '))
+          .send(
+            errorBody(request.id, [
+              { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here; use ${allow.join(', ')}` },
+            ]),
+          );
+      }
+      throw notFound(`Route ${request.method} ${path}`);
+    });
+  },
+  { name: 'conventions' },
+);
+
+export { AppError };

@@ -1,0 +1,64 @@
+import { type TSchema, Type } from 'typebox';
+import type { ErrorItem } from './errors.ts';
+
+/** The shape of every response body, success or error (see docs/api.md). */
+export interface Meta {
+  requestId: string;
+  timestamp: string;
+  version: string;
+  nextCursor?: string | null;
+}
+
+export interface Envelope<T> {
+  success: boolean;
+  data: T | null;
+  errors: ErrorItem[] | null;
+  meta: Meta;
+}
+
+export const API_VERSION = 'v1';
+
+export function meta(requestId: string, extra?: Partial<Meta>): Meta {
+  return { requestId, timestamp: new Date().toISOString(), version: API_VERSION, ...extra };
+}
+
+export function successBody<T>(requestId: string, data: T, extra?: Partial<Meta>): Envelope<T> {
+  return { success: true, data, errors: null, meta: meta(requestId, extra) };
+}
+
+export function errorBody(requestId: string, errors: ErrorItem[]): Envelope<null> {
+  return { success: false, data: null, errors, meta: meta(requestId) };
+}
+
+const MetaSchema = Type.Object({
+  requestId: Type.String(),
+  timestamp: Type.String({ format: 'date-time' }),
+  version: Type.String(),
+  nextCursor: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+
+export const ErrorItemSchema = Type.Object({
+  code: Type.String({ description: 'Stable UPPER_SNAKE error code' }),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+});
+
+/** Wraps a route's data schema in the envelope, so serialization and OpenAPI see the real body. */
+export function Enveloped<T extends TSchema>(data: T) {
+  return Type.Object({
+    success: Type.Boolean(),
+    data,
+    errors: Type.Null(),
+    meta: MetaSchema,
+  });
+}
+
+export const ErrorEnvelopeSchema = Type.Object(
+  {
+    success: Type.Literal(false),
+    data: Type.Null(),
+    errors: Type.Array(ErrorItemSchema),
+    meta: MetaSchema,
+  },
+  { $id: 'ErrorEnvelope', description: 'Any error response' },
+);

@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode, type ErrorItem } from './errors.ts';
+import { errorBody } from './envelope.ts';
+
+/** Fastify's own error codes that are the client's fault, mapped to ours. */
+const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_ERROR', message: 'Body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_ERROR', message: 'Body must not be empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Body is larger than allowed' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Content-Type is not supported',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'VALIDATION_ERROR', message: 'Content-Type is not valid' },
+  FST_ERR_INVALID_URL: { status: 400, code: 'VALIDATION_ERROR', message: 'URL is not valid' },
+  FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_ERROR', message: 'URL is not valid' },
+};
+
+function validationItems(error: FastifyError): ErrorItem[] {
+  const context = error.validationContext ?? 'body';
+  return (error.validation ?? []).map((issue) => {
+    const path = (issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+    const missing = (issue.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const extra = (issue.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    const field = [path, missing ?? extra].filter(Boolean).join('.') || context;
+    const message = extra
+      ? `${field} is not an accepted field`
+      : missing
+        ? `${field} is required`
+        : `${field} ${issue.message ?? 'is invalid'}`;
+    return { code: 'VALIDATION_ERROR' as const, message, field };
+  });
+}
+
+export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    return reply.status(error.status).headers(error.headers).send(errorBody(request.id, error.items));
+  }
+  if (error.validation) {
+    return reply.status(400).send(errorBody(request.id, validationItems(error)));
+  }
+  const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;
+  if (known) {
+    return reply
+      .status(known.status)
+      .send(errorBody(request.id, [{ code: known.code, message: known.message ?? error.message }]));
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Any other 4xx raised by Fastify or a plugin: keep its status, not its internals.
+    return reply.status(status).send(errorBody(request.id, [{ code: 'VALIDATION_ERROR', message: error.message }]));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  // Never echo the message of an unexpected error: it may hold SQL, paths or secrets.
+  return reply
+    .status(500)
+    .send(errorBody(request.id, [{ code: 'INTERNAL', message: 'Something went wrong on our side' }]));
+}

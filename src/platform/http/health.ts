@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { ReadinessCheck } from '../platform.ts';
+import { Enveloped } from './envelope.ts';
+import { serviceUnavailable } from './errors.ts';
+
+const exempt = { pressureHandler: () => undefined };
+
+/** Liveness (the process answers) and readiness (its dependencies answer). */
+export async function healthRoutes(app: FastifyInstance, opts: { checks: ReadinessCheck[] }) {
+  app.get(
+    '/health',
+    {
+      config: exempt,
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process is up',
+        response: { 200: Enveloped(Type.Object({ status: Type.Literal('ok') })) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      config: exempt,
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: database, and Redis/NATS when configured, answer',
+        response: {
+          200: Enveloped(
+            Type.Object({ status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) }),
+          ),
+        },
+      },
+    },
+    async () => {
+      const results = await Promise.all(
+        opts.checks.map(async ({ name, check }) => {
+          try {
+            await withTimeout(check(), 2000);
+            return [name, 'ok'] as const;
+          } catch {
+            return [name, 'unavailable'] as const;
+          }
+        }),
+      );
+      const failed = results.filter(([, status]) => status !== 'ok').map(([name]) => name);
+      if (failed.length > 0) throw serviceUnavailable(5, `Not ready: ${failed.join(', ')} unavailable`);
+      return { status: 'ready' as const, checks: Object.fromEntries(results) };
+    },
+  );
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,38 @@
+import type { LoggerOptions } from 'pino';
+import type { LogLevel } from '../../config.ts';
+
+/**
+ * Paths pino blanks out in every log line. Bodies are not logged, but errors
+ * and module logs may carry these fields, so they are redacted wherever they
+ * appear one or two levels deep.
+ */
+const SECRET_KEYS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'mfaToken',
+  'code',
+  'recoveryCode',
+  'secret',
+  'apiKey',
+];
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+];
+
+export function loggerOptions(level: LogLevel): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'one2one-love' },
+  };
+}

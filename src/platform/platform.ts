@@ -1,0 +1,65 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import { type Cache, createCache } from './cache/index.ts';
+import { createDatabase, type Database, pingDatabase } from './db/database.ts';
+import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
+import { persistedSecret } from './security/dev-secrets.ts';
+import { createFieldEncryption, type FieldEncryption, generateKeySpec, parseKeyRing } from './security/field-encryption.ts';
+
+/** A dependency /ready checks; modules may add their own (the bus adds NATS). */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+/**
+ * The infrastructure one process shares between its modules. Built once at
+ * start (or once per test file) and passed explicitly; nothing is global.
+ */
+export interface Platform {
+  config: Config;
+  database: Database;
+  cache: Cache;
+  encryption: FieldEncryption;
+  metrics: Registry;
+  readiness: ReadinessCheck[];
+  /** Resources to release on shutdown, last-in first-out. */
+  onClose(release: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export async function createPlatform(config: Config, databaseUrl: string, log?: Logger): Promise<Platform> {
+  const keySpec =
+    config.encryptionKeys ?? (await persistedSecret(config.dataDir, 'encryption-keys', () => generateKeySpec('dev1')));
+  const encryption = createFieldEncryption(parseKeyRing(keySpec));
+  const database = createDatabase({ url: databaseUrl, poolMax: config.databasePoolMax });
+  const cache = createCache(config.redisUrl);
+  const metrics = createMetricsRegistry();
+  registerPoolGauges(metrics, database.pool);
+
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
+  if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });
+
+  const releases: Array<() => Promise<void>> = [() => database.close(), () => cache.close()];
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    database,
+    cache,
+    encryption,
+    metrics,
+    readiness,
+    onClose(release) {
+      releases.push(release);
+    },
+    close() {
+      closing ??= (async () => {
+        for (const release of releases.reverse()) {
+          await release().catch((error: unknown) => log?.error({ err: error }, 'error while releasing a resource'));
+        }
+      })();
+      return closing;
+    },
+  };
+}
