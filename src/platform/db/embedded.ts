@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -125,12 +125,25 @@ async function recover(bin: Binaries, dataDir: string, owner: RunAs, log: (m: st
     return;
   }
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (await isPostgresFor(pid, dataDir))) {
+    const app = await readOwner(dataDir);
+    if (app !== undefined && app !== process.pid && isAlive(app)) {
+      throw new Error(`${dataDir} is in use by another running instance (pid ${app}); stop it first`);
+    }
     log(`stopping orphaned PostgreSQL (pid ${pid}) left by an earlier run`);
     await run(bin.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], owner);
     return;
   }
   log('removing stale postmaster.pid left by a crash');
   await rm(lockFile, { force: true });
+}
+
+// The app that started the server, so a second start can tell an orphaned server
+// (its app was killed) from one that another live instance is using.
+const ownerFile = (dataDir: string) => `${dataDir}.owner`;
+
+async function readOwner(dataDir: string): Promise<number | undefined> {
+  const pid = Number((await readFile(ownerFile(dataDir), 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 async function isPortFree(port: number): Promise<boolean> {
@@ -169,6 +182,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ['start', '-D', dataDir, '-w', '-t', '120', '-l', path.join(dataDir, 'server.log'), '-o', serverOptions],
     { ...owner, env: { ...process.env, LC_ALL: 'C' } },
   );
+  await writeFile(ownerFile(dataDir), `${process.pid}\n`);
   log(`embedded PostgreSQL listening on 127.0.0.1:${port} (data in ${dataDir})`);
 
   let stopped = false;
@@ -179,6 +193,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (stopped) return;
       stopped = true;
       await run(bin.pg_ctl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], owner);
+      await rm(ownerFile(dataDir), { force: true });
     },
   };
 }
