@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import underPressure from '@fastify/under-pressure';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { modulesFor } from './modules/index.ts';
 import { conventions } from './platform/http/conventions.ts';
@@ -22,7 +22,10 @@ export interface BuildOptions {
 /** Builds the HTTP app: platform conventions first, then every enabled module's routes. */
 export async function buildApp(platform: Platform, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
-  const logger = { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) };
+  const logger = {
+    ...loggerOptions(config.logLevel),
+    ...(options.logStream ? { stream: options.logStream } : {}),
+  };
   const app = Fastify({
     logger,
     genReqId: requestIdFrom,

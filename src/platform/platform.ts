@@ -5,7 +5,12 @@ import { type Cache, createCache } from './cache/index.ts';
 import { createDatabase, type Database, pingDatabase } from './db/database.ts';
 import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
 import { persistedSecret } from './security/dev-secrets.ts';
-import { createFieldEncryption, type FieldEncryption, generateKeySpec, parseKeyRing } from './security/field-encryption.ts';
+import {
+  createFieldEncryption,
+  type FieldEncryption,
+  generateKeySpec,
+  parseKeyRing,
+} from './security/field-encryption.ts';
 
 /** A dependency /ready checks; modules may add their own (the bus adds NATS). */
 export interface ReadinessCheck {
@@ -31,7 +36,8 @@ export interface Platform {
 
 export async function createPlatform(config: Config, databaseUrl: string, log?: Logger): Promise<Platform> {
   const keySpec =
-    config.encryptionKeys ?? (await persistedSecret(config.dataDir, 'encryption-keys', () => generateKeySpec('dev1')));
+    config.encryptionKeys ??
+    (await persistedSecret(config.dataDir, 'encryption-keys', () => generateKeySpec('dev1')));
   const encryption = createFieldEncryption(parseKeyRing(keySpec));
   const database = createDatabase({ url: databaseUrl, poolMax: config.databasePoolMax });
   const cache = createCache(config.redisUrl);
@@ -56,7 +62,9 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     close() {
       closing ??= (async () => {
         for (const release of releases.reverse()) {
-          await release().catch((error: unknown) => log?.error({ err: error }, 'error while releasing a resource'));
+          await release().catch((error: unknown) =>
+            log?.error({ err: error }, 'error while releasing a resource'),
+          );
         }
       })();
       return closing;

@@ -38,9 +38,12 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch (error) {
-    throw new Error(`No embedded PostgreSQL build for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL`, {
-      cause: error,
-    });
+    throw new Error(
+      `No embedded PostgreSQL build for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -116,7 +119,12 @@ async function isPostgresFor(pid: number, dataDir: string): Promise<boolean> {
  * killed, the database was not) or a process that no longer exists (both
  * were killed, the pid may even be reused). Stop the first, clear the second.
  */
-async function recover(bin: Binaries, dataDir: string, owner: RunAs, log: (m: string) => void): Promise<void> {
+async function recover(
+  bin: Binaries,
+  dataDir: string,
+  owner: RunAs,
+  log: (m: string) => void,
+): Promise<void> {
   const lockFile = path.join(dataDir, 'postmaster.pid');
   let pid: number;
   try {

@@ -47,15 +47,18 @@ export const conventions = fp(
       assertSupportedVersion(request.raw);
     });
 
-    app.addHook('preSerialization', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      const config = request.routeOptions.config;
-      if (reply.statusCode >= 400 || config.rawBody) return payload;
-      if (config.deprecation) reply.headers(deprecationHeaders(config.deprecation));
-      if (config.paginated && isPage(payload)) {
-        return successBody(request.id, payload.items, { nextCursor: payload.nextCursor });
-      }
-      return successBody(request.id, payload);
-    });
+    app.addHook(
+      'preSerialization',
+      async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        const config = request.routeOptions.config;
+        if (reply.statusCode >= 400 || config.rawBody) return payload;
+        if (config.deprecation) reply.headers(deprecationHeaders(config.deprecation));
+        if (config.paginated && isPage(payload)) {
+          return successBody(request.id, payload.items, { nextCursor: payload.nextCursor });
+        }
+        return successBody(request.id, payload);
+      },
+    );
 
     app.setErrorHandler(handleError);
 
@@ -69,7 +72,10 @@ export const conventions = fp(
           .header('allow', allow.join(', '))
           .send(
             errorBody(request.id, [
-              { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here; use ${allow.join(', ')}` },
+              {
+                code: 'METHOD_NOT_ALLOWED',
+                message: `${request.method} is not allowed here; use ${allow.join(', ')}`,
+              },
             ]),
           );
       }

@@ -1,12 +1,16 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, type ErrorItem } from './errors.ts';
 import { errorBody } from './envelope.ts';
+import { AppError, type ErrorCode, type ErrorItem } from './errors.ts';
 
 /** Fastify's own error codes that are the client's fault, mapped to ours. */
 const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_ERROR', message: 'Body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_ERROR', message: 'Body must not be empty' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Body is larger than allowed' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'Body is larger than allowed',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -55,7 +59,9 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // Any other 4xx raised by Fastify or a plugin: keep its status, not its internals.
-    return reply.status(status).send(errorBody(request.id, [{ code: 'VALIDATION_ERROR', message: error.message }]));
+    return reply
+      .status(status)
+      .send(errorBody(request.id, [{ code: 'VALIDATION_ERROR', message: error.message }]));
   }
   request.log.error({ err: error }, 'unhandled error');
   // Never echo the message of an unexpected error: it may hold SQL, paths or secrets.

@@ -44,7 +44,8 @@ export const validationError = (message: string, field?: string) =>
 export const unauthenticated = (message = 'Authentication is required') =>
   new AppError(401, 'UNAUTHENTICATED', message);
 
-export const forbidden = (message = 'You are not allowed to do this') => new AppError(403, 'FORBIDDEN', message);
+export const forbidden = (message = 'You are not allowed to do this') =>
+  new AppError(403, 'FORBIDDEN', message);
 
 export const notFound = (resource: string, id?: string) =>
   new AppError(404, 'NOT_FOUND', id ? `${resource} ${id} was not found` : `${resource} was not found`);
@@ -54,5 +55,10 @@ export const conflict = (message: string) => new AppError(409, 'CONFLICT', messa
 export const rateLimited = (retryAfterSeconds: number, message = 'Too many requests, slow down') =>
   new AppError(429, 'RATE_LIMITED', message, { headers: { 'retry-after': String(retryAfterSeconds) } });
 
-export const serviceUnavailable = (retryAfterSeconds: number, message = 'The service is overloaded, retry later') =>
-  new AppError(503, 'SERVICE_UNAVAILABLE', message, { headers: { 'retry-after': String(retryAfterSeconds) } });
+export const serviceUnavailable = (
+  retryAfterSeconds: number,
+  message = 'The service is overloaded, retry later',
+) =>
+  new AppError(503, 'SERVICE_UNAVAILABLE', message, {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });

@@ -23,7 +23,9 @@ export const openapi = fp(
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: '/v1/openapi.json' } });
-    app.get('/v1/openapi.json', { schema: { hide: true }, config: { rawBody: true } }, async () => app.swagger());
+    app.get('/v1/openapi.json', { schema: { hide: true }, config: { rawBody: true } }, async () =>
+      app.swagger(),
+    );
   },
   { name: 'openapi' },
 );

@@ -22,7 +22,10 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<K extends CursorKey>(cursor: string | undefined, fields: (keyof K)[]): K | undefined {
+export function decodeCursor<K extends CursorKey>(
+  cursor: string | undefined,
+  fields: (keyof K)[],
+): K | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -8,7 +8,11 @@ import path from 'node:path';
  * data/secrets/, so restarts keep decrypting what earlier runs wrote.
  * Production refuses to start without configured secrets (see config.ts).
  */
-export async function persistedSecret(dataDir: string, name: string, generate: () => string): Promise<string> {
+export async function persistedSecret(
+  dataDir: string,
+  name: string,
+  generate: () => string,
+): Promise<string> {
   const dir = path.join(dataDir, 'secrets');
   const file = path.join(dir, name);
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();

@@ -25,7 +25,10 @@ const KID = /^[A-Za-z0-9_-]{1,32}$/;
 export function parseKeyRing(spec: string): KeyRing {
   const keys = new Map<string, Buffer>();
   let active: string | undefined;
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(':');
     const kid = entry.slice(0, separator);
     const key = Buffer.from(entry.slice(separator + 1), 'base64');
@@ -64,16 +67,22 @@ export function createFieldEncryption(ring: KeyRing): FieldEncryption {
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return ['v1', ring.active, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join(
-        '.',
-      );
+      return [
+        'v1',
+        ring.active,
+        iv.toString('base64url'),
+        tag.toString('base64url'),
+        data.toString('base64url'),
+      ].join('.');
     },
     decrypt(ciphertext, context = '') {
       const [, kid, iv, tag, data] = split(ciphertext);
       const decipher = createDecipheriv('aes-256-gcm', keyFor(kid), Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     },
     keyIdOf(ciphertext) {
       return split(ciphertext)[1];
