@@ -1,4 +1,5 @@
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
+import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
 import type { Migrations } from './platform/db/migrator.ts';
 
 /**
@@ -7,4 +8,5 @@ import type { Migrations } from './platform/db/migrator.ts';
  */
 export const migrations: Migrations = {
   '20261125T0900_platform_base': platformBase,
+  '20261125T0901_platform_outbox': platformOutbox,
 };
