@@ -62,6 +62,17 @@ export const conventions = fp(
 
     app.setErrorHandler(handleError);
 
+    // While draining on shutdown, tell keep-alive clients to reconnect elsewhere;
+    // otherwise an idle kept-alive socket holds close() open until it times out.
+    let draining = false;
+    app.addHook('preClose', async () => {
+      draining = true;
+    });
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (draining) reply.header('connection', 'close');
+      return payload;
+    });
+
     app.setNotFoundHandler(async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);

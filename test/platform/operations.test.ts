@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { createTestApp, type TestApp } from '../support/app.ts';
+
+describe('operations endpoints', () => {
+  let t: TestApp;
+  const logs: string[] = [];
+  before(async () => {
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    t = await createTestApp(
+      { LOG_LEVEL: 'info' },
+      {
+        logStream: stream,
+        routes: async (app) => {
+          app.post('/login-like', async (request) => {
+            request.log.info({ body: request.body, token: 'tok-123456' }, 'handling a login');
+            return { ok: true };
+          });
+        },
+      },
+    );
+  });
+  after(() => t.close());
+
+  it('answers /health and /ready in the envelope', async () => {
+    const health = await t.app.inject({ url: '/health' });
+    assert.equal(health.statusCode, 200);
+    assert.deepEqual(health.json().data, { status: 'ok' });
+    const ready = await t.app.inject({ url: '/ready' });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().data.checks.database, 'ok');
+  });
+
+  it('exposes Prometheus metrics with request durations and pool gauges', async () => {
+    await t.app.inject({ url: '/health' });
+    const res = await t.app.inject({ url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/plain/);
+    assert.match(res.body, /http_request_duration_seconds_bucket\{.*route="\/health".*status_code="200"/);
+    assert.match(res.body, /db_pool_connections_total\{pool="primary"\} \d+/);
+    assert.match(res.body, /process_cpu_user_seconds_total/);
+  });
+
+  it('logs JSON with the request id and without secrets', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/login-like',
+      headers: {
+        authorization: 'Bearer abc.def.ghi',
+        cookie: 'rt=secret-cookie',
+        'x-request-id': 'log-test-1',
+      },
+      payload: { email: 'a@example.com', password: 'hunter2-hunter2' },
+    });
+    assert.equal(res.statusCode, 200);
+    const line = logs.find((l) => l.includes('handling a login'));
+    assert.ok(line, 'the handler log line is written');
+    const parsed = JSON.parse(line);
+    assert.equal(parsed.reqId, 'log-test-1');
+    assert.equal(parsed.body.password, '[redacted]');
+    assert.equal(parsed.token, '[redacted]');
+    const all = logs.join('\n');
+    for (const secret of ['hunter2-hunter2', 'tok-123456', 'abc.def.ghi', 'secret-cookie']) {
+      assert.ok(!all.includes(secret), `${secret} must not be logged`);
+    }
+  });
+
+  it('publishes a valid OpenAPI 3.1 document and a docs page', async () => {
+    const res = await t.app.inject({ url: '/v1/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    const document = res.json();
+    assert.equal(document.openapi, '3.1.0');
+    assert.ok(document.paths['/health']);
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
+    const docs = await t.app.inject({ url: '/docs/' });
+    assert.equal(docs.statusCode, 200);
+    assert.match(docs.body, /<html/i);
+  });
+});
+
+describe('readiness when a dependency is down', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  after(() => t.close());
+
+  it('answers 503 naming the dependency, while /health stays 200', async () => {
+    const ready = await t.app.inject({ url: '/ready' });
+    assert.equal(ready.statusCode, 503);
+    const body = ready.json();
+    assert.equal(body.errors[0].code, 'SERVICE_UNAVAILABLE');
+    assert.match(body.errors[0].message, /redis/);
+    assert.ok(ready.headers['retry-after']);
+    assert.equal((await t.app.inject({ url: '/health' })).statusCode, 200);
+  });
+});
+
+describe('load shedding', () => {
+  let t: TestApp;
+  before(async () => {
+    // A heap limit every process exceeds: the process is "overloaded" from the first sample on.
+    t = await createTestApp({ SHED_MAX_HEAP_USED_BYTES: '1024' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  after(() => t.close());
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After, except on health routes', async () => {
+    const res = await t.app.inject({ url: '/v1/openapi.json' });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().errors[0].code, 'SERVICE_UNAVAILABLE');
+    assert.equal(res.headers['retry-after'], '5');
+    assert.equal((await t.app.inject({ url: '/health' })).statusCode, 200);
+    assert.equal((await t.app.inject({ url: '/ready' })).statusCode, 200);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes in-flight requests and refuses new ones', async () => {
+    const t = await createTestApp(
+      {},
+      {
+        routes: async (app) => {
+          app.get('/slow', async () => {
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            return { done: true };
+          });
+        },
+      },
+    );
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const inFlight = fetch(`${address}/v1/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = t.close();
+    const res = await inFlight;
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).data, { done: true });
+    await closing;
+    await assert.rejects(fetch(`${address}/health`));
+  });
+});
