@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +8,7 @@ import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { openapi } from './platform/http/openapi.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
+import { securityHeaders } from './platform/http/security-headers.ts';
 import { rewriteVersionedUrl } from './platform/http/versioning.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
@@ -37,7 +37,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(conventions);
-  await app.register(helmet, { global: true });
+  await app.register(securityHeaders);
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     credentials: !config.corsOrigins.includes('*'),

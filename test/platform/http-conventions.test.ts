@@ -213,6 +213,10 @@ describe('HTTP conventions', () => {
     const allowed = await t.app.inject({ url: '/health', headers: { origin: 'https://app.example' } });
     assert.equal(allowed.headers['x-content-type-options'], 'nosniff');
     assert.ok(allowed.headers['strict-transport-security']);
+    assert.equal(allowed.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
+    assert.equal(allowed.headers['x-frame-options'], 'DENY');
+    const docs = await t.app.inject({ url: '/docs/' });
+    assert.match(String(docs.headers['content-security-policy']), /script-src 'self'/);
     assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
     const other = await t.app.inject({ url: '/health', headers: { origin: 'https://evil.example' } });
     assert.equal(other.headers['access-control-allow-origin'], undefined);

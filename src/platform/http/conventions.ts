@@ -42,9 +42,16 @@ function deprecationHeaders(info: DeprecationInfo): Record<string, string> {
  */
 export const conventions = fp(
   async (app: FastifyInstance) => {
-    app.addHook('onRequest', async (request, reply) => {
+    // Hooks use callbacks, not async functions: they run on every request and
+    // the promise machinery is measurable there (see docs/benchmarks.md).
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
-      assertSupportedVersion(request.raw);
+      try {
+        assertSupportedVersion(request.raw);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
     });
 
     app.addHook(
@@ -68,9 +75,9 @@ export const conventions = fp(
     app.addHook('preClose', async () => {
       draining = true;
     });
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (draining) reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
 
     app.setNotFoundHandler(async (request, reply) => {

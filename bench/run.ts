@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { SCENARIOS, type Scenario } from './scenarios/index.ts';
+
+/**
+ * `npm run bench -- <scenario|all> [--duration 10] [--connections 50]`
+ * Starts the bare Fastify yardstick and the real server as separate processes,
+ * warms each up, loads them one after the other with autocannon and prints
+ * req/s, p50 and p99, and the ratio to the yardstick from this same run.
+ */
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+function startProcess(args: string[], env: Record<string, string | undefined>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+interface Measurement {
+  requests: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(
+  url: string,
+  scenario: Pick<Scenario, 'method' | 'headers' | 'body'>,
+  duration: number,
+  connections: number,
+) {
+  const run = (seconds: number) =>
+    autocannon({
+      url,
+      method: scenario.method,
+      headers: scenario.headers,
+      body: scenario.body,
+      connections,
+      pipelining: 1,
+      duration: seconds,
+    });
+  await run(Math.max(2, Math.round(duration / 3))); // warm-up: JIT, pool connections
+  const result = await run(duration);
+  return {
+    requests: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  } satisfies Measurement;
+}
+
+async function main() {
+  const which = process.argv[2] ?? 'health';
+  const duration = option('duration', 10);
+  const connections = option('connections', 50);
+  const scenarios = which === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === which);
+  if (scenarios.length === 0) {
+    process.stderr.write(
+      `Unknown scenario "${which}". Known: all, ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+
+  const barePort = await freePort();
+  const bare = startProcess(['bench/bare-server.ts', String(barePort)], {});
+  const apiPort = await freePort();
+  const api = startProcess(['src/main.ts', 'start'], {
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: process.env.DATA_DIR ?? path.join(ROOT, 'data', 'bench'),
+    // Load shedding would turn a saturated benchmark into 503s; measure raw capacity.
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+  });
+  try {
+    await waitFor(`http://127.0.0.1:${barePort}/bare`, bare);
+    await waitFor(`http://127.0.0.1:${apiPort}/health`, api);
+    const baseline = await load(
+      `http://127.0.0.1:${barePort}/bare`,
+      { method: 'GET' },
+      duration,
+      connections,
+    );
+    const rows = [{ name: 'bare fastify', ...baseline, ratio: 1 }];
+    for (const scenario of scenarios) {
+      const m = await load(`http://127.0.0.1:${apiPort}${scenario.path}`, scenario, duration, connections);
+      rows.push({ name: scenario.name, ...m, ratio: m.requests / baseline.requests });
+    }
+    process.stdout.write(
+      `\n${connections} connections, ${duration}s per measurement, node ${process.version}\n` +
+        `${'scenario'.padEnd(14)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}\n`,
+    );
+    for (const r of rows) {
+      process.stdout.write(
+        `${r.name.padEnd(14)}${r.requests.toFixed(0).padStart(10)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${`${(r.ratio * 100).toFixed(1)}%`.padStart(9)}\n`,
+      );
+    }
+    await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
+    const file = path.join(
+      ROOT,
+      'bench',
+      'results',
+      `${new Date().toISOString().replaceAll(':', '-')}-${which}.json`,
+    );
+    await writeFile(file, JSON.stringify({ duration, connections, node: process.version, rows }, null, 2));
+    process.stdout.write(`\nsaved ${path.relative(ROOT, file)}\n`);
+  } finally {
+    await Promise.all([stop(bare), stop(api)]);
+  }
+}
+
+await main();
