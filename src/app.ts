@@ -6,6 +6,7 @@ import { modulesFor } from './modules/index.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
+import { idempotency } from './platform/http/idempotency.ts';
 import { openapi } from './platform/http/openapi.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
@@ -54,6 +55,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   await app.register(httpMetrics, { registry: platform.metrics });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: platform.readiness });
+  await app.register(idempotency, { db: platform.database.db });
 
   for (const module of modulesFor(config.modules)) {
     if (module.routes) await app.register(module.routes, { prefix: '/v1', platform });

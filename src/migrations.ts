@@ -1,5 +1,6 @@
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
 import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
+import * as platformIdempotency from './platform/db/migrations/20261125T0902_platform_idempotency.ts';
 import type { Migrations } from './platform/db/migrator.ts';
 
 /**
@@ -9,4 +10,5 @@ import type { Migrations } from './platform/db/migrator.ts';
 export const migrations: Migrations = {
   '20261125T0900_platform_base': platformBase,
   '20261125T0901_platform_outbox': platformOutbox,
+  '20261125T0902_platform_idempotency': platformIdempotency,
 };
