@@ -31,6 +31,9 @@ export async function createTestApp(
     ENCRYPTION_KEYS: generateKeySpec('test1'),
     REDIS_URL: process.env.REDIS_URL,
     NATS_URL: process.env.NATS_URL,
+    // Parallel test files on a busy machine block the event loop while modules
+    // load; shedding is tested on its own (test/platform/operations.test.ts).
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
   const platform = await createPlatform(config, database.url);
