@@ -39,11 +39,21 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
 
   await app.register(conventions);
   await app.register(securityHeaders);
-  await app.register(cors, {
-    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-    credentials: !config.corsOrigins.includes('*'),
-    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'deprecation', 'sunset'],
-  });
+  // No configured origin means no browser may call cross-origin: no CORS headers at all.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      credentials: !config.corsOrigins.includes('*'),
+      exposedHeaders: [
+        'x-request-id',
+        'retry-after',
+        'ratelimit',
+        'ratelimit-policy',
+        'deprecation',
+        'sunset',
+      ],
+    });
+  }
   await app.register(underPressure, {
     maxEventLoopDelay: config.shedMaxEventLoopDelayMs,
     maxHeapUsedBytes: config.shedMaxHeapUsedBytes,

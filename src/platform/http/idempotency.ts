@@ -14,6 +14,11 @@ declare module 'fastify' {
   }
 }
 
+function toArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED = 'idempotent-replayed';
 
@@ -47,8 +52,7 @@ export const idempotency = fp(
     const ttlHours = opts.ttlHours ?? 24;
     const { db } = opts;
 
-    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!request.routeOptions.config.idempotent) return;
+    async function replayOrClaim(request: FastifyRequest, reply: FastifyReply) {
       const key = request.headers['idempotency-key'];
       if (key === undefined) return;
       if (typeof key !== 'string' || !KEY.test(key)) {
@@ -95,9 +99,9 @@ export const idempotency = fp(
         .header(REPLAYED, 'true')
         .header('content-type', 'application/json; charset=utf-8');
       return reply.send(existing.response);
-    });
+    }
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    async function record(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
       const marker = request.idempotency;
       if (!marker) return payload;
       request.idempotency = undefined;
@@ -117,6 +121,13 @@ export const idempotency = fp(
         .where('key', '=', marker.key)
         .execute();
       return payload;
+    }
+
+    // Attached only to routes that opt in, so every other request pays nothing.
+    app.addHook('onRoute', (route) => {
+      if (!route.config?.idempotent) return;
+      route.preHandler = [...toArray(route.preHandler), replayOrClaim];
+      route.onSend = [...toArray(route.onSend), record];
     });
   },
   { name: 'idempotency' },
