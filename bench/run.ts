@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { SCENARIOS, type Scenario } from './scenarios/index.ts';
 
 /**
- * `npm run bench -- <scenario|all> [--duration 10] [--connections 50]`
+ * `npm run bench -- <scenario|all> [--duration 10] [--connections 50] [--rounds 3]`
  * Starts the bare Fastify yardstick and the real server as separate processes,
  * warms each up, loads them one after the other with autocannon and prints
  * req/s, p50 and p99, and the ratio to the yardstick from this same run.
@@ -89,10 +89,19 @@ async function load(
   } satisfies Measurement;
 }
 
+/** The run with the median req/s (its latencies come with it, not mixed from other runs). */
+function median(runs: Measurement[]): Measurement {
+  const sorted = [...runs].sort((a, b) => a.requests - b.requests);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (!middle) throw new Error('no measurements');
+  return middle;
+}
+
 async function main() {
   const which = process.argv[2] ?? 'health';
   const duration = option('duration', 10);
   const connections = option('connections', 50);
+  const rounds = option('rounds', 3);
   const scenarios = which === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === which);
   if (scenarios.length === 0) {
     process.stderr.write(
@@ -127,7 +136,7 @@ async function main() {
       rows.push({ name: scenario.name, ...m, ratio: m.requests / baseline.requests });
     }
     process.stdout.write(
-      `\n${connections} connections, ${duration}s per measurement, node ${process.version}\n` +
+      `\n${connections} connections, ${duration}s per measurement, median of ${rounds} alternating rounds, node ${process.version}\n` +
         `${'scenario'.padEnd(14)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}\n`,
     );
     for (const r of rows) {
@@ -142,7 +151,10 @@ async function main() {
       'results',
       `${new Date().toISOString().replaceAll(':', '-')}-${which}.json`,
     );
-    await writeFile(file, JSON.stringify({ duration, connections, node: process.version, rows }, null, 2));
+    await writeFile(
+      file,
+      JSON.stringify({ duration, connections, rounds, node: process.version, rows }, null, 2),
+    );
     process.stdout.write(`\nsaved ${path.relative(ROOT, file)}\n`);
   } finally {
     await Promise.all([stop(bare), stop(api)]);
