@@ -46,7 +46,8 @@ async function main(): Promise<number> {
     process.stdout.write(`# ${name}: ${where}\n`);
   }
 
-  const concurrency = String(Math.max(2, os.availableParallelism()));
+  // Test files mostly wait on the database, so run more of them than there are cores.
+  const concurrency = String(Math.max(4, os.availableParallelism() * 2));
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
