@@ -14,6 +14,7 @@ import { rewriteVersionedUrl } from './platform/http/versioning.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
 import type { Platform } from './platform/platform.ts';
+import { localFileRoutes } from './platform/storage/index.ts';
 
 export interface BuildOptions {
   /** A pino destination stream (tests capture logs with it). */
@@ -66,6 +67,9 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   await app.register(openapi);
   await app.register(healthRoutes, { checks: platform.readiness });
   await app.register(idempotency, { db: platform.database.db });
+  if (platform.storage.kind === 'local') {
+    await app.register(localFileRoutes, { prefix: '/v1', storage: platform.storage });
+  }
 
   for (const module of modulesFor(config.modules)) {
     if (module.routes) await app.register(module.routes, { prefix: '/v1', platform });

@@ -33,6 +33,12 @@ export interface Config {
   shedMaxEventLoopDelayMs: number;
   shedMaxHeapUsedBytes: number;
   shutdownTimeoutMs: number;
+  /** Public base URL of this API, for links in responses (avatars, downloads); unset gives root-relative links. */
+  publicUrl: string | undefined;
+  /** Public base URL of the client app, for links people share (couple invites). */
+  appUrl: string;
+  /** Where files go: `local` (disk under DATA_DIR/storage). */
+  storageDriver: 'local';
 }
 
 export class ConfigError extends Error {
@@ -133,6 +139,9 @@ export function parseConfig(env: Env): Config {
     shedMaxEventLoopDelayMs: r.int('SHED_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
     shedMaxHeapUsedBytes: r.int('SHED_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    publicUrl: r.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
+    appUrl: (r.url('APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    storageDriver: r.oneOf('STORAGE_DRIVER', ['local'] as const, 'local'),
   };
   if (nodeEnv === 'production') {
     // Generated secrets are a development convenience; in production they would

@@ -11,6 +11,7 @@ import {
   generateKeySpec,
   parseKeyRing,
 } from './security/field-encryption.ts';
+import { createStorage, type Storage } from './storage/index.ts';
 
 /** A dependency /ready checks; modules may add their own (the bus adds NATS). */
 export interface ReadinessCheck {
@@ -28,6 +29,7 @@ export interface Platform {
   cache: Cache;
   encryption: FieldEncryption;
   metrics: Registry;
+  storage: Storage;
   readiness: ReadinessCheck[];
   /** Resources to release on shutdown, last-in first-out. */
   onClose(release: () => Promise<void>): void;
@@ -42,6 +44,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
   const database = createDatabase({ url: databaseUrl, poolMax: config.databasePoolMax });
   const cache = createCache(config.redisUrl);
   const metrics = createMetricsRegistry();
+  const storage = await createStorage(config);
   registerPoolGauges(metrics, database.pool);
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
@@ -55,6 +58,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     cache,
     encryption,
     metrics,
+    storage,
     readiness,
     onClose(release) {
       releases.push(release);

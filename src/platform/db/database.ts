@@ -4,6 +4,9 @@ import pg from 'pg';
 // bigint (int8) and numeric arrive as strings by default; counts are far below
 // 2^53, so numbers are the less surprising type for callers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+// A `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a
+// Date at local midnight, which shifts by a day in time zones west of UTC.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export interface Database {
   /** Typed query builder; modules declare their own table interfaces. */

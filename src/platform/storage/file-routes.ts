@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { notFound } from '../http/errors.ts';
+import type { createLocalStorage } from './local-storage.ts';
+import { assertValidKey, isPublicKey } from './storage.ts';
+
+type LocalStorage = ReturnType<typeof createLocalStorage>;
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Serves local-disk objects at /v1/files/<key>. Public objects have
+ * content-hashed names, so they may be cached forever; private ones need a
+ * valid, unexpired signature. A wrong or expired link is a plain 404 so it
+ * tells nothing about whether the object exists.
+ */
+export async function localFileRoutes(app: FastifyInstance, opts: { storage: LocalStorage }) {
+  app.get(
+    '/files/*',
+    {
+      config: { rawBody: true },
+      schema: {
+        tags: ['files'],
+        summary: 'Download a stored file (avatars; exports through their signed link)',
+        querystring: Type.Object({
+          expires: Type.Optional(Type.Integer({ minimum: 0 })),
+          signature: Type.Optional(Type.String({ maxLength: 128 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const key = (request.params as { '*': string })['*'];
+      const { expires, signature } = request.query as { expires?: number; signature?: string };
+      try {
+        assertValidKey(key);
+      } catch {
+        throw notFound('File');
+      }
+      const allowed =
+        isPublicKey(key) ||
+        (expires !== undefined && signature !== undefined && opts.storage.verify(key, expires, signature));
+      if (!allowed) throw notFound('File');
+      const object = await opts.storage.get(key);
+      if (!object) throw notFound('File');
+      reply.header('cache-control', isPublicKey(key) ? IMMUTABLE : 'private, no-store');
+      if (!isPublicKey(key)) {
+        reply.header('content-disposition', `attachment; filename="${key.slice(key.lastIndexOf('/') + 1)}"`);
+      }
+      return reply.type(object.contentType).send(object.body);
+    },
+  );
+}
