@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.ts';
+import { couplesModule, partnerOf } from './couples/index.ts';
+import { usersModule } from './users/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the
@@ -7,12 +9,28 @@ import type { Platform } from '../platform/platform.ts';
  */
 export interface AppModule {
   name: string;
+  /**
+   * How the module exports and erases what it holds about a person (GDPR).
+   * Required of every module that owns tables: the test suite checks it.
+   */
+  personalData?: PersonalData;
   routes?: FastifyPluginAsync<{ platform: Platform }>;
   /** Starts the module's consumers and jobs in a worker; returns a stop function. */
   worker?: (platform: Platform) => Promise<() => Promise<void>>;
 }
 
-export const MODULES: AppModule[] = [];
+export interface PersonalData {
+  /** JSON-serialisable data about the user; becomes `<module>.json` in their export ZIP. */
+  export(platform: Platform, userId: string): Promise<unknown>;
+  /** Erases or anonymises everything the module holds about the user. Idempotent. */
+  erase(platform: Platform, userId: string): Promise<void>;
+}
+
+export const MODULES: AppModule[] = [
+  // users learns "who is the partner" from couples here, so neither module imports the other both ways.
+  usersModule({ partnerOf, dataOwners: () => MODULES }),
+  couplesModule,
+];
 
 export function modulesFor(selection: string[] | 'all'): AppModule[] {
   if (selection === 'all') return MODULES;

@@ -20,6 +20,23 @@ export interface EventEnvelope<T extends keyof EventMap = keyof EventMap> {
 export interface EventMap {
   /** Emitted by the platform's own tests and health probes. */
   'platform.test': { value: number };
+  /** Two people became partners (couples module). */
+  'couple.linked': { coupleId: string; userIds: [string, string] };
+  /** A couple closed; its shared history stays readable until `readOnlyUntil`, then is purged. */
+  'couple.unlinked': {
+    coupleId: string;
+    userIds: string[];
+    closedBy: string | null;
+    reason: 'unlinked' | 'user-deleted';
+    readOnlyUntil: string;
+  };
+  /** The read-only period of a closed couple ended: modules delete its shared data. */
+  'couple.purged': { coupleId: string };
+  /** A person asked to be forgotten: every module erases what it holds about them. */
+  'user.deleted': { userId: string };
+  /** An admin suspended an account: sessions end and sign-in is refused until unsuspended. */
+  'user.suspended': { userId: string; reason: string | null };
+  'user.unsuspended': { userId: string };
 }
 
 export type EventType = keyof EventMap;

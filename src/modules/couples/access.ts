@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { notFound } from '../../platform/http/errors.ts';
+import type { CouplesDb, CouplesTrx } from './tables.ts';
+
+/**
+ * What other modules ask the couples module, synchronously. Each takes the
+ * caller's database handle or transaction first, so a module can ask inside
+ * its own transaction.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any module's Kysely or transaction
+type Executor = CouplesDb | CouplesTrx | import('kysely').Kysely<any>;
+
+export interface ActiveCouple {
+  coupleId: string;
+  partnerId: string | null;
+}
+
+export async function activeCoupleOf(db: Executor, userId: string): Promise<ActiveCouple | null> {
+  const row = await (db as CouplesDb)
+    .selectFrom('couples_active_members as m')
+    .innerJoin('couples_couples as c', 'c.id', 'm.couple_id')
+    .select(['c.id', 'c.user_a', 'c.user_b'])
+    .where('m.user_id', '=', userId)
+    .where('c.status', '=', 'active')
+    .executeTakeFirst();
+  if (!row) return null;
+  return { coupleId: row.id, partnerId: row.user_a === userId ? row.user_b : row.user_a };
+}
+
+/** The user's partner in their active couple, or null. */
+export async function partnerOf(db: Executor, userId: string): Promise<string | null> {
+  return (await activeCoupleOf(db, userId))?.partnerId ?? null;
+}
+
+/**
+ * Throws 404 unless the user may act on the couple: as a member of it while
+ * it is active (`write`, the default), or also as a former member during the
+ * read-only period after an unlink (`read`). 404 rather than 403, so a
+ * couple id reveals nothing to outsiders.
+ */
+export async function assertSameCouple(
+  db: Executor,
+  userId: string,
+  coupleId: string,
+  mode: 'write' | 'read' = 'write',
+): Promise<void> {
+  const row = await (db as CouplesDb)
+    .selectFrom('couples_couples')
+    .select(['status', sql<boolean>`read_only_until > now()`.as('readable')])
+    .where('id', '=', coupleId)
+    .where((eb) => eb.or([eb('user_a', '=', userId), eb('user_b', '=', userId)]))
+    .executeTakeFirst();
+  const allowed =
+    row !== undefined && (row.status === 'active' || (mode === 'read' && row.readable === true));
+  if (!allowed) throw notFound('Couple', coupleId);
+}

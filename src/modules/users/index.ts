@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../index.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { createBackground } from './background.ts';
+import type { IdentityConfirmer, PartnerLookup, PersonalDataOwner, UsersContext } from './context.ts';
+import { eraseUser, pendingDeletions } from './erasure.ts';
+import { purgeExpiredExports, runExport } from './export.ts';
+import { usersPersonalData } from './personal-data.ts';
+import { privacyRoutes } from './privacy-routes.ts';
+import { profileRoutes } from './routes.ts';
+import * as service from './service.ts';
+import type { UsersDb } from './tables.ts';
+
+/**
+ * The users module: profiles, preferences, avatar, search, consents, export,
+ * deletion and admin suspension. Other modules import only this file.
+ */
+export {
+  CURRENT_VERSIONS as CURRENT_CONSENT_VERSIONS,
+  hasCurrentConsent,
+  recordConsent,
+} from './consents.ts';
+export type { IdentityConfirmer, PartnerLookup } from './context.ts';
+export { eraseUser, runExport };
+
+let identityConfirmer: IdentityConfirmer | undefined;
+
+/** The auth module registers how a password or MFA code is checked before deletion. */
+export function registerIdentityConfirmer(confirm: IdentityConfirmer | undefined): void {
+  identityConfirmer = confirm;
+}
+
+/** Idempotent: creates a profile with defaults (the `user.registered` consumer calls this). */
+export function ensureProfile(
+  platform: Platform,
+  userId: string,
+  seed?: { displayName?: string | null; locale?: string; timeZone?: string },
+) {
+  return service.ensureProfile(platform.database.db as UsersDb, userId, seed);
+}
+
+/** Public cards (id, handle, display name, avatar) of the given users, keyed by id. */
+export function profileCards(platform: Platform, userIds: string[]) {
+  return service.cardsOf({ db: platform.database.db as UsersDb, storage: platform.storage }, userIds);
+}
+
+export interface UsersModuleOptions {
+  partnerOf: PartnerLookup;
+  /** Every module, for export and erasure. */
+  dataOwners: () => PersonalDataOwner[];
+}
+
+function context(platform: Platform, options: UsersModuleOptions, log: FastifyInstance['log']): UsersContext {
+  return {
+    platform,
+    db: platform.database.db as UsersDb,
+    storage: platform.storage,
+    partnerOf: options.partnerOf,
+    dataOwners: options.dataOwners,
+    confirmIdentity: () => identityConfirmer,
+    background: createBackground(log),
+  };
+}
+
+// How often the worker finishes interrupted deletions and drops expired export files.
+const SWEEP_MS = 5 * 60_000;
+
+export function usersModule(options: UsersModuleOptions): AppModule {
+  return {
+    name: 'users',
+    personalData: usersPersonalData,
+    async routes(app, { platform }) {
+      const ctx = context(platform, options, app.log);
+      // Shutdown waits for exports and erasures already under way.
+      app.addHook('onClose', () => ctx.background.idle());
+      await app.register(profileRoutes, { ctx });
+      await app.register(privacyRoutes, { ctx });
+      await app.register(adminRoutes, { ctx });
+    },
+    async worker(platform) {
+      const deps = {
+        platform,
+        db: platform.database.db as UsersDb,
+        storage: platform.storage,
+        dataOwners: options.dataOwners,
+      };
+      const sweep = async () => {
+        for (const userId of await pendingDeletions(deps)) await eraseUser(deps, userId);
+        await purgeExpiredExports(deps);
+      };
+      let running = sweep().catch(() => {});
+      const timer = setInterval(() => {
+        running = running.then(sweep).catch(() => {});
+      }, SWEEP_MS);
+      timer.unref();
+      return async () => {
+        clearInterval(timer);
+        await running;
+      };
+    },
+  };
+}
