@@ -15,6 +15,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
   app.post(
     '/couples/invites',
     {
+      config: { idempotent: true },
       schema: {
         tags,
         security,

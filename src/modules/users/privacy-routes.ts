@@ -32,6 +32,7 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
   app.post(
     '/users/me/consents',
     {
+      config: { idempotent: true },
       schema: {
         tags,
         security,
