@@ -3,7 +3,7 @@ import { publish } from '../../platform/bus/publish.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { profileCards } from '../users/index.ts';
+import { ensureProfile, profileCards } from '../users/index.ts';
 import * as repo from './repo.ts';
 import type { CoupleUpdate } from './schemas.ts';
 import type { CoupleRow, CouplesDb, InviteRow } from './tables.ts';
@@ -33,7 +33,24 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === '23505';
 }
 
+/**
+ * Two people accepting each other's invites at once lock the same rows in
+ * opposite orders; PostgreSQL aborts one with a deadlock. Running it again
+ * is safe (the transaction rolled back) and then meets the other's commit.
+ */
+async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= attempts || (code !== '40P01' && code !== '40001')) throw error;
+    }
+  }
+}
+
 export async function createInvite(ctx: CouplesContext, userId: string) {
+  await ensureProfile(ctx.platform, userId);
   const code = newCode();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
   try {
@@ -87,32 +104,36 @@ function assertOpen(invite: InviteRow | undefined): asserts invite is InviteRow 
  * impossible even when two accepts of two invites race.
  */
 export async function acceptInvite(ctx: CouplesContext, userId: string, rawCode: string) {
+  // The partner card needs a profile; accepting is this person's first use of it, perhaps.
+  await ensureProfile(ctx.platform, userId);
   const code = normalise(rawCode);
   let coupleId: string;
   try {
-    coupleId = await ctx.db.transaction().execute(async (trx) => {
-      const invite = await repo.lockInvite(trx, code);
-      assertOpen(invite);
-      if (invite.inviter_id === userId) throw conflict('You cannot accept your own invite');
-      const id = newId();
-      await trx
-        .insertInto('couples_couples')
-        .values({ id, user_a: invite.inviter_id, user_b: userId, status: 'active', linked_at: new Date() })
-        .execute();
-      if (!(await repo.addActiveMembers(trx, id, [invite.inviter_id, userId]))) {
-        throw conflict('You or the person who invited you are already in a couple');
-      }
-      await repo.setInviteStatus(trx, code, 'accepted', userId);
-      await repo.revokePendingInvites(trx, { userId });
-      await repo.revokePendingInvites(trx, { userId: invite.inviter_id });
-      await publish(
-        trx,
-        'couple.linked',
-        { coupleId: id, userIds: [invite.inviter_id, userId] },
-        { actorId: userId, coupleId: id },
-      );
-      return id;
-    });
+    coupleId = await retryOnDeadlock(() =>
+      ctx.db.transaction().execute(async (trx) => {
+        const invite = await repo.lockInvite(trx, code);
+        assertOpen(invite);
+        if (invite.inviter_id === userId) throw conflict('You cannot accept your own invite');
+        const id = newId();
+        await trx
+          .insertInto('couples_couples')
+          .values({ id, user_a: invite.inviter_id, user_b: userId, status: 'active', linked_at: new Date() })
+          .execute();
+        if (!(await repo.addActiveMembers(trx, id, [invite.inviter_id, userId]))) {
+          throw conflict('You or the person who invited you are already in a couple');
+        }
+        await repo.setInviteStatus(trx, code, 'accepted', userId);
+        await repo.revokePendingInvites(trx, { userId });
+        await repo.revokePendingInvites(trx, { userId: invite.inviter_id });
+        await publish(
+          trx,
+          'couple.linked',
+          { coupleId: id, userIds: [invite.inviter_id, userId] },
+          { actorId: userId, coupleId: id },
+        );
+        return id;
+      }),
+    );
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('You or the person who invited you are already in a couple');
     throw error;
