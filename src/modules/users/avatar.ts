@@ -1,4 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
 import { AppError, validationError } from '../../platform/http/errors.ts';
 import type { UsersContext } from './context.ts';
 import { AVATAR_MAX_BYTES, makeVariants } from './images.ts';
@@ -12,7 +13,16 @@ const tooLarge = () =>
   });
 
 /** Reads the one file of a multipart request into memory, bounded by the size limit. */
-export async function readUpload(file: MultipartFile | undefined): Promise<Buffer> {
+export async function readUpload(request: FastifyRequest): Promise<Buffer> {
+  if (!request.isMultipart()) {
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data, field "file"');
+  }
+  let file: MultipartFile | undefined;
+  try {
+    file = await request.file();
+  } catch (error) {
+    throw validationError(`The multipart body could not be read: ${(error as Error).message}`, 'file');
+  }
   if (!file) throw validationError('A multipart field "file" with the image is required', 'file');
   try {
     const body = await file.toBuffer();

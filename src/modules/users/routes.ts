@@ -96,7 +96,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(FullProfile), ...errors },
       },
     },
-    async (request) => setAvatar(ctx, caller(request).id, await readUpload(await request.file())),
+    async (request) => setAvatar(ctx, caller(request).id, await readUpload(request)),
   );
 
   app.delete(
