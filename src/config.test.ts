@@ -47,4 +47,28 @@ describe('config', () => {
       parseConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: 'k', JWT_SIGNING_KEYS: 'k' }),
     );
   });
+
+  it('reads storage settings and requires a bucket for S3', () => {
+    const local = parseConfig({});
+    assert.equal(local.storage.driver, 'local');
+    assert.equal(local.publicUrl, undefined);
+    assert.equal(local.appUrl, 'http://localhost:3000');
+    const s3 = parseConfig({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'b',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_FORCE_PATH_STYLE: 'false',
+      PUBLIC_URL: 'https://api.example/',
+    });
+    assert.equal(s3.storage.s3.bucket, 'b');
+    assert.equal(s3.storage.s3.forcePathStyle, false);
+    assert.equal(s3.publicUrl, 'https://api.example');
+    assert.throws(
+      () => parseConfig({ STORAGE_DRIVER: 's3', APP_URL: 'ftp://x' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((p) => p.startsWith('S3_BUCKET')) &&
+        error.problems.some((p) => p.startsWith('APP_URL')),
+    );
+  });
 });

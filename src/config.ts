@@ -37,8 +37,19 @@ export interface Config {
   publicUrl: string | undefined;
   /** Public base URL of the client app, for links people share (couple invites). */
   appUrl: string;
-  /** Where files go: `local` (disk under DATA_DIR/storage). */
-  storageDriver: 'local';
+  /** Where files go: local disk under DATA_DIR/storage, or an S3-compatible bucket. */
+  storage: {
+    driver: 'local' | 's3';
+    s3: {
+      bucket: string | undefined;
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+      publicUrl: string | undefined;
+    };
+  };
 }
 
 export class ConfigError extends Error {
@@ -141,8 +152,22 @@ export function parseConfig(env: Env): Config {
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     publicUrl: r.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     appUrl: (r.url('APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, ''),
-    storageDriver: r.oneOf('STORAGE_DRIVER', ['local'] as const, 'local'),
+    storage: {
+      driver: r.oneOf('STORAGE_DRIVER', ['local', 's3'] as const, 'local'),
+      s3: {
+        bucket: r.optional('S3_BUCKET'),
+        region: r.string('S3_REGION', 'us-east-1'),
+        endpoint: r.url('S3_ENDPOINT', ['http:', 'https:']),
+        forcePathStyle: r.oneOf('S3_FORCE_PATH_STYLE', ['true', 'false'] as const, 'true') === 'true',
+        accessKeyId: r.optional('S3_ACCESS_KEY_ID'),
+        secretAccessKey: r.optional('S3_SECRET_ACCESS_KEY'),
+        publicUrl: r.url('S3_PUBLIC_URL', ['http:', 'https:']),
+      },
+    },
   };
+  if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
+    r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  }
   if (nodeEnv === 'production') {
     // Generated secrets are a development convenience; in production they would
     // silently change on a fresh disk and lock everyone out of their data.

@@ -51,6 +51,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
   if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });
 
   const releases: Array<() => Promise<void>> = [() => database.close(), () => cache.close()];
+  if (storage.kind === 's3') releases.push(async () => storage.close());
   let closing: Promise<void> | undefined;
   return {
     config,

@@ -21,7 +21,7 @@ type ExportDeps = Pick<UsersContext, 'db' | 'storage' | 'platform' | 'dataOwners
 
 export const exportKey = (userId: string, id: string) => `exports/${userId}/${id}.zip`;
 
-function present(
+async function present(
   ctx: Pick<UsersContext, 'storage'>,
   row: Omit<ExportRow, 'created_at' | 'completed_at' | 'expires_at'> & {
     created_at: Date;
@@ -38,7 +38,7 @@ function present(
     createdAt: row.created_at.toISOString(),
     completedAt: row.completed_at?.toISOString() ?? null,
     expiresAt: row.expires_at?.toISOString() ?? null,
-    downloadUrl: live ? ctx.storage.signedUrl(row.storage_key!, row.expires_at!) : null,
+    downloadUrl: live ? await ctx.storage.signedUrl(row.storage_key!, row.expires_at!) : null,
   };
 }
 

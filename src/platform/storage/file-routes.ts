@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../http/errors.ts';
-import type { createLocalStorage } from './local-storage.ts';
-import { assertValidKey, isPublicKey } from './storage.ts';
-
-type LocalStorage = ReturnType<typeof createLocalStorage>;
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+import type { LocalStorage } from './local-storage.ts';
+import { assertValidKey, cacheControlOf, isPublicKey } from './storage.ts';
 
 /**
  * Serves local-disk objects at /v1/files/<key>. Public objects have
@@ -42,7 +38,7 @@ export async function localFileRoutes(app: FastifyInstance, opts: { storage: Loc
       if (!allowed) throw notFound('File');
       const object = await opts.storage.get(key);
       if (!object) throw notFound('File');
-      reply.header('cache-control', isPublicKey(key) ? IMMUTABLE : 'private, no-store');
+      reply.header('cache-control', cacheControlOf(key));
       if (!isPublicKey(key)) {
         reply.header('content-disposition', `attachment; filename="${key.slice(key.lastIndexOf('/') + 1)}"`);
       }

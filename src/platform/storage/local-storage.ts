@@ -16,9 +16,12 @@ export interface LocalStorageOptions {
  * Files on local disk, served by `localFileRoutes`. Writes go to a side file
  * and are renamed into place, so a reader never sees half an object.
  */
-export function createLocalStorage(options: LocalStorageOptions): ObjectStorage & {
+export interface LocalStorage extends ObjectStorage {
+  readonly kind: 'local';
   verify(key: string, expires: number, signature: string): boolean;
-} {
+}
+
+export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
   const fileOf = (key: string) => {
     assertValidKey(key);
     return path.join(options.root, ...key.split('/'));
@@ -68,7 +71,7 @@ export function createLocalStorage(options: LocalStorageOptions): ObjectStorage 
       await rm(path.join(options.root, ...parts), { recursive: true, force: true });
     },
     publicUrl: linkOf,
-    signedUrl(key, expiresAt) {
+    async signedUrl(key, expiresAt) {
       const expires = Math.floor(expiresAt.getTime() / 1000);
       return `${linkOf(key)}?expires=${expires}&signature=${sign(key, expires)}`;
     },

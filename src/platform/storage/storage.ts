@@ -10,7 +10,7 @@ export interface StoredObject {
 }
 
 export interface ObjectStorage {
-  readonly kind: 'local';
+  readonly kind: 'local' | 's3';
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<StoredObject | undefined>;
   /** Keys under a prefix (e.g. `public/avatars/<user>/`), for cleanup and tests. */
@@ -20,7 +20,7 @@ export interface ObjectStorage {
   /** Link to a `public/` object. */
   publicUrl(key: string): string;
   /** Link to a private object that stops working at `expiresAt`. */
-  signedUrl(key: string, expiresAt: Date): string;
+  signedUrl(key: string, expiresAt: Date): Promise<string>;
 }
 
 // Keys are built by our code, never taken from a request as-is; this check makes
@@ -35,6 +35,11 @@ export function assertValidKey(key: string): void {
 
 export function isPublicKey(key: string): boolean {
   return key.startsWith('public/');
+}
+
+/** Public objects have content-hashed names, so they may be cached forever. */
+export function cacheControlOf(key: string): string {
+  return isPublicKey(key) ? 'public, max-age=31536000, immutable' : 'private, no-store';
 }
 
 const TYPES: Record<string, string> = {
