@@ -22,6 +22,7 @@ export const couplesModule: AppModule = {
   async routes(app, { platform }) {
     await app.register(couplesRoutes, { ctx: { platform, db: platform.database.db as CouplesDb } });
   },
+  // A failed sweep is simply tried again on the next tick; the work is idempotent.
   async worker(platform) {
     const db = platform.database.db as CouplesDb;
     let running = purgeClosedCouples(db).then(

@@ -1,5 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { notFound } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { UsersContext } from './context.ts';
@@ -13,22 +13,13 @@ import type { UsersTables } from './tables.ts';
  */
 export const EXPORT_LINK_HOURS = 24;
 
-type ExportRow = {
-  [K in keyof UsersTables['users_exports']]: K extends 'progress' ? number : UsersTables['users_exports'][K];
-};
+type ExportRow = Selectable<UsersTables['users_exports']>;
 
 type ExportDeps = Pick<UsersContext, 'db' | 'storage' | 'platform' | 'dataOwners'>;
 
 export const exportKey = (userId: string, id: string) => `exports/${userId}/${id}.zip`;
 
-async function present(
-  ctx: Pick<UsersContext, 'storage'>,
-  row: Omit<ExportRow, 'created_at' | 'completed_at' | 'expires_at'> & {
-    created_at: Date;
-    completed_at: Date | null;
-    expires_at: Date | null;
-  },
-) {
+async function present(ctx: Pick<UsersContext, 'storage'>, row: ExportRow) {
   const live =
     row.status === 'ready' && row.storage_key && row.expires_at && row.expires_at.getTime() > Date.now();
   return {

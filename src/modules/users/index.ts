@@ -78,6 +78,7 @@ export function usersModule(options: UsersModuleOptions): AppModule {
       await app.register(privacyRoutes, { ctx });
       await app.register(adminRoutes, { ctx });
     },
+    // A failed sweep is simply tried again on the next tick; the work is idempotent.
     async worker(platform) {
       const deps = {
         platform,
