@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { assertSameCouple } from '../../src/modules/couples/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { as, newUserId, testAuth } from '../support/test-auth.ts';
@@ -34,6 +35,7 @@ const world = fc
 
 const command = fc.record({
   op: fc.constantFrom(
+    'getExport',
     'getUser',
     'putUser',
     'patchCouple',
@@ -81,6 +83,12 @@ describe('isolation between couples and strangers (property)', () => {
           assert.equal(res.statusCode, 200, res.body);
           coupleOf.set(x, res.json().data.id).set(y, res.json().data.id);
         }
+        // Everyone has a finished export on record.
+        const exportOf = ids.map(() => newUserId());
+        for (const [i, id] of ids.entries()) {
+          await sql`insert into users_exports (user_id, id, status, progress, created_at)
+            values (${id}, ${exportOf[i]}, 'failed', 100, now())`.execute(t.platform.database.db);
+        }
         // Singles hold an open invite each.
         const inviteOf = new Map<number, string>();
         for (let i = 0; i < n; i++) {
@@ -93,7 +101,10 @@ describe('isolation between couples and strangers (property)', () => {
           const target = b % n;
           const self = actor === target;
           const isPartner = partner.get(actor) === target;
-          if (op === 'getUser') {
+          if (op === 'getExport') {
+            const res = await call('GET', `/v1/users/me/export/${exportOf[target]}`, ids[actor]!);
+            assert.equal(res.statusCode, self ? 200 : 404);
+          } else if (op === 'getUser') {
             const res = await call('GET', `/v1/users/${ids[target]}`, ids[actor]!);
             if (self) assert.equal(res.json().data.locale, 'en');
             else if (isPartner) {
