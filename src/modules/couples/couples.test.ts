@@ -164,6 +164,7 @@ describe('couples', () => {
       400,
     );
     assert.equal((await call('PATCH', '/v1/couples/me', a, { anniversary: '2021-02-30' })).statusCode, 400);
+    assert.equal((await call('PATCH', '/v1/couples/me', a, { nickname: 'a\u0000' })).statusCode, 400);
     assert.equal((await call('PATCH', '/v1/couples/me', newUserId(), { nickname: 'x' })).statusCode, 404);
   });
 

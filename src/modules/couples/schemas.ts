@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Text } from '../../platform/http/text.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -49,9 +50,7 @@ export const CoupleUpdate = Type.Object(
   {
     relationshipStart: Type.Optional(Nullable(Type.String({ format: 'date' }))),
     anniversary: Type.Optional(Nullable(Type.String({ format: 'date' }))),
-    nickname: Type.Optional(
-      Nullable(Type.String({ maxLength: 40, description: 'What you call your partner' })),
-    ),
+    nickname: Type.Optional(Nullable(Text({ maxLength: 40, description: 'What you call your partner' }))),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -42,6 +42,7 @@ describe('users: admin and consents', () => {
     );
     const seen = [...page1.json().data, ...page2.json().data].map((u: { id: string }) => u.id);
     assert.deepEqual(seen.sort(), [...ids].sort());
+    assert.equal((await call('GET', '/v1/admin/users?q=a%00', as(admin, 'admin'))).statusCode, 400);
     const byId = await call('GET', `/v1/admin/users?q=${ids[1]}`, as(admin, 'admin'));
     assert.deepEqual(
       byId.json().data.map((u: { id: string }) => u.id),
@@ -93,6 +94,7 @@ describe('users: admin and consents', () => {
     const old = await give({ type: 'terms', version: '2019-01', granted: true });
     assert.equal(old.statusCode, 400, 'only the current terms can be accepted');
     assert.equal((await give({ type: 'cookies', version: '1', granted: true })).statusCode, 400);
+    assert.equal((await give({ type: 'marketing', version: 'v\u00001', granted: true })).statusCode, 400);
     const res = await call('GET', '/v1/users/me/consents', as(user));
     const { current, history, required } = res.json().data;
     assert.equal(history.length, 3);

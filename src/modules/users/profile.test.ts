@@ -71,6 +71,10 @@ describe('users: profiles', () => {
       [{ loveLanguages: ['money'] }, 'loveLanguages.0'],
       [{ role: 'admin' }, 'role'],
       [{ displayName: '   ' }, 'displayName'],
+      // PostgreSQL text cannot hold NUL: a 400 naming the field, not a database error.
+      [{ displayName: 'a\u0000b' }, 'displayName'],
+      [{ bio: 'x\u0000' }, 'bio'],
+      [{ pronouns: '\u0000' }, 'pronouns'],
     ] as const) {
       const res = await patch('/v1/users/me', id, body);
       assert.equal(res.statusCode, 400, `${JSON.stringify(body)} → ${res.body}`);
@@ -208,6 +212,7 @@ describe('users: profiles', () => {
     const page2 = await get(`/v1/users/search?q=valentin&limit=1&cursor=${cursor}`, viewer);
     assert.notEqual(page2.json().data[0].id, page1.json().data[0].id);
     assert.equal((await get('/v1/users/search?q=x', viewer)).statusCode, 400);
+    assert.equal((await get('/v1/users/search?q=ab%00cd', viewer)).statusCode, 400);
     assert.equal((await get('/v1/users/search?q=%25%25', viewer)).statusCode, 200);
     assert.equal((await get('/v1/users/search?q=ab&cursor=garbage', viewer)).statusCode, 400);
   });

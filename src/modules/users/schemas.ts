@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Text } from '../../platform/http/text.ts';
 
 /** Request and response shapes of the users module; every field is described for OpenAPI. */
 
@@ -65,12 +66,12 @@ export const ProfileView = Type.Union([FullProfile, SharedProfile, PublicCard]);
 
 export const ProfileUpdate = Type.Object(
   {
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'Shown name' })),
+    displayName: Type.Optional(Text({ minLength: 1, maxLength: 60, description: 'Shown name' })),
     handle: Type.Optional(Handle),
     birthday: Type.Optional(Nullable(Type.String({ format: 'date', description: 'YYYY-MM-DD' }))),
-    pronouns: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
+    pronouns: Type.Optional(Nullable(Text({ maxLength: 40 }))),
     timeZone: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Paris' }),
+      Text({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Paris' }),
     ),
     locale: Type.Optional(
       Type.String({ minLength: 2, maxLength: 35, description: 'BCP 47 tag, e.g. en-GB' }),
@@ -82,7 +83,7 @@ export const ProfileUpdate = Type.Object(
         description: 'The five love languages, in order of importance',
       }),
     ),
-    bio: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    bio: Type.Optional(Nullable(Text({ maxLength: 500 }))),
     discoverable: Type.Optional(Type.Boolean({ description: 'Findable by search and visible to strangers' })),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -150,7 +151,7 @@ export const Preferences = Type.Object({
 export type Preferences = Static<typeof Preferences>;
 
 export const SearchQuery = Type.Object({
-  q: Type.String({ minLength: 2, maxLength: 64, description: 'Handle or display name (prefix or fuzzy)' }),
+  q: Text({ minLength: 2, maxLength: 64, description: 'Handle or display name (prefix or fuzzy)' }),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
 });
@@ -161,7 +162,7 @@ export type ConsentType = (typeof CONSENT_TYPES)[number];
 export const ConsentInput = Type.Object(
   {
     type: Type.Enum([...CONSENT_TYPES]),
-    version: Type.String({ minLength: 1, maxLength: 32, description: 'Version of the document agreed to' }),
+    version: Text({ minLength: 1, maxLength: 32, description: 'Version of the document agreed to' }),
     granted: Type.Boolean(),
   },
   { additionalProperties: false },
@@ -211,14 +212,12 @@ export const AdminUser = Type.Object({
 });
 
 export const AdminQuery = Type.Object({
-  q: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 64, description: 'Handle/name prefix or a user id' }),
-  ),
+  q: Type.Optional(Text({ minLength: 1, maxLength: 64, description: 'Handle/name prefix or a user id' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
 });
 
 export const SuspendInput = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { reason: Type.Optional(Text({ maxLength: 500 })) },
   { additionalProperties: false },
 );
