@@ -7,6 +7,12 @@ import { conflict } from '../../src/platform/http/errors.ts';
 import { decodeCursor, PaginationQuery, toPage } from '../../src/platform/http/pagination.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
+let testApp: TestApp | undefined;
+const db = () => {
+  if (!testApp) throw new Error('app not started');
+  return testApp.platform.database.db;
+};
+
 const NUMBERS = Array.from({ length: 45 }, (_, i) => ({ n: i + 1 }));
 
 async function testRoutes(app: FastifyInstance) {
@@ -25,6 +31,11 @@ async function testRoutes(app: FastifyInstance) {
   );
   app.get('/boom', async () => {
     throw new Error('relation "secret_table" does not exist at /srv/app/repo.ts:12');
+  });
+  app.get('/as-uuid', async (request) => {
+    const { value } = request.query as { value: string };
+    const { sql } = await import('kysely');
+    return (await sql<{ id: string }>`select ${value}::uuid as id`.execute(db())).rows[0];
   });
   app.get('/taken', async () => {
     throw conflict('That handle is taken');
@@ -70,6 +81,7 @@ describe('HTTP conventions', () => {
       { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://app.example' },
       { routes: testRoutes },
     );
+    testApp = t;
   });
   after(() => t.close());
 
@@ -143,6 +155,14 @@ describe('HTTP conventions', () => {
     const body = assertEnvelopeError(res.body, 500, 'INTERNAL', res.statusCode);
     assert.doesNotMatch(res.body, /secret_table|repo\.ts|stack/);
     assert.equal(body.errors.length, 1);
+  });
+
+  it('answers input PostgreSQL refuses with 400, not 500', async () => {
+    const res = await t.app.inject({ url: '/v1/as-uuid?value=not-a-uuid' });
+    assertEnvelopeError(res.body, 400, 'VALIDATION_ERROR', res.statusCode);
+    assert.doesNotMatch(res.body, /uuid|syntax/);
+    const nul = await t.app.inject({ url: '/v1/as-uuid?value=%00' });
+    assertEnvelopeError(nul.body, 400, 'VALIDATION_ERROR', nul.statusCode);
   });
 
   it('maps domain errors to their status', async () => {

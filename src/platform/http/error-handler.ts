@@ -42,6 +42,26 @@ function validationItems(error: FastifyError): ErrorItem[] {
   });
 }
 
+/**
+ * A safety net for input that passed a route's schema but not PostgreSQL
+ * (a NUL byte, an out-of-range number, a duplicate key a service did not
+ * expect): the client's fault or a transient clash, never a 500. Services
+ * should still check these themselves and give a precise message.
+ */
+function databaseErrorItem(error: unknown): { status: number; code: ErrorCode; message: string } | undefined {
+  const sqlState = (error as { code?: unknown }).code;
+  if (typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState) || !('severity' in (error as object))) {
+    return undefined;
+  }
+  if (sqlState.startsWith('22'))
+    return { status: 400, code: 'VALIDATION_ERROR', message: 'A value is not valid' };
+  if (sqlState === '23505') return { status: 409, code: 'CONFLICT', message: 'This already exists' };
+  if (sqlState === '40001' || sqlState === '40P01') {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'A concurrent change got in the way; retry' };
+  }
+  return undefined;
+}
+
 export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, error.message);
@@ -62,6 +82,14 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
     return reply
       .status(status)
       .send(errorBody(request.id, [{ code: 'VALIDATION_ERROR', message: error.message }]));
+  }
+  const fromDatabase = databaseErrorItem(error);
+  if (fromDatabase) {
+    request.log.warn({ err: error }, 'database refused the input');
+    return reply
+      .status(fromDatabase.status)
+      .headers(fromDatabase.status === 503 ? { 'retry-after': '1' } : {})
+      .send(errorBody(request.id, [{ code: fromDatabase.code, message: fromDatabase.message }]));
   }
   request.log.error({ err: error }, 'unhandled error');
   // Never echo the message of an unexpected error: it may hold SQL, paths or secrets.
