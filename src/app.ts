@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { modulesFor } from './modules/index.ts';
+import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -71,6 +72,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     await app.register(localFileRoutes, { prefix: '/v1', storage: platform.storage });
   }
 
+  await app.register(deadLetterRoutes, { prefix: '/v1', platform });
   for (const module of modulesFor(config.modules)) {
     if (module.routes) await app.register(module.routes, { prefix: '/v1', platform });
   }

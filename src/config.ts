@@ -22,6 +22,14 @@ export interface Config {
   embeddedPostgresPort: number;
   redisUrl: string | undefined;
   natsUrl: string | undefined;
+  /** JetStream stream the bus relays to when NATS_URL is set. */
+  natsStream: string;
+  /** Redelivery delay of an unacknowledged NATS message (a crashed worker's). */
+  busAckWaitMs: number;
+  /** Consumer loops per group in one worker process. */
+  busConcurrency: number;
+  jobsConcurrency: number;
+  jobsPollIntervalMs: number;
   modules: string[] | 'all';
   corsOrigins: string[];
   trustProxy: string[];
@@ -141,6 +149,11 @@ export function parseConfig(env: Env): Config {
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
+    natsStream: r.string('NATS_STREAM', 'O2O_EVENTS'),
+    busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 30_000, 100, 3_600_000),
+    busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
+    jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
+    jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),
     modules: modules.length === 0 || modules.includes('all') ? 'all' : modules,
     corsOrigins: r.list('CORS_ORIGINS'),
     trustProxy: r.list('TRUST_PROXY'),
@@ -167,6 +180,9 @@ export function parseConfig(env: Env): Config {
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.natsStream)) {
+    r.problems.push(`NATS_STREAM must be letters, digits, - or _ (got "${config.natsStream}")`);
   }
   if (nodeEnv === 'production') {
     // Generated secrets are a development convenience; in production they would

@@ -7,8 +7,10 @@ import { modulesFor } from './modules/index.ts';
 import { createDatabase } from './platform/db/database.ts';
 import { startEmbeddedPostgres } from './platform/db/embedded.ts';
 import { migrateToLatest } from './platform/db/migrator.ts';
+import { migrateJobs } from './platform/jobs/migrate.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
 import { createPlatform } from './platform/platform.ts';
+import { startWorker } from './platform/worker.ts';
 
 /**
  * `start` (default): migrate, then API and worker in one process.
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
     const { db, close } = createDatabase({ url: databaseUrl, poolMax: 1, applicationName: 'migrate' });
     try {
       const applied = await migrateToLatest(db, migrations);
+      await migrateJobs(databaseUrl);
       log.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date');
     } finally {
       await close();
@@ -90,6 +93,8 @@ async function main(): Promise<void> {
     for (const module of modulesFor(config.modules)) {
       if (module.worker) cleanups.push(await module.worker(platform));
     }
+    // After the modules registered their consumers and jobs; stops first on shutdown.
+    cleanups.push(await startWorker(platform));
   }
 
   if (command === 'start' || command === 'serve') {

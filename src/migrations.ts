@@ -3,6 +3,7 @@ import * as users from './modules/users/migrations/20261125T1100_users.ts';
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
 import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
 import * as platformIdempotency from './platform/db/migrations/20261125T0902_platform_idempotency.ts';
+import * as platformBus from './platform/db/migrations/20261125T0910_platform_bus.ts';
 import type { Migrations } from './platform/db/migrator.ts';
 
 /**
@@ -13,6 +14,7 @@ export const migrations: Migrations = {
   '20261125T0900_platform_base': platformBase,
   '20261125T0901_platform_outbox': platformOutbox,
   '20261125T0902_platform_idempotency': platformIdempotency,
+  '20261125T0910_platform_bus': platformBus,
   '20261125T1100_users': users,
   '20261125T1101_couples': couples,
 };

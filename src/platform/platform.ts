@@ -1,8 +1,10 @@
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
+import { type Bus, createBus } from './bus/bus.ts';
 import { type Cache, createCache } from './cache/index.ts';
 import { createDatabase, type Database, pingDatabase } from './db/database.ts';
+import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
 import { persistedSecret } from './security/dev-secrets.ts';
 import {
@@ -31,6 +33,10 @@ export interface Platform {
   metrics: Registry;
   storage: Storage;
   readiness: ReadinessCheck[];
+  /** Event bus: modules register consumers in their `worker` hook. */
+  bus: Bus;
+  /** Job runner: modules define jobs in their `worker` hook; `schedule()` enqueues them. */
+  jobs: Jobs;
   /** Resources to release on shutdown, last-in first-out. */
   onClose(release: () => Promise<void>): void;
   close(): Promise<void>;
@@ -50,7 +56,32 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
   if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });
 
-  const releases: Array<() => Promise<void>> = [() => database.close(), () => cache.close()];
+  const workerLog = log ?? pino({ level: 'silent' });
+  const bus = await createBus({
+    database,
+    databaseUrl,
+    registry: metrics,
+    log: workerLog,
+    natsUrl: config.natsUrl,
+    natsStream: config.natsStream,
+    ackWaitMs: config.busAckWaitMs,
+    tuning: { concurrency: config.busConcurrency },
+  });
+  readiness.push(...bus.readiness);
+  const jobs = createJobs({
+    database,
+    databaseUrl,
+    registry: metrics,
+    log: workerLog,
+    concurrency: config.jobsConcurrency,
+    pollIntervalMs: config.jobsPollIntervalMs,
+  });
+
+  const releases: Array<() => Promise<void>> = [
+    () => database.close(),
+    () => cache.close(),
+    () => bus.close(),
+  ];
   if (storage.kind === 's3') releases.push(async () => storage.close());
   let closing: Promise<void> | undefined;
   return {
@@ -61,6 +92,8 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     metrics,
     storage,
     readiness,
+    bus,
+    jobs,
     onClose(release) {
       releases.push(release);
     },

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { migrations } from '../../src/migrations.ts';
 import { createDatabase } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrator.ts';
+import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { adminDatabaseUrl } from './servers.ts';
 
 /**
@@ -10,7 +11,10 @@ import { adminDatabaseUrl } from './servers.ts';
  * template's name carries a hash of the migration list, so a new migration
  * makes a new template and a stale one is never reused.
  */
-const TEMPLATE = `o2o_tmpl_${createHash('sha256').update(Object.keys(migrations).join('\n')).digest('hex').slice(0, 12)}`;
+const TEMPLATE = `o2o_tmpl_${createHash('sha256')
+  .update([...Object.keys(migrations), 'graphile-worker'].join('\n'))
+  .digest('hex')
+  .slice(0, 12)}`;
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -43,6 +47,7 @@ async function ensureTemplate(client: pg.Client): Promise<void> {
     } finally {
       await close();
     }
+    await migrateJobs(withDatabase(adminDatabaseUrl(), building));
     await client.query(`alter database ${building} rename to ${TEMPLATE}`);
   } finally {
     await client.query('select pg_advisory_unlock(7242001)');

@@ -1,0 +1,85 @@
+import type { Database } from '../db/database.ts';
+import { notFound } from '../http/errors.ts';
+import { type CursorKey, decodeCursor, type Page, toPage } from '../http/pagination.ts';
+import type { EventEnvelope } from './events.ts';
+import type { Transport } from './transport.ts';
+
+export interface DeadLetter {
+  id: string;
+  group: string;
+  eventId: string;
+  eventType: string;
+  event: EventEnvelope;
+  attempts: number;
+  lastError: string;
+  failedAt: string;
+}
+
+interface DeadLetterRow {
+  id: string;
+  group_name: string;
+  event_id: string;
+  event_type: string;
+  event: EventEnvelope;
+  attempts: number;
+  last_error: string;
+  failed_at: Date;
+}
+
+const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
+  id: row.id,
+  group: row.group_name,
+  eventId: row.event_id,
+  eventType: row.event_type,
+  event: row.event,
+  attempts: row.attempts,
+  lastError: row.last_error,
+  failedAt: row.failed_at.toISOString(),
+});
+
+export interface DeadLetters {
+  list(query: { group?: string; limit: number; cursor?: string }): Promise<Page<DeadLetter>>;
+  /** Gives the event to its group once more and removes the dead letter, atomically. */
+  replay(id: string): Promise<DeadLetter>;
+  discard(id: string): Promise<DeadLetter>;
+}
+
+export function createDeadLetters(database: Database, transport: () => Transport): DeadLetters {
+  const { db } = database;
+  return {
+    async list({ group, limit, cursor }) {
+      // Newest first; ids are UUIDv7, so the id is the time order and the cursor.
+      const after = decodeCursor<{ id: string } & CursorKey>(cursor, ['id']);
+      let query = db
+        .selectFrom('bus_dead_letters')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (group !== undefined) query = query.where('group_name', '=', group);
+      if (after) query = query.where('id', '<', after.id);
+      const rows = (await query.execute()) as DeadLetterRow[];
+      return toPage(rows.map(toDeadLetter), limit, (row) => ({ id: row.id }));
+    },
+    async replay(id) {
+      return db.transaction().execute(async (trx) => {
+        const row = (await trx
+          .deleteFrom('bus_dead_letters')
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst()) as DeadLetterRow | undefined;
+        if (!row) throw notFound('dead letter', id);
+        await transport().replay(trx, row.group_name, { id: row.event_id, raw: row.event });
+        return toDeadLetter(row);
+      });
+    },
+    async discard(id) {
+      const row = (await db
+        .deleteFrom('bus_dead_letters')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst()) as DeadLetterRow | undefined;
+      if (!row) throw notFound('dead letter', id);
+      return toDeadLetter(row);
+    },
+  };
+}

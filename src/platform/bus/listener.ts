@@ -1,0 +1,56 @@
+import pg from 'pg';
+
+/**
+ * One dedicated connection per process that LISTENs for the bus's
+ * notifications (a pooled connection would lose its LISTEN when returned).
+ * Reconnects after a failure; the pollers behind it cover the gap.
+ */
+export class PgListener {
+  private client: pg.Client | undefined;
+  private closed = false;
+  private readonly handlers = new Map<string, Array<(payload: string) => void>>();
+
+  constructor(
+    private readonly url: string,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  on(channel: string, handler: (payload: string) => void): void {
+    const list = this.handlers.get(channel) ?? [];
+    list.push(handler);
+    this.handlers.set(channel, list);
+  }
+
+  async start(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'one2one-love-bus-listener',
+    });
+    client.on('notification', (message) => {
+      for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+    });
+    client.on('error', (error) => {
+      this.onError(error);
+      this.reconnectSoon();
+    });
+    await client.connect();
+    for (const channel of this.handlers.keys()) await client.query(`listen "${channel.replaceAll('"', '')}"`);
+    this.client = client;
+  }
+
+  private reconnectSoon(): void {
+    const old = this.client;
+    this.client = undefined;
+    old?.end().catch(() => {});
+    if (this.closed) return;
+    setTimeout(() => {
+      if (!this.closed) this.start().catch((error) => (this.onError(error), this.reconnectSoon()));
+    }, 1000).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.client?.end().catch(() => {});
+    this.client = undefined;
+  }
+}

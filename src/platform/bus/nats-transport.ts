@@ -1,0 +1,243 @@
+import { sql } from 'kysely';
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JsMsg,
+  type NatsConnection,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
+import { newId } from '../ids.ts';
+import { dispatchBatch } from './dispatch.ts';
+import type { EventEnvelope } from './events.ts';
+import { PgListener } from './listener.ts';
+import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH } from './outbox.ts';
+import { loop, type Transport, type TransportDeps } from './transport.ts';
+import type { Delivery, Subscription } from './types.ts';
+import { Wakeup } from './wakeup.ts';
+
+export interface NatsOptions {
+  connection: NatsConnection;
+  /** JetStream stream name; its subjects are `<stream>.<event type>`. */
+  stream: string;
+  /** How long a delivered, unacknowledged message waits before redelivery (a crashed worker's). */
+  ackWaitMs: number;
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * The NATS JetStream transport: a relay moves outbox rows to the stream
+ * (event id as Nats-Msg-Id, so a relay that dies between publishing and
+ * marking the rows is de-duplicated by the server), and each group reads
+ * through one durable pull consumer with explicit acks. The handler still
+ * runs in a PostgreSQL transaction that records the event id as processed,
+ * so a redelivery after a crash between commit and ack changes nothing.
+ */
+export function createNatsTransport(deps: TransportDeps, options: NatsOptions): Transport {
+  const { database, log, metrics, tuning } = deps;
+  const { connection: nc, stream, ackWaitMs } = options;
+  const js = nc.jetstream();
+  const replaySubject = (group: string) => `${stream}._replay.${group}`;
+  let stopping = false;
+  let running: Promise<void>[] = [];
+  let feeds: ConsumerMessages[] = [];
+  let buffers: JsMsg[][] = [];
+  let listener: PgListener | undefined;
+  const relayWakeup = new Wakeup();
+
+  async function ensureStream(): Promise<void> {
+    const jsm = await nc.jetstreamManager();
+    const config = {
+      name: stream,
+      subjects: [`${stream}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(7 * DAY_MS),
+      duplicate_window: nanos(10 * 60_000),
+    };
+    try {
+      await jsm.streams.info(stream);
+      await jsm.streams.update(stream, config);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.streams.add(config);
+    }
+  }
+
+  async function ensureConsumer(subscription: Subscription): Promise<void> {
+    const jsm = await nc.jetstreamManager();
+    // Redelivery after a crash (no ack) backs off too; max_deliver leaves room
+    // above maxAttempts so our own dead-lettering decides, not the server.
+    const backoff = [ackWaitMs, ackWaitMs * 2, ackWaitMs * 4].map((ms) => nanos(ms));
+    const config: Partial<ConsumerConfig> = {
+      durable_name: subscription.group,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: `${stream}.>`,
+      ack_wait: nanos(ackWaitMs),
+      backoff,
+      max_deliver: subscription.retry.maxAttempts + backoff.length,
+      max_ack_pending: 1000,
+    };
+    try {
+      await jsm.consumers.info(stream, subscription.group);
+      await jsm.consumers.update(stream, subscription.group, {
+        ack_wait: config.ack_wait,
+        backoff,
+        max_deliver: config.max_deliver,
+        max_ack_pending: config.max_ack_pending,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.consumers.add(stream, config);
+    }
+  }
+
+  async function relayOnce(): Promise<number> {
+    return database.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<OutboxEventRow & { position: number }>`
+        select position, id, type, version, occurred_at, actor_id, couple_id, data from outbox_events
+        where relayed_at is null order by position limit ${RELAY_BATCH}
+        for update skip locked`.execute(trx);
+      if (rows.length === 0) return 0;
+      const events = rows.map(envelopeFromRow);
+      await Promise.all(
+        events.map((event) =>
+          js.publish(`${stream}.${event.type}`, JSON.stringify(event), { msgID: event.id }),
+        ),
+      );
+      const positions = rows.map((row) => row.position);
+      await sql`update outbox_events set relayed_at = now() where position = any(${positions}::bigint[])`.execute(
+        trx,
+      );
+      const oldest = Math.min(...events.map((event) => Date.parse(event.occurredAt)));
+      metrics.relayed(rows.length, (Date.now() - oldest) / 1000);
+      return rows.length;
+    });
+  }
+
+  /** Whether a message is for this group: a type it subscribes to, or a replay addressed to it. */
+  function wants(subscription: Subscription, msg: JsMsg, event: EventEnvelope): boolean {
+    if (msg.subject.startsWith(`${stream}._replay.`))
+      return msg.subject === replaySubject(subscription.group);
+    return subscription.types.includes(event.type);
+  }
+
+  async function processBatch(subscription: Subscription, msgs: JsMsg[]): Promise<void> {
+    const mine: Array<{ msg: JsMsg; delivery: Delivery }> = [];
+    for (const msg of msgs) {
+      let event: EventEnvelope;
+      try {
+        event = msg.json<EventEnvelope>();
+      } catch {
+        msg.term('not an event envelope');
+        continue;
+      }
+      if (!wants(subscription, msg, event)) msg.ack();
+      else mine.push({ msg, delivery: { event, previousAttempts: msg.info.deliveryCount - 1 } });
+    }
+    if (mine.length === 0) return;
+    let outcomes: Awaited<ReturnType<typeof dispatchBatch>>;
+    try {
+      outcomes = await database.db.transaction().execute((trx) =>
+        dispatchBatch(
+          trx,
+          subscription,
+          mine.map((m) => m.delivery),
+        ),
+      );
+    } catch (error) {
+      // The database failed, not the handler: hand the batch back for later.
+      for (const { msg } of mine) msg.nak(1000);
+      throw error;
+    }
+    outcomes.forEach((outcome, i) => {
+      const { msg } = mine[i]!;
+      if (outcome.kind === 'retry') msg.nak(outcome.delayMs);
+      else if (outcome.kind === 'dead') msg.term('dead-lettered');
+      else msg.ack();
+    });
+    metrics.record(subscription.group, outcomes);
+  }
+
+  async function startConsumer(subscription: Subscription): Promise<void> {
+    const consumer = await js.consumers.get(stream, subscription.group);
+    const feed = await consumer.consume({ max_messages: tuning.batchSize * tuning.concurrency * 2 });
+    feeds.push(feed);
+    const buffer: JsMsg[] = [];
+    buffers.push(buffer);
+    const wakeup = new Wakeup();
+    const stopped = () => stopping;
+    running.push(
+      (async () => {
+        for await (const msg of feed) {
+          if (stopping) msg.nak();
+          else buffer.push(msg);
+          wakeup.wake();
+        }
+      })(),
+    );
+    for (let i = 0; i < tuning.concurrency; i++) {
+      running.push(
+        loop(`consumer:${subscription.group}`, log, stopped, async () => {
+          const batch = buffer.splice(0, tuning.batchSize);
+          if (batch.length === 0) return wakeup.wait(tuning.pollMs);
+          if (buffer.length > 0) wakeup.wake();
+          await processBatch(subscription, batch);
+        }),
+      );
+    }
+  }
+
+  return {
+    kind: 'nats',
+    async start(subscriptions) {
+      stopping = false;
+      await ensureStream();
+      for (const subscription of subscriptions) await ensureConsumer(subscription);
+      listener = new PgListener(deps.databaseUrl, (error) => log.warn({ err: error }, 'bus listener failed'));
+      listener.on('o2o_outbox', () => relayWakeup.wake());
+      await listener.start();
+      running.push(
+        loop(
+          'relay',
+          log,
+          () => stopping,
+          async () => {
+            if ((await relayOnce()) < RELAY_BATCH) await relayWakeup.wait(tuning.pollMs * 4);
+          },
+        ),
+      );
+      for (const subscription of subscriptions) await startConsumer(subscription);
+    },
+    async stop() {
+      stopping = true;
+      relayWakeup.wake();
+      for (const feed of feeds) feed.stop();
+      await Promise.all(running);
+      // Hand back what was fetched but not started, so another worker takes it now.
+      for (const buffer of buffers) for (const msg of buffer.splice(0)) msg.nak();
+      running = [];
+      feeds = [];
+      buffers = [];
+      await listener?.close();
+      listener = undefined;
+    },
+    async replay(_trx, group, event) {
+      // Addressed to one group so the others (which processed it) are not bothered.
+      await js.publish(replaySubject(group), JSON.stringify(event.raw), { msgID: `replay-${newId()}` });
+    },
+    async close() {
+      await this.stop();
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /not found/i.test(message);
+}

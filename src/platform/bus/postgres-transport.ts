@@ -1,0 +1,166 @@
+import { sql } from 'kysely';
+import { dispatchBatch } from './dispatch.ts';
+import { PgListener } from './listener.ts';
+import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH } from './outbox.ts';
+import { loop, type Transport, type TransportDeps } from './transport.ts';
+import type { Subscription } from './types.ts';
+import { Wakeup } from './wakeup.ts';
+
+interface DeliveryRow extends OutboxEventRow {
+  delivery_id: number;
+  attempts: number;
+}
+
+/**
+ * The PostgreSQL transport: the relay fans each outbox row out into one
+ * delivery row per subscribed group (in one statement, with the outbox rows
+ * claimed by `for update skip locked`), and each group's loops claim their
+ * due deliveries the same way, so any number of worker processes share the
+ * work without coordinating. LISTEN/NOTIFY wakes them at commit time.
+ */
+export function createPostgresTransport(deps: TransportDeps): Transport {
+  const { database, log, metrics, tuning } = deps;
+  const { db } = database;
+  let stopping = false;
+  let running: Promise<void>[] = [];
+  let listener: PgListener | undefined;
+  const relayWakeup = new Wakeup();
+  const groupWakeups = new Map<string, Wakeup>();
+
+  async function relayOnce(): Promise<number> {
+    const { rows } = await sql<{ relayed: number; oldest: number | null }>`
+      with claimed as (
+        select position, type, occurred_at from outbox_events
+        where relayed_at is null order by position limit ${RELAY_BATCH}
+        for update skip locked
+      ), fanned as (
+        insert into bus_deliveries (group_name, position)
+        select s.group_name, c.position from claimed c join bus_subscriptions s on s.event_type = c.type
+        returning group_name
+      ), relayed as (
+        update outbox_events o set relayed_at = now() from claimed c where o.position = c.position
+        returning c.occurred_at
+      )
+      select
+        (select count(*) from relayed)::int as relayed,
+        (select extract(epoch from now() - min(occurred_at)) from relayed)::float8 as oldest,
+        (select count(pg_notify('o2o_bus', g.group_name)) from (select distinct group_name from fanned) g)::int
+          as notified`.execute(db);
+    const result = rows[0] ?? { relayed: 0, oldest: null };
+    metrics.relayed(result.relayed, result.oldest);
+    return result.relayed;
+  }
+
+  async function consumeOnce(subscription: Subscription): Promise<number> {
+    return db.transaction().execute(async (trx) => {
+      const { rows } = await sql<DeliveryRow>`
+        select d.id as delivery_id, d.attempts, o.id, o.type, o.version, o.occurred_at, o.actor_id,
+               o.couple_id, o.data
+        from bus_deliveries d join outbox_events o on o.position = d.position
+        where d.group_name = ${subscription.group} and d.run_at <= now()
+        order by d.run_at, d.id limit ${tuning.batchSize}
+        for update of d skip locked`.execute(trx);
+      if (rows.length === 0) return 0;
+      const outcomes = await dispatchBatch(
+        trx,
+        subscription,
+        rows.map((row) => ({ event: envelopeFromRow(row), previousAttempts: row.attempts })),
+      );
+      const finished: number[] = [];
+      const retries = { ids: [] as number[], delays: [] as number[], errors: [] as string[] };
+      outcomes.forEach((outcome, i) => {
+        const id = rows[i]!.delivery_id;
+        if (outcome.kind === 'retry') {
+          retries.ids.push(id);
+          retries.delays.push(outcome.delayMs);
+          retries.errors.push(outcome.error);
+        } else {
+          finished.push(id);
+        }
+      });
+      if (finished.length > 0) {
+        await sql`delete from bus_deliveries where id = any(${finished}::bigint[])`.execute(trx);
+      }
+      if (retries.ids.length > 0) {
+        await sql`
+          update bus_deliveries d
+          set attempts = d.attempts + 1, run_at = now() + u.delay * interval '1 millisecond', last_error = u.error
+          from unnest(${retries.ids}::bigint[], ${retries.delays}::int[], ${retries.errors}::text[])
+            as u(id, delay, error)
+          where d.id = u.id`.execute(trx);
+      }
+      metrics.record(subscription.group, outcomes);
+      return rows.length;
+    });
+  }
+
+  async function subscribe(subscriptions: Subscription[]): Promise<void> {
+    for (const { group, types } of subscriptions) {
+      await db.transaction().execute(async (trx) => {
+        await sql`delete from bus_subscriptions where group_name = ${group} and not (event_type = any(${types}::text[]))`.execute(
+          trx,
+        );
+        await sql`
+          insert into bus_subscriptions (group_name, event_type)
+          select ${group}, unnest(${types}::text[])
+          on conflict (group_name, event_type) do update set updated_at = now()`.execute(trx);
+      });
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    async start(subscriptions) {
+      stopping = false;
+      await subscribe(subscriptions);
+      listener = new PgListener(deps.databaseUrl, (error) => log.warn({ err: error }, 'bus listener failed'));
+      listener.on('o2o_outbox', () => relayWakeup.wake());
+      listener.on('o2o_bus', (group) => groupWakeups.get(group)?.wake());
+      await listener.start();
+      const stopped = () => stopping;
+      running.push(
+        loop('relay', log, stopped, async () => {
+          if ((await relayOnce()) < RELAY_BATCH) await relayWakeup.wait(tuning.pollMs * 4);
+        }),
+      );
+      for (const subscription of subscriptions) {
+        const wakeup = new Wakeup();
+        groupWakeups.set(subscription.group, wakeup);
+        for (let i = 0; i < tuning.concurrency; i++) {
+          running.push(
+            loop(`consumer:${subscription.group}`, log, stopped, async () => {
+              const taken = await consumeOnce(subscription);
+              // A full batch means more is waiting: let a sibling loop know too.
+              if (taken === tuning.batchSize) wakeup.wake();
+              else await wakeup.wait(tuning.pollMs);
+            }),
+          );
+        }
+      }
+    },
+    async stop() {
+      stopping = true;
+      relayWakeup.wake();
+      for (const wakeup of groupWakeups.values()) wakeup.wake();
+      // Loops finish the batch in hand (its transaction commits) and then return.
+      await Promise.all(running);
+      running = [];
+      groupWakeups.clear();
+      await listener?.close();
+      listener = undefined;
+    },
+    async replay(trx, group, event) {
+      const { rows } = await sql<{ n: number }>`
+        with inserted as (
+          insert into bus_deliveries (group_name, position)
+          select ${group}, position from outbox_events where id = ${event.id}
+          returning 1
+        ) select count(*)::int as n from inserted`.execute(trx);
+      if (rows[0]?.n !== 1) throw new Error(`event ${event.id} is no longer in the outbox`);
+      await sql`select pg_notify('o2o_bus', ${group})`.execute(trx);
+    },
+    async close() {
+      await this.stop();
+    },
+  };
+}

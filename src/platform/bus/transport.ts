@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import type { BusMetrics } from './metrics.ts';
+import type { HandlerTransaction, Subscription } from './types.ts';
+
+/** What the two transports share; the contract test suite runs against both. */
+export interface Transport {
+  readonly kind: 'postgres' | 'nats';
+  /** Starts the relay and a consumer loop per subscription; resolves once they run. */
+  start(subscriptions: Subscription[]): Promise<void>;
+  /** Stops taking new work and waits for what is in hand. */
+  stop(): Promise<void>;
+  /**
+   * Hands a dead-lettered event to its group again, inside `trx` (which also
+   * deletes the dead letter), so a failed replay leaves the dead letter as it was.
+   */
+  replay(trx: HandlerTransaction, group: string, event: { id: string; raw: unknown }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TransportDeps {
+  database: Database;
+  databaseUrl: string;
+  metrics: BusMetrics;
+  log: Logger;
+  tuning: BusTuning;
+}
+
+export interface BusTuning {
+  /** Consumer loops per group in this process. */
+  concurrency: number;
+  /** Events one loop takes at a time (one transaction). */
+  batchSize: number;
+  /** How often idle loops look for due retries and missed notifications. */
+  pollMs: number;
+}
+
+export const DEFAULT_TUNING: BusTuning = { concurrency: 2, batchSize: 100, pollMs: 250 };
+
+/** Runs `fn` until `stopped()`, logging and pausing after failures instead of dying. */
+export async function loop(
+  name: string,
+  log: Logger,
+  stopped: () => boolean,
+  fn: () => Promise<void>,
+): Promise<void> {
+  while (!stopped()) {
+    try {
+      await fn();
+    } catch (error) {
+      if (stopped()) return;
+      log.error({ err: error, loop: name }, 'bus loop failed; retrying shortly');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}

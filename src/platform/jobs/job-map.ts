@@ -1,0 +1,10 @@
+/**
+ * One typed map of every job: modules add their jobs here, and
+ * `schedule(trx, { name: 'love-note.deliver', payload }, runAt)` type-checks both.
+ */
+export interface JobMap {
+  /** Used by the platform's own tests and benchmarks. */
+  'platform.test': { value: number };
+}
+
+export type JobName = keyof JobMap;

@@ -1,0 +1,143 @@
+import { EventEmitter } from 'node:events';
+import { parseCronItems, type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Database } from '../db/database.ts';
+import type { JobMap, JobName } from './job-map.ts';
+import { graphileLogger } from './logger.ts';
+
+export interface JobContext {
+  jobId: string;
+  /** 1 on the first run. */
+  attempt: number;
+  runAt: Date;
+  key: string | null;
+}
+
+export type JobHandler<N extends JobName> = (payload: JobMap[N], context: JobContext) => Promise<void>;
+
+export interface RecurringJob<N extends JobName> {
+  name: N;
+  /** Standard five-field cron expression, in UTC. */
+  cron: string;
+  payload: JobMap[N];
+  /** Runs missed occurrences up to this far back when a worker starts (default: none). */
+  backfillMs?: number;
+}
+
+export interface Jobs {
+  /** Registers the code that runs a job; only processes that define a job run it. */
+  define<N extends JobName>(name: N, handler: JobHandler<N>): void;
+  /** Runs a defined job on a cron schedule; each occurrence runs once across all workers. */
+  recurring<N extends JobName>(job: RecurringJob<N>): void;
+  /** Starts the runner when any job is defined; returns the graceful stop. */
+  start(): Promise<() => Promise<void>>;
+}
+
+export interface JobsOptions {
+  database: Database;
+  databaseUrl: string;
+  registry: Registry;
+  log: Logger;
+  concurrency: number;
+  /**
+   * How often each idle graphile-worker worker looks for jobs that became due
+   * (jobs due now are announced by NOTIFY at once). With `concurrency` workers
+   * polling independently the effective latency is about pollInterval / concurrency.
+   */
+  pollIntervalMs: number;
+}
+
+/**
+ * Delayed and recurring jobs on graphile-worker: jobs live in PostgreSQL, are
+ * added in the caller's transaction (see schedule.ts), locked with SKIP
+ * LOCKED, retried with exponential backoff, and cron occurrences are
+ * de-duplicated across workers by the library.
+ */
+export function createJobs(options: JobsOptions): Jobs {
+  const tasks: TaskList = {};
+  const cron: Array<RecurringJob<JobName>> = [];
+  const lag = new Histogram({
+    name: 'jobs_start_lag_seconds',
+    help: 'From a job being due to it starting',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [options.registry],
+  });
+  const finished = new Counter({
+    name: 'jobs_finished_total',
+    help: 'Job runs by name and result',
+    labelNames: ['job', 'result'],
+    registers: [options.registry],
+  });
+  new Gauge({
+    name: 'jobs_queue_depth',
+    help: 'Jobs waiting, by whether they are due now or later',
+    labelNames: ['state'],
+    registers: [options.registry],
+    async collect() {
+      const { rows } = await sql<{ due: number; later: number }>`
+        select count(*) filter (where run_at <= now())::int as due,
+               count(*) filter (where run_at > now())::int as later
+        from graphile_worker._private_jobs where locked_at is null and attempts < max_attempts`
+        .execute(options.database.db)
+        .catch(() => ({ rows: [] as { due: number; later: number }[] }));
+      if (!rows[0]) return;
+      this.set({ state: 'due' }, rows[0].due);
+      this.set({ state: 'later' }, rows[0].later);
+    },
+  });
+
+  return {
+    define(name, handler) {
+      if (tasks[name]) throw new Error(`job "${name}" is defined twice`);
+      tasks[name] = async (payload, helpers) => {
+        const { job } = helpers;
+        await handler(payload as JobMap[typeof name], {
+          jobId: String(job.id),
+          attempt: job.attempts,
+          runAt: new Date(job.run_at),
+          key: job.key,
+        });
+      };
+    },
+    recurring(job) {
+      cron.push(job);
+    },
+    async start() {
+      if (Object.keys(tasks).length === 0) return async () => {};
+      for (const item of cron) {
+        if (!tasks[item.name])
+          throw new Error(`recurring job "${item.name}" has no handler: define it first`);
+      }
+      const events: WorkerEvents = new EventEmitter();
+      events.on('job:start', ({ job }) =>
+        lag.observe(Math.max(0, (Date.now() - job.run_at.getTime()) / 1000)),
+      );
+      events.on('job:success', ({ job }) => finished.inc({ job: job.task_identifier, result: 'success' }));
+      events.on('job:error', ({ job }) => finished.inc({ job: job.task_identifier, result: 'error' }));
+      const runner: Runner = await run({
+        connectionString: options.databaseUrl,
+        maxPoolSize: options.concurrency + 2,
+        concurrency: options.concurrency,
+        pollInterval: options.pollIntervalMs,
+        noHandleSignals: true,
+        taskList: tasks,
+        parsedCronItems: parseCronItems(
+          cron.map((item) => ({
+            task: item.name,
+            match: item.cron,
+            payload: item.payload as Record<string, unknown>,
+            identifier: `${item.name}@${item.cron}`,
+            options: { backfillPeriod: item.backfillMs ?? 0 },
+          })),
+        ),
+        logger: graphileLogger(options.log),
+        events,
+      });
+      options.log.info({ jobs: Object.keys(tasks), recurring: cron.length }, 'job runner started');
+      // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
+      return () => runner.stop();
+    },
+  };
+}

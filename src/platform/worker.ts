@@ -1,0 +1,18 @@
+import type { Platform } from './platform.ts';
+
+/**
+ * The platform half of the `worker` command: the bus relay and consumer
+ * groups, then the job runner. Call it after the modules' worker hooks have
+ * registered their consumers and jobs. The returned stop takes no new work,
+ * lets the batches and jobs in hand finish, and releases the rest.
+ */
+export async function startWorker(platform: Platform): Promise<() => Promise<void>> {
+  const stopBus = await platform.bus.start();
+  const stopJobs = await platform.jobs.start().catch(async (error: unknown) => {
+    await stopBus();
+    throw error;
+  });
+  return async () => {
+    await Promise.all([stopBus(), stopJobs()]);
+  };
+}
