@@ -1,0 +1,3 @@
+import { busContractSuite } from '../support/bus-contract.ts';
+
+busContractSuite('postgres', undefined);
