@@ -63,7 +63,6 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
         );
       }
       // Commit then kill -9 in another process, with no relay running anywhere yet.
-      // On NATS the group must exist before the relay starts, so start the worker once first.
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', 'test/support/fixtures/publish-and-die.ts', t.database.url, String(KILLED_VALUE)],

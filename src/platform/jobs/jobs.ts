@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { parseCronItems, type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
@@ -116,9 +117,17 @@ export function createJobs(options: JobsOptions): Jobs {
       );
       events.on('job:success', ({ job }) => finished.inc({ job: job.task_identifier, result: 'success' }));
       events.on('job:error', ({ job }) => finished.inc({ job: job.task_identifier, result: 'error' }));
-      const runner: Runner = await run({
+      // Our own pool, so shutdown can wait for it to end (the library's own is
+      // ended without waiting, and its late errors would reach no listener).
+      const pool = new pg.Pool({
         connectionString: options.databaseUrl,
-        maxPoolSize: options.concurrency + 2,
+        max: options.concurrency + 2,
+        application_name: 'one2one-love-jobs',
+      });
+      pool.on('error', () => {});
+      pool.on('connect', (client) => client.on('error', () => {}));
+      const runner: Runner = await run({
+        pgPool: pool,
         concurrency: options.concurrency,
         pollInterval: options.pollIntervalMs,
         noHandleSignals: true,
@@ -137,7 +146,10 @@ export function createJobs(options: JobsOptions): Jobs {
       });
       options.log.info({ jobs: Object.keys(tasks), recurring: cron.length }, 'job runner started');
       // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
-      return () => runner.stop();
+      return async () => {
+        await runner.stop();
+        await pool.end();
+      };
     },
   };
 }
