@@ -1,0 +1,3 @@
+import { crashScenario } from '../support/crash-scenario.ts';
+
+crashScenario('postgres', undefined);
