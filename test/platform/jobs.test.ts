@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../src/config.ts';
-import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { cancel, schedule } from '../../src/platform/jobs/schedule.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { waitFor } from '../support/bus.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 interface Run {
   value: number;
@@ -46,7 +46,11 @@ describe('jobs', () => {
     database = await createTestDatabase();
     // An API process: it schedules but runs no jobs.
     scheduler = await createPlatform(
-      parseConfig({ NODE_ENV: 'test', NATS_URL: '', ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
+      parseConfig({
+        NODE_ENV: 'test',
+        NATS_URL: '',
+        ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      }),
       database.url,
     );
   });
@@ -57,18 +61,20 @@ describe('jobs', () => {
   });
 
   it('runs a job scheduled while no worker was up once one starts', async () => {
-    await scheduler.database.db.transaction().execute((trx) =>
-      schedule(trx, { name: 'platform.test', payload: { value: 1 } }, new Date(Date.now() - 1000)),
-    );
+    await scheduler.database.db
+      .transaction()
+      .execute((trx) =>
+        schedule(trx, { name: 'platform.test', payload: { value: 1 } }, new Date(Date.now() - 1000)),
+      );
     running = await worker(database.url, runs);
     await waitFor('the job to run', async () => ran(1).length === 1);
   });
 
   it('runs a scheduled job once at its time, not before', async () => {
     const runAt = new Date(Date.now() + 1500);
-    await scheduler.database.db.transaction().execute((trx) =>
-      schedule(trx, { name: 'platform.test', payload: { value: 2 }, key: 'once' }, runAt),
-    );
+    await scheduler.database.db
+      .transaction()
+      .execute((trx) => schedule(trx, { name: 'platform.test', payload: { value: 2 }, key: 'once' }, runAt));
     await waitFor('the job to run', async () => ran(2).length === 1, 5000);
     const [run] = ran(2);
     assert.ok(run!.at >= runAt.getTime(), `ran ${runAt.getTime() - run!.at} ms early`);
@@ -80,9 +86,15 @@ describe('jobs', () => {
 
   it('never runs a cancelled job, nor one whose transaction rolled back', async () => {
     const { db } = scheduler.database;
-    await db.transaction().execute((trx) =>
-      schedule(trx, { name: 'platform.test', payload: { value: 3 }, key: 'cancel-me' }, new Date(Date.now() + 600)),
-    );
+    await db
+      .transaction()
+      .execute((trx) =>
+        schedule(
+          trx,
+          { name: 'platform.test', payload: { value: 3 }, key: 'cancel-me' },
+          new Date(Date.now() + 600),
+        ),
+      );
     const removed = await db.transaction().execute((trx) => cancel(trx, 'cancel-me'));
     assert.equal(removed, true);
     assert.equal(await db.transaction().execute((trx) => cancel(trx, 'cancel-me')), false);
@@ -100,18 +112,34 @@ describe('jobs', () => {
 
   it('reschedules by key: the latest time and payload win', async () => {
     const { db } = scheduler.database;
-    await db.transaction().execute((trx) =>
-      schedule(trx, { name: 'platform.test', payload: { value: 5 }, key: 'moving' }, new Date(Date.now() + 60_000)),
-    );
-    await db.transaction().execute((trx) =>
-      schedule(trx, { name: 'platform.test', payload: { value: 6 }, key: 'moving' }, new Date(Date.now() + 300)),
-    );
+    await db
+      .transaction()
+      .execute((trx) =>
+        schedule(
+          trx,
+          { name: 'platform.test', payload: { value: 5 }, key: 'moving' },
+          new Date(Date.now() + 60_000),
+        ),
+      );
+    await db
+      .transaction()
+      .execute((trx) =>
+        schedule(
+          trx,
+          { name: 'platform.test', payload: { value: 6 }, key: 'moving' },
+          new Date(Date.now() + 300),
+        ),
+      );
     await waitFor('the rescheduled job', async () => ran(6).length === 1, 5000);
     assert.equal(ran(5).length, 0);
   });
 
   it('registers recurring jobs with the library and rejects ones without a handler', async () => {
-    const config = parseConfig({ NODE_ENV: 'test', NATS_URL: '', ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
+    const config = parseConfig({
+      NODE_ENV: 'test',
+      NATS_URL: '',
+      ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    });
     const platform = await createPlatform(config, database.url);
     try {
       platform.jobs.define('platform.test', async () => {});

@@ -80,7 +80,10 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
     });
 
     it('delivers an event committed by a process killed before any relay', async () => {
-      await waitFor('the effect of the killed publisher', async () => (await effects('contract-a', KILLED_VALUE)) === 1);
+      await waitFor(
+        'the effect of the killed publisher',
+        async () => (await effects('contract-a', KILLED_VALUE)) === 1,
+      );
       await waitFor('group b too', async () => (await effects('contract-b', KILLED_VALUE)) === 1);
     });
 
@@ -97,13 +100,18 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(await effects('contract-a', 11), 0);
       const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from outbox_events where (data->>'value')::int = 11`.execute(t.platform.database.db);
+        select count(*)::int as n from outbox_events where (data->>'value')::int = 11`.execute(
+        t.platform.database.db,
+      );
       assert.equal(rows[0]!.n, 0);
     });
 
     it('gives every group every event, each exactly once', async () => {
       const events = await Promise.all([21, 21, 21].map((value) => publishValue(value)));
-      await waitFor('both groups', async () => (await effects('contract-a', 21)) === 3 && (await effects('contract-b', 21)) === 3);
+      await waitFor(
+        'both groups',
+        async () => (await effects('contract-a', 21)) === 3 && (await effects('contract-b', 21)) === 3,
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(await effects('contract-a', 21), 3);
       assert.equal(await effects('contract-b', 21), 3);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { publish } from '../../src/platform/bus/publish.ts';
+import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { deleteStream, testStreamName, waitFor } from './bus.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -23,7 +23,8 @@ function startWorkerProcess(url: string, env: Record<string, string>): Promise<C
 }
 
 function exited(child: ChildProcess): Promise<number | string | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve(child.exitCode ?? child.signalCode);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
 }
 
@@ -37,7 +38,12 @@ export function crashScenario(transport: 'postgres' | 'nats', natsUrl: string | 
     let testDb: TestDatabase;
     let database: Database;
     const stream = testStreamName();
-    const env = { NATS_URL: natsUrl ?? '', NATS_STREAM: stream, BUS_ACK_WAIT_MS: '1500', BUS_CONCURRENCY: '2' };
+    const env = {
+      NATS_URL: natsUrl ?? '',
+      NATS_STREAM: stream,
+      BUS_ACK_WAIT_MS: '1500',
+      BUS_CONCURRENCY: '2',
+    };
     const workers: ChildProcess[] = [];
 
     before(async () => {
@@ -58,7 +64,8 @@ export function crashScenario(transport: 'postgres' | 'nats', natsUrl: string | 
 
     it('applies every effect exactly once', async () => {
       const count = async () =>
-        (await sql<{ n: number }>`select count(*)::int as n from crash_effects`.execute(database.db)).rows[0]!.n;
+        (await sql<{ n: number }>`select count(*)::int as n from crash_effects`.execute(database.db)).rows[0]!
+          .n;
       const [first, second] = await Promise.all([
         startWorkerProcess(testDb.url, env),
         startWorkerProcess(testDb.url, env),
@@ -86,9 +93,13 @@ export function crashScenario(transport: 'postgres' | 'nats', natsUrl: string | 
         select count(*)::int as n, count(distinct value)::int as values, count(distinct pid)::int as pids
         from crash_effects`.execute(database.db);
       assert.deepEqual(rows[0], { n: EVENTS, values: EVENTS, pids: 3 });
-      const duplicates = await sql<{ n: number }>`select count(*)::int as n from crash_duplicates`.execute(database.db);
+      const duplicates = await sql<{ n: number }>`select count(*)::int as n from crash_duplicates`.execute(
+        database.db,
+      );
       assert.equal(duplicates.rows[0]!.n, 0);
-      const dead = await sql<{ n: number }>`select count(*)::int as n from bus_dead_letters`.execute(database.db);
+      const dead = await sql<{ n: number }>`select count(*)::int as n from bus_dead_letters`.execute(
+        database.db,
+      );
       assert.equal(dead.rows[0]!.n, 0);
       const processed = await sql<{ n: number }>`
         select count(*)::int as n from bus_processed where group_name = 'crash'`.execute(database.db);

@@ -44,7 +44,11 @@ export class PgListener {
     old?.end().catch(() => {});
     if (this.closed) return;
     setTimeout(() => {
-      if (!this.closed) this.start().catch((error) => (this.onError(error), this.reconnectSoon()));
+      if (this.closed) return;
+      this.start().catch((error: unknown) => {
+        this.onError(error);
+        this.reconnectSoon();
+      });
     }, 1000).unref();
   }
 

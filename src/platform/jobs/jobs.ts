@@ -143,6 +143,9 @@ export function createJobs(options: JobsOptions): Jobs {
         ),
         logger: graphileLogger(options.log),
         events,
+      }).catch(async (error: unknown) => {
+        await pool.end();
+        throw error;
       });
       options.log.info({ jobs: Object.keys(tasks), recurring: cron.length }, 'job runner started');
       // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
