@@ -15,8 +15,8 @@ export function errorText(error: unknown): string {
  * decides each one's fate; shared by both transports so they keep one
  * contract. Event ids are recorded as processed for the group in the same
  * transaction as the handler's writes: a redelivery of a committed event is
- * skipped, a rolled-back one is tried again. Each handler runs under its own
- * savepoint so one failure does not undo its neighbours.
+ * skipped, a rolled-back one is tried again. One handler's failure does not
+ * undo its neighbours in the batch.
  */
 export async function dispatchBatch(
   trx: HandlerTransaction,
@@ -36,27 +36,59 @@ export async function dispatchBatch(
   const outcomes: Outcome[] = [];
   const failed: string[] = [];
   const dead: Array<{ delivery: Delivery; attempts: number; error: string }> = [];
-  for (const delivery of deliveries) {
-    const { event } = delivery;
-    if (!fresh.delete(event.id)) {
-      outcomes.push({ kind: 'skipped' });
-      continue;
+  const fail = (delivery: Delivery, error: unknown) => {
+    const attempts = delivery.previousAttempts + 1;
+    const message = errorText(error);
+    failed.push(delivery.event.id);
+    if (attempts >= retry.maxAttempts) {
+      dead.push({ delivery, attempts, error: message });
+      outcomes.push({ kind: 'dead', error: message });
+    } else {
+      outcomes.push({ kind: 'retry', delayMs: retryDelayMs(retry, attempts), error: message });
     }
-    await sql`savepoint bus_handler`.execute(trx);
+  };
+  const runnable = deliveries.map((d) => fresh.delete(d.event.id));
+
+  // Fast path: the whole batch under one savepoint, one round trip per handler.
+  // Only when a handler throws is the batch rolled back to the savepoint and
+  // run again with a savepoint per event; the handler that threw is not run
+  // twice for the same attempt.
+  await sql`savepoint bus_batch`.execute(trx);
+  let thrower = -1;
+  let thrown: unknown;
+  for (let i = 0; i < deliveries.length; i++) {
+    if (!runnable[i]) continue;
     try {
-      await handler(event, trx);
-      await sql`release savepoint bus_handler`.execute(trx);
-      outcomes.push({ kind: 'done' });
+      await handler(deliveries[i]!.event, trx);
     } catch (error) {
-      await sql`rollback to savepoint bus_handler`.execute(trx);
-      const attempts = delivery.previousAttempts + 1;
-      const message = errorText(error);
-      failed.push(event.id);
-      if (attempts >= retry.maxAttempts) {
-        dead.push({ delivery, attempts, error: message });
-        outcomes.push({ kind: 'dead', error: message });
-      } else {
-        outcomes.push({ kind: 'retry', delayMs: retryDelayMs(retry, attempts), error: message });
+      thrower = i;
+      thrown = error;
+      break;
+    }
+  }
+  if (thrower === -1) {
+    await sql`release savepoint bus_batch`.execute(trx);
+    for (const ok of runnable) outcomes.push({ kind: ok ? 'done' : 'skipped' });
+  } else {
+    await sql`rollback to savepoint bus_batch`.execute(trx);
+    for (let i = 0; i < deliveries.length; i++) {
+      const delivery = deliveries[i]!;
+      if (!runnable[i]) {
+        outcomes.push({ kind: 'skipped' });
+        continue;
+      }
+      if (i === thrower) {
+        fail(delivery, thrown);
+        continue;
+      }
+      await sql`savepoint bus_handler`.execute(trx);
+      try {
+        await handler(delivery.event, trx);
+        await sql`release savepoint bus_handler`.execute(trx);
+        outcomes.push({ kind: 'done' });
+      } catch (error) {
+        await sql`rollback to savepoint bus_handler`.execute(trx);
+        fail(delivery, error);
       }
     }
   }

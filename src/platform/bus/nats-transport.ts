@@ -15,7 +15,7 @@ import { dispatchBatch } from './dispatch.ts';
 import type { EventEnvelope } from './events.ts';
 import { PgListener } from './listener.ts';
 import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH } from './outbox.ts';
-import { loop, type Transport, type TransportDeps } from './transport.ts';
+import { loop, sleep, type Transport, type TransportDeps } from './transport.ts';
 import type { Delivery, Subscription } from './types.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -99,6 +99,9 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
 
   async function relayOnce(): Promise<number> {
     return database.db.transaction().execute(async (trx) => {
+      // A relay commit lost to a server crash only means the rows are published
+      // again, and JetStream drops the copies by Nats-Msg-Id: no need to wait for the disk.
+      await sql`select set_config('synchronous_commit', 'off', true)`.execute(trx);
       const { rows } = await sql<OutboxEventRow & { position: number }>`
         select position, id, type, version, occurred_at, actor_id, couple_id, data from outbox_events
         where relayed_at is null order by position limit ${RELAY_BATCH}
@@ -184,8 +187,11 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
     for (let i = 0; i < tuning.concurrency; i++) {
       running.push(
         loop(`consumer:${subscription.group}`, log, stopped, async () => {
+          if (buffer.length === 0) return wakeup.wait(tuning.pollMs);
+          // A commit per batch must reach the disk before the acks, so let batches fill up a little.
+          if (buffer.length < tuning.batchSize) await sleep(tuning.lingerMs);
           const batch = buffer.splice(0, tuning.batchSize);
-          if (batch.length === 0) return wakeup.wait(tuning.pollMs);
+          if (batch.length === 0) return;
           if (buffer.length > 0) wakeup.wake();
           await processBatch(subscription, batch);
         }),

@@ -33,9 +33,13 @@ export interface BusTuning {
   batchSize: number;
   /** How often idle loops look for due retries and missed notifications. */
   pollMs: number;
+  /** After a partial batch, wait this long before the next so batches grow under load. */
+  lingerMs: number;
 }
 
-export const DEFAULT_TUNING: BusTuning = { concurrency: 2, batchSize: 100, pollMs: 250 };
+export const DEFAULT_TUNING: BusTuning = { concurrency: 2, batchSize: 200, pollMs: 250, lingerMs: 10 };
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fn` until `stopped()`, logging and pausing after failures instead of dying. */
 export async function loop(
@@ -50,7 +54,7 @@ export async function loop(
     } catch (error) {
       if (stopped()) return;
       log.error({ err: error, loop: name }, 'bus loop failed; retrying shortly');
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
     }
   }
 }
