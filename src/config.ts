@@ -150,7 +150,7 @@ export function parseConfig(env: Env): Config {
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
     natsStream: r.string('NATS_STREAM', 'O2O_EVENTS'),
-    busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 30_000, 100, 3_600_000),
+    busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 10_000, 100, 3_600_000),
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
     jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
     jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),

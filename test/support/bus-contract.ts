@@ -35,7 +35,7 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
 
     before(async () => {
       t = await createTestApp(
-        { NATS_URL: natsUrl ?? '', NATS_STREAM: stream, BUS_ACK_WAIT_MS: '2000' },
+        { NATS_URL: natsUrl ?? '', NATS_STREAM: stream, BUS_ACK_WAIT_MS: '500' },
         { routes: testAuth },
       );
       const { db } = t.platform.database;
