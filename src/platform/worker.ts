@@ -1,3 +1,4 @@
+import { pruneBus } from './bus/prune.ts';
 import type { Platform } from './platform.ts';
 
 /**
@@ -7,6 +8,10 @@ import type { Platform } from './platform.ts';
  * lets the batches and jobs in hand finish, and releases the rest.
  */
 export async function startWorker(platform: Platform): Promise<() => Promise<void>> {
+  platform.jobs.define('platform.bus-prune', async () => {
+    await pruneBus(platform.database);
+  });
+  platform.jobs.recurring({ name: 'platform.bus-prune', cron: '17 * * * *', payload: {} });
   const stopBus = await platform.bus.start();
   const stopJobs = await platform.jobs.start().catch(async (error: unknown) => {
     await stopBus();

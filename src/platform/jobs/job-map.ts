@@ -5,6 +5,8 @@
 export interface JobMap {
   /** Used by the platform's own tests and benchmarks. */
   'platform.test': { value: number };
+  /** Hourly: drops relayed outbox rows and processed ids past their retention. */
+  'platform.bus-prune': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import { pruneBus } from '../../src/platform/bus/prune.ts';
+import { publish } from '../../src/platform/bus/publish.ts';
+import { createDatabase, type Database } from '../../src/platform/db/database.ts';
+import { newId } from '../../src/platform/ids.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let testDb: TestDatabase;
+let database: Database;
+before(async () => {
+  testDb = await createTestDatabase();
+  database = createDatabase({ url: testDb.url, poolMax: 2 });
+});
+after(async () => {
+  await database.close();
+  await testDb.drop();
+});
+
+it('prunes old relayed events and processed ids, never ones still needed', async () => {
+  const { db } = database;
+  const events = [];
+  for (const value of [1, 2, 3, 4, 5]) events.push(await publish(db, 'platform.test', { value }));
+  const [old, pending, dead, unrelayed, recent] = events;
+  const ids = (events: Array<{ id: string }>) => events.map((e) => e.id);
+  await sql`update outbox_events set relayed_at = now() - interval '30 days'
+    where id = any(${ids([old!, pending!, dead!])}::uuid[])`.execute(db);
+  await sql`update outbox_events set relayed_at = now() where id = ${recent!.id}`.execute(db);
+  await sql`insert into bus_deliveries (group_name, position)
+    select 'g', position from outbox_events where id = ${pending!.id}`.execute(db);
+  await sql`insert into bus_dead_letters (id, group_name, event_id, event_type, event, attempts, last_error)
+    values (${newId()}, 'g', ${dead!.id}, 'platform.test', '{}', 3, 'boom')`.execute(db);
+  await sql`insert into bus_processed (group_name, event_id, processed_at) values
+    ('g', ${old!.id}, now() - interval '30 days'), ('g', ${recent!.id}, now())`.execute(db);
+
+  assert.equal(await pruneBus(database), 2);
+  const left = await sql<{ id: string }>`select id from outbox_events order by position`.execute(db);
+  assert.deepEqual(
+    left.rows.map((r) => r.id),
+    ids([pending!, dead!, unrelayed!, recent!]),
+  );
+  const processed = await sql<{ event_id: string }>`select event_id from bus_processed`.execute(db);
+  assert.deepEqual(
+    processed.rows.map((r) => r.event_id),
+    [recent!.id],
+  );
+});
