@@ -182,7 +182,11 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
           else buffer.push(msg);
           wakeup.wake();
         }
-      })(),
+      })().catch((error: unknown) => {
+        // The consumer vanished or the connection closed for good: say so loudly;
+        // the messages stay in JetStream for the next start.
+        if (!stopping) log.error({ err: error, group: subscription.group }, 'NATS consumer feed ended');
+      }),
     );
     for (let i = 0; i < tuning.concurrency; i++) {
       running.push(
