@@ -30,6 +30,8 @@ export interface Config {
   busConcurrency: number;
   jobsConcurrency: number;
   jobsPollIntervalMs: number;
+  /** Port of the /metrics endpoint of a `worker`-only process (unset: none). */
+  workerMetricsPort: number | undefined;
   modules: string[] | 'all';
   corsOrigins: string[];
   trustProxy: string[];
@@ -154,6 +156,9 @@ export function parseConfig(env: Env): Config {
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
     jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
     jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),
+    workerMetricsPort: r.optional('WORKER_METRICS_PORT')
+      ? r.int('WORKER_METRICS_PORT', 0, 0, 65535)
+      : undefined,
     modules: modules.length === 0 || modules.includes('all') ? 'all' : modules,
     corsOrigins: r.list('CORS_ORIGINS'),
     trustProxy: r.list('TRUST_PROXY'),

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from './platform/db/embedded.ts';
 import { migrateToLatest } from './platform/db/migrator.ts';
 import { migrateJobs } from './platform/jobs/migrate.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
+import { startMetricsServer } from './platform/observability/metrics-server.ts';
 import { createPlatform } from './platform/platform.ts';
 import { startWorker } from './platform/worker.ts';
 
@@ -95,6 +96,11 @@ async function main(): Promise<void> {
     }
     // After the modules registered their consumers and jobs; stops first on shutdown.
     cleanups.push(await startWorker(platform));
+    if (command === 'worker' && config.workerMetricsPort !== undefined) {
+      const metrics = await startMetricsServer(platform.metrics, config.workerMetricsPort, config.host);
+      cleanups.push(() => metrics.close());
+      log.info({ port: metrics.port }, 'worker metrics at /metrics');
+    }
   }
 
   if (command === 'start' || command === 'serve') {

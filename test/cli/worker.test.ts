@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import { publish } from '../../src/platform/bus/publish.ts';
+import { createDatabase, type Database } from '../../src/platform/db/database.ts';
+import { waitFor } from '../support/bus.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { freePort, runCli, waitForOk } from '../support/process.ts';
+
+let testDb: TestDatabase;
+let database: Database;
+before(async () => {
+  testDb = await createTestDatabase();
+  database = createDatabase({ url: testDb.url, poolMax: 2 });
+});
+after(async () => {
+  await database.close();
+  await testDb.drop();
+});
+
+it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM', async () => {
+  const event = await publish(database.db, 'platform.test', { value: 1 });
+  const port = await freePort();
+  const worker = runCli('worker', {
+    DATABASE_URL: testDb.url,
+    WORKER_METRICS_PORT: String(port),
+    HOST: '127.0.0.1',
+    ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  });
+  try {
+    await waitForOk(`http://127.0.0.1:${port}/metrics`, worker);
+    await waitFor('the relay', async () => {
+      const { rows } = await sql<{ relayed: boolean }>`
+        select relayed_at is not null as relayed from outbox_events where id = ${event.id}`.execute(
+        database.db,
+      );
+      return rows[0]?.relayed;
+    });
+    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(body, /bus_outbox_relayed_total 1/);
+    assert.match(body, /jobs_queue_depth\{state="due"\} 0/);
+    const cron = await waitFor('the prune job to be registered', async () => {
+      const { rows } = await sql<{ identifier: string }>`
+        select identifier from graphile_worker._private_known_crontabs`.execute(database.db);
+      return rows.length > 0 && rows.map((row) => row.identifier);
+    });
+    assert.deepEqual(cron, ['platform.bus-prune@17 * * * *']);
+    assert.match(worker.output(), /event bus started/);
+  } finally {
+    worker.child.kill('SIGTERM');
+  }
+  assert.equal(await worker.exited, 0);
+});
