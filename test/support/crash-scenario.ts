@@ -87,7 +87,7 @@ export function crashScenario(transport: 'postgres' | 'nats', natsUrl: string | 
       const restarted = await startWorkerProcess(testDb.url, env);
       workers.push(restarted);
       await publishing;
-      await waitFor('every effect', async () => (await count()) === EVENTS, 45_000);
+      await waitFor('every effect', async () => (await count()) === EVENTS, 90_000);
 
       const { rows } = await sql<{ n: number; values: number; pids: number }>`
         select count(*)::int as n, count(distinct value)::int as values, count(distinct pid)::int as pids

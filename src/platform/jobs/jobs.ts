@@ -119,10 +119,15 @@ export function createJobs(options: JobsOptions): Jobs {
       events.on('job:error', ({ job }) => finished.inc({ job: job.task_identifier, result: 'error' }));
       // Our own pool, so shutdown can wait for it to end (the library's own is
       // ended without waiting, and its late errors would reach no listener).
+      // Jobs run at least once by nature: a lock or completion lost to a
+      // database crash only means a job runs again, so the runner's own commits
+      // need not wait for the disk (they would cap it at the fsync rate).
+      // Jobs are still added synchronously, in the caller's transaction.
       const pool = new pg.Pool({
         connectionString: options.databaseUrl,
         max: options.concurrency + 2,
         application_name: 'one2one-love-jobs',
+        options: '-c synchronous_commit=off',
       });
       pool.on('error', () => {});
       pool.on('connect', (client) => client.on('error', () => {}));
