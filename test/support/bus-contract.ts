@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { publish } from '../../src/platform/bus/publish.ts';
+import { newId } from '../../src/platform/ids.ts';
 import { startWorker } from '../../src/platform/worker.ts';
 import { createTestApp, type TestApp } from './app.ts';
 import { deleteStream, testAuth, testStreamName, waitFor } from './bus.ts';
@@ -183,6 +184,42 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
       assert.equal(removed.json().data.eventId, event.id);
       const gone = await admin('DELETE', `/v1/admin/dead-letters/${letter.id}`);
       assert.equal(gone.statusCode, 404);
+    });
+
+    it('replays from the stored envelope, or refuses when the outbox row is gone', async () => {
+      // A dead letter whose event was pruned from the outbox (or never in it).
+      const eventId = newId();
+      const id = newId();
+      const event = {
+        id: eventId,
+        type: 'platform.test',
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        actorId: null,
+        coupleId: null,
+        data: { value: 61 },
+      };
+      await sql`insert into bus_dead_letters (id, group_name, event_id, event_type, event, attempts, last_error)
+        values (${id}, 'contract-b', ${eventId}, 'platform.test', ${JSON.stringify(event)}, 3, 'gone')`.execute(
+        t.platform.database.db,
+      );
+      const replay = await admin('POST', `/v1/admin/dead-letters/${id}/replay`);
+      if (transport === 'postgres') {
+        assert.equal(replay.statusCode, 409);
+        assert.equal(replay.json().errors[0].code, 'CONFLICT');
+        const list = await admin('GET', '/v1/admin/dead-letters?group=contract-b');
+        assert.ok(
+          list.json().data.some((d: { id: string }) => d.id === id),
+          'the dead letter stays',
+        );
+      } else {
+        assert.equal(replay.statusCode, 200);
+        await waitFor('the replayed effect', async () => (await effects('contract-b', 61)) === 1);
+      }
+      const forged = Buffer.from(JSON.stringify({ id: "x' or 1=1" })).toString('base64url');
+      const badCursor = await admin('GET', `/v1/admin/dead-letters?cursor=${forged}`);
+      assert.equal(badCursor.statusCode, 400);
+      assert.equal(badCursor.json().errors[0].field, 'cursor');
     });
 
     it('reports the bus in /ready and /metrics', async () => {

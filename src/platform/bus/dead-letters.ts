@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.ts';
-import { notFound } from '../http/errors.ts';
+import { conflict, notFound, serviceUnavailable, validationError } from '../http/errors.ts';
 import { type CursorKey, decodeCursor, type Page, toPage } from '../http/pagination.ts';
 import type { EventEnvelope } from './events.ts';
 import type { Transport } from './transport.ts';
@@ -37,6 +37,8 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   failedAt: row.failed_at.toISOString(),
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface DeadLetters {
   list(query: { group?: string; limit: number; cursor?: string }): Promise<Page<DeadLetter>>;
   /** Gives the event to its group once more and removes the dead letter, atomically. */
@@ -50,6 +52,7 @@ export function createDeadLetters(database: Database, transport: () => Transport
     async list({ group, limit, cursor }) {
       // Newest first; ids are UUIDv7, so the id is the time order and the cursor.
       const after = decodeCursor<{ id: string } & CursorKey>(cursor, ['id']);
+      if (after && !UUID.test(String(after.id))) throw validationError('cursor is not valid', 'cursor');
       let query = db
         .selectFrom('bus_dead_letters')
         .selectAll()
@@ -68,7 +71,14 @@ export function createDeadLetters(database: Database, transport: () => Transport
           .returningAll()
           .executeTakeFirst()) as DeadLetterRow | undefined;
         if (!row) throw notFound('dead letter', id);
-        await transport().replay(trx, row.group_name, { id: row.event_id, raw: row.event });
+        const replayed = await transport()
+          .replay(trx, row.group_name, { id: row.event_id, raw: row.event })
+          .catch(() => {
+            // The transport (NATS) is unreachable: the dead letter stays, try again later.
+            throw serviceUnavailable(5, 'The event bus is unavailable, retry later');
+          });
+        if (!replayed)
+          throw conflict(`Event ${row.event_id} is no longer in the outbox; it cannot be replayed`);
         return toDeadLetter(row);
       });
     },

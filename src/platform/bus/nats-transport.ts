@@ -240,6 +240,7 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
     async replay(_trx, group, event) {
       // Addressed to one group so the others (which processed it) are not bothered.
       await js.publish(replaySubject(group), JSON.stringify(event.raw), { msgID: `replay-${newId()}` });
+      return true;
     },
     async close() {
       await this.stop();

@@ -168,8 +168,9 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
           select ${group}, position from outbox_events where id = ${event.id}
           returning 1
         ) select count(*)::int as n from inserted`.execute(trx);
-      if (rows[0]?.n !== 1) throw new Error(`event ${event.id} is no longer in the outbox`);
+      if (rows[0]?.n !== 1) return false;
       await sql`select pg_notify('o2o_bus', ${group})`.execute(trx);
+      return true;
     },
     async close() {
       await this.stop();

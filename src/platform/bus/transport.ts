@@ -14,7 +14,8 @@ export interface Transport {
    * Hands a dead-lettered event to its group again, inside `trx` (which also
    * deletes the dead letter), so a failed replay leaves the dead letter as it was.
    */
-  replay(trx: HandlerTransaction, group: string, event: { id: string; raw: unknown }): Promise<void>;
+  /** Returns false when the event can no longer be replayed (its outbox row was pruned). */
+  replay(trx: HandlerTransaction, group: string, event: { id: string; raw: unknown }): Promise<boolean>;
   close(): Promise<void>;
 }
 
