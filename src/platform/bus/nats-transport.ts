@@ -46,6 +46,7 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
   let running: Promise<void>[] = [];
   let feeds: ConsumerMessages[] = [];
   let buffers: JsMsg[][] = [];
+  let keepAlives: NodeJS.Timeout[] = [];
   let listener: PgListener | undefined;
   const relayWakeup = new Wakeup();
 
@@ -173,8 +174,20 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
     feeds.push(feed);
     const buffer: JsMsg[] = [];
     buffers.push(buffer);
+    const inHand = new Set<JsMsg>();
     const wakeup = new Wakeup();
     const stopped = () => stopping;
+    // Messages waiting in the buffer or in a running batch are in hand: keep
+    // their ack deadline from expiring, or a slow moment would redeliver them
+    // and the extra delivery would count as a failed attempt.
+    const keepAlive = setInterval(
+      () => {
+        for (const msg of buffer) msg.working();
+        for (const msg of inHand) msg.working();
+      },
+      Math.max(50, Math.floor(ackWaitMs / 3)),
+    );
+    keepAlives.push(keepAlive);
     running.push(
       (async () => {
         for await (const msg of feed) {
@@ -197,7 +210,12 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
           const batch = buffer.splice(0, tuning.batchSize);
           if (batch.length === 0) return;
           if (buffer.length > 0) wakeup.wake();
-          await processBatch(subscription, batch);
+          for (const msg of batch) inHand.add(msg);
+          try {
+            await processBatch(subscription, batch);
+          } finally {
+            for (const msg of batch) inHand.delete(msg);
+          }
         }),
       );
     }
@@ -229,6 +247,8 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
       relayWakeup.wake();
       for (const feed of feeds) feed.stop();
       await Promise.all(running);
+      for (const timer of keepAlives) clearInterval(timer);
+      keepAlives = [];
       // Hand back what was fetched but not started, so another worker takes it now.
       for (const buffer of buffers) for (const msg of buffer.splice(0)) msg.nak();
       running = [];
