@@ -6,7 +6,8 @@ import { publish } from '../../src/platform/bus/publish.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { startWorker } from '../../src/platform/worker.ts';
 import { createTestApp, type TestApp } from './app.ts';
-import { deleteStream, testAuth, testStreamName, waitFor } from './bus.ts';
+import { deleteStream, testStreamName, waitFor } from './bus.ts';
+import { as, newUserId, testAuth } from './test-auth.ts';
 
 /**
  * The bus's contract, run once per transport. Every event carries a `value`;
@@ -31,8 +32,8 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
     };
     const publishValue = (value: number) =>
       t.platform.database.db.transaction().execute((trx) => publish(trx, 'platform.test', { value }));
-    const admin = (method: 'GET' | 'POST' | 'DELETE', url: string, role = 'admin') =>
-      t.app.inject({ method, url, headers: { 'x-test-role': role } });
+    const admin = (method: 'GET' | 'POST' | 'DELETE', url: string, role: 'admin' | 'user' = 'admin') =>
+      t.app.inject({ method, url, headers: as(newUserId(), role) });
 
     before(async () => {
       t = await createTestApp(

@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
 import { connect } from 'nats';
-import type { Role } from '../../src/platform/http/auth-context.ts';
 
 /** A unique JetStream stream per test file, so parallel runs never share one. */
 export function testStreamName(): string {
@@ -19,19 +16,6 @@ export async function deleteStream(natsUrl: string | undefined, stream: string):
     await nc.close();
   }
 }
-
-/**
- * Stands in for the auth module in tests: `x-test-role` sets request.user.
- * Registered with fastify-plugin so the hook reaches every route.
- */
-export const testAuth = fp(async (app: FastifyInstance) => {
-  app.addHook('onRequest', async (request) => {
-    const role = request.headers['x-test-role'];
-    if (typeof role === 'string') {
-      request.user = { id: '00000000-0000-7000-8000-000000000001', role: role as Role, sessionId: 's' };
-    }
-  });
-});
 
 export async function waitFor<T>(
   what: string,
