@@ -72,6 +72,9 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   }
 
   for (const module of modulesFor(config.modules)) {
+    if (module.global) await app.register(module.global, { platform });
+  }
+  for (const module of modulesFor(config.modules)) {
     if (module.routes) await app.register(module.routes, { prefix: '/v1', platform });
   }
   return app;

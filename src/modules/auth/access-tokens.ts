@@ -56,7 +56,12 @@ export function createAccessTokens(keys: KeySet, settings: AccessTokenSettings):
 
 function toUser(payload: JWTPayload): AuthUser {
   const { sub, role, sid } = payload as JWTPayload & { role?: unknown; sid?: unknown };
-  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string' || !ROLES.includes(role)) {
+  if (
+    typeof sub !== 'string' ||
+    typeof sid !== 'string' ||
+    typeof role !== 'string' ||
+    !ROLES.includes(role)
+  ) {
     throw new errors.JWTClaimValidationFailed('malformed claims', payload);
   }
   return { id: sub, role: role as Role, sessionId: sid };

@@ -58,7 +58,12 @@ export interface AuthTables {
     last_used_step: number | null;
     created_at: Timestamp;
   };
-  auth_recovery_codes: { user_id: string; code_hash: Buffer; used_at: NullableTimestamp; created_at: Timestamp };
+  auth_recovery_codes: {
+    user_id: string;
+    code_hash: Buffer;
+    used_at: NullableTimestamp;
+    created_at: Timestamp;
+  };
   auth_mfa_challenges: {
     token_hash: Buffer;
     user_id: string;

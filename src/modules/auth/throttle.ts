@@ -12,6 +12,8 @@ export interface LoginThrottle {
   assertAllowed(email: string, ip: string): Promise<void>;
   recordFailure(email: string, ip: string): Promise<void>;
   recordSuccess(email: string): Promise<void>;
+  /** Adds one to a fixed-window counter and returns it (other per-IP limits, e.g. sign-ups). */
+  count(key: string, windowSeconds: number): Promise<number>;
 }
 
 const WINDOW_SECONDS = 15 * 60;
@@ -87,6 +89,9 @@ export function createLoginThrottle(cache: Cache): LoginThrottle {
     async recordSuccess(email) {
       const [account] = keys(email, '');
       await guarded(cache.delete(`${account!.key}:count`, `${account!.key}:until`));
+    },
+    count(key, windowSeconds) {
+      return guarded(cache.increment(key, 1, windowSeconds));
     },
   };
 }

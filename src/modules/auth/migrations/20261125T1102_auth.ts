@@ -11,7 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('display_name', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull().defaultTo('user').check(sql`role in ('user', 'editor', 'admin')`))
+    .addColumn('role', 'text', (c) =>
+      c.notNull().defaultTo('user').check(sql`role in ('user', 'editor', 'admin')`),
+    )
     .addColumn('status', 'text', (c) =>
       c.notNull().defaultTo('active').check(sql`status in ('active', 'suspended', 'deleted')`),
     )
@@ -70,7 +72,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('auth_one_time_tokens')
     .addColumn('token_hash', 'bytea', (c) => c.primaryKey())
     .addColumn('user_id', 'uuid', (c) => c.notNull().references('auth_accounts.id').onDelete('cascade'))
-    .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('verify-email', 'reset-password')`))
+    .addColumn('purpose', 'text', (c) =>
+      c.notNull().check(sql`purpose in ('verify-email', 'reset-password')`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('used_at', 'timestamptz')
@@ -115,7 +119,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('auth_identities_provider_subject_key', ['provider', 'subject'])
     .execute();
-  await db.schema.createIndex('auth_identities_user_idx').on('auth_identities').columns(['user_id']).execute();
+  await db.schema
+    .createIndex('auth_identities_user_idx')
+    .on('auth_identities')
+    .columns(['user_id'])
+    .execute();
 
   await db.schema
     .createTable('auth_oauth_flows')
@@ -137,7 +145,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_agent', 'text')
     .addColumn('detail', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
-  await db.schema.createIndex('auth_audit_log_id_idx').on('auth_audit_log').columns(['user_id', 'id']).execute();
+  await db.schema
+    .createIndex('auth_audit_log_id_idx')
+    .on('auth_audit_log')
+    .columns(['user_id', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,0 +1,246 @@
+import type { Selectable } from 'kysely';
+import { publish } from '../../platform/bus/publish.ts';
+import { unauthenticated } from '../../platform/http/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { audit } from './audit.ts';
+import type { AuthContext, RequestMeta } from './context.ts';
+import { randomToken, tokenHash } from './crypto.ts';
+import { type AccountRow, toUserView, type UserView } from './repo.ts';
+import type { AuthDb, AuthTables, AuthTrx } from './tables.ts';
+
+/**
+ * Sessions and their refresh tokens. A session is a token family: every
+ * rotation adds a token to it, and revoking the session kills them all.
+ */
+export interface AuthResult {
+  user: UserView;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export type SessionRow = Selectable<AuthTables['auth_sessions']>;
+type Executor = AuthDb | AuthTrx;
+
+/** Inside this window a spent refresh token yields the pair it was rotated into (two tabs racing). */
+export const REUSE_GRACE_MS = 10_000;
+
+async function issueRefreshToken(
+  trx: Executor,
+  session: { id: string; user_id: string; expires_at: Date },
+  ttlSeconds: number,
+): Promise<string> {
+  const token = randomToken();
+  const expires = Math.min(Date.now() + ttlSeconds * 1000, session.expires_at.getTime());
+  await trx
+    .insertInto('auth_refresh_tokens')
+    .values({
+      token_hash: tokenHash(token),
+      session_id: session.id,
+      user_id: session.user_id,
+      expires_at: new Date(expires),
+    })
+    .execute();
+  return token;
+}
+
+export async function startSession(
+  ctx: AuthContext,
+  trx: AuthTrx,
+  account: AccountRow,
+  meta: RequestMeta,
+  method: string,
+): Promise<AuthResult & { sessionId: string }> {
+  const session = {
+    id: newId(),
+    user_id: account.id,
+    expires_at: new Date(Date.now() + ctx.config.sessionMaxAgeSeconds * 1000),
+  };
+  await trx
+    .insertInto('auth_sessions')
+    .values({ ...session, method, user_agent: meta.userAgent?.slice(0, 512) ?? null, ip: meta.ip })
+    .execute();
+  const refreshToken = await issueRefreshToken(trx, session, ctx.config.refreshTokenTtlSeconds);
+  return {
+    sessionId: session.id,
+    user: toUserView(account),
+    accessToken: await ctx.accessTokens.sign(account, session.id),
+    refreshToken,
+    expiresIn: ctx.config.accessTokenTtlSeconds,
+  };
+}
+
+export type RotateOutcome =
+  | { kind: 'rotated'; result: AuthResult; userId: string; sessionId: string }
+  | { kind: 'reused'; userId: string; sessionId: string }
+  | { kind: 'invalid'; userId?: string };
+
+/**
+ * One refresh. The token row is locked, so two requests with the same token
+ * run one after the other: the first rotates, the second (within the grace
+ * window) receives the same new pair; any later reuse revokes the family.
+ */
+export async function rotateRefreshToken(
+  ctx: AuthContext,
+  presented: string,
+  meta: RequestMeta,
+): Promise<RotateOutcome> {
+  const hash = tokenHash(presented);
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('auth_refresh_tokens as t')
+      .innerJoin('auth_sessions as s', 's.id', 't.session_id')
+      .innerJoin('auth_accounts as a', 'a.id', 't.user_id')
+      .select([
+        't.expires_at as token_expires_at',
+        't.used_at',
+        't.successor',
+        's.id as session_id',
+        's.revoked_at',
+        's.expires_at as session_expires_at',
+        's.last_used_at',
+      ])
+      .selectAll('a')
+      .where('t.token_hash', '=', hash)
+      .forUpdate('t')
+      .executeTakeFirst();
+    if (!row) return { kind: 'invalid' };
+    const base = { userId: row.id, sessionId: row.session_id };
+    if (row.revoked_at) return { kind: 'invalid', userId: row.id };
+    const now = Date.now();
+    if (row.used_at) {
+      if (row.successor && now - row.used_at.getTime() <= REUSE_GRACE_MS) {
+        const pair = JSON.parse(ctx.encryption.decrypt(row.successor, successorContext(hash))) as AuthResult;
+        return { kind: 'rotated', result: { ...pair, user: toUserView(row) }, ...base };
+      }
+      // A spent token replayed after the window: someone holds a copy. Kill the family, newest token included.
+      await revokeSession(trx, { userId: row.id }, row.session_id, 'refresh-reuse');
+      await publish(trx, 'auth.refresh-reuse-detected', base, { actorId: row.id });
+      await audit(trx, {
+        userId: row.id,
+        action: 'refresh.reuse',
+        outcome: 'failure',
+        meta,
+        detail: { sessionId: row.session_id },
+      });
+      return { kind: 'reused', ...base };
+    }
+    const idleUntil = row.last_used_at.getTime() + ctx.config.sessionIdleSeconds * 1000;
+    if (
+      row.token_expires_at.getTime() <= now ||
+      row.session_expires_at.getTime() <= now ||
+      idleUntil <= now ||
+      row.status !== 'active'
+    ) {
+      return { kind: 'invalid', userId: row.id };
+    }
+    const session = { id: row.session_id, user_id: row.id, expires_at: row.session_expires_at };
+    const result: AuthResult = {
+      user: toUserView(row),
+      accessToken: await ctx.accessTokens.sign(row, row.session_id),
+      refreshToken: await issueRefreshToken(trx, session, ctx.config.refreshTokenTtlSeconds),
+      expiresIn: ctx.config.accessTokenTtlSeconds,
+    };
+    const successor = ctx.encryption.encrypt(JSON.stringify(result), successorContext(hash));
+    await trx
+      .updateTable('auth_refresh_tokens')
+      .set({ used_at: new Date(now), successor })
+      .where('token_hash', '=', hash)
+      .execute();
+    await trx
+      .updateTable('auth_sessions')
+      .set({ last_used_at: new Date(now) })
+      .where('id', '=', row.session_id)
+      .execute();
+    return { kind: 'rotated', result, ...base };
+  });
+}
+
+function successorContext(hash: Buffer): string {
+  return `auth_refresh_tokens.successor:${hash.toString('hex')}`;
+}
+
+export async function revokeSession(
+  db: Executor,
+  scope: { userId: string },
+  sessionId: string,
+  reason: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('auth_sessions')
+    .set({ revoked_at: new Date(), revoked_reason: reason })
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  // Spent successors are no longer needed once the family is dead.
+  await db
+    .updateTable('auth_refresh_tokens')
+    .set({ successor: null })
+    .where('session_id', '=', sessionId)
+    .execute();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function revokeAllSessions(
+  db: Executor,
+  scope: { userId: string },
+  reason: string,
+  exceptSessionId?: string,
+): Promise<number> {
+  let update = db
+    .updateTable('auth_sessions')
+    .set({ revoked_at: new Date(), revoked_reason: reason })
+    .where('user_id', '=', scope.userId)
+    .where('revoked_at', 'is', null);
+  if (exceptSessionId) update = update.where('id', '!=', exceptSessionId);
+  const result = await update.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Live: not revoked, not past its absolute or idle limit, and its account is active. */
+export async function findLiveSession(
+  ctx: AuthContext,
+  scope: { userId: string },
+  sessionId: string,
+): Promise<SessionRow | undefined> {
+  const now = new Date();
+  const row = await ctx.db
+    .selectFrom('auth_sessions as s')
+    .innerJoin('auth_accounts as a', 'a.id', 's.user_id')
+    .selectAll('s')
+    .where('s.id', '=', sessionId)
+    .where('s.user_id', '=', scope.userId)
+    .where('s.revoked_at', 'is', null)
+    .where('s.expires_at', '>', now)
+    .where('a.status', '=', 'active')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.last_used_at.getTime() + ctx.config.sessionIdleSeconds * 1000 <= now.getTime()) return undefined;
+  return row;
+}
+
+export async function listLiveSessions(ctx: AuthContext, scope: { userId: string }): Promise<SessionRow[]> {
+  return ctx.db
+    .selectFrom('auth_sessions')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .where('last_used_at', '>', new Date(Date.now() - ctx.config.sessionIdleSeconds * 1000))
+    .orderBy('id', 'desc')
+    .limit(200)
+    .execute();
+}
+
+export async function markAuthenticated(db: Executor, sessionId: string): Promise<void> {
+  await db
+    .updateTable('auth_sessions')
+    .set({ authenticated_at: new Date() })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+export function requireInvalidToken(): never {
+  throw unauthenticated('Refresh token is not valid or has expired');
+}
