@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Role } from '../../platform/http/auth-context.ts';
+import { validationError } from '../../platform/http/errors.ts';
 import type { AccountStatus, AuthDb, AuthTables, AuthTrx, OneTimePurpose } from './tables.ts';
 
 /** SQL for accounts, one-time tokens and identities; sessions live in sessions.ts. */
@@ -24,8 +25,17 @@ export function toUserView(row: AccountRow): UserView {
   };
 }
 
+// The WHATWG rule browsers apply to <input type=email>: strict enough to catch typos, no RFC 5322 exotica.
+const EMAIL =
+  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** Trimmed and lower-cased; a 400 on the `email` field when it is not an address. */
 export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
+  const normalised = email.trim().toLowerCase();
+  if (normalised.length > 254 || !EMAIL.test(normalised)) {
+    throw validationError('email is not a valid email address', 'email');
+  }
+  return normalised;
 }
 
 export function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {

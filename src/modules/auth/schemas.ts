@@ -6,11 +6,8 @@ import { type Static, Type } from 'typebox';
  */
 const strict = { additionalProperties: false } as const;
 
-const Email = Type.String({
-  format: 'email',
-  maxLength: 254,
-  description: 'Email address (case-insensitive)',
-});
+// Checked after trimming and lower-casing (in the service), so " Ana@X.org " is accepted as ana@x.org.
+const Email = Type.String({ minLength: 3, maxLength: 320, description: 'Email address (case-insensitive)' });
 const NewPassword = Type.String({
   minLength: 12,
   maxLength: 128,

@@ -41,7 +41,7 @@ describe('TOTP', () => {
           algorithm,
           digits: 8,
           period: 30,
-          secret: new Secret({ buffer: SEEDS[algorithm] }),
+          secret: new Secret({ buffer: new Uint8Array(SEEDS[algorithm]).buffer }),
         });
         assert.equal(totp.generate({ timestamp: time * 1000 }), expected, `${algorithm} at ${time}`);
         assert.equal(referenceTotp(SEEDS[algorithm], time, 8, algorithm.toLowerCase()), expected);
