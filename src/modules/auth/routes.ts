@@ -65,10 +65,14 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
   app.post(
     '/auth/refresh',
     {
+      // Cookie-mode clients may POST without a body; treat that as an empty object.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         summary: 'Trade a refresh token (body, or cookie + X-CSRF-Token) for a new pair',
-        body: Type.Optional(s.RefreshBody),
+        body: s.RefreshBody,
         response: { 200: Enveloped(s.Tokens) },
       },
     },
