@@ -130,7 +130,12 @@ export async function finishOAuth(
     if (claims.email === undefined) {
       // Many providers keep profile claims out of the ID token; the UserInfo endpoint has them.
       const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
-      claims = { ...claims, email: info.email, email_verified: info.email_verified, name: claims.name ?? info.name };
+      claims = {
+        ...claims,
+        email: info.email,
+        email_verified: info.email_verified,
+        name: claims.name ?? info.name,
+      };
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
