@@ -24,16 +24,22 @@ describe('auth: OpenID Connect login against a real provider', () => {
   let op: TestOidcProvider;
   let t: TestApp;
   let call: Call;
+  const logs: string[] = [];
+  const secrets: string[] = [];
   before(async () => {
     op = await startOidcProvider(REDIRECT_URI);
-    t = await createTestApp({
-      PUBLIC_URL,
-      APP_URL,
-      OAUTH_PROVIDERS: 'acme',
-      OAUTH_ACME_ISSUER: op.issuer,
-      OAUTH_ACME_CLIENT_ID: op.clientId,
-      OAUTH_ACME_CLIENT_SECRET: op.clientSecret,
-    });
+    t = await createTestApp(
+      {
+        LOG_LEVEL: 'info',
+        PUBLIC_URL,
+        APP_URL,
+        OAUTH_PROVIDERS: 'acme',
+        OAUTH_ACME_ISSUER: op.issuer,
+        OAUTH_ACME_CLIENT_ID: op.clientId,
+        OAUTH_ACME_CLIENT_SECRET: op.clientSecret,
+      },
+      { logStream: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream },
+    );
     call = caller(t.app);
   });
   after(async () => {
@@ -55,6 +61,7 @@ describe('auth: OpenID Connect login against a real provider', () => {
     const state = cookieOf(start, 'o2o_oauth_state')!;
     assert.equal(authorization.searchParams.get('state'), state);
     const callback = await op.authorize(authorization.href, accountId);
+    secrets.push(callback.searchParams.get('code')!, state);
     return { callback, state };
   }
 
@@ -73,6 +80,7 @@ describe('auth: OpenID Connect login against a real provider', () => {
       headers: { 'x-csrf-token': csrf },
     });
     assert.equal(refreshed.statusCode, 200, refreshed.body);
+    secrets.push(refreshToken, csrf, refreshed.json().data.accessToken);
     return refreshed.json().data;
   }
 
@@ -187,6 +195,14 @@ describe('auth: OpenID Connect login against a real provider', () => {
     const res = await finish(callback, state);
     assert.equal(res.statusCode, 401);
     assert.equal(res.json().errors[0].code, 'UNAUTHENTICATED');
+  });
+
+  it('logs requests without codes, states, tokens or passwords', () => {
+    const text = logs.join('');
+    assert.match(text, /oauth\/acme\/callback\?code=\[redacted\]/, 'the callback was logged, redacted');
+    assert.ok(secrets.length > 10);
+    for (const secret of [...secrets, PASSWORD])
+      assert.equal(text.includes(secret), false, `a secret leaked into the logs`);
   });
 
   it('answers an unknown provider with 404', async () => {
