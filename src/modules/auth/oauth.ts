@@ -164,7 +164,9 @@ async function resolveAccount(ctx: AuthContext, provider: string, claims: Claims
     const account = await findAccount(ctx.db, { userId: linked.user_id });
     if (account) return account;
   }
-  if (!claims.email || claims.email_verified !== true) {
+  // Apple sends the flag as the string "true".
+  const verified = claims.email_verified === true || (claims.email_verified as unknown) === 'true';
+  if (!claims.email || !verified) {
     await audit(ctx.db, {
       userId: null,
       action: 'identity.link',
@@ -177,6 +179,21 @@ async function resolveAccount(ctx: AuthContext, provider: string, claims: Claims
     );
   }
   const email = normaliseEmail(claims.email);
+  return linkOrCreate(ctx, provider, { ...claims, email }, meta).catch((error: unknown) => {
+    // Someone registered the same email between our read and our insert.
+    if ((error as { code?: string }).code === '23505')
+      throw conflict('Sign-in raced another sign-up; try again');
+    throw error;
+  });
+}
+
+async function linkOrCreate(
+  ctx: AuthContext,
+  provider: string,
+  claims: Claims & { email: string },
+  meta: RequestMeta,
+): Promise<AccountRow> {
+  const email = claims.email;
   return ctx.db.transaction().execute(async (trx) => {
     let account: AccountRow | undefined = await trx
       .selectFrom('auth_accounts')
@@ -222,9 +239,11 @@ async function resolveAccount(ctx: AuthContext, provider: string, claims: Claims
         detail: { provider },
       });
     }
+    // A concurrent first sign-in of the same provider account may have linked it already.
     await trx
       .insertInto('auth_identities')
       .values({ id: newId(), user_id: account.id, provider, subject: claims.sub, email })
+      .onConflict((oc) => oc.columns(['provider', 'subject']).doNothing())
       .execute();
     await audit(trx, {
       userId: account.id,
