@@ -87,7 +87,19 @@ export const ProviderParams = Type.Object(
   { provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) },
   strict,
 );
-export const CallbackQuery = Type.Record(Type.String(), Type.String({ maxLength: 4096 }));
+const QueryValue = Type.String({ maxLength: 4096 });
+// What providers send back (RFC 6749, RFC 9207, OIDC session management); others pass through to openid-client.
+export const CallbackQuery = Type.Object(
+  {
+    code: Type.Optional(QueryValue),
+    state: Type.Optional(QueryValue),
+    iss: Type.Optional(QueryValue),
+    error: Type.Optional(QueryValue),
+    error_description: Type.Optional(QueryValue),
+    session_state: Type.Optional(QueryValue),
+  },
+  { additionalProperties: true },
+);
 
 export const Accepted = Type.Object({ message: Type.String() });
 export const Done = Type.Object({ ok: Type.Literal(true) });
