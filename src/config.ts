@@ -69,6 +69,8 @@ export interface OAuthProviderConfig {
 export interface AuthConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Where refresh-token hashes live: Redis when REDIS_URL is set, else PostgreSQL. */
+  refreshTokenStore: 'postgres' | 'redis';
   /** A session ends this long after login, however active it is. */
   sessionMaxAgeSeconds: number;
   /** A session ends after this long without a refresh. */
@@ -224,10 +226,19 @@ export function parseConfig(env: Env): Config {
       audience: r.string('AUTH_AUDIENCE', 'one2one-love-api'),
       termsVersion: r.string('AUTH_TERMS_VERSION', '2026-01-01'),
       oauthProviders: oauthProviders(r),
+      refreshTokenStore: 'postgres',
     },
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  }
+  config.auth.refreshTokenStore = r.oneOf(
+    'AUTH_REFRESH_STORE',
+    ['postgres', 'redis'] as const,
+    config.redisUrl ? 'redis' : 'postgres',
+  );
+  if (config.auth.refreshTokenStore === 'redis' && !config.redisUrl) {
+    r.problems.push('AUTH_REFRESH_STORE=redis needs REDIS_URL');
   }
   if (nodeEnv === 'production') {
     // Generated secrets are a development convenience; in production they would

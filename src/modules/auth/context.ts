@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/platform.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
 import { type AccessTokens, createAccessTokens } from './access-tokens.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
+import { createRedisRefreshTokens, type RedisRefreshTokens } from './refresh-redis.ts';
 import { type KeySet, loadKeySet } from './signing-keys.ts';
 import type { AuthDb } from './tables.ts';
 import { createLoginThrottle, type LoginThrottle } from './throttle.ts';
@@ -22,6 +23,8 @@ export interface AuthContext {
   throttle: LoginThrottle;
   mail: MailTransport;
   encryption: FieldEncryption;
+  /** Set when refresh tokens live in Redis (AUTH_REFRESH_STORE); PostgreSQL otherwise. */
+  redisTokens: RedisRefreshTokens | undefined;
   log: Pick<Logger, 'warn' | 'error'>;
 }
 
@@ -54,6 +57,11 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
   platform.onClose(async () => mail.close());
   // The issuer and the OAuth redirect URIs need an absolute URL even where links may be relative.
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const redisTokens =
+    config.auth.refreshTokenStore === 'redis' && config.redisUrl
+      ? createRedisRefreshTokens(config.redisUrl)
+      : undefined;
+  if (redisTokens) platform.onClose(async () => redisTokens.close());
   return {
     db: platform.database.db as AuthDb,
     config: config.auth,
@@ -69,6 +77,7 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
     throttle: createLoginThrottle(platform.cache),
     mail,
     encryption: platform.encryption,
+    redisTokens,
     log,
   };
 }

@@ -5,6 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import { audit } from './audit.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
 import { randomToken, tokenHash } from './crypto.ts';
+import type { RedisRefreshTokens } from './refresh-redis.ts';
 import { type AccountRow, toUserView, type UserView } from './repo.ts';
 import type { AuthDb, AuthTables, AuthTrx } from './tables.ts';
 
@@ -26,12 +27,23 @@ type Executor = AuthDb | AuthTrx;
 export const REUSE_GRACE_MS = 10_000;
 
 async function issueRefreshToken(
+  ctx: AuthContext,
   trx: Executor,
   session: { id: string; user_id: string; expires_at: Date },
-  ttlSeconds: number,
 ): Promise<string> {
   const token = randomToken();
-  const expires = Math.min(Date.now() + ttlSeconds * 1000, session.expires_at.getTime());
+  const expires = Math.min(
+    Date.now() + ctx.config.refreshTokenTtlSeconds * 1000,
+    session.expires_at.getTime(),
+  );
+  if (ctx.redisTokens) {
+    await ctx.redisTokens.insert(tokenHash(token), {
+      sessionId: session.id,
+      userId: session.user_id,
+      expiresAt: expires,
+    });
+    return token;
+  }
   await trx
     .insertInto('auth_refresh_tokens')
     .values({
@@ -60,7 +72,7 @@ export async function startSession(
     .insertInto('auth_sessions')
     .values({ ...session, method, user_agent: meta.userAgent?.slice(0, 512) ?? null, ip: meta.ip })
     .execute();
-  const refreshToken = await issueRefreshToken(trx, session, ctx.config.refreshTokenTtlSeconds);
+  const refreshToken = await issueRefreshToken(ctx, trx, session);
   return {
     sessionId: session.id,
     user: toUserView(account),
@@ -80,12 +92,30 @@ export type RotateOutcome =
  * run one after the other: the first rotates, the second (within the grace
  * window) receives the same new pair; any later reuse revokes the family.
  */
+/** A spent token replayed after the window: someone holds a copy. Kill the family, newest token included. */
+async function familyReused(
+  trx: AuthTrx,
+  base: { userId: string; sessionId: string },
+  meta: RequestMeta,
+): Promise<void> {
+  await revokeSession(trx, { userId: base.userId }, base.sessionId, 'refresh-reuse');
+  await publish(trx, 'auth.refresh-reuse-detected', base, { actorId: base.userId });
+  await audit(trx, {
+    userId: base.userId,
+    action: 'refresh.reuse',
+    outcome: 'failure',
+    meta,
+    detail: { sessionId: base.sessionId },
+  });
+}
+
 export async function rotateRefreshToken(
   ctx: AuthContext,
   presented: string,
   meta: RequestMeta,
 ): Promise<RotateOutcome> {
   const hash = tokenHash(presented);
+  if (ctx.redisTokens) return rotateInRedis(ctx, ctx.redisTokens, hash, meta);
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('auth_refresh_tokens as t')
@@ -113,16 +143,7 @@ export async function rotateRefreshToken(
         const pair = JSON.parse(ctx.encryption.decrypt(row.successor, successorContext(hash))) as AuthResult;
         return { kind: 'rotated', result: { ...pair, user: toUserView(row) }, ...base };
       }
-      // A spent token replayed after the window: someone holds a copy. Kill the family, newest token included.
-      await revokeSession(trx, { userId: row.id }, row.session_id, 'refresh-reuse');
-      await publish(trx, 'auth.refresh-reuse-detected', base, { actorId: row.id });
-      await audit(trx, {
-        userId: row.id,
-        action: 'refresh.reuse',
-        outcome: 'failure',
-        meta,
-        detail: { sessionId: row.session_id },
-      });
+      await familyReused(trx, base, meta);
       return { kind: 'reused', ...base };
     }
     const idleUntil = row.last_used_at.getTime() + ctx.config.sessionIdleSeconds * 1000;
@@ -138,7 +159,7 @@ export async function rotateRefreshToken(
     const result: AuthResult = {
       user: toUserView(row),
       accessToken: await ctx.accessTokens.sign(row, row.session_id),
-      refreshToken: await issueRefreshToken(trx, session, ctx.config.refreshTokenTtlSeconds),
+      refreshToken: await issueRefreshToken(ctx, trx, session),
       expiresIn: ctx.config.accessTokenTtlSeconds,
     };
     const successor = ctx.encryption.encrypt(JSON.stringify(result), successorContext(hash));
@@ -154,6 +175,75 @@ export async function rotateRefreshToken(
       .execute();
     return { kind: 'rotated', result, ...base };
   });
+}
+
+/**
+ * The same rules with the token in Redis: the record is read, the session and
+ * account checked in PostgreSQL, and the spend is one atomic script; a request
+ * that loses the race reads the winner's pair like a late second tab.
+ */
+async function rotateInRedis(
+  ctx: AuthContext,
+  store: RedisRefreshTokens,
+  hash: Buffer,
+  meta: RequestMeta,
+): Promise<RotateOutcome> {
+  const record = await store.get(hash);
+  if (!record) return { kind: 'invalid' };
+  const row = await ctx.db
+    .selectFrom('auth_sessions as s')
+    .innerJoin('auth_accounts as a', 'a.id', 's.user_id')
+    .select(['s.id as session_id', 's.revoked_at', 's.expires_at as session_expires_at', 's.last_used_at'])
+    .selectAll('a')
+    .where('s.id', '=', record.sessionId)
+    .executeTakeFirst();
+  if (!row || row.id !== record.userId || row.revoked_at) return { kind: 'invalid', userId: record.userId };
+  const base = { userId: row.id, sessionId: row.session_id };
+  const now = Date.now();
+  const whenSpent = async (usedAt: number, successor: string | undefined): Promise<RotateOutcome> => {
+    if (successor && now - usedAt <= REUSE_GRACE_MS) {
+      const pair = JSON.parse(ctx.encryption.decrypt(successor, successorContext(hash))) as AuthResult;
+      return { kind: 'rotated', result: { ...pair, user: toUserView(row) }, ...base };
+    }
+    await ctx.db.transaction().execute((trx) => familyReused(trx, base, meta));
+    return { kind: 'reused', ...base };
+  };
+  if (record.usedAt !== undefined) return whenSpent(record.usedAt, record.successor);
+  const idleUntil = row.last_used_at.getTime() + ctx.config.sessionIdleSeconds * 1000;
+  if (
+    record.expiresAt <= now ||
+    row.session_expires_at.getTime() <= now ||
+    idleUntil <= now ||
+    row.status !== 'active'
+  ) {
+    return { kind: 'invalid', userId: row.id };
+  }
+  const refreshToken = randomToken();
+  const result: AuthResult = {
+    user: toUserView(row),
+    accessToken: await ctx.accessTokens.sign(row, row.session_id),
+    refreshToken,
+    expiresIn: ctx.config.accessTokenTtlSeconds,
+  };
+  const successor = ctx.encryption.encrypt(JSON.stringify(result), successorContext(hash));
+  const expiresAt = Math.min(
+    now + ctx.config.refreshTokenTtlSeconds * 1000,
+    row.session_expires_at.getTime(),
+  );
+  const spent = await store.spend(hash, now, successor, {
+    hash: tokenHash(refreshToken),
+    sessionId: row.session_id,
+    userId: row.id,
+    expiresAt,
+  });
+  if (spent.kind === 'missing') return { kind: 'invalid', userId: row.id };
+  if (spent.kind === 'used') return whenSpent(spent.usedAt, spent.successor);
+  await ctx.db
+    .updateTable('auth_sessions')
+    .set({ last_used_at: new Date(now) })
+    .where('id', '=', row.session_id)
+    .execute();
+  return { kind: 'rotated', result, ...base };
 }
 
 function successorContext(hash: Buffer): string {
