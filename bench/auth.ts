@@ -97,7 +97,12 @@ async function main() {
     { schema: { response: { 200: Enveloped(Type.Array(Session)) } } },
     async () => {
       await findLiveSession(ctx, { userId: benchUser.id }, benchUser.sessionId);
-      return listSessions(ctx, { id: benchUser.id, role: 'user', sessionId: benchUser.sessionId });
+      const page = await listSessions(ctx, {
+        id: benchUser.id,
+        role: 'user',
+        sessionId: benchUser.sessionId,
+      });
+      return page.items;
     },
   );
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

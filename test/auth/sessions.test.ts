@@ -125,6 +125,21 @@ for (const store of ['postgres', 'redis'] as const) {
         assert.equal(sessions.length, 3);
         assert.equal(sessions.filter((s: { current: boolean }) => s.current).length, 1);
         assert.ok(sessions.some((s: { userAgent: string }) => s.userAgent === 'PhoneApp/2.0'));
+        const first = await call({ url: '/v1/auth/sessions?limit=2', headers: bearer(user.accessToken) });
+        assert.equal(first.json().data.length, 2);
+        const cursor = first.json().meta.nextCursor;
+        assert.ok(cursor);
+        const second = await call({
+          url: `/v1/auth/sessions?limit=2&cursor=${cursor}`,
+          headers: bearer(user.accessToken),
+        });
+        assert.equal(second.json().data.length, 1);
+        assert.equal(second.json().meta.nextCursor, null);
+        const bad = await call({
+          url: '/v1/auth/sessions?cursor=eyJpZCI6IngifQ',
+          headers: bearer(user.accessToken),
+        });
+        assert.equal(bad.statusCode, 400);
 
         const phoneSession = sessions.find(
           (s: { current: boolean; userAgent: string }) => !s.current && s.userAgent === 'PhoneApp/2.0',

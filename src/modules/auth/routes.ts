@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import { unauthenticated } from '../../platform/http/errors.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { listAudit } from './audit.ts';
 import { authContext } from './context.ts';
@@ -119,14 +120,17 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
     '/auth/sessions',
     {
       ...sensitive,
+      config: { paginated: true },
       schema: {
         tags,
         security,
-        summary: 'Live sessions (device, IP, times)',
+        summary: 'Live sessions (device, IP, times), newest first',
+        querystring: PaginationQuery,
         response: { 200: Enveloped(Type.Array(s.Session)) },
       },
     },
-    async (request) => service.listSessions(ctx, request.user!),
+    async (request) =>
+      service.listSessions(ctx, request.user!, request.query as { limit?: number; cursor?: string }),
   );
 
   app.delete(

@@ -10,6 +10,7 @@ import {
   unauthenticated,
   validationError,
 } from '../../platform/http/errors.ts';
+import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
 import { audit } from './audit.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
@@ -247,9 +248,18 @@ export interface SessionView {
   lastUsedAt: string;
 }
 
-export async function listSessions(ctx: AuthContext, user: AuthUser): Promise<SessionView[]> {
-  const rows = await listLiveSessions(ctx, { userId: user.id });
-  return rows.map((row) => ({
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function listSessions(
+  ctx: AuthContext,
+  user: AuthUser,
+  query: { limit?: number; cursor?: string } = {},
+): Promise<Page<SessionView>> {
+  const limit = query.limit ?? 20;
+  const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
+  if (after && !UUID.test(String(after.id))) throw validationError('cursor is not valid', 'cursor');
+  const rows = await listLiveSessions(ctx, { userId: user.id }, { limit, before: after?.id });
+  const views = rows.map((row) => ({
     id: row.id,
     current: row.id === user.sessionId,
     method: row.method,
@@ -258,6 +268,7 @@ export async function listSessions(ctx: AuthContext, user: AuthUser): Promise<Se
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at.toISOString(),
   }));
+  return toPage(views, limit, (view) => ({ id: view.id }));
 }
 
 export async function revokeSessionById(

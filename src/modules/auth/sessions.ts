@@ -310,8 +310,13 @@ export async function findLiveSession(
   return row;
 }
 
-export async function listLiveSessions(ctx: AuthContext, scope: { userId: string }): Promise<SessionRow[]> {
-  return ctx.db
+/** Newest first, `limit + 1` rows after the keyset `before` (an id; ids are UUIDv7, so time-ordered). */
+export async function listLiveSessions(
+  ctx: AuthContext,
+  scope: { userId: string },
+  page: { limit: number; before?: string },
+): Promise<SessionRow[]> {
+  let query = ctx.db
     .selectFrom('auth_sessions')
     .selectAll()
     .where('user_id', '=', scope.userId)
@@ -319,8 +324,9 @@ export async function listLiveSessions(ctx: AuthContext, scope: { userId: string
     .where('expires_at', '>', new Date())
     .where('last_used_at', '>', new Date(Date.now() - ctx.config.sessionIdleSeconds * 1000))
     .orderBy('id', 'desc')
-    .limit(200)
-    .execute();
+    .limit(page.limit + 1);
+  if (page.before) query = query.where('id', '<', page.before);
+  return query.execute();
 }
 
 export async function markAuthenticated(db: Executor, sessionId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cache } from '../../platform/cache/index.ts';
-import { rateLimited, serviceUnavailable } from '../../platform/http/errors.ts';
+import { AppError, serviceUnavailable } from '../../platform/http/errors.ts';
 
 /**
  * Failed-login throttling per account and per IP: growing delays, then a
@@ -72,7 +72,19 @@ export function createLoginThrottle(cache: Cache): LoginThrottle {
       const wait = Math.max(0, ...untils.map((until) => (until ?? 0) - now));
       if (wait > 0) {
         const seconds = Math.ceil(wait / 1000);
-        throw rateLimited(seconds, `Too many failed sign-in attempts; try again in ${seconds} s`);
+        // RateLimit headers (IETF httpapi draft) as the architecture asks of every 429.
+        throw new AppError(
+          429,
+          'RATE_LIMITED',
+          `Too many failed sign-in attempts; try again in ${seconds} s`,
+          {
+            headers: {
+              'retry-after': String(seconds),
+              'ratelimit-policy': `"failed-logins";q=${ACCOUNT.free};w=${WINDOW_SECONDS}`,
+              ratelimit: `"failed-logins";r=0;t=${seconds}`,
+            },
+          },
+        );
       }
     },
     async recordFailure(email, ip) {
