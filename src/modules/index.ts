@@ -17,8 +17,9 @@ export interface AppModule {
   personalData?: PersonalData;
   routes?: FastifyPluginAsync<{ platform: Platform }>;
   /**
-   * Registered on the root app (wrap it with fastify-plugin) before any routes:
-   * request-wide hooks and unversioned routes, e.g. auth's bearer check and JWKS.
+   * Registered on the root app (wrap it with fastify-plugin) before any routes, in
+   * every API process whatever MODULES says: request-wide hooks and unversioned
+   * routes, e.g. auth's bearer check and JWKS.
    */
   global?: FastifyPluginAsync<{ platform: Platform }>;
   /** Starts the module's consumers and jobs in a worker; returns a stop function. */
