@@ -55,6 +55,15 @@ describe('access tokens', () => {
     assert.deepEqual(await tokens.verify(token), { id: USER.id, role: 'user', sessionId: SID });
   });
 
+  it('serves a verified token from its cache only until the token expires', async () => {
+    const short = createAccessTokens(keys, { ...SETTINGS, ttlSeconds: 1, clockToleranceSeconds: 0 });
+    const token = await short.sign(USER, SID);
+    assert.equal((await short.verify(token)).id, USER.id);
+    assert.equal((await short.verify(token)).id, USER.id);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await assert.rejects(short.verify(token), 'the cached result does not outlive exp');
+  });
+
   it('rejects an expired token (beyond the clock tolerance)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = signed({
