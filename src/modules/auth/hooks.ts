@@ -3,7 +3,9 @@ import fp from 'fastify-plugin';
 import type { Role } from '../../platform/http/auth-context.ts';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { registerIdentityConfirmer } from '../users/index.ts';
 import { type AuthContext, authContext, type RequestMeta } from './context.ts';
+import { confirmIdentity } from './mfa.ts';
 import { findLiveSession } from './sessions.ts';
 
 /**
@@ -27,7 +29,9 @@ export const authGlobal = fp(
   async (app: FastifyInstance, opts: { platform: Platform }) => {
     const ctx = await authContext(opts.platform, app.log);
     app.decorate(CONTEXT, ctx);
-    if (!app.hasRequestDecorator('user')) app.decorateRequest('user', undefined);
+    // request.user is assigned, not decorated: test helpers decorate it with a getter of their own.
+    // The users module asks auth to confirm a password or MFA code before deleting an account.
+    registerIdentityConfirmer((userId, proof) => confirmIdentity(ctx, userId, proof));
 
     app.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;

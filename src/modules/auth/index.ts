@@ -2,6 +2,7 @@ import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../index.ts';
 import { authContext } from './context.ts';
 import { authGlobal } from './hooks.ts';
+import { authPersonalData } from './personal-data.ts';
 import { findAccount, toUserView, type UserView } from './repo.ts';
 import { authRoutes } from './routes.ts';
 import { setAccountStatus } from './service.ts';
@@ -21,6 +22,7 @@ export const authModule: AppModule = {
   name: 'auth',
   global: authGlobal,
   routes: authRoutes,
+  personalData: authPersonalData,
 };
 
 /** Synchronous reads and admin actions other modules (users, admin) may call. */

@@ -238,3 +238,24 @@ export async function regenerateRecoveryCodes(ctx: AuthContext, user: AuthUser, 
   sendInBackground(ctx, mails.mfaChanged(account.email, true));
   return { recoveryCodes };
 }
+
+/**
+ * Proof of identity before an irreversible step in another module (account
+ * deletion): the password, or a current TOTP code when MFA is on. Counted by
+ * the login throttle like any other password guess.
+ */
+export async function confirmIdentity(
+  ctx: AuthContext,
+  userId: string,
+  proof: { password?: string; code?: string },
+): Promise<boolean> {
+  const account = await findAccount(ctx.db, { userId });
+  if (account?.status !== 'active') return false;
+  if (proof.code !== undefined)
+    return account.mfa_enabled_at !== null && useTotpCode(ctx, userId, proof.code);
+  if (proof.password === undefined || !account.password_hash) return false;
+  await ctx.throttle.assertAllowed(account.email, `confirm:${userId}`);
+  const ok = await ctx.hasher.verify(account.password_hash, proof.password);
+  if (!ok) await ctx.throttle.recordFailure(account.email, `confirm:${userId}`);
+  return ok;
+}

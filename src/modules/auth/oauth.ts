@@ -213,7 +213,11 @@ async function linkOrCreate(
       account = { ...account, password_hash: null, email_verified_at: new Date() };
     }
     if (!account) {
-      const displayName = (claims.name?.trim() || email.split('@')[0]!).slice(0, 100);
+      // PostgreSQL text cannot hold NUL; a provider's name claim is not ours to trust.
+      const displayName = (claims.name?.replaceAll('\u0000', '').trim() || email.split('@')[0]!).slice(
+        0,
+        100,
+      );
       account = await trx
         .insertInto('auth_accounts')
         .values({

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Text } from '../../platform/http/text.ts';
 
 /**
  * Request and response schemas. Every body refuses unknown fields, so
@@ -55,7 +56,7 @@ export const RegisterBody = Type.Object(
   {
     email: Email,
     password: NewPassword,
-    displayName: Type.String({ minLength: 1, maxLength: 100 }),
+    displayName: Text({ minLength: 1, maxLength: 100 }),
     acceptTerms: Type.Boolean({ description: 'Must be true: consent to the current terms' }),
   },
   strict,
