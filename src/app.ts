@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { modulesFor } from './modules/index.ts';
+import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
@@ -70,6 +70,12 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   await app.register(idempotency, { db: platform.database.db });
   if (platform.storage.kind === 'local') {
     await app.register(localFileRoutes, { prefix: '/v1', storage: platform.storage });
+  }
+
+  // Request-wide hooks of every module, mounted or not: a process serving only love-notes
+  // must still verify bearer tokens, so auth's hook runs wherever routes are served.
+  for (const module of MODULES) {
+    if (module.global) await app.register(module.global, { platform });
   }
 
   await app.register(deadLetterRoutes, { prefix: '/v1', platform });

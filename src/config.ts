@@ -60,6 +60,35 @@ export interface Config {
       publicUrl: string | undefined;
     };
   };
+  /** SMTP for outgoing mail; unset writes .eml files under data/outbox/mail. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  auth: AuthConfig;
+}
+
+export interface OAuthProviderConfig {
+  /** The path segment in /auth/oauth/{name}/start. */
+  name: string;
+  /** OpenID Connect issuer (discovery at <issuer>/.well-known/openid-configuration). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+}
+
+/** The auth module's slice. */
+export interface AuthConfig {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Where refresh-token hashes live: Redis when REDIS_URL is set, else PostgreSQL. */
+  refreshTokenStore: 'postgres' | 'redis';
+  /** A session ends this long after login, however active it is. */
+  sessionMaxAgeSeconds: number;
+  /** A session ends after this long without a refresh. */
+  sessionIdleSeconds: number;
+  audience: string;
+  /** The terms version a registration consents to. */
+  termsVersion: string;
+  oauthProviders: OAuthProviderConfig[];
 }
 
 export class ConfigError extends Error {
@@ -135,6 +164,29 @@ class Reader {
 const NODE_ENVS = ['development', 'test', 'production'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Issuers of the providers that speak OpenID Connect, so only their client id and secret are needed. */
+const KNOWN_ISSUERS: Record<string, string> = {
+  google: 'https://accounts.google.com',
+  apple: 'https://appleid.apple.com',
+};
+
+/** `OAUTH_PROVIDERS=google,acme` with `OAUTH_<NAME>_CLIENT_ID`, `_CLIENT_SECRET` and `_ISSUER` each. */
+function oauthProviders(r: Reader): OAuthProviderConfig[] {
+  return r.list('OAUTH_PROVIDERS').flatMap((name) => {
+    const prefix = `OAUTH_${name.toUpperCase().replaceAll('-', '_')}`;
+    if (!/^[a-z0-9-]{1,32}$/.test(name)) {
+      r.problems.push(`OAUTH_PROVIDERS: "${name}" must be lower-case letters, digits and dashes`);
+      return [];
+    }
+    const issuer = r.url(`${prefix}_ISSUER`, ['https:', 'http:']) ?? KNOWN_ISSUERS[name];
+    const clientId = r.optional(`${prefix}_CLIENT_ID`);
+    if (!issuer) r.problems.push(`${prefix}_ISSUER is required for OAuth provider "${name}"`);
+    if (!clientId) r.problems.push(`${prefix}_CLIENT_ID is required for OAuth provider "${name}"`);
+    if (!issuer || !clientId) return [];
+    return [{ name, issuer, clientId, clientSecret: r.optional(`${prefix}_CLIENT_SECRET`) }];
+  });
+}
+
 /** Parses an environment into a Config, or throws ConfigError listing every problem. */
 export function parseConfig(env: Env): Config {
   const r = new Reader(env);
@@ -182,12 +234,32 @@ export function parseConfig(env: Env): Config {
         publicUrl: r.url('S3_PUBLIC_URL', ['http:', 'https:']),
       },
     },
+    smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: r.string('MAIL_FROM', 'One 2 One Love <no-reply@localhost>'),
+    auth: {
+      accessTokenTtlSeconds: r.int('AUTH_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 3600),
+      refreshTokenTtlSeconds: r.int('AUTH_REFRESH_TOKEN_TTL_SECONDS', 7 * 86_400, 60, 90 * 86_400),
+      sessionMaxAgeSeconds: r.int('AUTH_SESSION_MAX_AGE_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+      sessionIdleSeconds: r.int('AUTH_SESSION_IDLE_SECONDS', 7 * 86_400, 60, 90 * 86_400),
+      audience: r.string('AUTH_AUDIENCE', 'one2one-love-api'),
+      termsVersion: r.string('AUTH_TERMS_VERSION', '2026-01-01'),
+      oauthProviders: oauthProviders(r),
+      refreshTokenStore: 'postgres',
+    },
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.natsStream)) {
     r.problems.push(`NATS_STREAM must be letters, digits, - or _ (got "${config.natsStream}")`);
+  }
+  config.auth.refreshTokenStore = r.oneOf(
+    'AUTH_REFRESH_STORE',
+    ['postgres', 'redis'] as const,
+    config.redisUrl ? 'redis' : 'postgres',
+  );
+  if (config.auth.refreshTokenStore === 'redis' && !config.redisUrl) {
+    r.problems.push('AUTH_REFRESH_STORE=redis needs REDIS_URL');
   }
   if (nodeEnv === 'production') {
     // Generated secrets are a development convenience; in production they would

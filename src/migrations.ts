@@ -1,3 +1,4 @@
+import * as auth from './modules/auth/migrations/20261125T1102_auth.ts';
 import * as couples from './modules/couples/migrations/20261125T1101_couples.ts';
 import * as users from './modules/users/migrations/20261125T1100_users.ts';
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
@@ -17,4 +18,6 @@ export const migrations: Migrations = {
   '20261125T0910_platform_bus': platformBus,
   '20261125T1100_users': users,
   '20261125T1101_couples': couples,
+  // Auth came after users and couples on main: a later stamp, so databases migrated before it still migrate.
+  '20261125T1102_auth': auth,
 };

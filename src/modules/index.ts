@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.ts';
+import { authModule } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { usersModule } from './users/index.ts';
 
@@ -15,6 +16,12 @@ export interface AppModule {
    */
   personalData?: PersonalData;
   routes?: FastifyPluginAsync<{ platform: Platform }>;
+  /**
+   * Registered on the root app (wrap it with fastify-plugin) before any routes, in
+   * every API process whatever MODULES says: request-wide hooks and unversioned
+   * routes, e.g. auth's bearer check and JWKS.
+   */
+  global?: FastifyPluginAsync<{ platform: Platform }>;
   /** Starts the module's consumers and jobs in a worker; returns a stop function. */
   worker?: (platform: Platform) => Promise<() => Promise<void>>;
 }
@@ -27,6 +34,7 @@ export interface PersonalData {
 }
 
 export const MODULES: AppModule[] = [
+  authModule,
   // users learns "who is the partner" from couples here, so neither module imports the other both ways.
   usersModule({ partnerOf, dataOwners: () => MODULES }),
   couplesModule,

@@ -49,7 +49,7 @@ describe('operations endpoints', () => {
       method: 'POST',
       url: '/v1/login-like',
       headers: {
-        authorization: 'Bearer abc.def.ghi',
+        authorization: 'Basic abc.def.ghi',
         cookie: 'rt=secret-cookie',
         'x-request-id': 'log-test-1',
       },

@@ -37,6 +37,16 @@ export interface EventMap {
   /** An admin suspended an account: sessions end and sign-in is refused until unsuspended. */
   'user.suspended': { userId: string; reason: string | null };
   'user.unsuspended': { userId: string };
+  /** Auth: an account was created (by password or by an OpenID provider). */
+  'user.registered': { userId: string; email: string; displayName: string; method: 'password' | 'oauth' };
+  /** Auth: a session started (password, password + MFA, or an OpenID provider). */
+  'user.logged-in': { userId: string; sessionId: string; method: string };
+  /** Auth: the password changed (`change` by the user, `reset` by mail link); other sessions are revoked. */
+  'user.password-changed': { userId: string; reason: 'change' | 'reset' };
+  /** Auth: TOTP MFA was switched on. */
+  'user.mfa-enabled': { userId: string };
+  /** Auth: a spent refresh token was presented again; its whole session was revoked. */
+  'auth.refresh-reuse-detected': { userId: string; sessionId: string };
 }
 
 export type EventType = keyof EventMap;

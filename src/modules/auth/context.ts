@@ -1,0 +1,83 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { AuthConfig, Config } from '../../config.ts';
+import { createMailTransport, type MailTransport } from '../../platform/channels/mail.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
+import { type AccessTokens, createAccessTokens } from './access-tokens.ts';
+import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
+import { createRedisRefreshTokens, type RedisRefreshTokens } from './refresh-redis.ts';
+import { type KeySet, loadKeySet } from './signing-keys.ts';
+import type { AuthDb } from './tables.ts';
+import { createLoginThrottle, type LoginThrottle } from './throttle.ts';
+
+/** Everything the auth use cases need, built once per process and passed explicitly. */
+export interface AuthContext {
+  db: AuthDb;
+  config: AuthConfig;
+  publicUrl: string;
+  appUrl: string;
+  keys: KeySet;
+  accessTokens: AccessTokens;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  mail: MailTransport;
+  encryption: FieldEncryption;
+  /** Set when refresh tokens live in Redis (AUTH_REFRESH_STORE); PostgreSQL otherwise. */
+  redisTokens: RedisRefreshTokens | undefined;
+  log: Pick<Logger, 'warn' | 'error'>;
+}
+
+/** Who is asking, for sessions and the audit log. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+const contexts = new WeakMap<Platform, Promise<AuthContext>>();
+
+/** One context per platform: the routes plugin and the global hook share it (and its key set). */
+export function authContext(platform: Platform, log: AuthContext['log']): Promise<AuthContext> {
+  let context = contexts.get(platform);
+  if (!context) {
+    context = build(platform, log);
+    contexts.set(platform, context);
+  }
+  return context;
+}
+
+async function build(platform: Platform, log: AuthContext['log']): Promise<AuthContext> {
+  const config: Config = platform.config;
+  const keys = await loadKeySet(config);
+  const mail = createMailTransport({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outboxDir: path.join(config.dataDir, 'outbox', 'mail'),
+  });
+  platform.onClose(async () => mail.close());
+  // The issuer and the OAuth redirect URIs need an absolute URL even where links may be relative.
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const redisTokens =
+    config.auth.refreshTokenStore === 'redis' && config.redisUrl
+      ? createRedisRefreshTokens(config.redisUrl)
+      : undefined;
+  if (redisTokens) platform.onClose(async () => redisTokens.close());
+  return {
+    db: platform.database.db as AuthDb,
+    config: config.auth,
+    publicUrl,
+    appUrl: config.appUrl,
+    keys,
+    accessTokens: createAccessTokens(keys, {
+      issuer: publicUrl,
+      audience: config.auth.audience,
+      ttlSeconds: config.auth.accessTokenTtlSeconds,
+    }),
+    hasher: await createPasswordHasher(config.nodeEnv === 'test'),
+    throttle: createLoginThrottle(platform.cache),
+    mail,
+    encryption: platform.encryption,
+    redisTokens,
+    log,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../index.ts';
+import { authContext } from './context.ts';
+import { authGlobal } from './hooks.ts';
+import { authPersonalData } from './personal-data.ts';
+import { findAccount, toUserView, type UserView } from './repo.ts';
+import { authRoutes } from './routes.ts';
+import { setAccountStatus } from './service.ts';
+import type { AccountStatus } from './tables.ts';
+
+/**
+ * The auth module's public face: the only file other modules import.
+ * Route hooks: `onRequest: requireAuth`, `requireRole('admin')`, and
+ * `requireLiveSession` for sensitive routes (also checks the session is live).
+ * The caller is `request.user` ({ id, role, sessionId }).
+ */
+export { requireAuth, requireLiveSession, requireRole } from './hooks.ts';
+export type { UserView } from './repo.ts';
+export type { AccountStatus } from './tables.ts';
+
+export const authModule: AppModule = {
+  name: 'auth',
+  global: authGlobal,
+  routes: authRoutes,
+  personalData: authPersonalData,
+};
+
+/** Synchronous reads and admin actions other modules (users, admin) may call. */
+export interface AuthService {
+  getUser(userId: string): Promise<UserView | undefined>;
+  /** Suspension and deletion end every session at once. */
+  setStatus(userId: string, status: AccountStatus, actorId: string | null): Promise<void>;
+}
+
+export function authService(platform: Platform): AuthService {
+  const ctx = () => authContext(platform, console);
+  return {
+    async getUser(userId) {
+      const row = await findAccount((await ctx()).db, { userId });
+      return row && row.status !== 'deleted' ? toUserView(row) : undefined;
+    },
+    async setStatus(userId, status, actorId) {
+      await setAccountStatus(await ctx(), userId, status, actorId);
+    },
+  };
+}

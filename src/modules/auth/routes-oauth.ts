@@ -1,0 +1,98 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { Enveloped } from '../../platform/http/envelope.ts';
+import type { AuthContext } from './context.ts';
+import { metaOf, requireAuth, requireLiveSession } from './hooks.ts';
+import { finishOAuth, listIdentities, startOAuth, unlinkIdentity } from './oauth.ts';
+import * as s from './schemas.ts';
+import { setSessionCookies } from './transport.ts';
+
+const tags = ['auth'];
+const security = [{ bearerAuth: [] }];
+const sensitive = { onRequest: [requireAuth, requireLiveSession], security };
+const STATE_COOKIE = 'o2o_oauth_state';
+const STATE_PATH = '/v1/auth/oauth';
+
+/**
+ * Browser-driven OpenID Connect login. The callback ends in cookie mode: it
+ * sets the refresh and CSRF cookies and redirects to the web app, which then
+ * calls POST /v1/auth/refresh for its first access token.
+ */
+export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext }) {
+  const { ctx } = opts;
+
+  app.get(
+    '/auth/oauth/:provider/start',
+    {
+      schema: {
+        tags,
+        summary: 'Redirect to the provider (code + PKCE, state, nonce)',
+        params: s.ProviderParams,
+      },
+    },
+    async (request, reply) => {
+      const { url, state } = await startOAuth(ctx, (request.params as { provider: string }).provider);
+      reply.setCookie(STATE_COOKIE, state, {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'lax',
+        path: STATE_PATH,
+        maxAge: 600,
+      });
+      return reply.redirect(url, 302);
+    },
+  );
+
+  app.get(
+    '/auth/oauth/:provider/callback',
+    {
+      schema: {
+        tags,
+        summary: 'Where the provider sends the browser back; sets the session cookies',
+        params: s.ProviderParams,
+        querystring: s.CallbackQuery,
+      },
+    },
+    async (request, reply) => {
+      const provider = (request.params as { provider: string }).provider;
+      const cookieState = request.cookies[STATE_COOKIE];
+      reply.clearCookie(STATE_COOKIE, { path: STATE_PATH });
+      const query = request.query as Record<string, string>;
+      const result = await finishOAuth(ctx, provider, { query, cookieState }, metaOf(request));
+      setSessionCookies(reply, result.refreshToken, ctx.config.refreshTokenTtlSeconds);
+      return reply.redirect(`${ctx.appUrl}/auth/complete`, 302);
+    },
+  );
+
+  app.get(
+    '/auth/identities',
+    {
+      ...sensitive,
+      schema: {
+        tags,
+        security,
+        summary: 'Linked sign-in providers',
+        response: { 200: Enveloped(Type.Array(s.Identity)) },
+      },
+    },
+    async (request) => listIdentities(ctx, request.user!),
+  );
+
+  app.delete(
+    '/auth/identities/:id',
+    {
+      ...sensitive,
+      schema: {
+        tags,
+        security,
+        summary: 'Unlink a provider (not the last way in)',
+        params: s.IdParams,
+        response: { 200: Enveloped(s.Done) },
+      },
+    },
+    async (request) => {
+      await unlinkIdentity(ctx, request.user!, (request.params as { id: string }).id, metaOf(request));
+      return { ok: true as const };
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { forbidden } from '../../platform/http/errors.ts';
+import { safeEqual } from './crypto.ts';
+import type { AuthResult } from './sessions.ts';
+
+/**
+ * Cookie mode for web clients (`X-Auth-Transport: cookie`): the refresh token
+ * travels only in an httpOnly, Secure, SameSite=Lax cookie scoped to the
+ * refresh path, never in a body script could read. Refreshing with the cookie
+ * needs `X-CSRF-Token`, a hash of the refresh token handed out in a readable
+ * cookie: another site can make the browser send the cookie, but cannot read
+ * the CSRF value to copy it into a header.
+ */
+export const REFRESH_COOKIE = 'o2o_refresh';
+export const CSRF_COOKIE = 'o2o_csrf';
+export const REFRESH_PATH = '/v1/auth/refresh';
+
+export function wantsCookie(request: FastifyRequest): boolean {
+  return request.headers['x-auth-transport'] === 'cookie';
+}
+
+export function csrfTokenFor(refreshToken: string): string {
+  return createHash('sha256').update(`csrf:${refreshToken}`).digest('base64url');
+}
+
+export function setSessionCookies(reply: FastifyReply, refreshToken: string, maxAgeSeconds: number): string {
+  const csrf = csrfTokenFor(refreshToken);
+  const common = { secure: true, sameSite: 'lax' as const, maxAge: maxAgeSeconds };
+  reply.setCookie(REFRESH_COOKIE, refreshToken, { ...common, httpOnly: true, path: REFRESH_PATH });
+  reply.setCookie(CSRF_COOKIE, csrf, { ...common, httpOnly: false, path: '/' });
+  return csrf;
+}
+
+export function clearSessionCookies(reply: FastifyReply): void {
+  reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, secure: true, httpOnly: true, sameSite: 'lax' });
+  reply.clearCookie(CSRF_COOKIE, { path: '/', secure: true, sameSite: 'lax' });
+}
+
+/** Shapes a token answer for the transport the client asked for. */
+export function deliver(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: AuthResult,
+  maxAgeSeconds: number,
+) {
+  if (!wantsCookie(request)) return result;
+  const { refreshToken, ...rest } = result;
+  return { ...rest, csrfToken: setSessionCookies(reply, refreshToken, maxAgeSeconds) };
+}
+
+/** The refresh token to use: from the body, or from the cookie with a matching CSRF header. */
+export function presentedRefreshToken(
+  request: FastifyRequest,
+  fromBody: string | undefined,
+): string | undefined {
+  if (fromBody) return fromBody;
+  const cookie = request.cookies[REFRESH_COOKIE];
+  if (!cookie) return undefined;
+  const header = request.headers['x-csrf-token'];
+  if (typeof header !== 'string' || !safeEqual(header, csrfTokenFor(cookie))) {
+    throw forbidden('The X-CSRF-Token header is missing or does not match');
+  }
+  return cookie;
+}

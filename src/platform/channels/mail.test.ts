@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { createMailTransport } from './mail.ts';
+
+describe('mail transport', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'o2o-mail-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes an .eml file per message without SMTP_URL', async () => {
+    const outboxDir = path.join(dir, 'outbox');
+    const transport = createMailTransport({ smtpUrl: undefined, from: 'App <app@example.test>', outboxDir });
+    await transport.send({ to: 'ana@example.test', subject: 'Hello', text: 'A body line' });
+    const files = await readdir(outboxDir);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /\.eml$/);
+    const eml = await readFile(path.join(outboxDir, files[0]!), 'utf8');
+    assert.match(eml, /^From: App <app@example\.test>$/m);
+    assert.match(eml, /^To: ana@example\.test$/m);
+    assert.match(eml, /^Subject: Hello$/m);
+    assert.match(eml, /A body line/);
+    transport.close();
+  });
+
+  it('sends through a real SMTP server when SMTP_URL is set', async () => {
+    const received: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          received.push(Buffer.concat(chunks).toString('utf8'));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as AddressInfo;
+    const transport = createMailTransport({
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      from: 'app@example.test',
+      outboxDir: path.join(dir, 'unused'),
+    });
+    try {
+      await transport.send({ to: 'bo@example.test', subject: 'Over SMTP', text: 'Delivered' });
+      assert.equal(received.length, 1);
+      assert.match(received[0]!, /^Subject: Over SMTP/m);
+      assert.match(received[0]!, /Delivered/);
+      assert.equal(transport.kind, 'smtp');
+    } finally {
+      transport.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
