@@ -122,11 +122,16 @@ describe('load shedding', () => {
 
 describe('graceful shutdown', () => {
   it('finishes in-flight requests and refuses new ones', async () => {
+    let handlerStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      handlerStarted = resolve;
+    });
     const t = await createTestApp(
       {},
       {
         routes: async (app) => {
           app.get('/slow', async () => {
+            handlerStarted();
             await new Promise((resolve) => setTimeout(resolve, 400));
             return { done: true };
           });
@@ -135,7 +140,8 @@ describe('graceful shutdown', () => {
     );
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const inFlight = fetch(`${address}/v1/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Close only once the request is really in the handler, however busy the machine is.
+    await started;
     const closing = t.close();
     const res = await inFlight;
     assert.equal(res.status, 200);
