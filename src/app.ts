@@ -4,6 +4,7 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
+import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -65,6 +66,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     },
   });
   await app.register(httpMetrics, { registry: platform.metrics });
+  await app.register(rateLimit, { platform });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: platform.readiness });
   await app.register(idempotency, { db: platform.database.db });

@@ -44,7 +44,7 @@ export const httpMetrics = fp(
       );
       done();
     });
-    app.get('/metrics', { schema: { hide: true }, config: { rawBody: true } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { hide: true }, config: { rawBody: true, rateLimit: false } }, async (_request, reply) => {
       reply.header('content-type', opts.registry.contentType);
       return opts.registry.metrics();
     });
