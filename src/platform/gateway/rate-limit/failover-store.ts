@@ -55,10 +55,7 @@ export function createFailoverStore(options: {
         if (downSince === undefined) {
           downSince = clock();
           available.set(0);
-          log.warn(
-            { err: error },
-            'rate limits: Redis unavailable, falling back to per-process counters',
-          );
+          log.warn({ err: error }, 'rate limits: Redis unavailable, falling back to per-process counters');
         }
         nextAttempt = clock() + retryAfterMs;
         return onFallback(rules);

@@ -86,7 +86,13 @@ function rulesFor(request: FastifyRequest, config: Config): Rule[] {
     });
   }
   if (gateway.perIpPerMinute > 0) {
-    rules.push({ kind: 'sliding-window', name: 'ip', key: `ip:${ip}`, limit: gateway.perIpPerMinute, windowSeconds: 60 });
+    rules.push({
+      kind: 'sliding-window',
+      name: 'ip',
+      key: `ip:${ip}`,
+      limit: gateway.perIpPerMinute,
+      windowSeconds: 60,
+    });
   }
   if (userId !== undefined && gateway.perUserPerMinute > 0) {
     rules.push({
@@ -116,5 +122,7 @@ function subjectOf(policy: EndpointPolicy, request: FastifyRequest, ip: string):
   if (policy.by === 'user') return request.user?.id;
   const value = policy.by(request);
   // Request-supplied values (an e-mail) are hashed: bounded key length, no personal data in Redis.
-  return value === undefined ? undefined : createHash('sha256').update(value).digest('base64url').slice(0, 22);
+  return value === undefined
+    ? undefined
+    : createHash('sha256').update(value).digest('base64url').slice(0, 22);
 }
