@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { Type } from 'typebox';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { fakeAuth, logCollector, metricValue } from './support.ts';
@@ -23,7 +23,7 @@ const LIMITED = {
   REDIS_URL: '',
 };
 
-async function hit(app: FastifyInstance, times: number, request: Parameters<FastifyInstance['inject']>[0]) {
+async function hit(app: FastifyInstance, times: number, request: InjectOptions) {
   const statuses: number[] = [];
   for (let i = 0; i < times; i++) statuses.push((await app.inject(request)).statusCode);
   return statuses;

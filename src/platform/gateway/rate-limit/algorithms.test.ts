@@ -9,7 +9,12 @@ const bucket: Rule = { kind: 'token-bucket', name: 'b', key: 'b', ratePerSecond:
 function storeAt(start: number) {
   let now = start;
   const store = createMemoryRateLimitStore(100, () => now);
-  return { store, set: (ms: number) => void (now = ms) };
+  return {
+    store,
+    set: (ms: number) => {
+      now = ms;
+    },
+  };
 }
 
 describe('sliding-window counter', () => {
