@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
+import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -54,6 +55,8 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
         'ratelimit-policy',
         'deprecation',
         'sunset',
+        'etag',
+        'x-cache',
       ],
     });
   }
@@ -67,6 +70,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   });
   await app.register(httpMetrics, { registry: platform.metrics });
   await app.register(rateLimit, { platform });
+  await app.register(responseCache, { platform });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: platform.readiness });
   await app.register(idempotency, { db: platform.database.db });
