@@ -4,6 +4,7 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
+import { concurrencyLimit } from './platform/gateway/concurrency-limit.ts';
 import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
 import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
@@ -38,6 +39,10 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
     return503OnClosing: true,
+    // Deadline for the whole route lifecycle (503 SERVICE_UNAVAILABLE, request.signal aborted)
+    // and for receiving a request from the socket (slow clients).
+    handlerTimeout: config.gateway.requestTimeoutMs,
+    requestTimeout: config.gateway.requestTimeoutMs,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -67,6 +72,10 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     pressureHandler: async () => {
       throw serviceUnavailable(5);
     },
+  });
+  await app.register(concurrencyLimit, {
+    max: config.gateway.maxConcurrentRequests,
+    metrics: platform.metrics,
   });
   await app.register(httpMetrics, { registry: platform.metrics });
   await app.register(rateLimit, { platform });

@@ -46,7 +46,7 @@ export const httpMetrics = fp(
     });
     app.get(
       '/metrics',
-      { schema: { hide: true }, config: { rawBody: true, rateLimit: false } },
+      { schema: { hide: true }, config: { rawBody: true, rateLimit: false, concurrencyLimit: false } },
       async (_request, reply) => {
         reply.header('content-type', opts.registry.contentType);
         return opts.registry.metrics();
