@@ -68,7 +68,9 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   await app.register(underPressure, {
     maxEventLoopDelay: config.shedMaxEventLoopDelayMs,
     maxHeapUsedBytes: config.shedMaxHeapUsedBytes,
-    sampleInterval: 100,
+    // A sample window with no event-loop tick at all reads as an infinite delay, so a window
+    // shorter than the threshold would shed after any shorter block (e.g. startup compiling).
+    sampleInterval: Math.max(100, config.shedMaxEventLoopDelayMs),
     pressureHandler: async () => {
       throw serviceUnavailable(5);
     },

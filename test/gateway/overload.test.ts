@@ -52,7 +52,11 @@ describe('maximum concurrent requests per process', () => {
     t = await createTestApp({ MAX_CONCURRENT_REQUESTS: '3' }, { routes });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
-  after(() => t.close());
+  after(async () => {
+    // fetch keeps connections alive; do not wait for their idle timeout.
+    t.app.server.closeAllConnections();
+    await t.close();
+  });
 
   it('refuses the request over the limit at once, keeps health checks open, and frees slots', async () => {
     closeGate();

@@ -19,3 +19,22 @@ export function createGatewayRedis(url: string, commandTimeoutMs = 250): Redis {
   redis.on('error', () => {});
   return redis;
 }
+
+/**
+ * Waits (briefly) for the first connection, so a fresh process counts in Redis
+ * from its first request rather than starting on per-process counters. If
+ * Redis does not answer in time the process starts anyway, on the fallback.
+ */
+export async function redisReady(redis: Redis, timeoutMs = 2000): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
+}

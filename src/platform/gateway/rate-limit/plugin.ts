@@ -7,7 +7,7 @@ import type { Config } from '../../../config.ts';
 import { rateLimited } from '../../http/errors.ts';
 import type { Platform } from '../../platform.ts';
 import { clientAddressKey } from '../client-address.ts';
-import { createGatewayRedis } from '../redis.ts';
+import { createGatewayRedis, redisReady } from '../redis.ts';
 import { createFailoverStore } from './failover-store.ts';
 import { rateLimitHeaders } from './headers.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
@@ -32,7 +32,7 @@ export const rateLimit = fp(
   async (app: FastifyInstance, opts: { platform: Platform }) => {
     const { config, metrics } = opts.platform;
     if (!config.gateway.rateLimitEnabled) return;
-    const store = createStore(config, app, opts.platform);
+    const store = await createStore(config, app, opts.platform);
     app.addHook('onClose', () => store.close());
     const refused = new Counter({
       name: 'rate_limit_refused_total',
@@ -58,11 +58,17 @@ export const rateLimit = fp(
   { name: 'rate-limit', dependencies: ['conventions'] },
 );
 
-function createStore(config: Config, app: FastifyInstance, platform: Platform): RateLimitStore {
+async function createStore(
+  config: Config,
+  app: FastifyInstance,
+  platform: Platform,
+): Promise<RateLimitStore> {
   const memory = createMemoryRateLimitStore();
   if (!config.redisUrl) return memory;
   const redis: Redis = createGatewayRedis(config.redisUrl);
   app.addHook('onClose', async () => void redis.disconnect());
+  if (!(await redisReady(redis)))
+    app.log.warn('rate limits: Redis is not answering yet; starting on per-process counters');
   return createFailoverStore({
     primary: createRedisRateLimitStore(redis, config.gateway.redisPrefix),
     fallback: memory,

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { Config } from '../../../config.ts';
-import { createGatewayRedis } from '../redis.ts';
+import { createGatewayRedis, redisReady } from '../redis.ts';
 import { createMemoryResponseCacheStore } from './memory-store.ts';
 import { createRedisResponseCacheStore } from './redis-store.ts';
 import type { ResponseCacheStore } from './store.ts';
@@ -19,6 +19,8 @@ export interface ResponseCache {
    * process. Never throws: if Redis is down the entries expire by their TTL.
    */
   invalidate(tags: string[]): Promise<void>;
+  /** Resolves once the store answers (or after a short wait); false if it does not. */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -47,10 +49,12 @@ export function createResponseCache(
   });
   let store: ResponseCacheStore;
   let release = async () => {};
+  let ready = async () => true;
   if (config.redisUrl) {
     const redis = createGatewayRedis(config.redisUrl);
     store = createRedisResponseCacheStore(redis, config.gateway.redisPrefix);
     release = async () => void redis.disconnect();
+    ready = () => redisReady(redis);
   } else {
     store = createMemoryResponseCacheStore(config.gateway.responseCacheMaxEntries);
   }
@@ -68,6 +72,7 @@ export function createResponseCache(
         log?.warn({ err: error, tags: unique }, 'response cache: invalidation failed; entries expire by TTL');
       }
     },
+    ready,
     async close() {
       await store.close();
       await release();

@@ -54,6 +54,8 @@ export const responseCache = fp(
     const { config, metrics } = opts.platform;
     const cache = opts.platform.responseCache;
     const enabled = config.gateway.responseCacheEnabled;
+    if (enabled && !(await cache.ready()))
+      app.log.warn('response cache: Redis is not answering yet; serving uncached');
     const misses = new WeakMap<FastifyRequest, Miss>();
     const counter = (name: string, help: string) =>
       new Counter({ name, help, labelNames: ['route'], registers: [metrics] });
