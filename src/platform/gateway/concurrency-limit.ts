@@ -38,11 +38,12 @@ export const concurrencyLimit = fp(
       registers: [opts.metrics],
     });
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.config.concurrencyLimit === false) return;
+    // A callback hook, not async: it runs on every request.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.routeOptions.config.concurrencyLimit === false) return done();
       if (inFlight >= opts.max) {
         refused.inc();
-        throw serviceUnavailable(1, 'Too many requests in progress, retry shortly');
+        return done(serviceUnavailable(1, 'Too many requests in progress, retry shortly'));
       }
       inFlight++;
       let released = false;
@@ -51,6 +52,7 @@ export const concurrencyLimit = fp(
         released = true;
         inFlight--;
       });
+      done();
     });
   },
   { name: 'concurrency-limit' },

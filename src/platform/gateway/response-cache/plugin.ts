@@ -2,7 +2,9 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
+  onSendAsyncHookHandler,
   preHandlerAsyncHookHandler,
+  preSerializationAsyncHookHandler,
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
@@ -84,6 +86,8 @@ export const responseCache = fp(
       }
       if (!enabled) return;
       route.preHandler = [...[route.preHandler ?? []].flat(), lookup(options, `GET ${route.url}`)];
+      route.preSerialization = [...[route.preSerialization ?? []].flat(), storeOnMiss];
+      route.onSend = [...[route.onSend ?? []].flat(), notModifiedOnMiss];
     });
 
     function lookup(options: RouteCacheOptions, routeName: string): preHandlerAsyncHookHandler {
@@ -125,8 +129,9 @@ export const responseCache = fp(
       };
     }
 
-    // Runs after the conventions' preSerialization, so the payload is the envelope.
-    app.addHook('preSerialization', async (request, reply, payload: unknown) => {
+    // Route-level, so uncached routes pay nothing. Runs after the conventions'
+    // (root-level) preSerialization, so the payload is the envelope.
+    const storeOnMiss: preSerializationAsyncHookHandler = async (request, reply, payload: unknown) => {
       const miss = misses.get(request);
       if (!miss || reply.statusCode !== 200) return payload;
       const envelope = payload as Envelope<unknown>;
@@ -138,16 +143,16 @@ export const responseCache = fp(
         .store(miss.key, { etag: miss.etag, body }, miss.tags, miss.versions, miss.ttlMs)
         .catch((error: unknown) => onStoreError(request, error));
       return payload;
-    });
+    };
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    const notModifiedOnMiss: onSendAsyncHookHandler = async (request, reply, payload) => {
       const etag = misses.get(request)?.etag;
       if (etag && reply.statusCode === 200 && matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304);
         return '';
       }
       return payload;
-    });
+    };
   },
   { name: 'response-cache', dependencies: ['conventions'] },
 );
