@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -8,6 +9,8 @@ import ipaddr from 'ipaddr.js';
  * usually owns a whole /64 and could otherwise rotate addresses per request.
  */
 export function clientAddressKey(ip: string): string {
+  // The common case, without ipaddr.js's parser (about 3 µs a call).
+  if (isIPv4(ip)) return ip;
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.parse(ip);

@@ -11,8 +11,6 @@ export function createGatewayRedis(url: string, commandTimeoutMs = 250): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
-    // Many requests in the same tick share one round trip.
-    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
   // Errors surface as failed commands, which the callers handle; never as crashes.
