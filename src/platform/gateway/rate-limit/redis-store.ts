@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { tickBatcher } from '../tick-batcher.ts';
 import type { Decision, RateLimitStore, Rule } from './rules.ts';
 
 /**
@@ -7,10 +8,8 @@ import type { Decision, RateLimitStore, Rule } from './rules.ts';
  * so processes with skewed clocks agree. The arithmetic mirrors algorithms.ts.
  *
  * Requests that arrive in the same event-loop turn are sent together in one
- * script call, evaluated one after the other inside it (each still atomic,
- * each seeing the counts of the ones before). A round trip costs the process
- * about 10 µs of CPU whatever it carries, so under load this is what keeps the
- * limiter's overhead small; an idle process sends batches of one.
+ * script call (tick-batcher.ts) and evaluated one after the other inside it:
+ * each is still atomic and sees the counts of the ones before it.
  *
  * Keys carry the `{rl}` hash tag: on Redis Cluster all limiter keys share a
  * slot, which a multi-key script requires (see docs/gateway.md).
@@ -107,24 +106,14 @@ return out
 
 type ScriptRedis = Redis & { o2oRateLimit(...args: (string | number)[]): Promise<number[]> };
 
-interface Pending {
-  rules: Rule[];
-  resolve(decision: Decision): void;
-  reject(error: unknown): void;
-}
-
-/** Bounds one script call's run time inside Redis. */
-const MAX_BATCH = 256;
-
 export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLimitStore {
   redis.defineCommand('o2oRateLimit', { lua: CHECK });
   const scripted = redis as ScriptRedis;
-  let pending: Pending[] = [];
 
-  async function flush(batch: Pending[]): Promise<void> {
+  async function checkAll(batch: Rule[][]): Promise<Decision[]> {
     const keys: string[] = [];
     const args: (string | number)[] = [batch.length];
-    for (const { rules } of batch) {
+    for (const rules of batch) {
       args.push(rules.length);
       for (const rule of rules) {
         keys.push(`${prefix}{rl}:${rule.key}`);
@@ -132,42 +121,25 @@ export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLim
         else args.push('w', rule.limit, rule.windowSeconds * 1000);
       }
     }
-    let reply: number[];
-    try {
-      reply = await scripted.o2oRateLimit(keys.length, ...keys, ...args);
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
+    const reply = await scripted.o2oRateLimit(keys.length, ...keys, ...args);
     let at = 0;
-    for (const { rules, resolve } of batch) {
+    return batch.map((rules) => {
       const base = at;
-      resolve({
+      at = base + 2 + rules.length * 2;
+      return {
         allowed: reply[base] === 1,
         retryAfterMs: reply[base + 1] ?? 0,
         results: rules.map((_, i) => ({
           remaining: reply[base + 2 + i * 2] ?? 0,
           resetSeconds: reply[base + 3 + i * 2] ?? 0,
         })),
-      });
-      at = base + 2 + rules.length * 2;
-    }
-  }
-
-  function drain(): void {
-    const queued = pending;
-    pending = [];
-    for (let i = 0; i < queued.length; i += MAX_BATCH) void flush(queued.slice(i, i + MAX_BATCH));
+      };
+    });
   }
 
   return {
     kind: 'redis',
-    check(rules: Rule[]): Promise<Decision> {
-      return new Promise((resolve, reject) => {
-        if (pending.length === 0) setImmediate(drain);
-        pending.push({ rules, resolve, reject });
-      });
-    },
+    check: tickBatcher(checkAll),
     async close() {},
   };
 }

@@ -1,14 +1,30 @@
 import type { Redis } from 'ioredis';
+import { tickBatcher } from '../tick-batcher.ts';
 import type { Lookup, ResponseCacheStore } from './store.ts';
 
-/** KEYS[1] = entry, KEYS[2..] = tag versions. One round trip: the entry if its versions are current. */
+/**
+ * Several lookups in one call (tick-batcher.ts). ARGV[1] = how many, then the
+ * number of tag keys of each; KEYS = for each lookup its entry, then its tag
+ * versions. Each answer: {1, etag, body} when the entry's versions are current,
+ * else {0, current versions}.
+ */
 const LOOKUP = `
-local versions = {}
-for i = 2, #KEYS do versions[i - 1] = redis.call('GET', KEYS[i]) or '0' end
-local now = table.concat(versions, ',')
-local e = redis.call('HMGET', KEYS[1], 'v', 'e', 'b')
-if e[1] and e[1] == now then return {1, e[2], e[3]} end
-return {0, now}
+local out = {}
+local k = 0
+for l = 1, tonumber(ARGV[1]) do
+  local n = tonumber(ARGV[l + 1])
+  local versions = {}
+  for i = 1, n do versions[i] = redis.call('GET', KEYS[k + 1 + i]) or '0' end
+  local now = table.concat(versions, ',')
+  local e = redis.call('HMGET', KEYS[k + 1], 'v', 'e', 'b')
+  if e[1] and e[1] == now then
+    out[l] = {1, e[2], e[3]}
+  else
+    out[l] = {0, now}
+  end
+  k = k + 1 + n
+end
+return out
 `;
 
 const STORE = `
@@ -25,7 +41,7 @@ end
 `;
 
 type ScriptRedis = Redis & {
-  o2oCacheLookup(...args: string[]): Promise<[number, string, string?]>;
+  o2oCacheLookup(...args: (string | number)[]): Promise<Array<[number, string, string?]>>;
   o2oCacheStore(...args: (string | number)[]): Promise<void>;
   o2oCacheInvalidate(...args: (string | number)[]): Promise<void>;
 };
@@ -37,13 +53,24 @@ export function createRedisResponseCacheStore(redis: Redis, prefix: string): Res
   const r = redis as ScriptRedis;
   const entryKey = (key: string) => `${prefix}rc:e:${key}`;
   const tagKey = (tag: string) => `${prefix}rc:t:${tag}`;
+  const lookupAll = async (batch: Array<{ key: string; tags: string[] }>): Promise<Lookup[]> => {
+    const keys = batch.flatMap(({ key, tags }) => [entryKey(key), ...tags.map(tagKey)]);
+    const replies = await r.o2oCacheLookup(
+      keys.length,
+      ...keys,
+      batch.length,
+      ...batch.map((l) => l.tags.length),
+    );
+    return replies.map((reply) =>
+      reply[0] === 1
+        ? { hit: true, entry: { etag: reply[1], body: reply[2] ?? '' } }
+        : { hit: false, versions: reply[1] },
+    );
+  };
+  const lookup = tickBatcher(lookupAll);
   return {
     kind: 'redis',
-    async lookup(key, tags): Promise<Lookup> {
-      const reply = await r.o2oCacheLookup(String(tags.length + 1), entryKey(key), ...tags.map(tagKey));
-      if (reply[0] === 1) return { hit: true, entry: { etag: reply[1], body: reply[2] ?? '' } };
-      return { hit: false, versions: reply[1] };
-    },
+    lookup: (key, tags) => lookup({ key, tags }),
     async store(key, entry, _tags, versions, ttlMs) {
       await r.o2oCacheStore(entryKey(key), versions, entry.etag, entry.body, ttlMs);
     },
