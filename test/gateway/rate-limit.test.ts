@@ -53,6 +53,7 @@ describe('rate limits in process (no Redis)', () => {
     assert.equal(body.success, false);
     assert.equal(body.errors[0].code, 'RATE_LIMITED');
     const retryAfter = Number(refused.headers['retry-after']);
+    assert.equal(body.errors[0].message, `Too many requests, retry in ${retryAfter} s`);
     assert.ok(
       Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 120,
       `retry-after ${retryAfter}`,

@@ -90,7 +90,10 @@ function suite(mode: 'memory' | 'redis') {
         REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
         GATEWAY_REDIS_PREFIX: prefix,
       };
-      t = await createTestApp(env, { routes: cacheRoutes(state) });
+      t = await createTestApp(
+        { ...env, CORS_ORIGINS: 'https://app.example' },
+        { routes: cacheRoutes(state) },
+      );
       state.platform = t.platform;
       if (mode === 'redis') other = await createTestApp(env, { routes: cacheRoutes(state) });
     });
@@ -113,6 +116,8 @@ function suite(mode: 'memory' | 'redis') {
       assert.equal(second.headers.etag, first.headers.etag);
       assert.equal(second.headers['cache-control'], 'private, no-cache');
       assert.equal(second.headers.vary, 'Authorization');
+      const fromBrowser = await as(user, '/v1/me/things?a=1', { origin: 'https://app.example' });
+      assert.equal(fromBrowser.headers.vary, 'Origin, Authorization');
     });
 
     it('normalises the query: order and defaults do not split entries, values do', async () => {

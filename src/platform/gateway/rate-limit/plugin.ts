@@ -51,7 +51,8 @@ export const rateLimit = fp(
       if (!decision.allowed) {
         const exhausted = rules.filter((_, i) => decision.results[i]?.remaining === 0);
         for (const rule of exhausted) refused.inc({ policy: rule.name });
-        throw rateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+        const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        throw rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s`);
       }
     });
   },

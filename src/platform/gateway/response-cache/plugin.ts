@@ -160,7 +160,10 @@ export const responseCache = fp(
 function cacheHeaders(reply: FastifyReply, options: RouteCacheOptions): void {
   if (options.scope === 'private') {
     // The browser may keep it but must revalidate (cheap: 304) so a user's own write shows at once.
-    reply.header('cache-control', 'private, no-cache').header('vary', 'Authorization');
+    const vary = reply.getHeader('vary');
+    reply
+      .header('cache-control', 'private, no-cache')
+      .header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
   } else {
     reply.header('cache-control', `public, max-age=${options.ttlSeconds}`);
   }
