@@ -219,18 +219,16 @@ describe('nginx in front of two API processes', skip, () => {
   });
 
   it('sheds floods per address itself, in the API envelope', async () => {
-    // /health is exempt from the API's limits, so any 429 here is nginx's own.
-    const answers: Answer[] = [];
-    for (let batch = 0; batch < 10; batch++) {
-      answers.push(
-        ...(await Promise.all(
-          Array.from({ length: 25 }, () => request(`${base}/health`, { localAddress: '127.0.0.8' })),
-        )),
-      );
-    }
+    // /health is exempt from the API's limits, so any 429 here is nginx's own
+    // (limit rewritten to 10/s with a burst of 20 for this suite).
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 25 });
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => request(`${base}/health`, { localAddress: '127.0.0.8', agent })),
+    );
+    agent.destroy();
     const refused = answers.filter((a) => a.status === 429);
     assert.ok(refused.length > 0, 'nginx refused part of the flood');
-    assert.ok(answers.filter((a) => a.status === 200).length >= 100, 'the burst allowance passed');
+    assert.ok(answers.filter((a) => a.status === 200).length >= 20, 'the burst allowance passed');
     const body = JSON.parse(String(refused[0]!.body));
     assert.equal(body.errors[0].code, 'RATE_LIMITED');
     assert.equal(refused[0]!.headers['retry-after'], '1');

@@ -58,7 +58,11 @@ export async function writeProxyConfig(layout: ProxyLayout, brotli: boolean): Pr
     ['127.0.0.1:3000', `127.0.0.1:${layout.upstreams[0]}`],
     ['127.0.0.1:3001', `127.0.0.1:${layout.upstreams[1]}`],
   ]);
+  // A slower first-line limit than production's, so the flood test trips it
+  // even on a loaded machine, while the other tests stay well under it.
+  await rewrite(path.join(confDir, '10-maps.conf'), [['rate=50r/s', 'rate=10r/s']]);
   await rewrite(path.join(confDir, '50-api.conf'), [
+    ['burst=100 nodelay', 'burst=20 nodelay'],
     ['listen 80;', `listen 127.0.0.1:${layout.httpPort};`],
     ['listen [::]:80;', ''],
     ['listen 443 ssl http2;', `listen 127.0.0.1:${layout.httpsPort} ssl http2;`],

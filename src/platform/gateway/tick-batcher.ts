@@ -14,7 +14,9 @@ export function tickBatcher<I, O>(
   async function flush(batch: typeof queue): Promise<void> {
     try {
       const results = await run(batch.map((entry) => entry.item));
-      batch.forEach((entry, i) => entry.resolve(results[i] as O));
+      batch.forEach((entry, i) => {
+        entry.resolve(results[i] as O);
+      });
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }
