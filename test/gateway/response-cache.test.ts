@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { Type } from 'typebox';
 import { cacheTags } from '../../src/platform/gateway/response-cache/index.ts';
+import { Enveloped } from '../../src/platform/http/envelope.ts';
 import { forbidden } from '../../src/platform/http/errors.ts';
 import { PaginationQuery, toPage } from '../../src/platform/http/pagination.ts';
 import type { Platform } from '../../src/platform/platform.ts';
@@ -26,6 +28,22 @@ function cacheRoutes(state: { calls: number; platform?: Platform; gate?: Promise
       async (request) => {
         state.calls++;
         return { user: request.user?.id ?? null, call: state.calls, query: request.query };
+      },
+    );
+    app.get(
+      '/me/typed',
+      {
+        config: { cache: { ttlSeconds: 30, scope: 'private' } },
+        schema: {
+          response: {
+            200: Enveloped(Type.Object({ at: Type.String({ format: 'date-time' }), n: Type.Integer() })),
+          },
+        },
+      },
+      async () => {
+        state.calls++;
+        // passwordHash is not in the response schema: it must never be sent, nor cached.
+        return { at: new Date('2026-01-02T03:04:05.000Z'), n: 7, passwordHash: 'argon2id$secret' };
       },
     );
     app.get('/me/stable', { config: { cache: { ttlSeconds: 30, scope: 'private' } } }, async (request) => {
@@ -84,8 +102,8 @@ function suite(mode: 'memory' | 'redis') {
     const as = (user: string, url: string, headers: Record<string, string> = {}) =>
       t.app.inject({ url, headers: { 'x-test-user': user, ...headers } });
 
+    const prefix = `o2o:test:${randomUUID()}:`;
     before(async () => {
-      const prefix = `o2o:test:${randomUUID()}:`;
       const env = {
         REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
         GATEWAY_REDIS_PREFIX: prefix,
@@ -240,6 +258,27 @@ function suite(mode: 'memory' | 'redis') {
       assert.ok((await metricValue(t.app, 'response_cache_hits_total'))! > 0);
       assert.ok((await metricValue(t.app, 'response_cache_misses_total'))! > 0);
       assert.ok((await metricValue(t.app, 'response_cache_invalidations_total'))! > 0);
+    });
+
+    it('caches what the response schema lets out, with the same body on hits', async () => {
+      const user = randomUUID();
+      const miss = await as(user, '/v1/me/typed');
+      const hit = await as(user, '/v1/me/typed');
+      assert.equal(hit.headers['x-cache'], 'HIT');
+      assert.deepEqual(miss.json().data, { at: '2026-01-02T03:04:05.000Z', n: 7 });
+      assert.deepEqual(hit.json().data, miss.json().data);
+      assert.doesNotMatch(hit.body, /passwordHash|secret/);
+      if (mode === 'redis') {
+        const redis = new Redis(serverUrl('REDIS_URL')!);
+        try {
+          const keys = await redis.keys(`${prefix}rc:e:*`);
+          assert.ok(keys.length > 0);
+          const bodies = await Promise.all(keys.map((key) => redis.hget(key, 'b')));
+          assert.ok(bodies.every((body) => !String(body).includes('secret')));
+        } finally {
+          redis.disconnect();
+        }
+      }
     });
 
     if (mode === 'redis') {

@@ -4,7 +4,6 @@ import type {
   FastifyRequest,
   onSendAsyncHookHandler,
   preHandlerAsyncHookHandler,
-  preSerializationAsyncHookHandler,
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
@@ -39,7 +38,6 @@ interface Miss {
   tags: string[];
   versions: string;
   ttlMs: number;
-  etag?: string;
 }
 
 type Cached = { d: unknown; c?: string | null };
@@ -48,8 +46,8 @@ type Cached = { d: unknown; c?: string | null };
  * Response caching for GET routes that opt in through `config.cache`. The
  * lookup is appended to the route's own preHandlers (so the route's
  * authorization runs first and a refused caller never reaches a cached body);
- * a miss stores the handler's data in preSerialization. What is cached is the
- * data, not the envelope: each hit gets its own request id and timestamp.
+ * a miss stores the serialized data in onSend. What is cached is the data,
+ * not the envelope: each hit gets its own request id and timestamp.
  */
 export const responseCache = fp(
   async (app: FastifyInstance, opts: { platform: Platform }) => {
@@ -86,8 +84,7 @@ export const responseCache = fp(
       }
       if (!enabled) return;
       route.preHandler = [...[route.preHandler ?? []].flat(), lookup(options, `GET ${route.url}`)];
-      route.preSerialization = [...[route.preSerialization ?? []].flat(), storeOnMiss];
-      route.onSend = [...[route.onSend ?? []].flat(), notModifiedOnMiss];
+      route.onSend = [...[route.onSend ?? []].flat(), storeOnMiss];
     });
 
     function lookup(options: RouteCacheOptions, routeName: string): preHandlerAsyncHookHandler {
@@ -129,25 +126,26 @@ export const responseCache = fp(
       };
     }
 
-    // Route-level, so uncached routes pay nothing. Runs after the conventions'
-    // (root-level) preSerialization, so the payload is the envelope.
-    const storeOnMiss: preSerializationAsyncHookHandler = async (request, reply, payload: unknown) => {
+    // Route-level, so uncached routes pay nothing. onSend sees the serialized
+    // envelope: what is stored is exactly what the response schema let out,
+    // never a field the handler returned but the schema strips (a hash, a secret).
+    const storeOnMiss: onSendAsyncHookHandler = async (request, reply, payload) => {
       const miss = misses.get(request);
-      if (!miss || reply.statusCode !== 200) return payload;
-      const envelope = payload as Envelope<unknown>;
+      if (!miss || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+      let envelope: Envelope<unknown>;
+      try {
+        envelope = JSON.parse(payload) as Envelope<unknown>;
+      } catch {
+        return payload;
+      }
       if (envelope?.success !== true || envelope.data === undefined) return payload;
-      const body = JSON.stringify({ d: envelope.data, c: envelope.meta.nextCursor } satisfies Cached);
-      miss.etag = etagOf(body);
-      reply.header('etag', miss.etag);
+      const body = JSON.stringify({ d: envelope.data, c: envelope.meta?.nextCursor } satisfies Cached);
+      const etag = etagOf(body);
+      reply.header('etag', etag);
       cache.store
-        .store(miss.key, { etag: miss.etag, body }, miss.tags, miss.versions, miss.ttlMs)
+        .store(miss.key, { etag, body }, miss.tags, miss.versions, miss.ttlMs)
         .catch((error: unknown) => onStoreError(request, error));
-      return payload;
-    };
-
-    const notModifiedOnMiss: onSendAsyncHookHandler = async (request, reply, payload) => {
-      const etag = misses.get(request)?.etag;
-      if (etag && reply.statusCode === 200 && matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304);
         return '';
       }
