@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { needs, serverUrl } from '../support/servers.ts';
 import { eventually, logCollector, metricValue } from './support.ts';
@@ -25,9 +26,9 @@ function limitedEnv(prefix: string, redisUrl = serverUrl('REDIS_URL')!) {
 describe('rate limits in Redis', needs('REDIS_URL'), () => {
   let a: TestApp;
   let b: TestApp;
+  // Two apps (two processes' worth of state) sharing one Redis prefix.
+  const prefix = `o2o:test:${randomUUID()}:`;
   before(async () => {
-    // Two apps (two processes' worth of state) sharing one Redis prefix.
-    const prefix = `o2o:test:${randomUUID()}:`;
     a = await createTestApp(limitedEnv(prefix), { routes });
     b = await createTestApp(limitedEnv(prefix), { routes });
   });
@@ -44,6 +45,15 @@ describe('rate limits in Redis', needs('REDIS_URL'), () => {
       statuses.push((await app.inject({ url: '/v1/ping', remoteAddress: ip })).statusCode);
     }
     assert.deepEqual(statuses, [...Array(20).fill(200), 429, 429]);
+    // Counters expire on their own: two windows for a sliding window.
+    const redis = new Redis(serverUrl('REDIS_URL')!);
+    try {
+      const ttl = await redis.pttl(`${prefix}{rl}:ip:${ip}`);
+      assert.ok(ttl > 60_000 && ttl <= 120_000, `ttl ${ttl}`);
+      assert.ok((await redis.pttl(`${prefix}{rl}:global`)) > 0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('is atomic: of 60 concurrent requests on two processes exactly 20 pass', async () => {

@@ -67,7 +67,10 @@ for request = 1, tonumber(ARGV[1]) do
       local estimate = p * (y - elapsed) / y + c
       if estimate + 1 <= x then
         remaining = math.max(0, math.floor(x - estimate - 1))
-        writes[i] = {'w', string.format('%d', start), 'c', string.format('%d', c + 1), 'p', string.format('%d', p), 2 * y}
+        -- The TTL only needs setting when the window (re)starts: it then covers this window and the next.
+        local ttl = false
+        if w ~= start then ttl = 2 * y end
+        writes[i] = {'w', string.format('%d', start), 'c', string.format('%d', c + 1), 'p', string.format('%d', p), ttl}
       else
         allowed = 0
         remaining = 0
@@ -90,9 +93,10 @@ for request = 1, tonumber(ARGV[1]) do
   if allowed == 1 then
     for i = 1, n do
       local wr = writes[i]
-      local ttl = table.remove(wr)
+      local ttl = wr[#wr]
+      wr[#wr] = nil
       redis.call('HSET', KEYS[k + i], unpack(wr))
-      redis.call('PEXPIRE', KEYS[k + i], ttl)
+      if ttl then redis.call('PEXPIRE', KEYS[k + i], ttl) end
     end
   end
   out[#out + 1] = allowed
