@@ -12,8 +12,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -30,7 +32,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  */
 async function benchRedis(): Promise<{ url: string; stop(): void } | undefined> {
   if (process.env.BENCH_REDIS !== 'shared' && existsSync('/usr/bin/redis-server')) {
-    const port = 38_000 + Math.floor(Math.random() * 900);
+    const port = await freePort();
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -57,6 +59,14 @@ interface Row {
   p50: number;
   p99: number;
   non2xx: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function start(kind: 'bare' | 'app', port: number, env: Record<string, string>): Promise<ChildProcess> {
@@ -117,27 +127,31 @@ const HIGH_LIMITS = {
   SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
 };
 
-const basePort = 39_000 + Math.floor(Math.random() * 900);
 const servers: Array<{ name: string; url: string; child: ChildProcess }> = [];
-servers.push({
-  name: 'bare',
-  url: `http://127.0.0.1:${basePort}/v1/bench`,
-  child: await start('bare', basePort, {}),
-});
-servers.push({
-  name: 'memory',
-  url: `http://127.0.0.1:${basePort + 1}/v1/bench`,
-  child: await start('app', basePort + 1, { ...HIGH_LIMITS, REDIS_URL: '' }),
-});
-if (REDIS_URL) {
-  const env = { ...HIGH_LIMITS, REDIS_URL, GATEWAY_REDIS_PREFIX: `o2o:bench:${randomUUID()}:` };
-  servers.push({
-    name: 'redis',
-    url: `http://127.0.0.1:${basePort + 2}/v1/bench`,
-    child: await start('app', basePort + 2, env),
-  });
-} else {
-  process.stdout.write('(no redis-server and REDIS_URL unset: Redis rows skipped)\n');
+async function serve(name: string, kind: 'bare' | 'app', env: Record<string, string>): Promise<void> {
+  const port = await freePort();
+  servers.push({ name, url: `http://127.0.0.1:${port}/v1/bench`, child: await start(kind, port, env) });
+}
+async function stopAll(): Promise<void> {
+  await Promise.all(servers.map(({ child }) => stop(child)));
+  redis?.stop();
+}
+try {
+  await serve('bare', 'bare', {});
+  await serve('memory', 'app', { ...HIGH_LIMITS, REDIS_URL: '' });
+  if (REDIS_URL) {
+    await serve('redis', 'app', {
+      ...HIGH_LIMITS,
+      REDIS_URL,
+      GATEWAY_REDIS_PREFIX: `o2o:bench:${randomUUID()}:`,
+    });
+  } else {
+    process.stdout.write('(no redis-server and REDIS_URL unset: Redis rows skipped)\n');
+  }
+} catch (error) {
+  // Whatever did start is stopped, not left running.
+  await stopAll();
+  throw error;
 }
 
 const user = { 'x-bench-user': randomUUID() };
@@ -160,8 +174,7 @@ try {
     for (const [name, url, headers] of plan) runs.get(name)!.push(await measure(name, url, headers));
   }
 } finally {
-  await Promise.all(servers.map(({ child }) => stop(child)));
-  redis?.stop();
+  await stopAll();
 }
 
 const rows = plan.map(([name]) => median(runs.get(name)!));
