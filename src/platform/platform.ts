@@ -4,8 +4,8 @@ import type { Config } from '../config.ts';
 import { type Bus, createBus } from './bus/bus.ts';
 import { type Cache, createCache } from './cache/index.ts';
 import { createDatabase, type Database, pingDatabase } from './db/database.ts';
-import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createResponseCache, type ResponseCache } from './gateway/response-cache/index.ts';
+import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
 import { persistedSecret } from './security/dev-secrets.ts';
 import {
