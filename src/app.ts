@@ -4,6 +4,9 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
+import { concurrencyLimit } from './platform/gateway/concurrency-limit.ts';
+import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
+import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -36,6 +39,10 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
     return503OnClosing: true,
+    // Deadline for the whole route lifecycle (503 SERVICE_UNAVAILABLE, request.signal aborted)
+    // and for receiving a request from the socket (slow clients).
+    handlerTimeout: config.gateway.requestTimeoutMs,
+    requestTimeout: config.gateway.requestTimeoutMs,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -53,18 +60,28 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
         'ratelimit-policy',
         'deprecation',
         'sunset',
+        'etag',
+        'x-cache',
       ],
     });
   }
   await app.register(underPressure, {
     maxEventLoopDelay: config.shedMaxEventLoopDelayMs,
     maxHeapUsedBytes: config.shedMaxHeapUsedBytes,
-    sampleInterval: 100,
+    // A sample window with no event-loop tick at all reads as an infinite delay, so a window
+    // shorter than the threshold would shed after any shorter block (e.g. startup compiling).
+    sampleInterval: Math.max(100, config.shedMaxEventLoopDelayMs),
     pressureHandler: async () => {
       throw serviceUnavailable(5);
     },
   });
+  await app.register(concurrencyLimit, {
+    max: config.gateway.maxConcurrentRequests,
+    metrics: platform.metrics,
+  });
   await app.register(httpMetrics, { registry: platform.metrics });
+  await app.register(rateLimit, { platform });
+  await app.register(responseCache, { platform });
   await app.register(openapi);
   await app.register(healthRoutes, { checks: platform.readiness });
   await app.register(idempotency, { db: platform.database.db });

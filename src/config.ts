@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
@@ -64,6 +65,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   auth: AuthConfig;
+  /** Gateway: rate limits, response cache and overload limits (docs/gateway.md). */
+  gateway: GatewayConfig;
 }
 
 export interface OAuthProviderConfig {
@@ -89,6 +92,22 @@ export interface AuthConfig {
   /** The terms version a registration consents to. */
   termsVersion: string;
   oauthProviders: OAuthProviderConfig[];
+}
+
+export interface GatewayConfig {
+  rateLimitEnabled: boolean;
+  /** Token bucket refill rate shared by every process (0 disables the global level). */
+  globalPerSecond: number;
+  /** Token bucket capacity: how many requests may arrive at once above the steady rate. */
+  burstPerSecond: number;
+  perIpPerMinute: number;
+  perUserPerMinute: number;
+  responseCacheEnabled: boolean;
+  responseCacheMaxEntries: number;
+  /** Prefix of the gateway's Redis keys; unique per app under test so suites never share counters. */
+  redisPrefix: string;
+  requestTimeoutMs: number;
+  maxConcurrentRequests: number;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +141,15 @@ class Reader {
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
     return fallback;
   }
 
@@ -245,6 +273,22 @@ export function parseConfig(env: Env): Config {
       termsVersion: r.string('AUTH_TERMS_VERSION', '2026-01-01'),
       oauthProviders: oauthProviders(r),
       refreshTokenStore: 'postgres',
+    },
+    gateway: {
+      // Off under test by default: suites share 127.0.0.1 and would throttle each other.
+      rateLimitEnabled: r.bool('RATE_LIMIT_ENABLED', nodeEnv !== 'test'),
+      globalPerSecond: r.int('RATE_LIMIT_GLOBAL_PER_SECOND', 10_000, 0, 10_000_000),
+      burstPerSecond: r.int('RATE_LIMIT_BURST_PER_SECOND', 500, 1, 10_000_000),
+      perIpPerMinute: r.int('RATE_LIMIT_PER_IP_PER_MINUTE', 200, 0, 10_000_000),
+      perUserPerMinute: r.int('RATE_LIMIT_PER_USER_PER_MINUTE', 100, 0, 10_000_000),
+      responseCacheEnabled: r.bool('RESPONSE_CACHE_ENABLED', true),
+      responseCacheMaxEntries: r.int('RESPONSE_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+      redisPrefix: r.string(
+        'GATEWAY_REDIS_PREFIX',
+        nodeEnv === 'test' ? `o2o:test:${randomUUID()}:` : 'o2o:gw:',
+      ),
+      requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 30_000, 0, 600_000),
+      maxConcurrentRequests: r.int('MAX_CONCURRENT_REQUESTS', 1000, 0, 1_000_000),
     },
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {

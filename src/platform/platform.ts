@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { type Bus, createBus } from './bus/bus.ts';
 import { type Cache, createCache } from './cache/index.ts';
 import { createDatabase, type Database, pingDatabase } from './db/database.ts';
+import { createResponseCache, type ResponseCache } from './gateway/response-cache/index.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
 import { persistedSecret } from './security/dev-secrets.ts';
@@ -29,6 +30,8 @@ export interface Platform {
   config: Config;
   database: Database;
   cache: Cache;
+  /** The gateway's response cache; modules call `responseCache.invalidate(tags)` after writes. */
+  responseCache: ResponseCache;
   encryption: FieldEncryption;
   metrics: Registry;
   storage: Storage;
@@ -52,6 +55,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
   const metrics = createMetricsRegistry();
   const storage = await createStorage(config);
   registerPoolGauges(metrics, database.pool);
+  const responseCache = createResponseCache(config, metrics, log);
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
   if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });
@@ -81,6 +85,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     () => database.close(),
     () => cache.close(),
     () => bus.close(),
+    () => responseCache.close(),
   ];
   if (storage.kind === 's3') releases.push(async () => storage.close());
   let closing: Promise<void> | undefined;
@@ -88,6 +93,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     config,
     database,
     cache,
+    responseCache,
     encryption,
     metrics,
     storage,

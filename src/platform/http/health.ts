@@ -4,7 +4,11 @@ import type { ReadinessCheck } from '../platform.ts';
 import { Enveloped } from './envelope.ts';
 import { serviceUnavailable } from './errors.ts';
 
-const exempt = { pressureHandler: () => undefined };
+const exempt = {
+  pressureHandler: () => undefined,
+  rateLimit: false as const,
+  concurrencyLimit: false as const,
+};
 
 /** Liveness (the process answers) and readiness (its dependencies answer). */
 export async function healthRoutes(app: FastifyInstance, opts: { checks: ReadinessCheck[] }) {

@@ -44,10 +44,14 @@ export const httpMetrics = fp(
       );
       done();
     });
-    app.get('/metrics', { schema: { hide: true }, config: { rawBody: true } }, async (_request, reply) => {
-      reply.header('content-type', opts.registry.contentType);
-      return opts.registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      { schema: { hide: true }, config: { rawBody: true, rateLimit: false, concurrencyLimit: false } },
+      async (_request, reply) => {
+        reply.header('content-type', opts.registry.contentType);
+        return opts.registry.metrics();
+      },
+    );
   },
   { name: 'http-metrics' },
 );

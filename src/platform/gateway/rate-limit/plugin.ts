@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
+import type { Config } from '../../../config.ts';
+import { rateLimited } from '../../http/errors.ts';
+import type { Platform } from '../../platform.ts';
+import { clientAddressKey } from '../client-address.ts';
+import { createGatewayRedis, redisReady } from '../redis.ts';
+import { createFailoverStore } from './failover-store.ts';
+import { rateLimitHeaders } from './headers.ts';
+import { createMemoryRateLimitStore } from './memory-store.ts';
+import { type EndpointPolicy, policiesFor } from './policies.ts';
+import { createRedisRateLimitStore } from './redis-store.ts';
+import type { RateLimitStore, Rule } from './rules.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false` exempts a route from every rate limit (health checks, metrics scrapes). */
+    rateLimit?: false;
+  }
+}
+
+/**
+ * Counts every request in a preValidation hook: after onRequest, so the user
+ * the auth module sets there is known, and after the body is parsed, so a
+ * policy can count by the account a login names; before validation, so
+ * malformed requests count too. Unknown routes (404 scans) count per IP.
+ */
+export const rateLimit = fp(
+  async (app: FastifyInstance, opts: { platform: Platform }) => {
+    const { config, metrics } = opts.platform;
+    if (!config.gateway.rateLimitEnabled) return;
+    const store = await createStore(config, app, opts.platform);
+    app.addHook('onClose', () => store.close());
+    const refused = new Counter({
+      name: 'rate_limit_refused_total',
+      help: 'Requests answered 429, by the policy that refused them',
+      labelNames: ['policy'],
+      registers: [metrics],
+    });
+
+    app.addHook('preValidation', async (request, reply) => {
+      if (request.routeOptions.config.rateLimit === false) return;
+      const rules = rulesFor(request, config);
+      if (rules.length === 0) return;
+      const decision = await store.check(rules);
+      const headers = rateLimitHeaders(rules, decision.results);
+      if (headers) reply.headers(headers);
+      if (!decision.allowed) {
+        const exhausted = rules.filter((_, i) => decision.results[i]?.remaining === 0);
+        for (const rule of exhausted) refused.inc({ policy: rule.name });
+        const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        throw rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s`);
+      }
+    });
+  },
+  { name: 'rate-limit', dependencies: ['conventions'] },
+);
+
+async function createStore(
+  config: Config,
+  app: FastifyInstance,
+  platform: Platform,
+): Promise<RateLimitStore> {
+  const memory = createMemoryRateLimitStore();
+  if (!config.redisUrl) return memory;
+  const redis: Redis = createGatewayRedis(config.redisUrl);
+  app.addHook('onClose', async () => void redis.disconnect());
+  if (!(await redisReady(redis)))
+    app.log.warn('rate limits: Redis is not answering yet; starting on per-process counters');
+  return createFailoverStore({
+    primary: createRedisRateLimitStore(redis, config.gateway.redisPrefix),
+    fallback: memory,
+    log: app.log,
+    metrics: platform.metrics,
+  });
+}
+
+function rulesFor(request: FastifyRequest, config: Config): Rule[] {
+  const { gateway } = config;
+  const ip = clientAddressKey(request.ip);
+  const userId = request.user?.id;
+  const rules: Rule[] = [];
+  if (gateway.globalPerSecond > 0) {
+    rules.push({
+      kind: 'token-bucket',
+      name: 'global',
+      key: 'global',
+      ratePerSecond: gateway.globalPerSecond,
+      capacity: gateway.burstPerSecond,
+    });
+  }
+  if (gateway.perIpPerMinute > 0) {
+    rules.push({
+      kind: 'sliding-window',
+      name: 'ip',
+      key: `ip:${ip}`,
+      limit: gateway.perIpPerMinute,
+      windowSeconds: 60,
+    });
+  }
+  if (userId !== undefined && gateway.perUserPerMinute > 0) {
+    rules.push({
+      kind: 'sliding-window',
+      name: 'user',
+      key: `user:${userId}`,
+      limit: gateway.perUserPerMinute,
+      windowSeconds: 60,
+    });
+  }
+  for (const policy of policiesFor(request.method, request.routeOptions.url)) {
+    const subject = subjectOf(policy, request, ip);
+    if (subject === undefined) continue;
+    rules.push({
+      kind: 'sliding-window',
+      name: policy.name,
+      key: `ep:${policy.name}:${subject}`,
+      limit: policy.limit,
+      windowSeconds: policy.windowSeconds,
+    });
+  }
+  return rules;
+}
+
+function subjectOf(policy: EndpointPolicy, request: FastifyRequest, ip: string): string | undefined {
+  if (policy.by === 'ip') return ip;
+  if (policy.by === 'user') return request.user?.id;
+  const value = policy.by(request);
+  // Request-supplied values (an e-mail) are hashed: bounded key length, no personal data in Redis.
+  return value === undefined
+    ? undefined
+    : createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}

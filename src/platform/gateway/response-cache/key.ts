@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * The cache key: who (user id for private data, nobody for public), which
+ * route (pattern and params) and the normalised query. Normalised means the
+ * validated query (defaults applied, types coerced) with keys sorted, so
+ * `?b=2&a=1`, `?a=1&b=2` and `?a=1&b=2&limit=20` (20 being the default) share
+ * an entry. Hashed: bounded length, and no user data in Redis key names.
+ */
+export function cacheKey(request: FastifyRequest, userId: string | undefined): string {
+  const parts = [
+    userId === undefined ? 'public' : `user:${userId}`,
+    request.routeOptions.url ?? '',
+    sorted(request.params),
+    sorted(request.query),
+  ];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+}
+
+function sorted(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  return JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A strong validator computed from the cached data (not from the envelope, whose meta changes per request). */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** RFC 9110 If-None-Match: weak comparison, `*` matches anything. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === etag;
+  });
+}
