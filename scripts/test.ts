@@ -50,7 +50,8 @@ async function main(): Promise<number> {
   const concurrency = String(Math.max(4, os.availableParallelism() * 2));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
+    // A hung test fails after 5 minutes instead of holding CI until its own limit.
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files],
     {
       env,
       stdio: 'inherit',

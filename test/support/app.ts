@@ -37,10 +37,20 @@ export async function createTestApp(
     ...env,
   });
   const platform = await createPlatform(config, database.url);
-  const app = await buildApp(platform, options);
-  // Test-only routes exercise conventions that no module route happens to hit.
-  if (options.routes) await app.register(options.routes, { prefix: '/v1' });
-  await app.ready();
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildApp(platform, options);
+    // Test-only routes exercise conventions that no module route happens to hit.
+    if (options.routes) await app.register(options.routes, { prefix: '/v1' });
+    await app.ready();
+  } catch (error) {
+    // A failed start must not leave connections open: the test process would never exit.
+    await app?.close().catch(() => {});
+    await platform.close();
+    await database.drop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     platform,
