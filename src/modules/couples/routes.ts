@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Enveloped } from '../../platform/http/envelope.ts';
-import { caller, requireAuth } from './guard.ts';
+import { requireAuth } from '../auth/index.ts';
+import { caller } from './guard.ts';
 import { CoupleUpdate, CoupleView, CreatedInvite, InviteCodeParams, InviteView } from './schemas.ts';
 import * as service from './service.ts';
 

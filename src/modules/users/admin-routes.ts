@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
+import { requireRole } from '../auth/index.ts';
 import { listUsers, suspend, unsuspend } from './admin.ts';
 import type { UsersContext } from './context.ts';
-import { caller, requireRole } from './guard.ts';
+import { caller } from './guard.ts';
 import { AdminQuery, AdminUser, SuspendInput, UserIdParams } from './schemas.ts';
 
 const tags = ['admin'];

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
+import { requireAuth } from '../auth/index.ts';
 import { getConsents, giveConsent } from './consents.ts';
 import type { UsersContext } from './context.ts';
 import { requestDeletion } from './erasure.ts';
 import { getExport, startExport } from './export.ts';
-import { caller, requireAuth } from './guard.ts';
+import { caller } from './guard.ts';
 import { Consent, ConsentInput, Consents, DeletionInput, ExportJob, ExportParams } from './schemas.ts';
 
 const tags = ['privacy'];

@@ -2,9 +2,10 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
+import { requireAuth } from '../auth/index.ts';
 import { readUpload, removeAvatar, setAvatar } from './avatar.ts';
 import type { UsersContext } from './context.ts';
-import { caller, requireAuth } from './guard.ts';
+import { caller } from './guard.ts';
 import { AVATAR_MAX_BYTES } from './images.ts';
 import { getPreferences, updatePreferences } from './preferences.ts';
 import {
