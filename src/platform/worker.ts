@@ -1,4 +1,5 @@
 import { pruneBus } from './bus/prune.ts';
+import { pruneIdempotencyKeys } from './http/idempotency-prune.ts';
 import type { Platform } from './platform.ts';
 
 /**
@@ -12,6 +13,10 @@ export async function startWorker(platform: Platform): Promise<() => Promise<voi
     await pruneBus(platform.database);
   });
   platform.jobs.recurring({ name: 'platform.bus-prune', cron: '17 * * * *', payload: {} });
+  platform.jobs.define('platform.idempotency-prune', async () => {
+    await pruneIdempotencyKeys(platform.database);
+  });
+  platform.jobs.recurring({ name: 'platform.idempotency-prune', cron: '23 * * * *', payload: {} });
   const stopBus = await platform.bus.start();
   const stopJobs = await platform.jobs.start().catch(async (error: unknown) => {
     await stopBus();

@@ -1,8 +1,13 @@
+import type { Platform } from '../../platform/platform.ts';
+import { audit } from './audit.ts';
+import { findAccount, updateAccount } from './repo.ts';
+import { revokeAllSessions } from './sessions.ts';
+import type { AccountStatus, AuthTrx } from './tables.ts';
 /**
  * What auth publishes (payloads are typed in src/platform/bus/events.ts):
  * `user.registered`, `user.logged-in`, `user.password-changed`,
  * `user.mfa-enabled`, `auth.refresh-reuse-detected`. Each is written with
- * publish(trx, ...) in the transaction of the change. Auth consumes nothing.
+ * publish(trx, ...) in the transaction of the change.
  */
 export const AUTH_EVENTS = [
   'user.registered',
@@ -11,3 +16,36 @@ export const AUTH_EVENTS = [
   'user.mfa-enabled',
   'auth.refresh-reuse-detected',
 ] as const;
+
+/**
+ * What auth consumes, as the `auth` group: an account suspended or deleted in
+ * the users module ends all its sessions at once (refresh is refused from
+ * then on, and requireLiveSession routes answer 401); unsuspended re-enables
+ * sign-in. Written through the handler's transaction, so it happens once. An
+ * account auth no longer holds (already erased) needs nothing.
+ */
+export function consumeAuthEvents(platform: Platform): void {
+  platform.bus.consume('auth', ['user.suspended', 'user.unsuspended', 'user.deleted'], async (event, trx) => {
+    const db = trx as unknown as AuthTrx;
+    const { userId } = event.data;
+    const status = STATUS[event.type];
+    const account = await findAccount(db, { userId });
+    if (!account || account.status === status) return;
+    // A deleted account never comes back to life through a late unsuspension.
+    if (account.status === 'deleted') return;
+    await updateAccount(db, { userId }, { status });
+    if (status !== 'active') await revokeAllSessions(db, { userId }, `account-${status}`);
+    await audit(db, {
+      userId,
+      action: 'account.status',
+      outcome: 'success',
+      detail: { status, actorId: event.actorId, eventId: event.id },
+    });
+  });
+}
+
+const STATUS: Record<'user.suspended' | 'user.unsuspended' | 'user.deleted', AccountStatus> = {
+  'user.suspended': 'suspended',
+  'user.unsuspended': 'active',
+  'user.deleted': 'deleted',
+};

@@ -1,12 +1,14 @@
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../index.ts';
 import { authContext } from './context.ts';
+import { consumeAuthEvents } from './events.ts';
 import { authGlobal } from './hooks.ts';
 import { authPersonalData } from './personal-data.ts';
+import { pruneAuth } from './prune.ts';
 import { findAccount, toUserView, type UserView } from './repo.ts';
 import { authRoutes } from './routes.ts';
 import { setAccountStatus } from './service.ts';
-import type { AccountStatus } from './tables.ts';
+import type { AccountStatus, AuthDb } from './tables.ts';
 
 /**
  * The auth module's public face: the only file other modules import.
@@ -23,6 +25,15 @@ export const authModule: AppModule = {
   global: authGlobal,
   routes: authRoutes,
   personalData: authPersonalData,
+  async worker(platform) {
+    consumeAuthEvents(platform);
+    platform.jobs.define('auth.prune', async () => {
+      await pruneAuth(platform.database.db as AuthDb);
+    });
+    platform.jobs.recurring({ name: 'auth.prune', cron: '41 * * * *', payload: {} });
+    // The bus and the job runner stop them (platform worker).
+    return async () => {};
+  },
 };
 
 /** Synchronous reads and admin actions other modules (users, admin) may call. */

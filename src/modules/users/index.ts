@@ -5,6 +5,7 @@ import { adminRoutes } from './admin-routes.ts';
 import { createBackground } from './background.ts';
 import type { IdentityConfirmer, PartnerLookup, PersonalDataOwner, UsersContext } from './context.ts';
 import { eraseUser, pendingDeletions } from './erasure.ts';
+import { consumeUsersEvents } from './events.ts';
 import { purgeExpiredExports, runExport } from './export.ts';
 import { usersPersonalData } from './personal-data.ts';
 import { privacyRoutes } from './privacy-routes.ts';
@@ -80,6 +81,7 @@ export function usersModule(options: UsersModuleOptions): AppModule {
     },
     // A failed sweep is simply tried again on the next tick; the work is idempotent.
     async worker(platform) {
+      consumeUsersEvents(platform);
       const deps = {
         platform,
         db: platform.database.db as UsersDb,

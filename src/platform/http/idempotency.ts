@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Kysely, sql } from 'kysely';
 import { AppError, conflict, validationError } from './errors.ts';
+import { IDEMPOTENCY_TTL_HOURS } from './idempotency-prune.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -49,7 +50,7 @@ function hashOf(request: FastifyRequest): string {
 export const idempotency = fp(
   // biome-ignore lint/suspicious/noExplicitAny: the platform table is not part of any module's types
   async (app: FastifyInstance, opts: { db: Kysely<any>; ttlHours?: number }) => {
-    const ttlHours = opts.ttlHours ?? 24;
+    const ttlHours = opts.ttlHours ?? IDEMPOTENCY_TTL_HOURS;
     const { db } = opts;
 
     async function replayOrClaim(request: FastifyRequest, reply: FastifyReply) {

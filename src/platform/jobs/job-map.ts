@@ -7,6 +7,10 @@ export interface JobMap {
   'platform.test': { value: number };
   /** Hourly: drops relayed outbox rows and processed ids past their retention. */
   'platform.bus-prune': Record<string, never>;
+  /** Hourly: drops Idempotency-Key records past their 24 h lifetime. */
+  'platform.idempotency-prune': Record<string, never>;
+  /** Hourly: drops auth's spent or expired one-time tokens, MFA challenges, OAuth flows and refresh tokens. */
+  'auth.prune': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
