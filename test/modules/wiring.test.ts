@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { pruneAuth } from '../../src/modules/auth/prune.ts';
 import type { AuthDb } from '../../src/modules/auth/tables.ts';
 import { MODULES } from '../../src/modules/index.ts';
+import { ensureProfile } from '../../src/modules/users/index.ts';
 import { publish } from '../../src/platform/bus/publish.ts';
 import { pruneIdempotencyKeys } from '../../src/platform/http/idempotency-prune.ts';
 import { startWorker } from '../../src/platform/worker.ts';
@@ -84,6 +85,23 @@ describe('module wiring', () => {
       assert.equal(profile.display_name, 'Registered Rosa');
     });
 
+    it('fills in the display name of a profile the first request created without one', async () => {
+      const userId = newUserId();
+      await ensureProfile(t.platform, userId);
+      assert.equal((await profileOf(userId))?.display_name, null);
+      await t.platform.database.db
+        .transaction()
+        .execute((trx) =>
+          publish(
+            trx,
+            'user.registered',
+            { userId, email: `${userId}@example.test`, displayName: 'Late Lena', method: 'password' },
+            { actorId: userId },
+          ),
+        );
+      await waitFor('the display name', async () => (await profileOf(userId))?.display_name === 'Late Lena');
+    });
+
     it('ends every session on suspension and re-enables sign-in on unsuspension', async () => {
       const user = await registerUser(call);
       // Suspension works on profiles; the one user.registered creates.
@@ -128,6 +146,45 @@ describe('module wiring', () => {
         .execute((trx) => publish(trx, 'user.deleted', { userId: user.id }, { actorId: user.id }));
       await waitFor('auth to mark the account deleted', async () => (await status(user.id)) === 'deleted');
       assert.equal((await refresh(user.refreshToken)).statusCode, 401);
+    });
+  });
+
+  describe('response cache', () => {
+    it('answers GET /v1/users/me from the cache until a write changes the profile', async () => {
+      const user = await registerUser(call, { displayName: 'Cached Cleo' });
+      await waitFor('the profile', async () => (await profileOf(user.id))?.display_name === 'Cached Cleo');
+      const me = () => call({ method: 'GET', url: '/v1/users/me', headers: bearer(user.accessToken) });
+      assert.equal((await me()).statusCode, 200);
+      const hit = await me();
+      assert.equal(hit.headers['x-cache'], 'HIT');
+      assert.equal(hit.json().data.displayName, 'Cached Cleo');
+
+      const patched = await call({
+        method: 'PATCH',
+        url: '/v1/users/me',
+        headers: bearer(user.accessToken),
+        payload: { displayName: 'Renamed Cleo' },
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      const after = await me();
+      assert.equal(after.headers['x-cache'], 'MISS');
+      assert.equal(after.json().data.displayName, 'Renamed Cleo');
+    });
+
+    it('stops serving the cached profile once an admin suspends the account', async () => {
+      const user = await registerUser(call);
+      const me = () => call({ method: 'GET', url: '/v1/users/me', headers: bearer(user.accessToken) });
+      assert.equal((await me()).statusCode, 200);
+      assert.equal((await me()).headers['x-cache'], 'HIT');
+      const suspended = await call({
+        method: 'POST',
+        url: `/v1/admin/users/${user.id}/suspend`,
+        headers: as(newUserId(), 'admin'),
+        payload: { reason: 'cache test' },
+      });
+      assert.equal(suspended.statusCode, 200, suspended.body);
+      // The access token stays valid for its 15 minutes; the profile route itself refuses.
+      assert.notEqual((await me()).statusCode, 200);
     });
   });
 

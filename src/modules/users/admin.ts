@@ -1,6 +1,7 @@
 import { publish } from '../../platform/bus/publish.ts';
 import { conflict, notFound, validationError } from '../../platform/http/errors.ts';
 import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
+import { forgetProfile } from './cache.ts';
 import type { UsersContext } from './context.ts';
 import { toAdmin } from './presenters.ts';
 import * as repo from './repo.ts';
@@ -54,6 +55,7 @@ export async function suspend(ctx: UsersContext, adminId: string, userId: string
     await publish(trx, 'user.suspended', { userId, reason }, { actorId: adminId });
     return updated;
   });
+  await forgetProfile(ctx.platform, userId);
   return toAdmin(ctx.storage, row);
 }
 
@@ -74,5 +76,6 @@ export async function unsuspend(ctx: UsersContext, adminId: string, userId: stri
     await publish(trx, 'user.unsuspended', { userId }, { actorId: adminId });
     return updated;
   });
+  await forgetProfile(ctx.platform, userId);
   return toAdmin(ctx.storage, row);
 }

@@ -1,6 +1,7 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { AppError, validationError } from '../../platform/http/errors.ts';
+import { forgetProfile } from './cache.ts';
 import type { UsersContext } from './context.ts';
 import { AVATAR_MAX_BYTES, makeVariants } from './images.ts';
 import { AVATAR_SIZES, avatarKey, avatarPrefix, toFull } from './presenters.ts';
@@ -47,6 +48,7 @@ export async function setAvatar(ctx: UsersContext, userId: string, image: Buffer
     await ctx.storage.put(avatarKey(userId, hash, variant.size), variant.body, 'image/webp');
   }
   const row = await repo.updateProfile(ctx.db, { userId }, { avatar: JSON.stringify({ hash, sizes }) });
+  await forgetProfile(ctx.platform, userId);
   if (before.avatar && before.avatar.hash !== hash) await removeVariants(ctx, userId, before.avatar.hash);
   return toFull(ctx.storage, row);
 }
@@ -54,6 +56,7 @@ export async function setAvatar(ctx: UsersContext, userId: string, image: Buffer
 export async function removeAvatar(ctx: UsersContext, userId: string) {
   const before = await activeProfile(ctx, userId);
   const row = await repo.updateProfile(ctx.db, { userId }, { avatar: null });
+  await forgetProfile(ctx.platform, userId);
   if (before.avatar) await removeVariants(ctx, userId, before.avatar.hash);
   return toFull(ctx.storage, row);
 }

@@ -1,6 +1,7 @@
 import { publish } from '../../platform/bus/publish.ts';
 import { forbidden, serviceUnavailable, unauthenticated } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetProfile } from './cache.ts';
 import type { UsersContext } from './context.ts';
 import type { DeletionInput } from './schemas.ts';
 import { ensureProfile } from './service.ts';
@@ -35,6 +36,7 @@ export async function requestDeletion(ctx: UsersContext, userId: string, proof: 
       .execute();
     await publish(trx, 'user.deleted', { userId }, { actorId: userId });
   });
+  await forgetProfile(ctx.platform, userId);
   ctx.background.run('users.erase', () => eraseUser(ctx, userId));
   return { status: 'scheduled' as const, erasureId };
 }

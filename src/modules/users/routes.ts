@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import { requireAuth } from '../auth/index.ts';
 import { readUpload, removeAvatar, setAvatar } from './avatar.ts';
+import { profileTag } from './cache.ts';
 import type { UsersContext } from './context.ts';
 import { caller } from './guard.ts';
 import { AVATAR_MAX_BYTES } from './images.ts';
@@ -40,6 +41,9 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         security,
         summary: 'Your profile',
         response: { 200: Enveloped(FullProfile), ...errors },
+      },
+      config: {
+        cache: { ttlSeconds: 30, scope: 'private', tags: (request) => [profileTag(caller(request).id)] },
       },
     },
     async (request) => service.getMe(ctx, caller(request).id),

@@ -6,6 +6,7 @@ import {
   validationError,
 } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import { forgetProfile } from './cache.ts';
 import type { UsersContext } from './context.ts';
 import { toCard, toFull, toShared } from './presenters.ts';
 import * as repo from './repo.ts';
@@ -72,6 +73,7 @@ export async function updateMe(ctx: UsersContext, userId: string, input: Profile
     }
     return repo.updateProfile(trx, { userId }, changes);
   });
+  await forgetProfile(ctx.platform, userId);
   return toFull(ctx.storage, row);
 }
 
