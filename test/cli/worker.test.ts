@@ -41,10 +41,16 @@ it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM'
     assert.match(body, /jobs_queue_depth\{state="due"\} 0/);
     const cron = await waitFor('the prune job to be registered', async () => {
       const { rows } = await sql<{ identifier: string }>`
-        select identifier from graphile_worker._private_known_crontabs`.execute(database.db);
+        select identifier from graphile_worker._private_known_crontabs order by identifier`.execute(
+        database.db,
+      );
       return rows.length > 0 && rows.map((row) => row.identifier);
     });
-    assert.deepEqual(cron, ['platform.bus-prune@17 * * * *']);
+    assert.deepEqual(cron, [
+      'auth.prune@41 * * * *',
+      'platform.bus-prune@17 * * * *',
+      'platform.idempotency-prune@23 * * * *',
+    ]);
     assert.match(worker.output(), /event bus started/);
   } finally {
     worker.child.kill('SIGTERM');
