@@ -67,6 +67,8 @@ export interface Config {
   auth: AuthConfig;
   /** Gateway: rate limits, response cache and overload limits (docs/gateway.md). */
   gateway: GatewayConfig;
+  /** Push and SMS providers (src/platform/channels); without credentials they write under DATA_DIR/outbox. */
+  channels: ChannelsConfig;
 }
 
 export interface OAuthProviderConfig {
@@ -108,6 +110,38 @@ export interface GatewayConfig {
   redisPrefix: string;
   requestTimeoutMs: number;
   maxConcurrentRequests: number;
+export interface ChannelsConfig {
+  /** VAPID key pair (base64url); generated once under DATA_DIR/secrets when unset. */
+  vapidPublicKey: string | undefined;
+  vapidPrivateKey: string | undefined;
+  /** The `mailto:` or `https:` contact push services see in the VAPID token. */
+  vapidSubject: string;
+  /** A Google service-account key: inline JSON, or the path of its file. Unset writes pushes to files. */
+  fcmServiceAccount: string | undefined;
+  fcmApiUrl: string;
+  apns: ApnsConfig | undefined;
+  twilio: TwilioConfig | undefined;
+  /** Region for phone numbers typed without a country code (ISO 3166 alpha-2). */
+  smsDefaultRegion: string | undefined;
+}
+
+export interface ApnsConfig {
+  /** The .p8 key: inline PEM, or the path of its file. */
+  key: string;
+  keyId: string;
+  teamId: string;
+  /** The iOS app's bundle id. */
+  topic: string;
+  url: string;
+}
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** A sending number (E.164) or a Messaging Service SID. */
+  from: string;
+  /** Replaces https://api.twilio.com (a local fake in tests, or an egress proxy). */
+  apiUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -215,6 +249,67 @@ function oauthProviders(r: Reader): OAuthProviderConfig[] {
   });
 }
 
+/** Providers are all-or-nothing: a half-configured one is a mistake worth stopping for. */
+function group<K extends string>(
+  r: Reader,
+  values: Record<K, string | undefined>,
+): Record<K, string> | undefined {
+  const names = Object.keys(values) as K[];
+  const set = names.filter((name) => values[name] !== undefined);
+  if (set.length === 0) return undefined;
+  if (set.length < names.length) {
+    const missing = names.filter((name) => values[name] === undefined);
+    r.problems.push(`${missing.join(', ')} must be set too when ${set.join(', ')} is set`);
+    return undefined;
+  }
+  return values as Record<K, string>;
+}
+
+function channelsConfig(r: Reader): ChannelsConfig {
+  const vapidSubject = r.string('VAPID_SUBJECT', 'mailto:push@one2one.love');
+  if (!/^(mailto:|https:\/\/)/.test(vapidSubject))
+    r.problems.push('VAPID_SUBJECT must start with mailto: or https://');
+  const vapid = group(r, {
+    VAPID_PUBLIC_KEY: r.optional('VAPID_PUBLIC_KEY'),
+    VAPID_PRIVATE_KEY: r.optional('VAPID_PRIVATE_KEY'),
+  });
+  const apns = group(r, {
+    APNS_KEY: r.optional('APNS_KEY'),
+    APNS_KEY_ID: r.optional('APNS_KEY_ID'),
+    APNS_TEAM_ID: r.optional('APNS_TEAM_ID'),
+    APNS_TOPIC: r.optional('APNS_TOPIC'),
+  });
+  const twilio = group(r, {
+    TWILIO_ACCOUNT_SID: r.optional('TWILIO_ACCOUNT_SID'),
+    TWILIO_AUTH_TOKEN: r.optional('TWILIO_AUTH_TOKEN'),
+    TWILIO_FROM: r.optional('TWILIO_FROM'),
+  });
+  const region = r.optional('SMS_DEFAULT_REGION')?.toUpperCase();
+  if (region !== undefined && !/^[A-Z]{2}$/.test(region))
+    r.problems.push('SMS_DEFAULT_REGION must be a two-letter country code');
+  return {
+    vapidPublicKey: vapid?.VAPID_PUBLIC_KEY,
+    vapidPrivateKey: vapid?.VAPID_PRIVATE_KEY,
+    vapidSubject,
+    fcmServiceAccount: r.optional('FCM_SERVICE_ACCOUNT'),
+    fcmApiUrl: r.url('FCM_API_URL', ['https:']) ?? 'https://fcm.googleapis.com',
+    apns: apns && {
+      key: apns.APNS_KEY,
+      keyId: apns.APNS_KEY_ID,
+      teamId: apns.APNS_TEAM_ID,
+      topic: apns.APNS_TOPIC,
+      url: r.url('APNS_URL', ['https:']) ?? 'https://api.push.apple.com',
+    },
+    twilio: twilio && {
+      accountSid: twilio.TWILIO_ACCOUNT_SID,
+      authToken: twilio.TWILIO_AUTH_TOKEN,
+      from: twilio.TWILIO_FROM,
+      apiUrl: r.url('TWILIO_API_URL', ['https:', 'http:']),
+    },
+    smsDefaultRegion: region,
+  };
+}
+
 /** Parses an environment into a Config, or throws ConfigError listing every problem. */
 export function parseConfig(env: Env): Config {
   const r = new Reader(env);
@@ -290,6 +385,7 @@ export function parseConfig(env: Env): Config {
       requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 30_000, 0, 600_000),
       maxConcurrentRequests: r.int('MAX_CONCURRENT_REQUESTS', 1000, 0, 1_000_000),
     },
+    channels: channelsConfig(r),
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
