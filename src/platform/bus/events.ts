@@ -47,6 +47,16 @@ export interface EventMap {
   'user.mfa-enabled': { userId: string };
   /** Auth: a spent refresh token was presented again; its whole session was revoked. */
   'auth.refresh-reuse-detected': { userId: string; sessionId: string };
+  /** Notifications: a person got an inbox item (the realtime connection forwards it). */
+  'notification.created': {
+    notificationId: string;
+    userId: string;
+    kind: string;
+    category: string;
+    title: string;
+    body: string;
+    data: Record<string, string>;
+  };
 }
 
 export type EventType = keyof EventMap;

@@ -1,0 +1,125 @@
+import type { Category, Channel, Priority } from './tables.ts';
+
+/** An event as the catalog reads it: data is checked field by field, since it comes from other modules. */
+export interface IncomingEvent {
+  id: string;
+  type: string;
+  actorId: string | null;
+  coupleId: string | null;
+  data: unknown;
+}
+
+/** One notification an event asks for, before preferences, quiet hours and targets are applied. */
+export interface NotificationSpec {
+  userId: string;
+  kind: string;
+  category: Category;
+  priority: Priority;
+  /** Fill the message text's placeholders. */
+  params: Record<string, string>;
+  /** Handed to the app with the notification (deep link ids). */
+  data: Record<string, string>;
+  /** When set, only these channels may carry it (on top of preferences): e.g. reactions stay in-app. */
+  channels?: Channel[];
+  /** Email when no push target works (love notes must not go unnoticed). */
+  fallbackToEmail?: boolean;
+}
+
+function field(data: unknown, name: string): string | undefined {
+  const value = (data as Record<string, unknown> | null)?.[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function fields(data: unknown, name: string): string[] {
+  const value = (data as Record<string, unknown> | null)?.[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+const someone = (data: unknown, name: string) => field(data, name) ?? 'Your partner';
+
+type Rule = (event: IncomingEvent) => NotificationSpec[];
+
+const security =
+  (kind: string): Rule =>
+  (event) => {
+    const userId = field(event.data, 'userId');
+    return userId ? [{ userId, kind, category: 'security', priority: 'urgent', params: {}, data: {} }] : [];
+  };
+
+/**
+ * Which events notify whom, and how. Every rule is a pure function of the
+ * event, so a redelivered event asks for exactly the same notifications
+ * (and the unique (user_id, event_id) key turns the repeat into a no-op).
+ */
+export const RULES: Record<string, Rule> = {
+  'love-note.delivered': (event) => {
+    const userId = field(event.data, 'recipientId');
+    const noteId = field(event.data, 'noteId');
+    if (!userId || !noteId) return [];
+    return [
+      {
+        userId,
+        kind: 'love-note.received',
+        category: 'love-notes',
+        priority: 'normal',
+        params: { sender: someone(event.data, 'senderName') },
+        data: { noteId },
+        fallbackToEmail: true,
+      },
+    ];
+  },
+  'love-note.read': (event) => {
+    const userId = field(event.data, 'senderId');
+    const noteId = field(event.data, 'noteId');
+    if (!userId || !noteId) return [];
+    return [
+      {
+        userId,
+        kind: 'love-note.read',
+        category: 'love-notes',
+        priority: 'low',
+        params: { reader: someone(event.data, 'readerName') },
+        data: { noteId },
+        channels: ['in_app'],
+      },
+    ];
+  },
+  'love-note.reacted': (event) => {
+    const userId = field(event.data, 'senderId');
+    const noteId = field(event.data, 'noteId');
+    if (!userId || !noteId) return [];
+    return [
+      {
+        userId,
+        kind: 'love-note.reacted',
+        category: 'love-notes',
+        priority: 'low',
+        params: { reactor: someone(event.data, 'reactorName'), reaction: field(event.data, 'reaction') ?? '❤️' },
+        data: { noteId },
+        // In the inbox at once; by mail only in the hourly digest (low priority), never as a push.
+        channels: ['in_app', 'email'],
+      },
+    ];
+  },
+  'couple.linked': (event) =>
+    fields(event.data, 'userIds').map((userId, index, all) => ({
+      userId,
+      kind: 'couple.linked',
+      category: 'couple',
+      priority: 'normal',
+      params: { partner: field(event.data, index === 0 ? 'secondName' : 'firstName') ?? 'your partner' },
+      data: { coupleId: field(event.data, 'coupleId') ?? event.coupleId ?? '', partnerId: all[1 - index] ?? '' },
+    })),
+  'couple.unlinked': (event) =>
+    fields(event.data, 'userIds').map((userId) => ({
+      userId,
+      kind: 'couple.unlinked',
+      category: 'couple',
+      priority: 'normal',
+      params: {},
+      data: { coupleId: field(event.data, 'coupleId') ?? event.coupleId ?? '' },
+    })),
+  'user.password-changed': security('security.password-changed'),
+  'user.mfa-enabled': security('security.mfa-enabled'),
+  'auth.refresh-reuse-detected': security('security.session-revoked'),
+};

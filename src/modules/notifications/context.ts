@@ -1,0 +1,42 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Channels } from '../../platform/channels/index.ts';
+import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
+import type { MailLinks, OutgoingMail } from './email.ts';
+import type { NotificationMetrics } from './metrics.ts';
+import type { PreferenceMatrix } from './preferences.ts';
+import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
+
+/** Sends a rendered mail (the platform mail transport, with our headers). */
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/** Puts one delivery attempt on the job queue, in the caller's transaction. */
+export interface DeliveryQueue {
+  enqueue(trx: Transaction<NotificationsDb>, delivery: { userId: string; deliveryId: string }, runAt: Date): Promise<void>;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Everything the notification use cases need, built once per process (see index.ts). */
+export interface NotificationsContext {
+  db: Kysely<NotificationsDb>;
+  channels: Channels;
+  mail: MailSender;
+  queue: DeliveryQueue;
+  /** The users module's preferences plug in here; until then defaults plus stored overrides. */
+  preferences: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
+  encryption: FieldEncryption;
+  metrics: NotificationMetrics;
+  links: MailLinks;
+  retry: RetryPolicy;
+  /** Twilio signs callbacks with this token (webhook verification). */
+  twilioAuthToken: string | undefined;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  now: () => Date;
+}

@@ -1,0 +1,373 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { newId } from '../../platform/ids.ts';
+import type {
+  Channel,
+  DeliveryRow,
+  DeliveryStatus,
+  DeviceRow,
+  NewDelivery,
+  NotificationRow,
+  NotificationsDb,
+  PushSubscriptionRow,
+  RecipientRow,
+} from './tables.ts';
+
+export type Db = Kysely<NotificationsDb> | Transaction<NotificationsDb>;
+
+/** Every user-scoped query takes its scope first, so an unscoped query does not type-check. */
+export interface UserScope {
+  userId: string;
+}
+
+// ---- notifications -------------------------------------------------------
+
+export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | 'data'> & {
+  data: Record<string, string>;
+};
+
+/** Inserts unless this event already notified this user; returns undefined for the repeat. */
+export async function insertNotification(db: Db, row: NewNotification): Promise<NotificationRow | undefined> {
+  return db
+    .insertInto('notifications')
+    .values({ ...row, data: JSON.stringify(row.data) })
+    .onConflict((oc) => oc.columns(['user_id', 'event_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function listNotifications(
+  db: Db,
+  scope: UserScope,
+  query: { unread: boolean; limit: number; before?: string },
+): Promise<NotificationRow[]> {
+  let q = db.selectFrom('notifications').selectAll().where('user_id', '=', scope.userId);
+  if (query.unread) q = q.where('read_at', 'is', null);
+  if (query.before) q = q.where('id', '<', query.before);
+  return q.orderBy('id', 'desc').limit(query.limit + 1).execute();
+}
+
+export async function findNotification(db: Db, scope: UserScope, id: string) {
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Serialises decisions about one notification's channels (the email fallback). */
+export async function lockNotification(trx: Transaction<NotificationsDb>, scope: UserScope, id: string) {
+  await trx
+    .selectFrom('notifications')
+    .select('id')
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', id)
+    .forUpdate()
+    .execute();
+}
+
+export async function countUnread(db: Db, scope: UserScope): Promise<number> {
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('user_id', '=', scope.userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Read stays read: a second call keeps the first time. */
+export async function markRead(db: Db, scope: UserScope, id: string) {
+  return db
+    .updateTable('notifications')
+    .set({ read_at: sql`coalesce(read_at, now())` })
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function markAllRead(db: Db, scope: UserScope): Promise<number> {
+  const result = await db
+    .updateTable('notifications')
+    .set({ read_at: sql`now()` })
+    .where('user_id', '=', scope.userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function deleteNotification(db: Db, scope: UserScope, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('notifications')
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+// ---- deliveries ----------------------------------------------------------
+
+export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('notification_deliveries').values(rows).execute();
+}
+
+export async function listDeliveries(db: Db, scope: UserScope, notificationId: string): Promise<DeliveryRow[]> {
+  return db
+    .selectFrom('notification_deliveries')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('notification_id', '=', notificationId)
+    .orderBy('channel')
+    .execute();
+}
+
+/** Locks the delivery for the attempt, so two workers never send it twice. */
+export async function lockDelivery(trx: Transaction<NotificationsDb>, scope: UserScope, id: string) {
+  return trx
+    .selectFrom('notification_deliveries as d')
+    .innerJoin('notifications as n', (join) =>
+      join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
+    )
+    .selectAll('d')
+    .select(['n.kind', 'n.category', 'n.priority', 'n.title', 'n.body', 'n.data', 'n.created_at as notified_at'])
+    .where('d.user_id', '=', scope.userId)
+    .where('d.id', '=', id)
+    .forUpdate('d')
+    .executeTakeFirst();
+}
+
+export type LockedDelivery = NonNullable<Awaited<ReturnType<typeof lockDelivery>>>;
+
+export interface DeliveryChange {
+  status: DeliveryStatus;
+  reason?: string | null;
+  attempts?: number;
+  nextAttemptAt?: Date | null;
+  providerMessageId?: string | null;
+  lastError?: string | null;
+  sentAt?: Date;
+  deliveredAt?: Date;
+}
+
+export async function updateDelivery(db: Db, scope: UserScope, id: string, change: DeliveryChange): Promise<void> {
+  await db
+    .updateTable('notification_deliveries')
+    .set({
+      status: change.status,
+      updated_at: sql`now()`,
+      ...(change.reason !== undefined ? { reason: change.reason } : {}),
+      ...(change.attempts !== undefined ? { attempts: change.attempts } : {}),
+      ...(change.nextAttemptAt !== undefined ? { next_attempt_at: change.nextAttemptAt } : {}),
+      ...(change.providerMessageId !== undefined ? { provider_message_id: change.providerMessageId } : {}),
+      ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
+      ...(change.sentAt ? { sent_at: change.sentAt } : {}),
+      ...(change.deliveredAt ? { delivered_at: change.deliveredAt } : {}),
+    })
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findDelivery(db: Db, scope: UserScope, notificationId: string, channel: Channel) {
+  return db
+    .selectFrom('notification_deliveries')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('notification_id', '=', notificationId)
+    .where('channel', '=', channel)
+    .executeTakeFirst();
+}
+
+/**
+ * A provider's status callback names only its message id. The one lookup
+ * that crosses users, by an indexed column; states only move forward.
+ */
+export async function markDeliveredByProviderId(
+  db: Db,
+  providerMessageId: string,
+  outcome: { status: 'delivered' | 'failed'; error?: string },
+): Promise<number> {
+  const result = await db
+    .updateTable('notification_deliveries')
+    .set({
+      status: outcome.status,
+      updated_at: sql`now()`,
+      ...(outcome.status === 'delivered' ? { delivered_at: sql`now()` } : { last_error: outcome.error ?? null }),
+    })
+    .where('provider_message_id', '=', providerMessageId)
+    .where('status', 'in', outcome.status === 'delivered' ? ['pending', 'sent', 'failed'] : ['pending', 'sent'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Admin view across users: newest failures first, keyset on (updated_at, id). */
+export async function listFailures(db: Db, query: { limit: number; before?: { at: string; id: string } }) {
+  let q = db
+    .selectFrom('notification_deliveries as d')
+    .innerJoin('notifications as n', (join) =>
+      join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
+    )
+    .selectAll('d')
+    .select(['n.kind', 'n.category'])
+    .where('d.status', '=', 'failed');
+  if (query.before) {
+    const { at, id } = query.before;
+    q = q.where((eb) =>
+      eb.or([eb('d.updated_at', '<', new Date(at)), eb.and([eb('d.updated_at', '=', new Date(at)), eb('d.id', '<', id)])]),
+    );
+  }
+  return q.orderBy('d.updated_at', 'desc').orderBy('d.id', 'desc').limit(query.limit + 1).execute();
+}
+
+/** Users with items waiting for the digest on a channel. */
+export async function usersWithDigest(db: Db, limit: number): Promise<{ user_id: string; channel: Channel }[]> {
+  return db
+    .selectFrom('notification_deliveries')
+    .select(['user_id', 'channel'])
+    .distinct()
+    .where('digest', '=', true)
+    .where('status', '=', 'pending')
+    .limit(limit)
+    .execute();
+}
+
+export async function lockDigestItems(trx: Transaction<NotificationsDb>, scope: UserScope, channel: Channel) {
+  return trx
+    .selectFrom('notification_deliveries as d')
+    .innerJoin('notifications as n', (join) =>
+      join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
+    )
+    .select(['d.id', 'n.title', 'n.category', 'n.created_at'])
+    .where('d.user_id', '=', scope.userId)
+    .where('d.channel', '=', channel)
+    .where('d.digest', '=', true)
+    .where('d.status', '=', 'pending')
+    .orderBy('n.created_at')
+    .forUpdate('d')
+    .skipLocked()
+    .execute();
+}
+
+export async function settleDigestItems(
+  db: Db,
+  scope: UserScope,
+  ids: string[],
+  change: { status: DeliveryStatus; providerMessageId?: string | null; error?: string; reason?: string },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('notification_deliveries')
+    .set({
+      status: change.status,
+      updated_at: sql`now()`,
+      attempts: sql`attempts + 1`,
+      provider_message_id: change.providerMessageId ?? null,
+      last_error: change.error ?? null,
+      reason: change.reason ?? null,
+      ...(change.status === 'sent' ? { sent_at: sql`now()` } : {}),
+    })
+    .where('user_id', '=', scope.userId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
+// ---- targets -------------------------------------------------------------
+
+export async function upsertPushSubscription(
+  db: Db,
+  scope: UserScope,
+  input: { endpoint: string; p256dh: string; auth: string; userAgent: string | null },
+): Promise<PushSubscriptionRow> {
+  return db
+    .insertInto('push_subscriptions')
+    .values({ user_id: scope.userId, id: newId(), ...input, user_agent: input.userAgent })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'endpoint']).doUpdateSet({ p256dh: input.p256dh, auth: input.auth, user_agent: input.userAgent }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listPushSubscriptions(db: Db, scope: UserScope): Promise<PushSubscriptionRow[]> {
+  return db.selectFrom('push_subscriptions').selectAll().where('user_id', '=', scope.userId).orderBy('id').execute();
+}
+
+export async function deletePushSubscription(db: Db, scope: UserScope, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('push_subscriptions')
+    .where('user_id', '=', scope.userId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** A token belongs to whoever registered it last: a shared phone moves it between accounts. */
+export async function upsertDevice(
+  db: Db,
+  scope: UserScope,
+  input: { platform: 'ios' | 'android'; token: string },
+): Promise<DeviceRow> {
+  await db
+    .deleteFrom('notification_devices')
+    .where('platform', '=', input.platform)
+    .where('token', '=', input.token)
+    .where('user_id', '<>', scope.userId)
+    .execute();
+  return db
+    .insertInto('notification_devices')
+    .values({ user_id: scope.userId, id: newId(), ...input })
+    .onConflict((oc) => oc.columns(['user_id', 'platform', 'token']).doUpdateSet({ token: input.token }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listDevices(db: Db, scope: UserScope): Promise<DeviceRow[]> {
+  return db.selectFrom('notification_devices').selectAll().where('user_id', '=', scope.userId).orderBy('id').execute();
+}
+
+export async function deleteDevice(
+  db: Db,
+  scope: UserScope,
+  target: { platform: 'ios' | 'android'; token: string } | { id: string },
+): Promise<boolean> {
+  let q = db.deleteFrom('notification_devices').where('user_id', '=', scope.userId);
+  q = 'id' in target ? q.where('id', '=', target.id) : q.where('platform', '=', target.platform).where('token', '=', target.token);
+  const result = await q.executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+// ---- recipients ----------------------------------------------------------
+
+export async function findRecipient(db: Db, scope: UserScope): Promise<RecipientRow | undefined> {
+  return db.selectFrom('notification_recipients').selectAll().where('user_id', '=', scope.userId).executeTakeFirst();
+}
+
+export interface RecipientInput {
+  email?: string | null;
+  phone?: string | null;
+  displayName?: string | null;
+  locale?: string;
+  timeZone?: string;
+  quietStart?: number | null;
+  quietEnd?: number | null;
+  preferences?: Record<string, unknown>;
+}
+
+export async function upsertRecipient(db: Db, scope: UserScope, input: RecipientInput): Promise<void> {
+  const values = {
+    ...(input.email !== undefined ? { email: input.email } : {}),
+    ...(input.phone !== undefined ? { phone: input.phone } : {}),
+    ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+    ...(input.locale !== undefined ? { locale: input.locale } : {}),
+    ...(input.timeZone !== undefined ? { time_zone: input.timeZone } : {}),
+    ...(input.quietStart !== undefined ? { quiet_start: input.quietStart } : {}),
+    ...(input.quietEnd !== undefined ? { quiet_end: input.quietEnd } : {}),
+    ...(input.preferences !== undefined ? { preferences: JSON.stringify(input.preferences) } : {}),
+  };
+  await db
+    .insertInto('notification_recipients')
+    .values({ user_id: scope.userId, ...values })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...values, updated_at: sql`now()` }))
+    .execute();
+}
