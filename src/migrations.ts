@@ -1,5 +1,6 @@
 import * as auth from './modules/auth/migrations/20261125T1102_auth.ts';
 import * as couples from './modules/couples/migrations/20261125T1101_couples.ts';
+import * as notifications from './modules/notifications/migrations/20261125T1102_notifications.ts';
 import * as users from './modules/users/migrations/20261125T1100_users.ts';
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
 import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
@@ -20,4 +21,5 @@ export const migrations: Migrations = {
   '20261125T1101_couples': couples,
   // Auth came after users and couples on main: a later stamp, so databases migrated before it still migrate.
   '20261125T1102_auth': auth,
+  '20261125T1102_notifications': notifications,
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.ts';
 import { authModule } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
+import { notificationsModule } from './notifications/index.ts';
 import { usersModule } from './users/index.ts';
 
 /**
@@ -38,6 +39,7 @@ export const MODULES: AppModule[] = [
   // users learns "who is the partner" from couples here, so neither module imports the other both ways.
   usersModule({ partnerOf, dataOwners: () => MODULES }),
   couplesModule,
+  notificationsModule(),
 ];
 
 export function modulesFor(selection: string[] | 'all'): AppModule[] {

@@ -94,7 +94,10 @@ export const RULES: Record<string, Rule> = {
         kind: 'love-note.reacted',
         category: 'love-notes',
         priority: 'low',
-        params: { reactor: someone(event.data, 'reactorName'), reaction: field(event.data, 'reaction') ?? '❤️' },
+        params: {
+          reactor: someone(event.data, 'reactorName'),
+          reaction: field(event.data, 'reaction') ?? '❤️',
+        },
         data: { noteId },
         // In the inbox at once; by mail only in the hourly digest (low priority), never as a push.
         channels: ['in_app', 'email'],
@@ -108,7 +111,10 @@ export const RULES: Record<string, Rule> = {
       category: 'couple',
       priority: 'normal',
       params: { partner: field(event.data, index === 0 ? 'secondName' : 'firstName') ?? 'your partner' },
-      data: { coupleId: field(event.data, 'coupleId') ?? event.coupleId ?? '', partnerId: all[1 - index] ?? '' },
+      data: {
+        coupleId: field(event.data, 'coupleId') ?? event.coupleId ?? '',
+        partnerId: all[1 - index] ?? '',
+      },
     })),
   'couple.unlinked': (event) =>
     fields(event.data, 'userIds').map((userId) => ({

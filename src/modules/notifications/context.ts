@@ -14,7 +14,11 @@ export interface MailSender {
 
 /** Puts one delivery attempt on the job queue, in the caller's transaction. */
 export interface DeliveryQueue {
-  enqueue(trx: Transaction<NotificationsDb>, delivery: { userId: string; deliveryId: string }, runAt: Date): Promise<void>;
+  enqueue(
+    trx: Transaction<NotificationsDb>,
+    delivery: { userId: string; deliveryId: string },
+    runAt: Date,
+  ): Promise<void>;
 }
 
 export interface RetryPolicy {

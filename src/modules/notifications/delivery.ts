@@ -23,7 +23,7 @@ import type { NotificationsDb, RecipientRow } from './tables.ts';
 /** Kinds whose push falls back to email when no push target works. */
 const FALLBACK_KINDS = new Set(['love-note.received']);
 
-interface Outcome {
+export interface Outcome {
   sent: SendResult[];
   /** Targets the provider says are gone (already removed). */
   pruned: number;
@@ -33,7 +33,11 @@ interface Outcome {
 }
 
 /** Exponential backoff with full jitter, but never sooner than the provider asked. */
-export function retryDelayMs(attempt: number, policy: NotificationsContext['retry'], retryAfterMs?: number): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: NotificationsContext['retry'],
+  retryAfterMs?: number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = ceiling / 2 + Math.random() * (ceiling / 2);
   return Math.max(jittered, retryAfterMs ?? 0);
@@ -64,15 +68,27 @@ async function sendToTargets<T>(
   return outcome;
 }
 
-async function sendDelivery(
+/** What one send needs: a locked delivery, or a digest standing for several. */
+export type Sendable = Pick<
+  LockedDelivery,
+  'user_id' | 'notification_id' | 'channel' | 'kind' | 'category' | 'priority' | 'title' | 'body' | 'data'
+>;
+
+export async function sendDelivery(
   ctx: NotificationsContext,
   trx: Transaction<NotificationsDb>,
-  delivery: LockedDelivery,
+  delivery: Sendable,
   recipient: RecipientRow | undefined,
 ): Promise<Outcome> {
   const scope = { userId: delivery.user_id };
   const data = delivery.data as Record<string, string>;
-  const payload = { id: delivery.notification_id, kind: delivery.kind, title: delivery.title, body: delivery.body, data };
+  const payload = {
+    id: delivery.notification_id,
+    kind: delivery.kind,
+    title: delivery.title,
+    body: delivery.body,
+    data,
+  };
   switch (delivery.channel) {
     case 'web_push':
       return sendToTargets(
@@ -119,7 +135,7 @@ async function sendDelivery(
                 locale: toLocale(recipient?.locale),
                 category: delivery.category,
                 subject: delivery.title,
-                lines: [delivery.body],
+                lines: delivery.body.split('\n'),
                 path: deepLink(data),
               },
               ctx.links,
@@ -158,22 +174,30 @@ export async function attemptDelivery(
   await ctx.db.transaction().execute(async (trx) => {
     const scope = { userId: job.userId };
     const delivery = await lockDelivery(trx, scope, job.deliveryId);
-    if (!delivery || delivery.status !== 'pending') return;
+    if (delivery?.status !== 'pending') return;
     const now = ctx.now();
     const due = delivery.next_attempt_at ?? delivery.created_at;
-    ctx.metrics.queueLag.observe({ channel: delivery.channel }, Math.max(0, (now.getTime() - due.getTime()) / 1000));
+    ctx.metrics.queueLag.observe(
+      { channel: delivery.channel },
+      Math.max(0, (now.getTime() - due.getTime()) / 1000),
+    );
     const recipient = await findRecipient(trx, scope);
     // Preferences may have changed while it waited (quiet hours, retries).
     const preferences = await preferencesOf(ctx, job.userId, recipient);
     if (!preferences[delivery.category][delivery.channel]) {
-      await updateDelivery(trx, scope, delivery.id, { status: 'suppressed', reason: 'preference', nextAttemptAt: null });
+      await updateDelivery(trx, scope, delivery.id, {
+        status: 'suppressed',
+        reason: 'preference',
+        nextAttemptAt: null,
+      });
       ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'suppressed' });
       return;
     }
 
     const outcome = await sendDelivery(ctx, trx, delivery, recipient);
     const attempts = delivery.attempts + 1;
-    if (outcome.pruned > 0) ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'pruned' }, outcome.pruned);
+    if (outcome.pruned > 0)
+      ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'pruned' }, outcome.pruned);
     if (outcome.sent.length > 0) {
       await updateDelivery(trx, scope, delivery.id, {
         status: 'sent',
@@ -206,7 +230,8 @@ export async function attemptDelivery(
       attempts,
       nextAttemptAt: null,
       reason: noTarget ? 'no-target' : transient.length > 0 ? 'retries-exhausted' : 'permanent',
-      lastError: outcome.errors[0]?.message ?? (outcome.pruned > 0 ? 'every target was invalid and removed' : null),
+      lastError:
+        outcome.errors[0]?.message ?? (outcome.pruned > 0 ? 'every target was invalid and removed' : null),
     });
     ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'failed' });
     if (noTarget && (delivery.channel === 'web_push' || delivery.channel === 'mobile_push')) {
@@ -237,7 +262,8 @@ async function fallBackToEmail(
     delivery.notification_id,
     delivery.channel === 'web_push' ? 'mobile_push' : 'web_push',
   );
-  if (other && (other.status === 'pending' || other.status === 'sent' || other.status === 'delivered')) return;
+  if (other && (other.status === 'pending' || other.status === 'sent' || other.status === 'delivered'))
+    return;
   if (await findDelivery(trx, scope, delivery.notification_id, 'email')) return;
   const id = newId();
   const now = ctx.now();

@@ -28,7 +28,9 @@ const CONTEXT = 'notifications.unsubscribe';
  * travels inside. No expiry: an old mail's link should still work.
  */
 export function unsubscribeToken(encryption: FieldEncryption, userId: string, category: Category): string {
-  return Buffer.from(encryption.encrypt(JSON.stringify({ u: userId, c: category }), CONTEXT)).toString('base64url');
+  return Buffer.from(encryption.encrypt(JSON.stringify({ u: userId, c: category }), CONTEXT)).toString(
+    'base64url',
+  );
 }
 
 export function readUnsubscribeToken(
@@ -36,7 +38,9 @@ export function readUnsubscribeToken(
   token: string,
 ): { userId: string; category: Category } | undefined {
   try {
-    const parsed = JSON.parse(encryption.decrypt(Buffer.from(token, 'base64url').toString('utf8'), CONTEXT)) as {
+    const parsed = JSON.parse(
+      encryption.decrypt(Buffer.from(token, 'base64url').toString('utf8'), CONTEXT),
+    ) as {
       u?: unknown;
       c?: unknown;
     };
@@ -48,7 +52,10 @@ export function readUnsubscribeToken(
 }
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 export interface MailContent {
   to: string;
@@ -68,7 +75,11 @@ export interface MailContent {
  * (RFC 8058, which Gmail and Yahoo require of bulk senders) and the same
  * link in the body.
  */
-export function renderMail(content: MailContent, links: MailLinks, encryption: FieldEncryption): OutgoingMail {
+export function renderMail(
+  content: MailContent,
+  links: MailLinks,
+  encryption: FieldEncryption,
+): OutgoingMail {
   const t = MAIL_TEXTS[content.locale];
   const openUrl = `${links.appUrl}${content.path}`;
   const headers: Record<string, string> = {};

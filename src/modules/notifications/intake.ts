@@ -6,7 +6,13 @@ import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
 import type { PreferenceMatrix } from './preferences.ts';
 import { quietUntil } from './quiet-hours.ts';
-import { findRecipient, insertDeliveries, insertNotification, listDevices, listPushSubscriptions } from './repo.ts';
+import {
+  findRecipient,
+  insertDeliveries,
+  insertNotification,
+  listDevices,
+  listPushSubscriptions,
+} from './repo.ts';
 import type {
   Channel,
   NewDelivery,
@@ -48,7 +54,10 @@ export function planDeliveries(
 ): Plan[] {
   const quiet =
     spec.priority !== 'urgent' && recipient && recipient.quiet_start !== null && recipient.quiet_end !== null
-      ? quietUntil({ start: recipient.quiet_start, end: recipient.quiet_end, timeZone: recipient.time_zone }, now)
+      ? quietUntil(
+          { start: recipient.quiet_start, end: recipient.quiet_end, timeZone: recipient.time_zone },
+          now,
+        )
       : undefined;
   const enabled = (channel: OutboundChannel) =>
     (spec.channels === undefined || spec.channels.includes(channel)) && preferences[spec.category][channel];
@@ -89,7 +98,11 @@ async function targetCounts(
   };
 }
 
-export async function preferencesOf(ctx: NotificationsContext, userId: string, recipient: RecipientRow | undefined) {
+export async function preferencesOf(
+  ctx: NotificationsContext,
+  userId: string,
+  recipient: RecipientRow | undefined,
+) {
   return ctx.preferences(userId, recipient?.preferences ?? {});
 }
 
@@ -139,17 +152,38 @@ export async function createNotification(
   await publish(
     trx,
     'notification.created',
-    { notificationId: notification.id, userId: spec.userId, kind: spec.kind, category: spec.category, title, body, data: spec.data },
+    {
+      notificationId: notification.id,
+      userId: spec.userId,
+      kind: spec.kind,
+      category: spec.category,
+      title,
+      body,
+      data: spec.data,
+    },
     { actorId: null },
   );
 
   const now = ctx.now();
   const preferences = await preferencesOf(ctx, spec.userId, recipient);
-  const plans = planDeliveries(spec, preferences, await targetCounts(trx, spec.userId, recipient), recipient, now);
+  const plans = planDeliveries(
+    spec,
+    preferences,
+    await targetCounts(trx, spec.userId, recipient),
+    recipient,
+    now,
+  );
   const base = { user_id: spec.userId, notification_id: notification.id };
   const rows: NewDelivery[] = [
     // The inbox row is the in-app delivery: stored at once, whatever the hour.
-    { ...base, id: newId(), channel: 'in_app' as Channel, status: 'delivered', delivered_at: now, sent_at: now },
+    {
+      ...base,
+      id: newId(),
+      channel: 'in_app' as Channel,
+      status: 'delivered',
+      delivered_at: now,
+      sent_at: now,
+    },
     ...plans.map((plan) => ({
       ...base,
       id: newId(),
@@ -162,7 +196,8 @@ export async function createNotification(
   ];
   await insertDeliveries(trx, rows);
   for (const row of rows) {
-    if (row.status === 'suppressed') ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
+    if (row.status === 'suppressed')
+      ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
     if (row.status !== 'pending' || row.digest) continue;
     await ctx.queue.enqueue(trx, { userId: spec.userId, deliveryId: row.id }, row.next_attempt_at as Date);
   }

@@ -11,14 +11,23 @@ type Texts = Record<string, { title: string; body: string }>;
 const en: Texts = {
   'love-note.received': { title: '{sender} sent you a love note', body: 'Open the app to read it.' },
   'love-note.read': { title: '{reader} read your love note', body: 'Your note reached their heart.' },
-  'love-note.reacted': { title: '{reactor} reacted {reaction} to your love note', body: 'See the reaction in the app.' },
-  'couple.linked': { title: 'You are now linked with {partner}', body: 'Start by sending your first love note.' },
+  'love-note.reacted': {
+    title: '{reactor} reacted {reaction} to your love note',
+    body: 'See the reaction in the app.',
+  },
+  'couple.linked': {
+    title: 'You are now linked with {partner}',
+    body: 'Start by sending your first love note.',
+  },
   'couple.unlinked': { title: 'Your couple link has ended', body: 'Your shared space is no longer active.' },
   'security.password-changed': {
     title: 'Your password was changed',
     body: 'If this was not you, reset your password now and contact support.',
   },
-  'security.mfa-enabled': { title: 'Two-step sign-in is on', body: 'Your account now asks for a code when you sign in.' },
+  'security.mfa-enabled': {
+    title: 'Two-step sign-in is on',
+    body: 'Your account now asks for a code when you sign in.',
+  },
   'security.session-revoked': {
     title: 'We signed out a session for your safety',
     body: 'A sign-in token was used twice. If you did not expect this, change your password.',
@@ -27,14 +36,26 @@ const en: Texts = {
 };
 
 const de: Texts = {
-  'love-note.received': { title: '{sender} hat dir eine Liebesnachricht geschickt', body: 'Öffne die App, um sie zu lesen.' },
-  'love-note.read': { title: '{reader} hat deine Liebesnachricht gelesen', body: 'Deine Nachricht ist angekommen.' },
+  'love-note.received': {
+    title: '{sender} hat dir eine Liebesnachricht geschickt',
+    body: 'Öffne die App, um sie zu lesen.',
+  },
+  'love-note.read': {
+    title: '{reader} hat deine Liebesnachricht gelesen',
+    body: 'Deine Nachricht ist angekommen.',
+  },
   'love-note.reacted': {
     title: '{reactor} hat mit {reaction} auf deine Liebesnachricht reagiert',
     body: 'Sieh dir die Reaktion in der App an.',
   },
-  'couple.linked': { title: 'Du bist jetzt mit {partner} verbunden', body: 'Schick zum Start deine erste Liebesnachricht.' },
-  'couple.unlinked': { title: 'Eure Paarverbindung wurde beendet', body: 'Euer gemeinsamer Bereich ist nicht mehr aktiv.' },
+  'couple.linked': {
+    title: 'Du bist jetzt mit {partner} verbunden',
+    body: 'Schick zum Start deine erste Liebesnachricht.',
+  },
+  'couple.unlinked': {
+    title: 'Eure Paarverbindung wurde beendet',
+    body: 'Euer gemeinsamer Bereich ist nicht mehr aktiv.',
+  },
   'security.password-changed': {
     title: 'Dein Passwort wurde geändert',
     body: 'Warst du das nicht? Setze dein Passwort jetzt zurück und melde dich beim Support.',

@@ -13,7 +13,9 @@ export function createNotificationMetrics(registry: Registry): NotificationMetri
     // One registry per process; a second app in the same process (tests) reuses the metrics.
     return {
       created: existing as Counter<'category'>,
-      deliveries: registry.getSingleMetric('notifications_deliveries_total') as Counter<'channel' | 'outcome'>,
+      deliveries: registry.getSingleMetric('notifications_deliveries_total') as Counter<
+        'channel' | 'outcome'
+      >,
       queueLag: registry.getSingleMetric('notifications_queue_lag_seconds') as Histogram<'channel'>,
     };
   }

@@ -29,7 +29,10 @@ export function defaultPreferences(): PreferenceMatrix {
 /** Applies a person's switches to the defaults; `security` email and in-app cannot be switched off. */
 export function applyOverrides(base: PreferenceMatrix, overrides: PreferenceOverrides): PreferenceMatrix {
   const result = structuredClone(base);
-  for (const [category, channels] of Object.entries(overrides) as [Category, Partial<Record<Channel, boolean>>][]) {
+  for (const [category, channels] of Object.entries(overrides) as [
+    Category,
+    Partial<Record<Channel, boolean>>,
+  ][]) {
     if (!result[category]) continue;
     for (const [channel, on] of Object.entries(channels) as [Channel, boolean][]) {
       if (channel in result[category]) result[category][channel] = on;

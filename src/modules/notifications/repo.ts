@@ -43,7 +43,10 @@ export async function listNotifications(
   let q = db.selectFrom('notifications').selectAll().where('user_id', '=', scope.userId);
   if (query.unread) q = q.where('read_at', 'is', null);
   if (query.before) q = q.where('id', '<', query.before);
-  return q.orderBy('id', 'desc').limit(query.limit + 1).execute();
+  return q
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
 }
 
 export async function findNotification(db: Db, scope: UserScope, id: string) {
@@ -112,7 +115,11 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<voi
   if (rows.length > 0) await db.insertInto('notification_deliveries').values(rows).execute();
 }
 
-export async function listDeliveries(db: Db, scope: UserScope, notificationId: string): Promise<DeliveryRow[]> {
+export async function listDeliveries(
+  db: Db,
+  scope: UserScope,
+  notificationId: string,
+): Promise<DeliveryRow[]> {
   return db
     .selectFrom('notification_deliveries')
     .selectAll()
@@ -130,7 +137,15 @@ export async function lockDelivery(trx: Transaction<NotificationsDb>, scope: Use
       join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
     )
     .selectAll('d')
-    .select(['n.kind', 'n.category', 'n.priority', 'n.title', 'n.body', 'n.data', 'n.created_at as notified_at'])
+    .select([
+      'n.kind',
+      'n.category',
+      'n.priority',
+      'n.title',
+      'n.body',
+      'n.data',
+      'n.created_at as notified_at',
+    ])
     .where('d.user_id', '=', scope.userId)
     .where('d.id', '=', id)
     .forUpdate('d')
@@ -150,7 +165,12 @@ export interface DeliveryChange {
   deliveredAt?: Date;
 }
 
-export async function updateDelivery(db: Db, scope: UserScope, id: string, change: DeliveryChange): Promise<void> {
+export async function updateDelivery(
+  db: Db,
+  scope: UserScope,
+  id: string,
+  change: DeliveryChange,
+): Promise<void> {
   await db
     .updateTable('notification_deliveries')
     .set({
@@ -193,10 +213,16 @@ export async function markDeliveredByProviderId(
     .set({
       status: outcome.status,
       updated_at: sql`now()`,
-      ...(outcome.status === 'delivered' ? { delivered_at: sql`now()` } : { last_error: outcome.error ?? null }),
+      ...(outcome.status === 'delivered'
+        ? { delivered_at: sql`now()` }
+        : { last_error: outcome.error ?? null }),
     })
     .where('provider_message_id', '=', providerMessageId)
-    .where('status', 'in', outcome.status === 'delivered' ? ['pending', 'sent', 'failed'] : ['pending', 'sent'])
+    .where(
+      'status',
+      'in',
+      outcome.status === 'delivered' ? ['pending', 'sent', 'failed'] : ['pending', 'sent'],
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
@@ -214,14 +240,24 @@ export async function listFailures(db: Db, query: { limit: number; before?: { at
   if (query.before) {
     const { at, id } = query.before;
     q = q.where((eb) =>
-      eb.or([eb('d.updated_at', '<', new Date(at)), eb.and([eb('d.updated_at', '=', new Date(at)), eb('d.id', '<', id)])]),
+      eb.or([
+        eb('d.updated_at', '<', new Date(at)),
+        eb.and([eb('d.updated_at', '=', new Date(at)), eb('d.id', '<', id)]),
+      ]),
     );
   }
-  return q.orderBy('d.updated_at', 'desc').orderBy('d.id', 'desc').limit(query.limit + 1).execute();
+  return q
+    .orderBy('d.updated_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
 }
 
 /** Users with items waiting for the digest on a channel. */
-export async function usersWithDigest(db: Db, limit: number): Promise<{ user_id: string; channel: Channel }[]> {
+export async function usersWithDigest(
+  db: Db,
+  limit: number,
+): Promise<{ user_id: string; channel: Channel }[]> {
   return db
     .selectFrom('notification_deliveries')
     .select(['user_id', 'channel'])
@@ -238,7 +274,7 @@ export async function lockDigestItems(trx: Transaction<NotificationsDb>, scope: 
     .innerJoin('notifications as n', (join) =>
       join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
     )
-    .select(['d.id', 'n.title', 'n.category', 'n.created_at'])
+    .select(['d.id', 'd.notification_id', 'n.title', 'n.category', 'n.created_at'])
     .where('d.user_id', '=', scope.userId)
     .where('d.channel', '=', channel)
     .where('d.digest', '=', true)
@@ -283,14 +319,21 @@ export async function upsertPushSubscription(
     .insertInto('push_subscriptions')
     .values({ user_id: scope.userId, id: newId(), ...input, user_agent: input.userAgent })
     .onConflict((oc) =>
-      oc.columns(['user_id', 'endpoint']).doUpdateSet({ p256dh: input.p256dh, auth: input.auth, user_agent: input.userAgent }),
+      oc
+        .columns(['user_id', 'endpoint'])
+        .doUpdateSet({ p256dh: input.p256dh, auth: input.auth, user_agent: input.userAgent }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 export async function listPushSubscriptions(db: Db, scope: UserScope): Promise<PushSubscriptionRow[]> {
-  return db.selectFrom('push_subscriptions').selectAll().where('user_id', '=', scope.userId).orderBy('id').execute();
+  return db
+    .selectFrom('push_subscriptions')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .orderBy('id')
+    .execute();
 }
 
 export async function deletePushSubscription(db: Db, scope: UserScope, id: string): Promise<boolean> {
@@ -323,7 +366,12 @@ export async function upsertDevice(
 }
 
 export async function listDevices(db: Db, scope: UserScope): Promise<DeviceRow[]> {
-  return db.selectFrom('notification_devices').selectAll().where('user_id', '=', scope.userId).orderBy('id').execute();
+  return db
+    .selectFrom('notification_devices')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .orderBy('id')
+    .execute();
 }
 
 export async function deleteDevice(
@@ -332,7 +380,10 @@ export async function deleteDevice(
   target: { platform: 'ios' | 'android'; token: string } | { id: string },
 ): Promise<boolean> {
   let q = db.deleteFrom('notification_devices').where('user_id', '=', scope.userId);
-  q = 'id' in target ? q.where('id', '=', target.id) : q.where('platform', '=', target.platform).where('token', '=', target.token);
+  q =
+    'id' in target
+      ? q.where('id', '=', target.id)
+      : q.where('platform', '=', target.platform).where('token', '=', target.token);
   const result = await q.executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
@@ -340,7 +391,11 @@ export async function deleteDevice(
 // ---- recipients ----------------------------------------------------------
 
 export async function findRecipient(db: Db, scope: UserScope): Promise<RecipientRow | undefined> {
-  return db.selectFrom('notification_recipients').selectAll().where('user_id', '=', scope.userId).executeTakeFirst();
+  return db
+    .selectFrom('notification_recipients')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .executeTakeFirst();
 }
 
 export interface RecipientInput {

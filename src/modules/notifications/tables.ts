@@ -1,6 +1,14 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-export const CATEGORIES = ['love-notes', 'reminders', 'coach', 'couple', 'billing', 'security', 'marketing'] as const;
+export const CATEGORIES = [
+  'love-notes',
+  'reminders',
+  'coach',
+  'couple',
+  'billing',
+  'security',
+  'marketing',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** `in_app` is the inbox row itself; the others go out through a transport. */

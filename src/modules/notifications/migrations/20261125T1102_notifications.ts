@@ -20,7 +20,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('notifications_pkey', ['user_id', 'id'])
     .addUniqueConstraint('notifications_event_unique', ['user_id', 'event_id'])
     .execute();
-  await sql`create index notifications_unread on notifications (user_id, id desc) where read_at is null`.execute(db);
+  await sql`create index notifications_unread on notifications (user_id, id desc) where read_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('notification_deliveries')
@@ -84,7 +86,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('notification_devices_token_unique', ['user_id', 'platform', 'token'])
     .execute();
   // A phone that signs in as someone else moves its token: found by token alone.
-  await db.schema.createIndex('notification_devices_token').on('notification_devices').columns(['platform', 'token']).execute();
+  await db.schema
+    .createIndex('notification_devices_token')
+    .on('notification_devices')
+    .columns(['platform', 'token'])
+    .execute();
 
   // How to reach a person, kept from events (user.registered) until the users module serves profiles.
   await db.schema

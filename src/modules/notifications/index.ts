@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely';
+import pino from 'pino';
+import { type ChannelsOptions, createChannels } from '../../platform/channels/index.ts';
+import { loggerOptions } from '../../platform/observability/logger.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../index.ts';
+import type { MailSender, NotificationsContext, RetryPolicy } from './context.ts';
+import { createMailSender } from './mailer.ts';
+import { createNotificationMetrics } from './metrics.ts';
+import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
+import { notificationRoutes } from './routes.ts';
+import { createNotificationsService } from './service.ts';
+import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
+import { jobsQueue, startNotificationsWorker } from './worker.ts';
+
+export type { PreferenceMatrix } from './preferences.ts';
+export type { NotificationsService } from './service.ts';
+export { CATEGORIES, type Category, CHANNELS, type Channel } from './tables.ts';
+
+export interface NotificationsOptions {
+  /**
+   * Where preferences come from. The users module passes its own here; until
+   * then the stand-in defaults plus the overrides this module keeps
+   * (one-click unsubscribes) apply.
+   */
+  preferences?: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
+  mail?: MailSender;
+  /** Tests: trust local providers' certificates. */
+  channels?: ChannelsOptions;
+  retry?: Partial<RetryPolicy>;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 30_000, maxDelayMs: 6 * 3600_000 };
+
+const contexts = new WeakMap<Platform, Promise<NotificationsContext>>();
+
+/** One context per platform (process, or test app): the API and the worker share channels and metrics. */
+export function notificationsContext(
+  platform: Platform,
+  options: NotificationsOptions = {},
+): Promise<NotificationsContext> {
+  let ctx = contexts.get(platform);
+  if (!ctx) {
+    ctx = build(platform, options);
+    contexts.set(platform, ctx);
+  }
+  return ctx;
+}
+
+async function build(platform: Platform, options: NotificationsOptions): Promise<NotificationsContext> {
+  const { config } = platform;
+  const publicUrl = `http://localhost:${config.port}`;
+  const channels = await createChannels(config, {
+    smsStatusCallbackUrl: `${publicUrl}/v1/notifications/webhooks/twilio`,
+    ...options.channels,
+  });
+  platform.onClose(() => channels.close());
+  const mail = options.mail ?? createMailSender(platform);
+  return {
+    db: platform.database.db as Kysely<NotificationsDb>,
+    channels,
+    mail,
+    queue: jobsQueue,
+    preferences:
+      options.preferences ?? (async (_userId, overrides) => applyOverrides(defaultPreferences(), overrides)),
+    encryption: platform.encryption,
+    metrics: createNotificationMetrics(platform.metrics),
+    links: { appUrl: publicUrl, publicUrl },
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    twilioAuthToken: config.channels.twilio?.authToken,
+    log: pino(loggerOptions(config.logLevel)).child({ module: 'notifications' }),
+    now: () => new Date(),
+  };
+}
+
+/** The module: inbox and target routes in the API, event intake and deliveries in the worker. */
+export function notificationsModule(options: NotificationsOptions = {}): AppModule {
+  return {
+    name: 'notifications',
+    async routes(app, { platform }) {
+      const ctx = await notificationsContext(platform, options);
+      await app.register(notificationRoutes, {
+        service: createNotificationsService(ctx),
+        publicUrl: ctx.links.publicUrl,
+      });
+    },
+    async worker(platform) {
+      return startNotificationsWorker(platform, await notificationsContext(platform, options));
+    },
+  };
+}
