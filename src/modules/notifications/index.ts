@@ -41,13 +41,17 @@ export function notificationsContext(
 ): Promise<NotificationsContext> {
   let ctx = contexts.get(platform);
   if (!ctx) {
-    ctx = build(platform, options);
+    ctx = createNotificationsContext(platform, options);
     contexts.set(platform, ctx);
   }
   return ctx;
 }
 
-async function build(platform: Platform, options: NotificationsOptions): Promise<NotificationsContext> {
+/** A fresh context; tests use it to point channels at local providers. */
+export async function createNotificationsContext(
+  platform: Platform,
+  options: NotificationsOptions = {},
+): Promise<NotificationsContext> {
   const { config } = platform;
   const publicUrl = `http://localhost:${config.port}`;
   const channels = await createChannels(config, {
