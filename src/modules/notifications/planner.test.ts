@@ -78,7 +78,11 @@ describe('delivery planning', () => {
   });
 
   it('puts low-priority items in the digest and keeps kind restrictions', () => {
-    const reaction = { category: 'love-notes', priority: 'low', channels: ['in_app', 'email'] } as const;
+    const reaction = {
+      category: 'love-notes' as const,
+      priority: 'low' as const,
+      channels: ['in_app' as const, 'email' as const],
+    };
     assert.deepEqual(summary(planDeliveries(reaction, defaultPreferences(), everywhere, undefined, now)), {
       email: 'pending:digest',
     });

@@ -317,7 +317,14 @@ export async function upsertPushSubscription(
 ): Promise<PushSubscriptionRow> {
   return db
     .insertInto('push_subscriptions')
-    .values({ user_id: scope.userId, id: newId(), ...input, user_agent: input.userAgent })
+    .values({
+      user_id: scope.userId,
+      id: newId(),
+      endpoint: input.endpoint,
+      p256dh: input.p256dh,
+      auth: input.auth,
+      user_agent: input.userAgent,
+    })
     .onConflict((oc) =>
       oc
         .columns(['user_id', 'endpoint'])
