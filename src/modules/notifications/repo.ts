@@ -433,3 +433,12 @@ export async function upsertRecipient(db: Db, scope: UserScope, input: Recipient
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...values, updated_at: sql`now()` }))
     .execute();
 }
+
+/** Forgets a person: their inbox, delivery records, push targets and contact details. */
+export async function eraseUser(db: Db, scope: UserScope): Promise<void> {
+  // Deliveries go with their notifications (on delete cascade).
+  await db.deleteFrom('notifications').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('push_subscriptions').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('notification_devices').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('notification_recipients').where('user_id', '=', scope.userId).execute();
+}
