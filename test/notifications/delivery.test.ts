@@ -11,6 +11,7 @@ import type { NotificationsDb } from '../../src/modules/notifications/tables.ts'
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { type H2Server, startHttp2Server } from '../support/http2-server.ts';
 import { type PushService, type Subscriber, startPushService, subscriber } from '../support/push-service.ts';
+import { testUserHook } from '../support/test-user.ts';
 import { localCertificate } from '../support/tls.ts';
 import { feed, loveNoteDelivered, recipient, userId } from './support.ts';
 
@@ -46,20 +47,23 @@ describe('notification deliveries through the providers', () => {
     });
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    t = await createTestApp({
-      FCM_SERVICE_ACCOUNT: JSON.stringify({
-        project_id: 'o2o',
-        client_email: 'push@o2o.iam.gserviceaccount.com',
-        private_key: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        token_uri: `${oauth.origin}/token`,
-      }),
-      FCM_API_URL: fcm.origin,
-      APNS_KEY: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      APNS_KEY_ID: 'KEY1234567',
-      APNS_TEAM_ID: 'TEAM123456',
-      APNS_TOPIC: 'love.one2one.app',
-      APNS_URL: apns.origin,
-    });
+    t = await createTestApp(
+      {
+        FCM_SERVICE_ACCOUNT: JSON.stringify({
+          project_id: 'o2o',
+          client_email: 'push@o2o.iam.gserviceaccount.com',
+          private_key: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          token_uri: `${oauth.origin}/token`,
+        }),
+        FCM_API_URL: fcm.origin,
+        APNS_KEY: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        APNS_KEY_ID: 'KEY1234567',
+        APNS_TEAM_ID: 'TEAM123456',
+        APNS_TOPIC: 'love.one2one.app',
+        APNS_URL: apns.origin,
+      },
+      { routes: testUserHook },
+    );
     ctx = await createNotificationsContext(t.platform, {
       channels: { ca: certificate.cert, webPushAgent: new https.Agent({ ca: certificate.cert }) },
       retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 60_000 },
@@ -182,13 +186,23 @@ describe('notification deliveries through the providers', () => {
     assert.equal(email?.reason, 'fallback');
   });
 
-  it('ignores x-test-user in an app built without the test hook', async () => {
-    const me = userId();
-    const failures = await t.app.inject({
+  it('lists the failures for an admin, newest first, page by page', async () => {
+    const admin = { 'x-test-user': `${userId()}:admin` };
+    const first = await t.app.inject({
       method: 'GET',
-      url: '/v1/admin/notifications/failures',
-      headers: { 'x-test-user': `${me}:admin` },
+      url: '/v1/admin/notifications/failures?limit=1',
+      headers: admin,
     });
-    assert.equal(failures.statusCode, 401, 'the admin route needs a real caller (no test hook in this app)');
+    assert.equal(first.statusCode, 200);
+    const [newest] = first.json().data;
+    assert.equal(newest.status, 'failed');
+    assert.equal(newest.kind, 'love-note.received');
+    assert.ok(first.json().meta.nextCursor);
+    const next = await t.app.inject({
+      method: 'GET',
+      url: `/v1/admin/notifications/failures?limit=1&cursor=${first.json().meta.nextCursor}`,
+      headers: admin,
+    });
+    assert.ok(next.json().data[0].id < newest.id);
   });
 });

@@ -227,8 +227,8 @@ export async function markDeliveredByProviderId(
   return Number(result.numUpdatedRows);
 }
 
-/** Admin view across users: newest failures first, keyset on (updated_at, id). */
-export async function listFailures(db: Db, query: { limit: number; before?: { at: string; id: string } }) {
+/** Admin view across users: newest deliveries first (UUIDv7 ids sort by creation), keyset on id. */
+export async function listFailures(db: Db, query: { limit: number; before?: string }) {
   let q = db
     .selectFrom('notification_deliveries as d')
     .innerJoin('notifications as n', (join) =>
@@ -237,17 +237,8 @@ export async function listFailures(db: Db, query: { limit: number; before?: { at
     .selectAll('d')
     .select(['n.kind', 'n.category'])
     .where('d.status', '=', 'failed');
-  if (query.before) {
-    const { at, id } = query.before;
-    q = q.where((eb) =>
-      eb.or([
-        eb('d.updated_at', '<', new Date(at)),
-        eb.and([eb('d.updated_at', '=', new Date(at)), eb('d.id', '<', id)]),
-      ]),
-    );
-  }
+  if (query.before) q = q.where('d.id', '<', query.before);
   return q
-    .orderBy('d.updated_at', 'desc')
     .orderBy('d.id', 'desc')
     .limit(query.limit + 1)
     .execute();

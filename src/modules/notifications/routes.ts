@@ -218,7 +218,8 @@ export async function notificationRoutes(
     async (request, reply) => {
       const signature = request.headers['x-twilio-signature'];
       await service.twilioStatus(
-        `${opts.publicUrl}${request.url.replace(/^\/v1(?=\/)/, '/v1')}`,
+        // Twilio signs the URL it was given: our public URL, never what a proxy rewrote.
+        `${opts.publicUrl}/v1/notifications/webhooks/twilio${request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''}`,
         typeof signature === 'string' ? signature : undefined,
         request.body as Record<string, string>,
       );

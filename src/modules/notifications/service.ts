@@ -83,6 +83,13 @@ function checkKey(value: string, bytes: number, field: string): void {
 
 export function createNotificationsService(ctx: NotificationsContext) {
   const db = ctx.db;
+  const unsubscribeTarget = (token: string) => {
+    const target = readUnsubscribeToken(ctx.encryption, token);
+    if (!target || MANDATORY_CATEGORIES.has(target.category)) {
+      throw validationError('the unsubscribe link is not valid', 'token');
+    }
+    return target;
+  };
   return {
     async list(
       userId: string,
@@ -128,9 +135,9 @@ export function createNotificationsService(ctx: NotificationsContext) {
 
     async failures(query: { limit?: number; cursor?: string }) {
       const limit = query.limit ?? 20;
-      const before = decodeCursor<{ at: string; id: string }>(query.cursor, ['at', 'id']);
-      const rows = await repo.listFailures(db, { limit, ...(before ? { before } : {}) });
-      const page = toPage(rows, limit, (row) => ({ at: row.updated_at.toISOString(), id: row.id }));
+      const before = decodeCursor<{ id: string }>(query.cursor, ['id']);
+      const rows = await repo.listFailures(db, { limit, ...(before ? { before: before.id } : {}) });
+      const page = toPage(rows, limit, (row) => ({ id: row.id }));
       return { items: page.items.map(deliveryView), nextCursor: page.nextCursor };
     },
 
@@ -173,21 +180,17 @@ export function createNotificationsService(ctx: NotificationsContext) {
 
     /** What a one-click link would switch off (GET shows it; only POST acts, per RFC 8058). */
     describeUnsubscribe(token: string) {
-      const target = readUnsubscribeToken(ctx.encryption, token);
-      if (!target || MANDATORY_CATEGORIES.has(target.category)) {
-        throw validationError('the unsubscribe link is not valid', 'token');
-      }
-      return { category: target.category, channel: 'email' as const };
+      return { category: unsubscribeTarget(token).category, channel: 'email' as const };
     },
 
     async unsubscribe(token: string) {
-      const target = this.describeUnsubscribe(token);
-      const scope = { userId: readUnsubscribeToken(ctx.encryption, token)!.userId };
+      const target = unsubscribeTarget(token);
+      const scope = { userId: target.userId };
       const recipient = await repo.findRecipient(db, scope);
       const overrides = { ...(recipient?.preferences ?? {}) };
       overrides[target.category] = { ...overrides[target.category], email: false };
       await repo.upsertRecipient(db, scope, { preferences: overrides });
-      return { ...target, unsubscribed: true };
+      return { category: target.category, channel: 'email' as const, unsubscribed: true };
     },
 
     /** Twilio's status callback: signed with the auth token over the public URL and the form. */
