@@ -85,7 +85,7 @@ describe('notification deliveries through the providers', () => {
 
   const deliveries = (notificationId: string) =>
     db
-      .selectFrom('notification_deliveries')
+      .selectFrom('notifications_deliveries')
       .selectAll()
       .where('notification_id', '=', notificationId)
       .execute();

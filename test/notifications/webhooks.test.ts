@@ -51,7 +51,7 @@ describe('Twilio status webhook and one-click unsubscribe', () => {
     const me = userId();
     const { created } = await feed(ctx, 'love-note.delivered', loveNoteDelivered(me));
     const sms = (await ctx.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('notifications_deliveries')
       .selectAll()
       .where('notification_id', '=', created[0]!.id)
       .where('channel', '=', 'sms')

@@ -7,6 +7,7 @@ import type { AppModule } from '../index.ts';
 import type { MailSender, NotificationsContext, RetryPolicy } from './context.ts';
 import { createMailSender } from './mailer.ts';
 import { createNotificationMetrics } from './metrics.ts';
+import { notificationsPersonalData } from './personal-data.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
 import { notificationRoutes } from './routes.ts';
 import { createNotificationsService } from './service.ts';
@@ -53,7 +54,8 @@ export async function createNotificationsContext(
   options: NotificationsOptions = {},
 ): Promise<NotificationsContext> {
   const { config } = platform;
-  const publicUrl = `http://localhost:${config.port}`;
+  // Mail links and Twilio's callback need an absolute URL even when PUBLIC_URL is unset (development).
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const channels = await createChannels(config, {
     smsStatusCallbackUrl: `${publicUrl}/v1/notifications/webhooks/twilio`,
     ...options.channels,
@@ -69,7 +71,7 @@ export async function createNotificationsContext(
       options.preferences ?? (async (_userId, overrides) => applyOverrides(defaultPreferences(), overrides)),
     encryption: platform.encryption,
     metrics: createNotificationMetrics(platform.metrics),
-    links: { appUrl: publicUrl, publicUrl },
+    links: { appUrl: config.appUrl, publicUrl },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     twilioAuthToken: config.channels.twilio?.authToken,
     log: pino(loggerOptions(config.logLevel)).child({ module: 'notifications' }),
@@ -81,6 +83,7 @@ export async function createNotificationsContext(
 export function notificationsModule(options: NotificationsOptions = {}): AppModule {
   return {
     name: 'notifications',
+    personalData: notificationsPersonalData,
     async routes(app, { platform }) {
       const ctx = await notificationsContext(platform, options);
       await app.register(notificationRoutes, {

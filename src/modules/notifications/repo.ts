@@ -28,7 +28,7 @@ export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | '
 /** Inserts unless this event already notified this user; returns undefined for the repeat. */
 export async function insertNotification(db: Db, row: NewNotification): Promise<NotificationRow | undefined> {
   return db
-    .insertInto('notifications')
+    .insertInto('notifications_items')
     .values({ ...row, data: JSON.stringify(row.data) })
     .onConflict((oc) => oc.columns(['user_id', 'event_id']).doNothing())
     .returningAll()
@@ -40,7 +40,7 @@ export async function listNotifications(
   scope: UserScope,
   query: { unread: boolean; limit: number; before?: string },
 ): Promise<NotificationRow[]> {
-  let q = db.selectFrom('notifications').selectAll().where('user_id', '=', scope.userId);
+  let q = db.selectFrom('notifications_items').selectAll().where('user_id', '=', scope.userId);
   if (query.unread) q = q.where('read_at', 'is', null);
   if (query.before) q = q.where('id', '<', query.before);
   return q
@@ -51,7 +51,7 @@ export async function listNotifications(
 
 export async function findNotification(db: Db, scope: UserScope, id: string) {
   return db
-    .selectFrom('notifications')
+    .selectFrom('notifications_items')
     .selectAll()
     .where('user_id', '=', scope.userId)
     .where('id', '=', id)
@@ -61,7 +61,7 @@ export async function findNotification(db: Db, scope: UserScope, id: string) {
 /** Serialises decisions about one notification's channels (the email fallback). */
 export async function lockNotification(trx: Transaction<NotificationsDb>, scope: UserScope, id: string) {
   await trx
-    .selectFrom('notifications')
+    .selectFrom('notifications_items')
     .select('id')
     .where('user_id', '=', scope.userId)
     .where('id', '=', id)
@@ -71,7 +71,7 @@ export async function lockNotification(trx: Transaction<NotificationsDb>, scope:
 
 export async function countUnread(db: Db, scope: UserScope): Promise<number> {
   const row = await db
-    .selectFrom('notifications')
+    .selectFrom('notifications_items')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('user_id', '=', scope.userId)
     .where('read_at', 'is', null)
@@ -82,7 +82,7 @@ export async function countUnread(db: Db, scope: UserScope): Promise<number> {
 /** Read stays read: a second call keeps the first time. */
 export async function markRead(db: Db, scope: UserScope, id: string) {
   return db
-    .updateTable('notifications')
+    .updateTable('notifications_items')
     .set({ read_at: sql`coalesce(read_at, now())` })
     .where('user_id', '=', scope.userId)
     .where('id', '=', id)
@@ -92,7 +92,7 @@ export async function markRead(db: Db, scope: UserScope, id: string) {
 
 export async function markAllRead(db: Db, scope: UserScope): Promise<number> {
   const result = await db
-    .updateTable('notifications')
+    .updateTable('notifications_items')
     .set({ read_at: sql`now()` })
     .where('user_id', '=', scope.userId)
     .where('read_at', 'is', null)
@@ -102,7 +102,7 @@ export async function markAllRead(db: Db, scope: UserScope): Promise<number> {
 
 export async function deleteNotification(db: Db, scope: UserScope, id: string): Promise<boolean> {
   const result = await db
-    .deleteFrom('notifications')
+    .deleteFrom('notifications_items')
     .where('user_id', '=', scope.userId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -112,7 +112,7 @@ export async function deleteNotification(db: Db, scope: UserScope, id: string): 
 // ---- deliveries ----------------------------------------------------------
 
 export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('notification_deliveries').values(rows).execute();
+  if (rows.length > 0) await db.insertInto('notifications_deliveries').values(rows).execute();
 }
 
 export async function listDeliveries(
@@ -121,7 +121,7 @@ export async function listDeliveries(
   notificationId: string,
 ): Promise<DeliveryRow[]> {
   return db
-    .selectFrom('notification_deliveries')
+    .selectFrom('notifications_deliveries')
     .selectAll()
     .where('user_id', '=', scope.userId)
     .where('notification_id', '=', notificationId)
@@ -132,8 +132,8 @@ export async function listDeliveries(
 /** Locks the delivery for the attempt, so two workers never send it twice. */
 export async function lockDelivery(trx: Transaction<NotificationsDb>, scope: UserScope, id: string) {
   return trx
-    .selectFrom('notification_deliveries as d')
-    .innerJoin('notifications as n', (join) =>
+    .selectFrom('notifications_deliveries as d')
+    .innerJoin('notifications_items as n', (join) =>
       join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
     )
     .selectAll('d')
@@ -172,7 +172,7 @@ export async function updateDelivery(
   change: DeliveryChange,
 ): Promise<void> {
   await db
-    .updateTable('notification_deliveries')
+    .updateTable('notifications_deliveries')
     .set({
       status: change.status,
       updated_at: sql`now()`,
@@ -191,7 +191,7 @@ export async function updateDelivery(
 
 export async function findDelivery(db: Db, scope: UserScope, notificationId: string, channel: Channel) {
   return db
-    .selectFrom('notification_deliveries')
+    .selectFrom('notifications_deliveries')
     .selectAll()
     .where('user_id', '=', scope.userId)
     .where('notification_id', '=', notificationId)
@@ -209,7 +209,7 @@ export async function markDeliveredByProviderId(
   outcome: { status: 'delivered' | 'failed'; error?: string },
 ): Promise<number> {
   const result = await db
-    .updateTable('notification_deliveries')
+    .updateTable('notifications_deliveries')
     .set({
       status: outcome.status,
       updated_at: sql`now()`,
@@ -230,8 +230,8 @@ export async function markDeliveredByProviderId(
 /** Admin view across users: newest deliveries first (UUIDv7 ids sort by creation), keyset on id. */
 export async function listFailures(db: Db, query: { limit: number; before?: string }) {
   let q = db
-    .selectFrom('notification_deliveries as d')
-    .innerJoin('notifications as n', (join) =>
+    .selectFrom('notifications_deliveries as d')
+    .innerJoin('notifications_items as n', (join) =>
       join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
     )
     .selectAll('d')
@@ -250,7 +250,7 @@ export async function usersWithDigest(
   limit: number,
 ): Promise<{ user_id: string; channel: Channel }[]> {
   return db
-    .selectFrom('notification_deliveries')
+    .selectFrom('notifications_deliveries')
     .select(['user_id', 'channel'])
     .distinct()
     .where('digest', '=', true)
@@ -261,8 +261,8 @@ export async function usersWithDigest(
 
 export async function lockDigestItems(trx: Transaction<NotificationsDb>, scope: UserScope, channel: Channel) {
   return trx
-    .selectFrom('notification_deliveries as d')
-    .innerJoin('notifications as n', (join) =>
+    .selectFrom('notifications_deliveries as d')
+    .innerJoin('notifications_items as n', (join) =>
       join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
     )
     .select(['d.id', 'd.notification_id', 'n.title', 'n.category', 'n.created_at'])
@@ -284,7 +284,7 @@ export async function settleDigestItems(
 ): Promise<void> {
   if (ids.length === 0) return;
   await db
-    .updateTable('notification_deliveries')
+    .updateTable('notifications_deliveries')
     .set({
       status: change.status,
       updated_at: sql`now()`,
@@ -307,7 +307,7 @@ export async function upsertPushSubscription(
   input: { endpoint: string; p256dh: string; auth: string; userAgent: string | null },
 ): Promise<PushSubscriptionRow> {
   return db
-    .insertInto('push_subscriptions')
+    .insertInto('notifications_push_subscriptions')
     .values({
       user_id: scope.userId,
       id: newId(),
@@ -327,7 +327,7 @@ export async function upsertPushSubscription(
 
 export async function listPushSubscriptions(db: Db, scope: UserScope): Promise<PushSubscriptionRow[]> {
   return db
-    .selectFrom('push_subscriptions')
+    .selectFrom('notifications_push_subscriptions')
     .selectAll()
     .where('user_id', '=', scope.userId)
     .orderBy('id')
@@ -336,7 +336,7 @@ export async function listPushSubscriptions(db: Db, scope: UserScope): Promise<P
 
 export async function deletePushSubscription(db: Db, scope: UserScope, id: string): Promise<boolean> {
   const result = await db
-    .deleteFrom('push_subscriptions')
+    .deleteFrom('notifications_push_subscriptions')
     .where('user_id', '=', scope.userId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -350,13 +350,13 @@ export async function upsertDevice(
   input: { platform: 'ios' | 'android'; token: string },
 ): Promise<DeviceRow> {
   await db
-    .deleteFrom('notification_devices')
+    .deleteFrom('notifications_devices')
     .where('platform', '=', input.platform)
     .where('token', '=', input.token)
     .where('user_id', '<>', scope.userId)
     .execute();
   return db
-    .insertInto('notification_devices')
+    .insertInto('notifications_devices')
     .values({ user_id: scope.userId, id: newId(), ...input })
     .onConflict((oc) => oc.columns(['user_id', 'platform', 'token']).doUpdateSet({ token: input.token }))
     .returningAll()
@@ -365,7 +365,7 @@ export async function upsertDevice(
 
 export async function listDevices(db: Db, scope: UserScope): Promise<DeviceRow[]> {
   return db
-    .selectFrom('notification_devices')
+    .selectFrom('notifications_devices')
     .selectAll()
     .where('user_id', '=', scope.userId)
     .orderBy('id')
@@ -377,7 +377,7 @@ export async function deleteDevice(
   scope: UserScope,
   target: { platform: 'ios' | 'android'; token: string } | { id: string },
 ): Promise<boolean> {
-  let q = db.deleteFrom('notification_devices').where('user_id', '=', scope.userId);
+  let q = db.deleteFrom('notifications_devices').where('user_id', '=', scope.userId);
   q =
     'id' in target
       ? q.where('id', '=', target.id)
@@ -390,7 +390,7 @@ export async function deleteDevice(
 
 export async function findRecipient(db: Db, scope: UserScope): Promise<RecipientRow | undefined> {
   return db
-    .selectFrom('notification_recipients')
+    .selectFrom('notifications_recipients')
     .selectAll()
     .where('user_id', '=', scope.userId)
     .executeTakeFirst();
@@ -419,7 +419,7 @@ export async function upsertRecipient(db: Db, scope: UserScope, input: Recipient
     ...(input.preferences !== undefined ? { preferences: JSON.stringify(input.preferences) } : {}),
   };
   await db
-    .insertInto('notification_recipients')
+    .insertInto('notifications_recipients')
     .values({ user_id: scope.userId, ...values })
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...values, updated_at: sql`now()` }))
     .execute();
@@ -428,8 +428,8 @@ export async function upsertRecipient(db: Db, scope: UserScope, input: Recipient
 /** Forgets a person: their inbox, delivery records, push targets and contact details. */
 export async function eraseUser(db: Db, scope: UserScope): Promise<void> {
   // Deliveries go with their notifications (on delete cascade).
-  await db.deleteFrom('notifications').where('user_id', '=', scope.userId).execute();
-  await db.deleteFrom('push_subscriptions').where('user_id', '=', scope.userId).execute();
-  await db.deleteFrom('notification_devices').where('user_id', '=', scope.userId).execute();
-  await db.deleteFrom('notification_recipients').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('notifications_items').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('notifications_push_subscriptions').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('notifications_devices').where('user_id', '=', scope.userId).execute();
+  await db.deleteFrom('notifications_recipients').where('user_id', '=', scope.userId).execute();
 }

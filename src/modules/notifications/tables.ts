@@ -90,11 +90,11 @@ export interface RecipientsTable {
 export type PreferenceOverrides = Partial<Record<Category, Partial<Record<Channel, boolean>>>>;
 
 export interface NotificationsDb {
-  notifications: NotificationsTable;
-  notification_deliveries: DeliveriesTable;
-  push_subscriptions: PushSubscriptionsTable;
-  notification_devices: DevicesTable;
-  notification_recipients: RecipientsTable;
+  notifications_items: NotificationsTable;
+  notifications_deliveries: DeliveriesTable;
+  notifications_push_subscriptions: PushSubscriptionsTable;
+  notifications_devices: DevicesTable;
+  notifications_recipients: RecipientsTable;
 }
 
 export type NotificationRow = Selectable<NotificationsTable>;

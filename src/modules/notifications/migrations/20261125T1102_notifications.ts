@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
 // leads the primary key and every unique constraint, so they distribute by user.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
-    .createTable('notifications')
+    .createTable('notifications_items')
     .addColumn('user_id', 'uuid', (c) => c.notNull())
     .addColumn('id', 'uuid', (c) => c.notNull())
     // The event it came from: the unique key below is what makes intake idempotent.
@@ -20,12 +20,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('notifications_pkey', ['user_id', 'id'])
     .addUniqueConstraint('notifications_event_unique', ['user_id', 'event_id'])
     .execute();
-  await sql`create index notifications_unread on notifications (user_id, id desc) where read_at is null`.execute(
+  await sql`create index notifications_unread on notifications_items (user_id, id desc) where read_at is null`.execute(
     db,
   );
 
   await db.schema
-    .createTable('notification_deliveries')
+    .createTable('notifications_deliveries')
     .addColumn('user_id', 'uuid', (c) => c.notNull())
     .addColumn('id', 'uuid', (c) => c.notNull())
     .addColumn('notification_id', 'uuid', (c) => c.notNull())
@@ -42,28 +42,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('sent_at', 'timestamptz')
     .addColumn('delivered_at', 'timestamptz')
-    .addPrimaryKeyConstraint('notification_deliveries_pkey', ['user_id', 'id'])
-    .addUniqueConstraint('notification_deliveries_channel_unique', ['user_id', 'notification_id', 'channel'])
+    .addPrimaryKeyConstraint('notifications_deliveries_pkey', ['user_id', 'id'])
+    .addUniqueConstraint('notifications_deliveries_channel_unique', ['user_id', 'notification_id', 'channel'])
     .addForeignKeyConstraint(
-      'notification_deliveries_notification_fk',
+      'notifications_deliveries_notification_fk',
       ['user_id', 'notification_id'],
-      'notifications',
+      'notifications_items',
       ['user_id', 'id'],
       (fk) => fk.onDelete('cascade'),
     )
     .execute();
-  await sql`create index notification_deliveries_failed on notification_deliveries (updated_at desc, id desc) where status = 'failed'`.execute(
+  await sql`create index notifications_deliveries_failed on notifications_deliveries (id desc) where status = 'failed'`.execute(
     db,
   );
-  await sql`create index notification_deliveries_digest on notification_deliveries (user_id) where digest and status = 'pending'`.execute(
+  await sql`create index notifications_deliveries_digest on notifications_deliveries (user_id) where digest and status = 'pending'`.execute(
     db,
   );
-  await sql`create index notification_deliveries_provider_id on notification_deliveries (provider_message_id) where provider_message_id is not null`.execute(
+  await sql`create index notifications_deliveries_provider_id on notifications_deliveries (provider_message_id) where provider_message_id is not null`.execute(
     db,
   );
 
   await db.schema
-    .createTable('push_subscriptions')
+    .createTable('notifications_push_subscriptions')
     .addColumn('user_id', 'uuid', (c) => c.notNull())
     .addColumn('id', 'uuid', (c) => c.notNull())
     .addColumn('endpoint', 'text', (c) => c.notNull())
@@ -76,25 +76,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   await db.schema
-    .createTable('notification_devices')
+    .createTable('notifications_devices')
     .addColumn('user_id', 'uuid', (c) => c.notNull())
     .addColumn('id', 'uuid', (c) => c.notNull())
     .addColumn('platform', 'text', (c) => c.notNull())
     .addColumn('token', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addPrimaryKeyConstraint('notification_devices_pkey', ['user_id', 'id'])
-    .addUniqueConstraint('notification_devices_token_unique', ['user_id', 'platform', 'token'])
+    .addPrimaryKeyConstraint('notifications_devices_pkey', ['user_id', 'id'])
+    .addUniqueConstraint('notifications_devices_token_unique', ['user_id', 'platform', 'token'])
     .execute();
   // A phone that signs in as someone else moves its token: found by token alone.
   await db.schema
-    .createIndex('notification_devices_token')
-    .on('notification_devices')
+    .createIndex('notifications_devices_token')
+    .on('notifications_devices')
     .columns(['platform', 'token'])
     .execute();
 
   // How to reach a person, kept from events (user.registered) until the users module serves profiles.
   await db.schema
-    .createTable('notification_recipients')
+    .createTable('notifications_recipients')
     .addColumn('user_id', 'uuid', (c) => c.primaryKey())
     .addColumn('email', 'text')
     .addColumn('phone', 'text')
@@ -112,11 +112,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'notification_recipients',
-    'notification_devices',
-    'push_subscriptions',
-    'notification_deliveries',
-    'notifications',
+    'notifications_recipients',
+    'notifications_devices',
+    'notifications_push_subscriptions',
+    'notifications_deliveries',
+    'notifications_items',
   ]) {
     await db.schema.dropTable(table).execute();
   }
