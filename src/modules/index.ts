@@ -3,7 +3,7 @@ import type { Platform } from '../platform/platform.ts';
 import { authModule } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { notificationsModule } from './notifications/index.ts';
-import { usersModule } from './users/index.ts';
+import { notificationProfile, usersModule } from './users/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the
@@ -39,7 +39,8 @@ export const MODULES: AppModule[] = [
   // users learns "who is the partner" from couples here, so neither module imports the other both ways.
   usersModule({ partnerOf, dataOwners: () => MODULES }),
   couplesModule,
-  notificationsModule(),
+  // Quiet hours and language come from the person's profile.
+  notificationsModule({ profile: notificationProfile }),
 ];
 
 export function modulesFor(selection: string[] | 'all'): AppModule[] {

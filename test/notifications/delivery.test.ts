@@ -11,7 +11,7 @@ import type { NotificationsDb } from '../../src/modules/notifications/tables.ts'
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { type H2Server, startHttp2Server } from '../support/http2-server.ts';
 import { type PushService, type Subscriber, startPushService, subscriber } from '../support/push-service.ts';
-import { testUserHook } from '../support/test-user.ts';
+import { testAuth } from '../support/test-auth.ts';
 import { localCertificate } from '../support/tls.ts';
 import { feed, loveNoteDelivered, recipient, userId } from './support.ts';
 
@@ -62,7 +62,7 @@ describe('notification deliveries through the providers', () => {
         APNS_TOPIC: 'love.one2one.app',
         APNS_URL: apns.origin,
       },
-      { routes: testUserHook },
+      { routes: testAuth },
     );
     ctx = await createNotificationsContext(t.platform, {
       channels: { ca: certificate.cert, webPushAgent: new https.Agent({ ca: certificate.cert }) },

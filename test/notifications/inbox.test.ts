@@ -3,14 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import type { NotificationsContext } from '../../src/modules/notifications/context.ts';
 import { notificationsContext } from '../../src/modules/notifications/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { as, testUserHook } from '../support/test-user.ts';
+import { as, testAuth } from '../support/test-auth.ts';
 import { feed, loveNoteDelivered, recipient, userId } from './support.ts';
 
 describe('notifications inbox API', () => {
   let t: TestApp;
   let ctx: NotificationsContext;
   before(async () => {
-    t = await createTestApp({}, { routes: testUserHook });
+    t = await createTestApp({}, { routes: testAuth });
     ctx = await notificationsContext(t.platform);
   });
   after(() => t.close());
@@ -144,7 +144,7 @@ describe('notifications inbox API', () => {
 describe('push targets API', () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({}, { routes: testUserHook });
+    t = await createTestApp({}, { routes: testAuth });
   });
   after(() => t.close());
 

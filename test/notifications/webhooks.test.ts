@@ -6,7 +6,7 @@ import { unsubscribeToken } from '../../src/modules/notifications/email.ts';
 import { notificationsContext } from '../../src/modules/notifications/index.ts';
 import { findRecipient, updateDelivery } from '../../src/modules/notifications/repo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { as, testUserHook } from '../support/test-user.ts';
+import { as, testAuth } from '../support/test-auth.ts';
 import { feed, loveNoteDelivered, userId } from './support.ts';
 
 const AUTH_TOKEN = 'twilio-webhook-test-token';
@@ -22,7 +22,7 @@ describe('Twilio status webhook and one-click unsubscribe', () => {
         TWILIO_FROM: '+15005550006',
         TWILIO_API_URL: 'http://127.0.0.1:1',
       },
-      { routes: testUserHook },
+      { routes: testAuth },
     );
     ctx = await notificationsContext(t.platform);
   });

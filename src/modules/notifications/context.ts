@@ -5,6 +5,7 @@ import type { FieldEncryption } from '../../platform/security/field-encryption.t
 import type { MailLinks, OutgoingMail } from './email.ts';
 import type { NotificationMetrics } from './metrics.ts';
 import type { PreferenceMatrix } from './preferences.ts';
+import type { ExternalProfile } from './recipient.ts';
 import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
 
 /** Sends a rendered mail (the platform mail transport, with our headers). */
@@ -35,6 +36,8 @@ export interface NotificationsContext {
   queue: DeliveryQueue;
   /** The users module's preferences plug in here; until then defaults plus stored overrides. */
   preferences: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
+  /** Time zone, locale and quiet hours from the users module (undefined: none known). */
+  profile: (userId: string) => Promise<ExternalProfile | undefined>;
   encryption: FieldEncryption;
   metrics: NotificationMetrics;
   links: MailLinks;

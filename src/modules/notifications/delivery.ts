@@ -5,11 +5,11 @@ import type { NotificationsContext } from './context.ts';
 import { renderMail } from './email.ts';
 import { preferencesOf } from './intake.ts';
 import { toLocale } from './messages.ts';
+import { recipientOf } from './recipient.ts';
 import {
   deleteDevice,
   deletePushSubscription,
   findDelivery,
-  findRecipient,
   insertDeliveries,
   type LockedDelivery,
   listDevices,
@@ -181,7 +181,7 @@ export async function attemptDelivery(
       { channel: delivery.channel },
       Math.max(0, (now.getTime() - due.getTime()) / 1000),
     );
-    const recipient = await findRecipient(trx, scope);
+    const recipient = await recipientOf(ctx, trx, job.userId);
     // Preferences may have changed while it waited (quiet hours, retries).
     const preferences = await preferencesOf(ctx, job.userId, recipient);
     if (!preferences[delivery.category][delivery.channel]) {

@@ -1,7 +1,8 @@
 import type { NotificationsContext } from './context.ts';
 import { sendDelivery } from './delivery.ts';
 import { render, toLocale } from './messages.ts';
-import { findRecipient, lockDigestItems, settleDigestItems, usersWithDigest } from './repo.ts';
+import { recipientOf } from './recipient.ts';
+import { lockDigestItems, settleDigestItems, usersWithDigest } from './repo.ts';
 import type { Category, Channel } from './tables.ts';
 
 /** Per run, so one run stays short; the rest wait for the next hour. */
@@ -26,7 +27,7 @@ async function digestFor(ctx: NotificationsContext, userId: string, channel: Cha
     const scope = { userId };
     const items = await lockDigestItems(trx, scope, channel);
     if (items.length === 0) return 0;
-    const recipient = await findRecipient(trx, scope);
+    const recipient = await recipientOf(ctx, trx, userId);
     const locale = toLocale(recipient?.locale);
     const byCategory = new Map<Category, typeof items>();
     for (const item of items) byCategory.set(item.category, [...(byCategory.get(item.category) ?? []), item]);

@@ -9,6 +9,7 @@ import { createMailSender } from './mailer.ts';
 import { createNotificationMetrics } from './metrics.ts';
 import { notificationsPersonalData } from './personal-data.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
+import type { ExternalProfile } from './recipient.ts';
 import { notificationRoutes } from './routes.ts';
 import { createNotificationsService } from './service.ts';
 import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
@@ -25,6 +26,8 @@ export interface NotificationsOptions {
    * (one-click unsubscribes) apply.
    */
   preferences?: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
+  /** Time zone, locale and quiet hours (the users module's `notificationProfile`). */
+  profile?: (platform: Platform, userId: string) => Promise<ExternalProfile | undefined>;
   mail?: MailSender;
   /** Tests: trust local providers' certificates. */
   channels?: ChannelsOptions;
@@ -69,6 +72,7 @@ export async function createNotificationsContext(
     queue: jobsQueue,
     preferences:
       options.preferences ?? (async (_userId, overrides) => applyOverrides(defaultPreferences(), overrides)),
+    profile: options.profile ? (userId) => options.profile!(platform, userId) : async () => undefined,
     encryption: platform.encryption,
     metrics: createNotificationMetrics(platform.metrics),
     links: { appUrl: config.appUrl, publicUrl },

@@ -5,6 +5,7 @@ import { type IncomingEvent, type NotificationSpec, RULES } from './catalog.ts';
 import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
+import { recipientOf } from './recipient.ts';
 import {
   findRecipient,
   insertDeliveries,
@@ -66,7 +67,7 @@ export async function createNotification(
   spec: NotificationSpec,
 ): Promise<NotificationRow | undefined> {
   const scope = { userId: spec.userId };
-  const recipient = await findRecipient(trx, scope);
+  const recipient = await recipientOf(ctx, trx, spec.userId);
   const { title, body } = render(spec.kind, toLocale(recipient?.locale), spec.params);
   const notification = await insertNotification(trx, {
     user_id: spec.userId,

@@ -8,6 +8,7 @@ import { eraseUser, pendingDeletions } from './erasure.ts';
 import { consumeUsersEvents } from './events.ts';
 import { purgeExpiredExports, runExport } from './export.ts';
 import { usersPersonalData } from './personal-data.ts';
+import { defaultPreferences, mergePreferences } from './preferences.ts';
 import { privacyRoutes } from './privacy-routes.ts';
 import { profileRoutes } from './routes.ts';
 import * as service from './service.ts';
@@ -39,6 +40,28 @@ export function ensureProfile(
   seed?: { displayName?: string | null; locale?: string; timeZone?: string },
 ) {
   return service.ensureProfile(platform.database.db as UsersDb, userId, seed);
+}
+
+/**
+ * Where and when a person wants to hear from the app, for the notifications
+ * module: time zone, locale and quiet hours. A read without side effects;
+ * undefined for someone without a profile.
+ */
+export async function notificationProfile(platform: Platform, userId: string) {
+  const db = platform.database.db as UsersDb;
+  const profile = await db
+    .selectFrom('users_profiles')
+    .select(['time_zone', 'locale', 'status'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!profile) return undefined;
+  const stored = await db
+    .selectFrom('users_preferences')
+    .select('preferences')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  const preferences = mergePreferences(defaultPreferences(), (stored?.preferences ?? {}) as never);
+  return { timeZone: profile.time_zone, locale: profile.locale, quietHours: preferences.quietHours };
 }
 
 /** Public cards (id, handle, display name, avatar) of the given users, keyed by id. */
