@@ -6,13 +6,7 @@ import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
 import { recipientOf } from './recipient.ts';
-import {
-  findRecipient,
-  insertDeliveries,
-  insertNotification,
-  listDevices,
-  listPushSubscriptions,
-} from './repo.ts';
+import { insertDeliveries, insertNotification, listDevices, listPushSubscriptions } from './repo.ts';
 import type { Channel, NewDelivery, NotificationRow, NotificationsDb, RecipientRow } from './tables.ts';
 
 async function targetCounts(
@@ -66,7 +60,7 @@ export async function createNotification(
   eventId: string,
   spec: NotificationSpec,
 ): Promise<NotificationRow | undefined> {
-  const scope = { userId: spec.userId };
+  const _scope = { userId: spec.userId };
   const recipient = await recipientOf(ctx, trx, spec.userId);
   const { title, body } = render(spec.kind, toLocale(recipient?.locale), spec.params);
   const notification = await insertNotification(trx, {
