@@ -1,14 +1,55 @@
+import type { EventType } from '../../platform/bus/events.ts';
+import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { DeliveryQueue, NotificationsContext } from './context.ts';
+import { attemptDelivery } from './delivery.ts';
+import { sendDigests } from './digest.ts';
+import { notifyFromEvent } from './intake.ts';
+import { eraseUser } from './repo.ts';
 
-/** Replaced by graphile-worker jobs once the platform job runner is on main. */
+/** Delivery attempts are graphile-worker jobs, added in the transaction that creates or retries them. */
 export const jobsQueue: DeliveryQueue = {
-  async enqueue() {},
+  enqueue: (trx, delivery, runAt) =>
+    schedule(
+      trx,
+      {
+        name: 'notifications.deliver',
+        payload: delivery,
+        // Addressable: a retry replaces the pending job instead of adding a second.
+        key: `notification-delivery:${delivery.deliveryId}`,
+        // Our own retries are rescheduled jobs; the runner's only cover a crashed attempt.
+        maxAttempts: 3,
+      },
+      runAt,
+    ),
 };
 
+/** Events that create notifications (see catalog.ts), plus erasure. */
+export const CONSUMED = [
+  'love-note.delivered',
+  'love-note.read',
+  'love-note.reacted',
+  'couple.linked',
+  'couple.unlinked',
+  'user.deleted',
+] as const satisfies readonly EventType[];
+
 export async function startNotificationsWorker(
-  _platform: Platform,
-  _ctx: NotificationsContext,
+  platform: Platform,
+  ctx: NotificationsContext,
 ): Promise<() => Promise<void>> {
+  platform.bus.consume('notifications', [...CONSUMED], async (event, trx) => {
+    if (event.type === 'user.deleted') {
+      await eraseUser(trx, { userId: (event.data as { userId: string }).userId });
+      return;
+    }
+    await notifyFromEvent(ctx, trx, event);
+  });
+  platform.jobs.define('notifications.deliver', (payload) => attemptDelivery(ctx, payload));
+  platform.jobs.define('notifications.digest', async () => {
+    await sendDigests(ctx);
+  });
+  platform.jobs.recurring({ name: 'notifications.digest', cron: '0 * * * *', payload: {} });
+  // The bus and the job runner stop them; nothing of our own to release.
   return async () => {};
 }

@@ -47,6 +47,19 @@ export interface EventMap {
   'user.mfa-enabled': { userId: string };
   /** Auth: a spent refresh token was presented again; its whole session was revoked. */
   'auth.refresh-reuse-detected': { userId: string; sessionId: string };
+  /**
+   * Love notes (published by the love-notes module; shapes agreed with notifications, which
+   * consumes them): the note reached its recipient, was read, got a reaction.
+   */
+  'love-note.delivered': { noteId: string; senderId: string; recipientId: string; senderName?: string };
+  'love-note.read': { noteId: string; senderId: string; recipientId: string; readerName?: string };
+  'love-note.reacted': {
+    noteId: string;
+    senderId: string;
+    recipientId: string;
+    reaction: string;
+    reactorName?: string;
+  };
   /** Notifications: a person got an inbox item (the realtime connection forwards it). */
   'notification.created': {
     notificationId: string;

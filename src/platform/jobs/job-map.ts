@@ -11,6 +11,10 @@ export interface JobMap {
   'platform.idempotency-prune': Record<string, never>;
   /** Hourly: drops auth's spent or expired one-time tokens, MFA challenges, OAuth flows and refresh tokens. */
   'auth.prune': Record<string, never>;
+  /** Notifications: one attempt of one delivery (rescheduled by itself on a transient failure). */
+  'notifications.deliver': { userId: string; deliveryId: string };
+  /** Notifications: hourly digest of low-priority items. */
+  'notifications.digest': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
