@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.ts';
-import { authModule } from './auth/index.ts';
+import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { notificationProfile, usersModule } from './users/index.ts';
@@ -39,8 +39,14 @@ export const MODULES: AppModule[] = [
   // users learns "who is the partner" from couples here, so neither module imports the other both ways.
   usersModule({ partnerOf, dataOwners: () => MODULES }),
   couplesModule,
-  // Quiet hours and language come from the person's profile.
-  notificationsModule({ profile: notificationProfile }),
+  notificationsModule({
+    // Language and quiet hours from the profile, the address from the sign-in account.
+    profile: notificationProfile,
+    contact: async (platform, userId) => {
+      const user = await authService(platform).getUser(userId);
+      return user && { email: user.email };
+    },
+  }),
 ];
 
 export function modulesFor(selection: string[] | 'all'): AppModule[] {

@@ -41,16 +41,14 @@ describe('notifications worker', () => {
     const recipient = newId();
     const noteId = newId();
     await upsertDevice(ctx.db, { userId: recipient }, { platform: 'android', token: `tok-${recipient}` });
-    await t.platform.database.db
-      .transaction()
-      .execute((trx) =>
-        publish(trx, 'love-note.delivered', {
-          noteId,
-          senderId: newId(),
-          recipientId: recipient,
-          senderName: 'Sam',
-        }),
-      );
+    await t.platform.database.db.transaction().execute((trx) =>
+      publish(trx, 'love-note.delivered', {
+        noteId,
+        senderId: newId(),
+        recipientId: recipient,
+        senderName: 'Sam',
+      }),
+    );
     const [item] = await eventually(async () => {
       const items = await inbox(recipient);
       return items.length > 0 ? items : undefined;
@@ -93,16 +91,14 @@ describe('notifications worker', () => {
 
   it('reads love-note.read only into the inbox', async () => {
     const sender = newId();
-    await t.platform.database.db
-      .transaction()
-      .execute((trx) =>
-        publish(trx, 'love-note.read', {
-          noteId: newId(),
-          senderId: sender,
-          recipientId: newId(),
-          readerName: 'Alex',
-        }),
-      );
+    await t.platform.database.db.transaction().execute((trx) =>
+      publish(trx, 'love-note.read', {
+        noteId: newId(),
+        senderId: sender,
+        recipientId: newId(),
+        readerName: 'Alex',
+      }),
+    );
     const [item] = await eventually(async () => {
       const items = await inbox(sender);
       return items.length > 0 ? items : undefined;

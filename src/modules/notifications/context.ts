@@ -5,7 +5,7 @@ import type { FieldEncryption } from '../../platform/security/field-encryption.t
 import type { MailLinks, OutgoingMail } from './email.ts';
 import type { NotificationMetrics } from './metrics.ts';
 import type { PreferenceMatrix } from './preferences.ts';
-import type { ExternalProfile } from './recipient.ts';
+import type { ExternalContact, ExternalProfile } from './recipient.ts';
 import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
 
 /** Sends a rendered mail (the platform mail transport, with our headers). */
@@ -38,6 +38,8 @@ export interface NotificationsContext {
   preferences: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
   /** Time zone, locale and quiet hours from the users module (undefined: none known). */
   profile: (userId: string) => Promise<ExternalProfile | undefined>;
+  /** The sign-in email from the auth module (undefined: none known). */
+  contact: (userId: string) => Promise<ExternalContact | undefined>;
   encryption: FieldEncryption;
   metrics: NotificationMetrics;
   links: MailLinks;

@@ -9,7 +9,7 @@ import { createMailSender } from './mailer.ts';
 import { createNotificationMetrics } from './metrics.ts';
 import { notificationsPersonalData } from './personal-data.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
-import type { ExternalProfile } from './recipient.ts';
+import type { ExternalContact, ExternalProfile } from './recipient.ts';
 import { notificationRoutes } from './routes.ts';
 import { createNotificationsService } from './service.ts';
 import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
@@ -28,6 +28,8 @@ export interface NotificationsOptions {
   preferences?: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
   /** Time zone, locale and quiet hours (the users module's `notificationProfile`). */
   profile?: (platform: Platform, userId: string) => Promise<ExternalProfile | undefined>;
+  /** The sign-in email (from the auth module). */
+  contact?: (platform: Platform, userId: string) => Promise<ExternalContact | undefined>;
   mail?: MailSender;
   /** Tests: trust local providers' certificates. */
   channels?: ChannelsOptions;
@@ -73,6 +75,7 @@ export async function createNotificationsContext(
     preferences:
       options.preferences ?? (async (_userId, overrides) => applyOverrides(defaultPreferences(), overrides)),
     profile: options.profile ? (userId) => options.profile!(platform, userId) : async () => undefined,
+    contact: options.contact ? (userId) => options.contact!(platform, userId) : async () => undefined,
     encryption: platform.encryption,
     metrics: createNotificationMetrics(platform.metrics),
     links: { appUrl: config.appUrl, publicUrl },

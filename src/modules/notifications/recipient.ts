@@ -10,29 +10,46 @@ export interface ExternalProfile {
   quietHours: { enabled: boolean; start: string; end: string };
 }
 
+/** What the auth module says about a person (their sign-in email). */
+export interface ExternalContact {
+  email: string | null;
+}
+
 /**
- * How to reach a person: email and phone from this module's own record
- * (kept from events), time zone, locale and quiet hours from the users
- * module's profile when it has one.
+ * How to reach a person: the email from the auth account, time zone, locale
+ * and quiet hours from the users module's profile; this module's own record
+ * fills what they do not know (a phone number, tests without those modules).
  */
 export async function recipientOf(
   ctx: NotificationsContext,
   db: Db,
   userId: string,
 ): Promise<RecipientRow | undefined> {
-  const [own, profile] = await Promise.all([findRecipient(db, { userId }), ctx.profile(userId)]);
-  if (!profile) return own;
-  const quiet = profile.quietHours.enabled;
+  const [own, profile, contact] = await Promise.all([
+    findRecipient(db, { userId }),
+    ctx.profile(userId),
+    ctx.contact(userId),
+  ]);
+  if (!profile && !contact) return own;
+  const quiet = profile?.quietHours.enabled ?? false;
   return {
     user_id: userId,
-    email: own?.email ?? null,
+    email: contact?.email ?? own?.email ?? null,
     phone: own?.phone ?? null,
     display_name: own?.display_name ?? null,
     preferences: own?.preferences ?? {},
     updated_at: own?.updated_at ?? new Date(0),
-    time_zone: profile.timeZone,
-    locale: profile.locale,
-    quiet_start: quiet ? (parseClock(profile.quietHours.start) ?? null) : null,
-    quiet_end: quiet ? (parseClock(profile.quietHours.end) ?? null) : null,
+    time_zone: profile?.timeZone ?? own?.time_zone ?? 'UTC',
+    locale: profile?.locale ?? own?.locale ?? 'en',
+    quiet_start: profile
+      ? quiet
+        ? (parseClock(profile.quietHours.start) ?? null)
+        : null
+      : (own?.quiet_start ?? null),
+    quiet_end: profile
+      ? quiet
+        ? (parseClock(profile.quietHours.end) ?? null)
+        : null
+      : (own?.quiet_end ?? null),
   };
 }

@@ -1,14 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
-import { caller, requireAdmin, requireUser } from './guard.ts';
+import { requireAuth, requireRole } from '../auth/index.ts';
 import * as s from './schemas.ts';
 import type { NotificationsService } from './service.ts';
 
 const tags = ['notifications'];
 const security = [{ bearerAuth: [] }];
-const user = { onRequest: requireUser };
+const user = { onRequest: requireAuth };
+
+/** The caller of a route behind requireAuth. */
+const caller = (request: FastifyRequest): AuthUser => request.user!;
 
 /** The /v1/notifications routes: one-line handlers over the service. */
 export async function notificationRoutes(
@@ -230,7 +234,7 @@ export async function notificationRoutes(
   app.get(
     '/admin/notifications/failures',
     {
-      onRequest: requireAdmin,
+      onRequest: requireRole('admin'),
       config: { paginated: true },
       schema: {
         tags: ['admin'],

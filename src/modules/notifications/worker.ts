@@ -31,6 +31,9 @@ export const CONSUMED = [
   'love-note.reacted',
   'couple.linked',
   'couple.unlinked',
+  'user.password-changed',
+  'user.mfa-enabled',
+  'auth.refresh-reuse-detected',
   'user.deleted',
 ] as const satisfies readonly EventType[];
 

@@ -8,6 +8,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** Extra headers (List-Unsubscribe for notification mail). */
+  headers?: Record<string, string>;
 }
 
 export interface MailTransport {
