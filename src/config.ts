@@ -110,6 +110,8 @@ export interface GatewayConfig {
   redisPrefix: string;
   requestTimeoutMs: number;
   maxConcurrentRequests: number;
+}
+
 export interface ChannelsConfig {
   /** VAPID key pair (base64url); generated once under DATA_DIR/secrets when unset. */
   vapidPublicKey: string | undefined;
