@@ -1,0 +1,37 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { unauthenticated } from '../../platform/http/errors.ts';
+import type { Platform } from '../../platform/platform.ts';
+
+/**
+ * SEAM — the one file where love-notes meets modules that are being merged
+ * in parallel (auth, couples, users). Everything the module needs from them
+ * goes through `LoveNotesDeps`; when a module lands on main its real public
+ * service replaces the stand-in here, and nothing else in love-notes changes.
+ */
+export interface CoupleFacts {
+  coupleId: string;
+  partnerId: string | null;
+  /** The day the couple linked (or their chosen anniversary), for {{daysTogether}} / {{anniversary}}. */
+  since: Date | null;
+}
+
+export interface LoveNotesDeps {
+  /** The caller's active couple, or null (couples module: `activeCoupleOf`). */
+  coupleOf(platform: Platform, userId: string): Promise<CoupleFacts | null>;
+  /** Display names for template variables (users module: profile cards). */
+  displayNameOf(platform: Platform, userId: string): Promise<string | null>;
+  /** The user's IANA time zone preference (users module); 'UTC' when unknown. */
+  timeZoneOf(platform: Platform, userId: string): Promise<string>;
+}
+
+/** SEAM(auth): the auth module's `requireAuth`; until it lands, only an already-set request.user passes. */
+export async function requireAuth(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (!request.user) throw unauthenticated();
+}
+
+/** SEAM(couples, users): stand-ins until those modules are on main; no couple means no partner (409). */
+export const defaultDeps: LoveNotesDeps = {
+  coupleOf: async () => null,
+  displayNameOf: async () => null,
+  timeZoneOf: async () => 'UTC',
+};

@@ -1,0 +1,105 @@
+import { DateTime } from 'luxon';
+import rrule from 'rrule';
+import { validationError } from '../../platform/http/errors.ts';
+
+const { RRule } = rrule;
+
+export const MAX_AHEAD_MS = 366 * 24 * 3_600_000;
+export const MAX_PENDING = 100;
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+export function assertTimeZone(zone: string, field = 'timeZone'): string {
+  const parsed = DateTime.now().setZone(zone);
+  if (!parsed.isValid) throw validationError(`timeZone "${zone}" is not an IANA time zone (e.g. Europe/Paris)`, field);
+  return parsed.zoneName ?? zone;
+}
+
+/**
+ * The wall-clock time a schedule starts at, in the note's zone. An ISO time
+ * with an offset is an instant (converted to the zone's wall clock, so a
+ * recurrence keeps that local time); one without is already local.
+ */
+export function localStart(scheduledAt: string, zone: string): DateTime {
+  const local = HAS_OFFSET.test(scheduledAt)
+    ? DateTime.fromISO(scheduledAt, { setZone: true }).setZone(zone)
+    : DateTime.fromISO(scheduledAt, { zone });
+  if (!local.isValid) {
+    throw validationError('scheduledAt must be an ISO 8601 time, e.g. 2026-12-24T08:00:00Z', 'scheduledAt');
+  }
+  return local.set({ millisecond: 0 });
+}
+
+/** `2026-12-24T08:00:00` — the form kept in `local_start`. */
+export const wallClock = (local: DateTime): string => local.toFormat("yyyy-MM-dd'T'HH:mm:ss");
+
+// RRULE evaluates in "floating" time: wall-clock fields written as if UTC.
+// Converting each floating result back through the zone is what keeps 08:00
+// at 08:00 across a DST change (rrule's own tzid support gets this wrong).
+const floating = (wall: string) => DateTime.fromISO(wall, { zone: 'utc' }).toJSDate();
+const fromFloating = (date: Date, zone: string) =>
+  DateTime.fromObject(
+    {
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      hour: date.getUTCHours(),
+      minute: date.getUTCMinutes(),
+      second: date.getUTCSeconds(),
+    },
+    { zone },
+  ).toJSDate();
+
+const ALLOWED_FREQ = new Set([RRule.DAILY, RRule.WEEKLY, RRule.MONTHLY, RRule.YEARLY]);
+
+/** Parses an RRULE (with or without the `RRULE:` prefix); DTSTART comes from scheduledAt, not the rule. */
+export function parseRecurrence(text: string): string {
+  const rule = text.replace(/^RRULE:/i, '').trim();
+  if (/DTSTART|TZID|\n/i.test(rule)) {
+    throw validationError('recurrence is an RRULE without DTSTART; the start is scheduledAt', 'recurrence');
+  }
+  let options: ReturnType<typeof RRule.parseString>;
+  try {
+    options = RRule.parseString(rule);
+  } catch {
+    throw validationError(`recurrence "${rule}" is not a valid RRULE`, 'recurrence');
+  }
+  if (options.freq === undefined || !ALLOWED_FREQ.has(options.freq)) {
+    throw validationError('recurrence FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY', 'recurrence');
+  }
+  if (options.byhour || options.byminute || options.bysecond) {
+    throw validationError('recurrence repeats at the time of scheduledAt; BYHOUR/BYMINUTE are not allowed', 'recurrence');
+  }
+  return rule;
+}
+
+/**
+ * The first occurrence strictly after `after` (an instant) of the rule that
+ * starts at `wall` in `zone`, or null when the series is over.
+ */
+export function nextOccurrence(rule: string, wall: string, zone: string, after: Date): Date | null {
+  const options = RRule.parseString(rule);
+  const start = floating(wall);
+  const r = new RRule({ ...options, dtstart: start });
+  // Step in floating time from a little before `after`'s wall clock, and keep
+  // the first whose real instant is later (a DST shift can reorder by an hour).
+  const afterWall = DateTime.fromJSDate(after).setZone(zone);
+  let cursor = new Date(floating(wallClock(afterWall)).getTime() - 2 * 3_600_000);
+  if (cursor < start) cursor = new Date(start.getTime() - 1000);
+  for (let i = 0; i < 10; i += 1) {
+    const next = r.after(cursor, false);
+    if (!next) return null;
+    const instant = fromFloating(next, zone);
+    if (instant.getTime() > after.getTime()) return instant;
+    cursor = next;
+  }
+  return null;
+}
+
+/** Refuses a time in the past or more than a year ahead. */
+export function assertSchedulable(at: Date, now = new Date()): void {
+  if (at.getTime() <= now.getTime()) throw validationError('scheduledAt is in the past', 'scheduledAt');
+  if (at.getTime() - now.getTime() > MAX_AHEAD_MS) {
+    throw validationError('scheduledAt may be at most one year ahead', 'scheduledAt');
+  }
+}
+

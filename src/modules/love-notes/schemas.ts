@@ -1,0 +1,157 @@
+import { type StringOptions, Type } from 'typebox';
+import { Enveloped } from '../../platform/http/envelope.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
+
+// PostgreSQL text cannot hold NUL; refusing it in the schema turns it into a 400, not a 500.
+const Text = (options: StringOptions = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...options });
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateTime = (description: string) => Type.String({ format: 'date-time', description });
+
+export const NOTE_STATUSES = ['scheduled', 'sent', 'delivered', 'read', 'cancelled'] as const;
+export const TEMPLATE_CATEGORIES = [
+  'morning',
+  'goodnight',
+  'apology',
+  'gratitude',
+  'missing-you',
+  'anniversary',
+  'encouragement',
+  'playful',
+] as const;
+
+export const Emoji = Type.String({
+  minLength: 1,
+  maxLength: 16,
+  pattern: '^[^\\u0000-\\u0020\\u007f]+$',
+  description: 'One emoji (a short sequence of non-space characters)',
+});
+
+export const NoteIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Note id' }) });
+export const ReactionParams = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'Note id' }),
+  emoji: Emoji,
+});
+
+const Variables = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' }), Text({ maxLength: 200 }), {
+  description: 'Values for {{variables}} of the template or body that the server does not know itself',
+  maxProperties: 20,
+});
+
+export const SendNoteBody = Type.Object(
+  {
+    body: Type.Optional(
+      Text({ minLength: 1, maxLength: 5000, description: 'The note; any Unicode, 1–5000 characters' }),
+    ),
+    mood: Type.Optional(Text({ minLength: 1, maxLength: 40, description: 'A mood tag, e.g. "tender"' })),
+    templateId: Type.Optional(Text({ minLength: 1, maxLength: 64, description: 'A catalogue or personal template' })),
+    variables: Type.Optional(Variables),
+    scheduledAt: Type.Optional(
+      Text({
+        maxLength: 40,
+        description:
+          'When to deliver: an ISO time with offset (2026-12-24T08:00:00Z), or a local time without offset (2026-12-24T08:00) read in `timeZone`',
+      }),
+    ),
+    timeZone: Type.Optional(
+      Text({ minLength: 1, maxLength: 64, description: "IANA zone for local times and recurrence; default: the sender's" }),
+    ),
+    recurrence: Type.Optional(
+      Text({ minLength: 6, maxLength: 500, description: 'RFC 5545 RRULE (e.g. FREQ=DAILY;COUNT=30), from scheduledAt' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PatchNoteBody = Type.Object(
+  {
+    body: Type.Optional(Text({ minLength: 1, maxLength: 5000 })),
+    mood: Type.Optional(Nullable(Text({ minLength: 1, maxLength: 40 }))),
+    scheduledAt: Type.Optional(Text({ maxLength: 40 })),
+    timeZone: Type.Optional(Text({ minLength: 1, maxLength: 64 })),
+    recurrence: Type.Optional(Nullable(Text({ minLength: 6, maxLength: 500 }))),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ListNotesQuery = Type.Object(
+  {
+    ...PaginationQuery.properties,
+    box: Type.Optional(
+      Type.Union([Type.Literal('inbox'), Type.Literal('sent'), Type.Literal('scheduled')], {
+        default: 'inbox',
+        description: 'inbox: received; sent: sent and delivered; scheduled: waiting to go',
+      }),
+    ),
+    status: Type.Optional(Type.Union(NOTE_STATUSES.map((s) => Type.Literal(s)))),
+    from: Type.Optional(DateTime('Created at or after')),
+    to: Type.Optional(DateTime('Created before')),
+    favorite: Type.Optional(Type.Boolean({ description: 'Only notes I marked favorite' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Reaction = Type.Object({ userId: Type.String(), emoji: Type.String(), createdAt: Type.String() });
+
+export const Note = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  senderId: Type.String({ format: 'uuid' }),
+  recipientId: Type.String({ format: 'uuid' }),
+  body: Type.String(),
+  mood: Type.Union([Type.String(), Type.Null()]),
+  templateId: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union(NOTE_STATUSES.map((s) => Type.Literal(s))),
+  scheduledAt: Type.Union([Type.String(), Type.Null()]),
+  timeZone: Type.Union([Type.String(), Type.Null()]),
+  recurrence: Type.Union([Type.String(), Type.Null()]),
+  paused: Type.Boolean(),
+  seriesId: Type.Union([Type.String(), Type.Null()]),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+  readAt: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  reactions: Type.Array(Reaction),
+  favorite: Type.Boolean(),
+});
+
+export const DeliveryStep = Type.Object({
+  step: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('read')]),
+  at: Type.String(),
+  channel: Type.Optional(Type.String()),
+});
+
+export const Template = Type.Object({
+  id: Type.String(),
+  category: Type.String(),
+  title: Type.String(),
+  body: Type.String(),
+  variables: Type.Array(Type.String()),
+  personal: Type.Boolean(),
+});
+
+export const TemplateQuery = Type.Object(
+  { category: Type.Optional(Type.Union(TEMPLATE_CATEGORIES.map((c) => Type.Literal(c)))) },
+  { additionalProperties: false },
+);
+export const TemplateIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export const CreateTemplateBody = Type.Object(
+  {
+    category: Type.Union(TEMPLATE_CATEGORIES.map((c) => Type.Literal(c))),
+    title: Text({ minLength: 1, maxLength: 80 }),
+    body: Text({ minLength: 1, maxLength: 5000 }),
+  },
+  { additionalProperties: false },
+);
+export const PatchTemplateBody = Type.Partial(CreateTemplateBody, { additionalProperties: false, minProperties: 1 });
+
+export const Settings = Type.Object({
+  readReceipts: Type.Boolean({ description: 'Let the sender see when I read their notes' }),
+});
+
+export const Responses = {
+  note: Enveloped(Note),
+  notes: Enveloped(Type.Array(Note)),
+  deliveries: Enveloped(Type.Array(DeliveryStep)),
+  template: Enveloped(Template),
+  templates: Enveloped(Type.Array(Template)),
+  settings: Enveloped(Settings),
+  none: Enveloped(Type.Null()),
+};
