@@ -4,6 +4,8 @@ import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { notificationProfile, usersModule } from './users/index.ts';
+import { usersModule } from './users/index.ts';
+import { createLoveNotesModule } from './love-notes/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the
@@ -47,6 +49,7 @@ export const MODULES: AppModule[] = [
       return user && { email: user.email };
     },
   }),
+  createLoveNotesModule(),
 ];
 
 export function modulesFor(selection: string[] | 'all'): AppModule[] {

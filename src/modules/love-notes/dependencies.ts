@@ -35,3 +35,14 @@ export const defaultDeps: LoveNotesDeps = {
   displayNameOf: async () => null,
   timeZoneOf: async () => 'UTC',
 };
+
+/**
+ * SEAM(jobs): enqueue / drop the delivery job of a scheduled note, in the
+ * caller's transaction. Until the jobs platform lands, the worker's due sweep
+ * (delivery.ts) delivers scheduled notes on its own, so these do nothing.
+ */
+export async function scheduleDelivery(
+  _trx: unknown,
+  _note: { id: string; couple_id: string; scheduled_at: Date | null },
+) {}
+export async function cancelDelivery(_trx: unknown, _noteId: string): Promise<void> {}

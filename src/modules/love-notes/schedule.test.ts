@@ -24,7 +24,12 @@ describe('love-note scheduling', () => {
       '2026-03-30T06:00:00.000Z',
       '2026-03-31T06:00:00.000Z',
     ]);
-    const autumn = nextOccurrence('FREQ=WEEKLY', '2026-10-18T08:00:00', 'America/New_York', new Date('2026-10-30T00:00:00Z'));
+    const autumn = nextOccurrence(
+      'FREQ=WEEKLY',
+      '2026-10-18T08:00:00',
+      'America/New_York',
+      new Date('2026-10-30T00:00:00Z'),
+    );
     // 1 November 2026: New York moves from UTC-4 to UTC-5; 08:00 local is 13:00Z.
     assert.equal(autumn?.toISOString(), '2026-11-01T13:00:00.000Z');
     assert.equal(DateTime.fromJSDate(autumn!).setZone('America/New_York').hour, 8);

@@ -10,7 +10,8 @@ const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 export function assertTimeZone(zone: string, field = 'timeZone'): string {
   const parsed = DateTime.now().setZone(zone);
-  if (!parsed.isValid) throw validationError(`timeZone "${zone}" is not an IANA time zone (e.g. Europe/Paris)`, field);
+  if (!parsed.isValid)
+    throw validationError(`timeZone "${zone}" is not an IANA time zone (e.g. Europe/Paris)`, field);
   return parsed.zoneName ?? zone;
 }
 
@@ -67,7 +68,10 @@ export function parseRecurrence(text: string): string {
     throw validationError('recurrence FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY', 'recurrence');
   }
   if (options.byhour || options.byminute || options.bysecond) {
-    throw validationError('recurrence repeats at the time of scheduledAt; BYHOUR/BYMINUTE are not allowed', 'recurrence');
+    throw validationError(
+      'recurrence repeats at the time of scheduledAt; BYHOUR/BYMINUTE are not allowed',
+      'recurrence',
+    );
   }
   return rule;
 }
@@ -102,4 +106,3 @@ export function assertSchedulable(at: Date, now = new Date()): void {
     throw validationError('scheduledAt may be at most one year ahead', 'scheduledAt');
   }
 }
-

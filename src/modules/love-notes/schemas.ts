@@ -1,9 +1,9 @@
-import { type StringOptions, Type } from 'typebox';
+import { type TStringOptions, Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 
 // PostgreSQL text cannot hold NUL; refusing it in the schema turns it into a 400, not a 500.
-const Text = (options: StringOptions = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...options });
+const Text = (options: TStringOptions = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...options });
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = (description: string) => Type.String({ format: 'date-time', description });
 
@@ -32,10 +32,14 @@ export const ReactionParams = Type.Object({
   emoji: Emoji,
 });
 
-const Variables = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' }), Text({ maxLength: 200 }), {
-  description: 'Values for {{variables}} of the template or body that the server does not know itself',
-  maxProperties: 20,
-});
+const Variables = Type.Record(
+  Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' }),
+  Text({ maxLength: 200 }),
+  {
+    description: 'Values for {{variables}} of the template or body that the server does not know itself',
+    maxProperties: 20,
+  },
+);
 
 export const SendNoteBody = Type.Object(
   {
@@ -43,7 +47,9 @@ export const SendNoteBody = Type.Object(
       Text({ minLength: 1, maxLength: 5000, description: 'The note; any Unicode, 1–5000 characters' }),
     ),
     mood: Type.Optional(Text({ minLength: 1, maxLength: 40, description: 'A mood tag, e.g. "tender"' })),
-    templateId: Type.Optional(Text({ minLength: 1, maxLength: 64, description: 'A catalogue or personal template' })),
+    templateId: Type.Optional(
+      Text({ minLength: 1, maxLength: 64, description: 'A catalogue or personal template' }),
+    ),
     variables: Type.Optional(Variables),
     scheduledAt: Type.Optional(
       Text({
@@ -53,10 +59,18 @@ export const SendNoteBody = Type.Object(
       }),
     ),
     timeZone: Type.Optional(
-      Text({ minLength: 1, maxLength: 64, description: "IANA zone for local times and recurrence; default: the sender's" }),
+      Text({
+        minLength: 1,
+        maxLength: 64,
+        description: "IANA zone for local times and recurrence; default: the sender's",
+      }),
     ),
     recurrence: Type.Optional(
-      Text({ minLength: 6, maxLength: 500, description: 'RFC 5545 RRULE (e.g. FREQ=DAILY;COUNT=30), from scheduledAt' }),
+      Text({
+        minLength: 6,
+        maxLength: 500,
+        description: 'RFC 5545 RRULE (e.g. FREQ=DAILY;COUNT=30), from scheduledAt',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -82,7 +96,7 @@ export const ListNotesQuery = Type.Object(
         description: 'inbox: received; sent: sent and delivered; scheduled: waiting to go',
       }),
     ),
-    status: Type.Optional(Type.Union(NOTE_STATUSES.map((s) => Type.Literal(s)))),
+    status: Type.Optional(Type.Enum(NOTE_STATUSES)),
     from: Type.Optional(DateTime('Created at or after')),
     to: Type.Optional(DateTime('Created before')),
     favorite: Type.Optional(Type.Boolean({ description: 'Only notes I marked favorite' })),
@@ -90,7 +104,11 @@ export const ListNotesQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const Reaction = Type.Object({ userId: Type.String(), emoji: Type.String(), createdAt: Type.String() });
+export const Reaction = Type.Object({
+  userId: Type.String(),
+  emoji: Type.String(),
+  createdAt: Type.String(),
+});
 
 export const Note = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -99,7 +117,7 @@ export const Note = Type.Object({
   body: Type.String(),
   mood: Type.Union([Type.String(), Type.Null()]),
   templateId: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union(NOTE_STATUSES.map((s) => Type.Literal(s))),
+  status: Type.Enum(NOTE_STATUSES),
   scheduledAt: Type.Union([Type.String(), Type.Null()]),
   timeZone: Type.Union([Type.String(), Type.Null()]),
   recurrence: Type.Union([Type.String(), Type.Null()]),
@@ -113,7 +131,12 @@ export const Note = Type.Object({
 });
 
 export const DeliveryStep = Type.Object({
-  step: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('read')]),
+  step: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('sent'),
+    Type.Literal('delivered'),
+    Type.Literal('read'),
+  ]),
   at: Type.String(),
   channel: Type.Optional(Type.String()),
 });
@@ -128,19 +151,22 @@ export const Template = Type.Object({
 });
 
 export const TemplateQuery = Type.Object(
-  { category: Type.Optional(Type.Union(TEMPLATE_CATEGORIES.map((c) => Type.Literal(c)))) },
+  { category: Type.Optional(Type.Enum(TEMPLATE_CATEGORIES)) },
   { additionalProperties: false },
 );
 export const TemplateIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 export const CreateTemplateBody = Type.Object(
   {
-    category: Type.Union(TEMPLATE_CATEGORIES.map((c) => Type.Literal(c))),
+    category: Type.Enum(TEMPLATE_CATEGORIES),
     title: Text({ minLength: 1, maxLength: 80 }),
     body: Text({ minLength: 1, maxLength: 5000 }),
   },
   { additionalProperties: false },
 );
-export const PatchTemplateBody = Type.Partial(CreateTemplateBody, { additionalProperties: false, minProperties: 1 });
+export const PatchTemplateBody = Type.Partial(CreateTemplateBody, {
+  additionalProperties: false,
+  minProperties: 1,
+});
 
 export const Settings = Type.Object({
   readReceipts: Type.Boolean({ description: 'Let the sender see when I read their notes' }),

@@ -1,6 +1,8 @@
 import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A timestamp the database fills when the insert leaves it out. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type NoteStatus = 'scheduled' | 'sent' | 'delivered' | 'read' | 'cancelled';
 
@@ -17,23 +19,23 @@ export interface LoveNotesTable {
   /** `series`: the definition of a recurring note; each occurrence is a `note`. */
   kind: Generated<'note' | 'series'>;
   series_id: string | null;
-  scheduled_at: Timestamp | null;
+  scheduled_at: NullableTimestamp;
   time_zone: string | null;
   /** Wall-clock start of a series in its time zone (`2026-03-01T08:00`), the RRULE's DTSTART. */
   local_start: string | null;
   recurrence: string | null;
   paused: Generated<boolean>;
-  sent_at: Timestamp | null;
-  delivered_at: Timestamp | null;
-  read_at: Timestamp | null;
+  sent_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  read_at: NullableTimestamp;
   /** Whether the recipient allowed a read receipt when they read it. */
   read_receipt: Generated<boolean>;
-  cancelled_at: Timestamp | null;
+  cancelled_at: NullableTimestamp;
   hidden_by_recipient: Generated<boolean>;
   favorite_by_sender: Generated<boolean>;
   favorite_by_recipient: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }
 
 export interface LoveNoteReactionsTable {
@@ -41,7 +43,7 @@ export interface LoveNoteReactionsTable {
   note_id: string;
   user_id: string;
   emoji: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface LoveNoteTemplatesTable {
@@ -50,14 +52,14 @@ export interface LoveNoteTemplatesTable {
   category: string;
   title: string;
   body: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }
 
 export interface LoveNoteSettingsTable {
   user_id: string;
   read_receipts: boolean;
-  updated_at: Generated<Timestamp>;
+  updated_at: DefaultTimestamp;
 }
 
 export interface LoveNotesSchema {

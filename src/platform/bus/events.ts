@@ -70,6 +70,21 @@ export interface EventMap {
     body: string;
     data: Record<string, string>;
   };
+  /** A note reached its recipient's inbox (now, or when its scheduled time came). */
+  'love-note.sent': LoveNoteRef & { seriesId: string | null };
+  'love-note.scheduled': LoveNoteRef & { scheduledAt: string; recurring: boolean };
+  'love-note.delivered': LoveNoteRef & { deliveredAt: string };
+  /** `receipt` false: the recipient keeps read receipts off, so the sender is not told. */
+  'love-note.read': LoveNoteRef & { readAt: string; receipt: boolean };
+  'love-note.reacted': LoveNoteRef & { userId: string; emoji: string; removed: boolean };
+}
+
+/** Who and which note: events never carry a note's body. */
+export interface LoveNoteRef {
+  noteId: string;
+  coupleId: string;
+  senderId: string;
+  recipientId: string;
 }
 
 export type EventType = keyof EventMap;

@@ -56,10 +56,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('emoji', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('love_note_reactions_pkey', ['couple_id', 'note_id', 'user_id', 'emoji'])
-    .addForeignKeyConstraint('love_note_reactions_note', ['couple_id', 'note_id'], 'love_notes', [
-      'couple_id',
-      'id',
-    ], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint(
+      'love_note_reactions_note',
+      ['couple_id', 'note_id'],
+      'love_notes',
+      ['couple_id', 'id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
 
   await db.schema

@@ -1,0 +1,116 @@
+import { publish } from '../../platform/bus/publish.ts';
+import { newId } from '../../platform/ids.ts';
+import { bodyContext, type NotesContext } from './context.ts';
+import { scheduleDelivery } from './dependencies.ts';
+import { liveCreated, noteRef } from './events.ts';
+import { nextOccurrence } from './schedule.ts';
+import type { NoteRow, NotesTrx } from './tables.ts';
+
+/**
+ * Delivers one locked, due note inside the caller's transaction. A one-off
+ * note turns `delivered`; a series delivers a new occurrence and moves on to
+ * its next time (or ends). The status change and the events commit together,
+ * so a crash before the commit delivers nothing and a retry delivers once.
+ */
+async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, now: Date): Promise<NoteRow> {
+  const options = { actorId: note.sender_id, coupleId: note.couple_id };
+  let delivered: NoteRow;
+  if (note.kind === 'note') {
+    delivered = await trx
+      .updateTable('love_notes')
+      .set({ status: 'delivered', sent_at: now, delivered_at: now, updated_at: now })
+      .where('couple_id', '=', note.couple_id)
+      .where('id', '=', note.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } else {
+    const id = newId();
+    const text = ctx.platform.encryption.decrypt(note.body, bodyContext(note.id));
+    delivered = await trx
+      .insertInto('love_notes')
+      .values({
+        couple_id: note.couple_id,
+        id,
+        sender_id: note.sender_id,
+        recipient_id: note.recipient_id,
+        body: ctx.platform.encryption.encrypt(text, bodyContext(id)),
+        mood: note.mood,
+        template_id: note.template_id,
+        status: 'delivered',
+        series_id: note.id,
+        scheduled_at: note.scheduled_at,
+        time_zone: note.time_zone,
+        sent_at: now,
+        delivered_at: now,
+        created_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // A worker that was down skips missed occurrences rather than flooding the inbox.
+    const after = new Date(Math.max(new Date(note.scheduled_at as Date).getTime(), now.getTime()));
+    const next = nextOccurrence(
+      note.recurrence ?? '',
+      note.local_start ?? '',
+      note.time_zone ?? 'UTC',
+      after,
+    );
+    const series = await trx
+      .updateTable('love_notes')
+      .set(next ? { scheduled_at: next, updated_at: now } : { status: 'sent', sent_at: now, updated_at: now })
+      .where('couple_id', '=', note.couple_id)
+      .where('id', '=', note.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (next) await scheduleDelivery(trx, series);
+  }
+  const ref = noteRef(delivered);
+  await publish(trx, 'love-note.sent', { ...ref, seriesId: delivered.series_id }, options);
+  await publish(trx, 'love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options);
+  return delivered;
+}
+
+/** Delivers one note if it is (still) due: what the delivery job runs. Returns whether it delivered. */
+export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: string): Promise<boolean> {
+  const delivered = await ctx.db.transaction().execute(async (trx) => {
+    const now = new Date();
+    const note = await trx
+      .selectFrom('love_notes')
+      .selectAll()
+      .where('couple_id', '=', coupleId)
+      .where('id', '=', noteId)
+      .where('status', '=', 'scheduled')
+      .where('paused', '=', false)
+      .where('scheduled_at', '<=', now)
+      .forUpdate()
+      .executeTakeFirst();
+    return note ? deliverLocked(ctx, trx, note, now) : undefined;
+  });
+  if (delivered) liveCreated(ctx, delivered);
+  return delivered !== undefined;
+}
+
+/**
+ * Delivers up to `limit` due notes: a sweep any number of workers may run at
+ * once (SKIP LOCKED hands each due row to exactly one of them).
+ */
+export async function deliverDue(ctx: NotesContext, limit = 200): Promise<number> {
+  const delivered = await ctx.db.transaction().execute(async (trx) => {
+    const now = new Date();
+    const due = await trx
+      .selectFrom('love_notes')
+      .selectAll()
+      .where('status', '=', 'scheduled')
+      .where('paused', '=', false)
+      .where('scheduled_at', '<=', now)
+      .orderBy('scheduled_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const rows: NoteRow[] = [];
+    for (const note of due) rows.push(await deliverLocked(ctx, trx, note, now));
+    return rows;
+  });
+  for (const row of delivered) liveCreated(ctx, row);
+  return delivered.length;
+}

@@ -1,0 +1,55 @@
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../index.ts';
+import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
+import { deliverDue, deliverNote } from './delivery.ts';
+import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
+import { loveNotesRoutes } from './routes.ts';
+import type { NotesDb } from './tables.ts';
+
+/**
+ * Love notes: send now or later, recurring series, templates, read receipts,
+ * reactions, favourites and the delivery timeline. Other modules import only
+ * this file.
+ */
+export type { LoveNotesDeps } from './dependencies.ts';
+export type { NoteView } from './view.ts';
+
+// How often a worker looks for due notes (a backstop for the delivery jobs).
+const SWEEP_MS = 1_000;
+
+export function notesContext(
+  platform: Platform,
+  deps: LoveNotesDeps,
+  live: LiveSink = NO_LIVE,
+): NotesContext {
+  return { platform, db: platform.database.db as NotesDb, deps, live };
+}
+
+export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppModule {
+  return {
+    name: 'love-notes',
+    async routes(app, { platform }) {
+      await app.register(loveNotesRoutes, { ctx: notesContext(platform, deps) });
+    },
+    async worker(platform) {
+      const ctx = notesContext(platform, deps);
+      let stopped = false;
+      const sweep = async () => {
+        // Drain whatever is due, then wait for the next tick.
+        while (!stopped && (await deliverDue(ctx)) > 0) {}
+      };
+      let running = sweep().catch(() => {});
+      const timer = setInterval(() => {
+        running = running.then(sweep).catch(() => {});
+      }, SWEEP_MS);
+      timer.unref();
+      return async () => {
+        stopped = true;
+        clearInterval(timer);
+        await running;
+      };
+    },
+  };
+}
+
+export { deliverDue, deliverNote };

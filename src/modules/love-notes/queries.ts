@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Static } from 'typebox';
+import type { AuthUser } from '../../platform/http/auth-context.ts';
+import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import type { NotesContext } from './context.ts';
+import { visibleNote } from './interactions.ts';
+import { reactionsOf } from './repo.ts';
+import type { DeliveryStep, ListNotesQuery } from './schemas.ts';
+import { type NoteView, timeline, toView } from './view.ts';
+
+type Cursor = { t: string; id: string };
+
+/**
+ * Inbox (received), sent (delivered by me) and scheduled (waiting) boxes,
+ * newest first by delivery time (creation time for the scheduled box), with
+ * keyset cursors on (time, id).
+ */
+export async function listNotes(
+  ctx: NotesContext,
+  user: AuthUser,
+  query: Static<typeof ListNotesQuery>,
+): Promise<Page<NoteView>> {
+  const limit = query.limit ?? 20;
+  const box = query.box ?? 'inbox';
+  const cursor = decodeCursor<Cursor>(query.cursor, ['t', 'id']);
+  const couple = await ctx.deps.coupleOf(ctx.platform, user.id);
+  if (!couple) return { items: [], nextCursor: null };
+  const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
+  let q = ctx.db.selectFrom('love_notes').selectAll().where('couple_id', '=', couple.coupleId);
+  if (box === 'inbox') {
+    q = q
+      .where('recipient_id', '=', user.id)
+      .where('kind', '=', 'note')
+      .where('delivered_at', 'is not', null)
+      .where('hidden_by_recipient', '=', false)
+      .where('status', '!=', 'cancelled');
+  } else if (box === 'sent') {
+    q = q.where('sender_id', '=', user.id).where('kind', '=', 'note').where('delivered_at', 'is not', null);
+    if (query.status !== 'cancelled') q = q.where('status', '!=', 'cancelled');
+  } else {
+    q = q.where('sender_id', '=', user.id).where('status', '=', 'scheduled');
+  }
+  if (query.status) {
+    // What the sender sees: a read note without a receipt is `delivered` to them.
+    const seen = sql<string>`case when status = 'read' and sender_id = ${user.id} and not read_receipt then 'delivered' else status end`;
+    q = q.where(seen, '=', query.status);
+  }
+  if (query.favorite !== undefined) {
+    const column = box === 'inbox' ? 'favorite_by_recipient' : 'favorite_by_sender';
+    q = q.where(column, '=', query.favorite);
+  }
+  if (query.from) q = q.where(timeColumn, '>=', new Date(query.from));
+  if (query.to) q = q.where(timeColumn, '<', new Date(query.to));
+  if (cursor) {
+    const t = new Date(cursor.t);
+    q = q.where((eb) =>
+      eb.or([eb(timeColumn, '<', t), eb.and([eb(timeColumn, '=', t), eb('id', '<', cursor.id)])]),
+    );
+  }
+  const rows = await q
+    .orderBy(timeColumn, 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = toPage(rows, limit, (row) => ({
+    t: new Date(row[timeColumn] as Date).toISOString(),
+    id: row.id,
+  }));
+  const reactions = await reactionsOf(
+    ctx.db,
+    couple,
+    page.items.map((row) => row.id),
+  );
+  return {
+    items: page.items.map((row) => toView(row, user.id, ctx.platform.encryption, reactions.get(row.id))),
+    nextCursor: page.nextCursor,
+  };
+}
+
+export async function getNote(ctx: NotesContext, user: AuthUser, id: string): Promise<NoteView> {
+  const row = await visibleNote(ctx, user.id, id);
+  const reactions = await reactionsOf(ctx.db, { coupleId: row.couple_id }, [row.id]);
+  return toView(row, user.id, ctx.platform.encryption, reactions.get(row.id));
+}
+
+export async function deliveries(
+  ctx: NotesContext,
+  user: AuthUser,
+  id: string,
+): Promise<Static<typeof DeliveryStep>[]> {
+  return timeline(await visibleNote(ctx, user.id, id), user.id);
+}

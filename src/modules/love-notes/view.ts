@@ -1,0 +1,60 @@
+import type { Static } from 'typebox';
+import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
+import { bodyContext } from './context.ts';
+import type { DeliveryStep, Note } from './schemas.ts';
+import type { NoteRow, NoteStatus } from './tables.ts';
+
+export type NoteView = Static<typeof Note>;
+export type ReactionView = NoteView['reactions'][number];
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+/**
+ * What a status means to the viewer: a sender whose partner keeps read
+ * receipts off sees `delivered`, never `read`.
+ */
+export function statusFor(row: NoteRow, viewerId: string): NoteStatus {
+  if (row.status === 'read' && row.sender_id === viewerId && !row.read_receipt) return 'delivered';
+  return row.status;
+}
+
+export function toView(
+  row: NoteRow,
+  viewerId: string,
+  encryption: FieldEncryption,
+  reactions: ReactionView[] = [],
+): NoteView {
+  const status = statusFor(row, viewerId);
+  const isSender = row.sender_id === viewerId;
+  return {
+    id: row.id,
+    senderId: row.sender_id,
+    recipientId: row.recipient_id,
+    body: encryption.decrypt(row.body, bodyContext(row.id)),
+    mood: row.mood,
+    templateId: row.template_id,
+    status,
+    scheduledAt: iso(row.scheduled_at),
+    timeZone: row.time_zone,
+    recurrence: row.recurrence,
+    paused: row.paused,
+    seriesId: row.series_id,
+    deliveredAt: iso(row.delivered_at),
+    readAt: status === 'read' ? iso(row.read_at) : null,
+    createdAt: iso(row.created_at) as string,
+    reactions,
+    favorite: isSender ? row.favorite_by_sender : row.favorite_by_recipient,
+  };
+}
+
+/** The status timeline `queued → sent → delivered → read`, as far as the viewer may see it. */
+export function timeline(row: NoteRow, viewerId: string): Static<typeof DeliveryStep>[] {
+  const steps: Static<typeof DeliveryStep>[] = [];
+  if (row.scheduled_at !== null) steps.push({ step: 'queued', at: iso(row.created_at) as string });
+  if (row.sent_at !== null) steps.push({ step: 'sent', at: iso(row.sent_at) as string });
+  if (row.delivered_at !== null)
+    steps.push({ step: 'delivered', at: iso(row.delivered_at) as string, channel: 'in-app' });
+  if (row.read_at !== null && statusFor(row, viewerId) === 'read')
+    steps.push({ step: 'read', at: iso(row.read_at) as string });
+  return steps;
+}
