@@ -6,6 +6,7 @@ import { notificationsModule } from './notifications/index.ts';
 import { notificationProfile, usersModule } from './users/index.ts';
 import { usersModule } from './users/index.ts';
 import { createLoveNotesModule } from './love-notes/index.ts';
+import { usersModule } from './users/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the

@@ -22,4 +22,4 @@ export interface NotesContext {
 
 export const NO_LIVE: LiveSink = { push: () => {} };
 
-export const bodyContext = (noteId: string) => `love_notes.body:${noteId}`;
+export const bodyContext = (noteId: string) => `love_notes_notes.body:${noteId}`;

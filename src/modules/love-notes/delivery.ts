@@ -17,7 +17,7 @@ async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, no
   let delivered: NoteRow;
   if (note.kind === 'note') {
     delivered = await trx
-      .updateTable('love_notes')
+      .updateTable('love_notes_notes')
       .set({ status: 'delivered', sent_at: now, delivered_at: now, updated_at: now })
       .where('couple_id', '=', note.couple_id)
       .where('id', '=', note.id)
@@ -27,7 +27,7 @@ async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, no
     const id = newId();
     const text = ctx.platform.encryption.decrypt(note.body, bodyContext(note.id));
     delivered = await trx
-      .insertInto('love_notes')
+      .insertInto('love_notes_notes')
       .values({
         couple_id: note.couple_id,
         id,
@@ -55,7 +55,7 @@ async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, no
       after,
     );
     const series = await trx
-      .updateTable('love_notes')
+      .updateTable('love_notes_notes')
       .set(next ? { scheduled_at: next, updated_at: now } : { status: 'sent', sent_at: now, updated_at: now })
       .where('couple_id', '=', note.couple_id)
       .where('id', '=', note.id)
@@ -74,7 +74,7 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
   const delivered = await ctx.db.transaction().execute(async (trx) => {
     const now = new Date();
     const note = await trx
-      .selectFrom('love_notes')
+      .selectFrom('love_notes_notes')
       .selectAll()
       .where('couple_id', '=', coupleId)
       .where('id', '=', noteId)
@@ -97,7 +97,7 @@ export async function deliverDue(ctx: NotesContext, limit = 200): Promise<number
   const delivered = await ctx.db.transaction().execute(async (trx) => {
     const now = new Date();
     const due = await trx
-      .selectFrom('love_notes')
+      .selectFrom('love_notes_notes')
       .selectAll()
       .where('status', '=', 'scheduled')
       .where('paused', '=', false)

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unauthenticated } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { activeCoupleOf } from '../couples/index.ts';
+import { profileCards } from '../users/index.ts';
 
 /**
  * SEAM — the one file where love-notes meets modules that are being merged
@@ -29,10 +31,21 @@ export async function requireAuth(request: FastifyRequest, _reply: FastifyReply)
   if (!request.user) throw unauthenticated();
 }
 
-/** SEAM(couples, users): stand-ins until those modules are on main; no couple means no partner (409). */
+/**
+ * Couples and users are on main. Two facts are not in their public services
+ * yet: the couple's start date ({{daysTogether}}, {{anniversary}}: null until
+ * couples exports it, so those variables must be passed by the client) and
+ * the user's time-zone preference ('UTC' until users exports it; clients pass
+ * `timeZone`).
+ */
 export const defaultDeps: LoveNotesDeps = {
-  coupleOf: async () => null,
-  displayNameOf: async () => null,
+  async coupleOf(platform, userId) {
+    const couple = await activeCoupleOf(platform.database.db, userId);
+    return couple ? { ...couple, since: null } : null;
+  },
+  async displayNameOf(platform, userId) {
+    return (await profileCards(platform, [userId])).get(userId)?.displayName ?? null;
+  },
   timeZoneOf: async () => 'UTC',
 };
 

@@ -3,6 +3,7 @@ import type { AppModule } from '../index.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
+import { loveNotesPersonalData } from './personal-data.ts';
 import { loveNotesRoutes } from './routes.ts';
 import type { NotesDb } from './tables.ts';
 
@@ -28,6 +29,7 @@ export function notesContext(
 export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppModule {
   return {
     name: 'love-notes',
+    personalData: loveNotesPersonalData,
     async routes(app, { platform }) {
       await app.register(loveNotesRoutes, { ctx: notesContext(platform, deps) });
     },

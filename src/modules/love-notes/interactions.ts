@@ -12,7 +12,7 @@ export async function visibleNote(ctx: NotesContext, userId: string, id: string)
   const couple = await ctx.deps.coupleOf(ctx.platform, userId);
   if (!couple) throw notFound('Love note', id);
   const row = await ctx.db
-    .selectFrom('love_notes')
+    .selectFrom('love_notes_notes')
     .selectAll()
     .where('couple_id', '=', couple.coupleId)
     .where('id', '=', id)
@@ -29,7 +29,7 @@ async function view(ctx: NotesContext, row: NoteRow, viewerId: string): Promise<
 
 export async function readReceiptsOn(ctx: NotesContext, userId: string): Promise<boolean> {
   const row = await ctx.db
-    .selectFrom('love_note_settings')
+    .selectFrom('love_notes_settings')
     .select('read_receipts')
     .where('user_id', '=', userId)
     .executeTakeFirst();
@@ -38,7 +38,7 @@ export async function readReceiptsOn(ctx: NotesContext, userId: string): Promise
 
 export async function setReadReceipts(ctx: NotesContext, userId: string, on: boolean) {
   await ctx.db
-    .insertInto('love_note_settings')
+    .insertInto('love_notes_settings')
     .values({ user_id: userId, read_receipts: on })
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ read_receipts: on, updated_at: new Date() }))
     .execute();
@@ -57,7 +57,7 @@ export async function markRead(ctx: NotesContext, user: AuthUser, id: string): P
   const row = await ctx.db.transaction().execute(async (trx) => {
     const now = new Date();
     const updated = await trx
-      .updateTable('love_notes')
+      .updateTable('love_notes_notes')
       .set({ status: 'read', read_at: now, read_receipt: receipt, updated_at: now })
       .where('couple_id', '=', visible.couple_id)
       .where('id', '=', id)
@@ -93,7 +93,7 @@ export async function react(
     const changed = removed
       ? (
           await trx
-            .deleteFrom('love_note_reactions')
+            .deleteFrom('love_notes_reactions')
             .where('couple_id', '=', note.couple_id)
             .where('note_id', '=', id)
             .where('user_id', '=', user.id)
@@ -102,7 +102,7 @@ export async function react(
         ).numDeletedRows > 0n
       : (
           await trx
-            .insertInto('love_note_reactions')
+            .insertInto('love_notes_reactions')
             .values({ couple_id: note.couple_id, note_id: id, user_id: user.id, emoji })
             .onConflict((oc) => oc.doNothing())
             .executeTakeFirst()
@@ -124,7 +124,7 @@ export async function setFavorite(ctx: NotesContext, user: AuthUser, id: string,
   const note = await visibleNote(ctx, user.id, id);
   const column = note.sender_id === user.id ? 'favorite_by_sender' : 'favorite_by_recipient';
   const row = await ctx.db
-    .updateTable('love_notes')
+    .updateTable('love_notes_notes')
     .set({ [column]: favorite })
     .where('couple_id', '=', note.couple_id)
     .where('id', '=', id)

@@ -26,7 +26,7 @@ export async function listNotes(
   const couple = await ctx.deps.coupleOf(ctx.platform, user.id);
   if (!couple) return { items: [], nextCursor: null };
   const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
-  let q = ctx.db.selectFrom('love_notes').selectAll().where('couple_id', '=', couple.coupleId);
+  let q = ctx.db.selectFrom('love_notes_notes').selectAll().where('couple_id', '=', couple.coupleId);
   if (box === 'inbox') {
     q = q
       .where('recipient_id', '=', user.id)

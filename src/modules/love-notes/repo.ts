@@ -14,7 +14,7 @@ export async function findNote(
   options: { forUpdate?: boolean } = {},
 ): Promise<NoteRow | undefined> {
   let query = db
-    .selectFrom('love_notes')
+    .selectFrom('love_notes_notes')
     .selectAll()
     .where('couple_id', '=', scope.coupleId)
     .where('id', '=', id);
@@ -24,7 +24,7 @@ export async function findNote(
 
 /** A note the user may see: the sender always, the recipient once delivered and unless hidden or unsent. */
 export function visibleTo(userId: string) {
-  return (eb: ExpressionBuilder<LoveNotesSchema, 'love_notes'>) =>
+  return (eb: ExpressionBuilder<LoveNotesSchema, 'love_notes_notes'>) =>
     eb.or([
       eb('sender_id', '=', userId),
       eb.and([
@@ -45,7 +45,7 @@ export async function reactionsOf(
   const byNote = new Map<string, ReactionView[]>();
   if (noteIds.length === 0) return byNote;
   const rows = await db
-    .selectFrom('love_note_reactions')
+    .selectFrom('love_notes_reactions')
     .select(['note_id', 'user_id', 'emoji', 'created_at'])
     .where('couple_id', '=', scope.coupleId)
     .where('note_id', 'in', noteIds)
@@ -63,7 +63,7 @@ export async function reactionsOf(
 export async function lockAndCountPending(db: NotesExecutor, senderId: string): Promise<number> {
   await sql`select pg_advisory_xact_lock(hashtext(${`love-notes:pending:${senderId}`}))`.execute(db);
   const row = await db
-    .selectFrom('love_notes')
+    .selectFrom('love_notes_notes')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('sender_id', '=', senderId)
     .where('status', '=', 'scheduled')

@@ -95,7 +95,7 @@ export async function sendNote(
   const row = await ctx.db.transaction().execute(async (trx) => {
     if (timing) await assertPendingRoom(trx, user.id);
     const inserted = await trx
-      .insertInto('love_notes')
+      .insertInto('love_notes_notes')
       .values({
         couple_id: couple.coupleId,
         id,
@@ -178,7 +178,7 @@ export async function updateScheduled(
         throw validationError('An occurrence cannot recur', 'recurrence');
     }
     const updated = await trx
-      .updateTable('love_notes')
+      .updateTable('love_notes_notes')
       .set({
         ...(input.body !== undefined
           ? { body: ctx.platform.encryption.encrypt(input.body, bodyContext(id)) }
@@ -227,7 +227,7 @@ export async function setPaused(
       );
     }
     const updated = await trx
-      .updateTable('love_notes')
+      .updateTable('love_notes_notes')
       .set({
         paused,
         ...(scheduledAt === null ? { status: 'sent' as const } : { scheduled_at: scheduledAt }),
@@ -259,7 +259,7 @@ export async function removeNote(ctx: NotesContext, user: AuthUser, id: string):
       if (note.status === 'cancelled') return;
       if (note.status === 'read') throw conflict('Your partner already read this note; it cannot be unsent');
       await trx
-        .updateTable('love_notes')
+        .updateTable('love_notes_notes')
         .set({ status: 'cancelled', cancelled_at: new Date(), updated_at: new Date() })
         .where('couple_id', '=', where.couple_id)
         .where('id', '=', id)
@@ -269,7 +269,7 @@ export async function removeNote(ctx: NotesContext, user: AuthUser, id: string):
     }
     if (note.delivered_at === null || note.status === 'cancelled') throw notFound('Love note', id);
     await trx
-      .updateTable('love_notes')
+      .updateTable('love_notes_notes')
       .set({ hidden_by_recipient: true, updated_at: new Date() })
       .where('couple_id', '=', where.couple_id)
       .where('id', '=', id)

@@ -11,7 +11,7 @@ export interface LoveNotesTable {
   id: string;
   sender_id: string;
   recipient_id: string;
-  /** Ciphertext (platform field encryption, bound to `love_notes.body:<id>`). */
+  /** Ciphertext (platform field encryption, bound to `love_notes_notes.body:<id>`). */
   body: string;
   mood: string | null;
   template_id: string | null;
@@ -63,10 +63,10 @@ export interface LoveNoteSettingsTable {
 }
 
 export interface LoveNotesSchema {
-  love_notes: LoveNotesTable;
-  love_note_reactions: LoveNoteReactionsTable;
-  love_note_templates: LoveNoteTemplatesTable;
-  love_note_settings: LoveNoteSettingsTable;
+  love_notes_notes: LoveNotesTable;
+  love_notes_reactions: LoveNoteReactionsTable;
+  love_notes_templates: LoveNoteTemplatesTable;
+  love_notes_settings: LoveNoteSettingsTable;
   // The platform's outbox, written through publish().
   // biome-ignore lint/suspicious/noExplicitAny: owned by the platform
   outbox_events: any;

@@ -27,7 +27,7 @@ export async function listTemplates(
   user: AuthUser,
   category?: string,
 ): Promise<TemplateView[]> {
-  let query = ctx.db.selectFrom('love_note_templates').selectAll().where('user_id', '=', user.id);
+  let query = ctx.db.selectFrom('love_notes_templates').selectAll().where('user_id', '=', user.id);
   if (category) query = query.where('category', '=', category);
   const personal = await query.orderBy('created_at').execute();
   const shipped = CATALOGUE.filter((t) => !category || t.category === category).map((t) => ({
@@ -44,13 +44,13 @@ export async function createTemplate(
   input: Static<typeof CreateTemplateBody>,
 ): Promise<TemplateView> {
   const count = await ctx.db
-    .selectFrom('love_note_templates')
+    .selectFrom('love_notes_templates')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('user_id', '=', user.id)
     .executeTakeFirstOrThrow();
   if (Number(count.n) >= MAX_PERSONAL) throw validationError(`At most ${MAX_PERSONAL} personal templates`);
   const row = await ctx.db
-    .insertInto('love_note_templates')
+    .insertInto('love_notes_templates')
     .values({ user_id: user.id, id: newId(), ...input })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -64,7 +64,7 @@ export async function updateTemplate(
   input: Static<typeof PatchTemplateBody>,
 ): Promise<TemplateView> {
   const row = await ctx.db
-    .updateTable('love_note_templates')
+    .updateTable('love_notes_templates')
     .set({ ...input, updated_at: new Date() })
     .where('user_id', '=', user.id)
     .where('id', '=', id)
@@ -76,7 +76,7 @@ export async function updateTemplate(
 
 export async function deleteTemplate(ctx: NotesContext, user: AuthUser, id: string): Promise<null> {
   const result = await ctx.db
-    .deleteFrom('love_note_templates')
+    .deleteFrom('love_notes_templates')
     .where('user_id', '=', user.id)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -90,7 +90,7 @@ export async function templateBody(ctx: NotesContext, userId: string, templateId
   if (shipped) return shipped.body;
   const own = UUID.test(templateId)
     ? await ctx.db
-        .selectFrom('love_note_templates')
+        .selectFrom('love_notes_templates')
         .select('body')
         .where('user_id', '=', userId)
         .where('id', '=', templateId)

@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 // Templates and settings are user-scoped and keyed by user_id the same way.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
-    .createTable('love_notes')
+    .createTable('love_notes_notes')
     .addColumn('couple_id', 'uuid', (c) => c.notNull())
     .addColumn('id', 'uuid', (c) => c.notNull())
     .addColumn('sender_id', 'uuid', (c) => c.notNull())
@@ -39,17 +39,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('love_notes_kind', sql`kind in ('note', 'series')`)
     .execute();
   // Inbox and sent box, newest first (ids are UUIDv7, so id order is time order).
-  await sql`create index love_notes_inbox on love_notes (couple_id, recipient_id, id desc)
+  await sql`create index love_notes_inbox on love_notes_notes (couple_id, recipient_id, id desc)
     where kind = 'note' and delivered_at is not null and not hidden_by_recipient`.execute(db);
-  await sql`create index love_notes_sender on love_notes (couple_id, sender_id, id desc)`.execute(db);
+  await sql`create index love_notes_sender on love_notes_notes (couple_id, sender_id, id desc)`.execute(db);
   // The pending count per sender (limit of 100) and the due sweep.
-  await sql`create index love_notes_pending on love_notes (sender_id) where status = 'scheduled'`.execute(db);
-  await sql`create index love_notes_due on love_notes (scheduled_at) where status = 'scheduled' and not paused`.execute(
+  await sql`create index love_notes_pending on love_notes_notes (sender_id) where status = 'scheduled'`.execute(
+    db,
+  );
+  await sql`create index love_notes_due on love_notes_notes (scheduled_at) where status = 'scheduled' and not paused`.execute(
     db,
   );
 
   await db.schema
-    .createTable('love_note_reactions')
+    .createTable('love_notes_reactions')
     .addColumn('couple_id', 'uuid', (c) => c.notNull())
     .addColumn('note_id', 'uuid', (c) => c.notNull())
     .addColumn('user_id', 'uuid', (c) => c.notNull())
@@ -59,14 +61,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addForeignKeyConstraint(
       'love_note_reactions_note',
       ['couple_id', 'note_id'],
-      'love_notes',
+      'love_notes_notes',
       ['couple_id', 'id'],
       (fk) => fk.onDelete('cascade'),
     )
     .execute();
 
   await db.schema
-    .createTable('love_note_templates')
+    .createTable('love_notes_templates')
     .addColumn('user_id', 'uuid', (c) => c.notNull())
     .addColumn('id', 'uuid', (c) => c.notNull())
     .addColumn('category', 'text', (c) => c.notNull())
@@ -78,7 +80,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   await db.schema
-    .createTable('love_note_settings')
+    .createTable('love_notes_settings')
     .addColumn('user_id', 'uuid', (c) => c.primaryKey())
     .addColumn('read_receipts', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -86,7 +88,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['love_note_settings', 'love_note_templates', 'love_note_reactions', 'love_notes']) {
+  for (const table of [
+    'love_notes_settings',
+    'love_notes_templates',
+    'love_notes_reactions',
+    'love_notes_notes',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }
