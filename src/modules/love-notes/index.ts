@@ -3,7 +3,9 @@ import type { AppModule } from '../index.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
+import { hubFor } from './live-hub.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
+import { realtimeRoutes } from './realtime-routes.ts';
 import { loveNotesRoutes } from './routes.ts';
 import type { NotesDb } from './tables.ts';
 
@@ -31,10 +33,13 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     name: 'love-notes',
     personalData: loveNotesPersonalData,
     async routes(app, { platform }) {
-      await app.register(loveNotesRoutes, { ctx: notesContext(platform, deps) });
+      const hub = hubFor(platform);
+      const ctx = notesContext(platform, deps, hub);
+      await app.register(loveNotesRoutes, { ctx });
+      await app.register(realtimeRoutes, { ctx, hub });
     },
     async worker(platform) {
-      const ctx = notesContext(platform, deps);
+      const ctx = notesContext(platform, deps, hubFor(platform));
       let stopped = false;
       const sweep = async () => {
         // Drain whatever is due, then wait for the next tick.

@@ -1,0 +1,96 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import type { Platform } from '../../platform/platform.ts';
+import type { LiveMessage, LiveSink } from './context.ts';
+
+/** A message as it reaches a connection: `{ type, id, data }`. */
+export interface LiveEvent extends LiveMessage {
+  id: string;
+}
+
+export interface LiveHub extends LiveSink {
+  /** Listens for one user's messages in this process; returns the unsubscribe. */
+  subscribe(userId: string, listener: (event: LiveEvent) => void): () => void;
+  readonly kind: 'redis' | 'memory';
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'o2o:live:';
+
+/**
+ * Fans a user's live messages out to wherever their connections are. With
+ * Redis, each process subscribes to the channels of the users connected to it
+ * (one channel per user, joined on the first connection, left on the last),
+ * so a note delivered by a worker reaches a socket held by any API process.
+ * Without Redis, everything happens in this process.
+ */
+export function createLiveHub(redisUrl: string | undefined): LiveHub {
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  const emitLocal = (userId: string, event: LiveEvent) => local.emit(userId, event);
+  if (!redisUrl) {
+    return {
+      kind: 'memory',
+      push: (userId, message) => emitLocal(userId, withId(message)),
+      subscribe(userId, listener) {
+        local.on(userId, listener);
+        return () => local.off(userId, listener);
+      },
+      close: async () => {},
+    };
+  }
+  const options = { maxRetriesPerRequest: 1, lazyConnect: false };
+  const publisher = new Redis(redisUrl, options);
+  const subscriber = new Redis(redisUrl, options);
+  publisher.on('error', () => {});
+  subscriber.on('error', () => {});
+  subscriber.on('message', (channel: string, raw: string) => {
+    try {
+      emitLocal(channel.slice(CHANNEL.length), JSON.parse(raw) as LiveEvent);
+    } catch {
+      // A malformed message on our channel is dropped, not a crash.
+    }
+  });
+  return {
+    kind: 'redis',
+    push(userId, message) {
+      publisher.publish(CHANNEL + userId, JSON.stringify(withId(message))).catch(() => {});
+    },
+    subscribe(userId, listener) {
+      if (local.listenerCount(userId) === 0) subscriber.subscribe(CHANNEL + userId).catch(() => {});
+      local.on(userId, listener);
+      return () => {
+        local.off(userId, listener);
+        if (local.listenerCount(userId) === 0) subscriber.unsubscribe(CHANNEL + userId).catch(() => {});
+      };
+    },
+    async close() {
+      subscriber.disconnect();
+      publisher.disconnect();
+    },
+  };
+}
+
+/** Event ids sort by time: `<epoch ms>_<note id>`; a reconnecting client sends the last it saw. */
+export const eventId = (at: Date | string, noteId: string) => `${new Date(at).getTime()}_${noteId}`;
+
+function withId(message: LiveMessage): LiveEvent {
+  if ('id' in message && typeof message.id === 'string') return message as LiveEvent;
+  const data = message.data as { id?: string; deliveredAt?: string; readAt?: string };
+  const at = message.type === 'love-note.created' ? data.deliveredAt : data.readAt;
+  return { ...message, id: eventId(at ?? new Date(), data.id ?? 'none') };
+}
+
+const hubs = new WeakMap<Platform, LiveHub>();
+
+/** One hub per process (per platform), shared by the API routes and the worker's deliveries. */
+export function hubFor(platform: Platform): LiveHub {
+  let hub = hubs.get(platform);
+  if (!hub) {
+    const created = createLiveHub(platform.config.redisUrl);
+    hubs.set(platform, created);
+    platform.onClose(() => created.close());
+    hub = created;
+  }
+  return hub;
+}

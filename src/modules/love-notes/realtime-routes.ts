@@ -1,0 +1,136 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { AuthUser } from '../../platform/http/auth-context.ts';
+import type { NotesContext } from './context.ts';
+import { requireAuth } from './dependencies.ts';
+import type { LiveEvent, LiveHub } from './live-hub.ts';
+import { missedSince } from './live-resume.ts';
+
+const AUTH_TIMEOUT_MS = 10_000;
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * Who a token belongs to, verified by the same request pipeline as REST: the
+ * token goes to `/v1/realtime/whoami` as a bearer header in an in-process
+ * request, so whatever verifies `Authorization` for the API verifies it here.
+ */
+async function verify(app: FastifyInstance, token: string): Promise<AuthUser | null> {
+  const res = await app.inject({
+    method: 'GET',
+    url: '/v1/realtime/whoami',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.statusCode !== 200) return null;
+  return (res.json() as { data: AuthUser }).data;
+}
+
+/** Replays what the client missed, then streams live messages until `close`. */
+async function stream(
+  ctx: NotesContext,
+  hub: LiveHub,
+  user: AuthUser,
+  lastEventId: string | undefined,
+  send: (event: LiveEvent) => void,
+): Promise<() => void> {
+  // Subscribe first and buffer, so nothing falls between the replay and the live feed.
+  const buffered: LiveEvent[] = [];
+  let live = false;
+  const seen = new Set<string>();
+  const deliver = (event: LiveEvent) => {
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    if (seen.size > 1000) seen.clear();
+    send(event);
+  };
+  const unsubscribe = hub.subscribe(user.id, (event) => (live ? deliver(event) : buffered.push(event)));
+  for (const event of await missedSince(ctx, user.id, lastEventId)) deliver(event);
+  for (const event of buffered) deliver(event);
+  live = true;
+  return unsubscribe;
+}
+
+/**
+ * GET /v1/realtime (WebSocket): the first message is
+ * `{"type":"auth","token":"…","lastEventId"?:"…"}` (tokens never travel in
+ * URLs), answered by `{"type":"ready"}`; then `{ type, id, data }` messages.
+ * GET /v1/realtime/sse is the fallback (Authorization header; `Last-Event-ID`).
+ */
+export async function realtimeRoutes(
+  app: FastifyInstance,
+  { ctx, hub }: { ctx: NotesContext; hub: LiveHub },
+) {
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
+
+  app.get(
+    '/realtime/whoami',
+    { onRequest: requireAuth, schema: { hide: true } },
+    async (request) => request.user as AuthUser,
+  );
+
+  app.get(
+    '/realtime',
+    { websocket: true, schema: { tags: ['realtime'], summary: 'Live notes over WebSocket' } },
+    (socket: WebSocket) => {
+      let stop: (() => void) | undefined;
+      const close = (code: number, reason: string) => socket.close(code, reason);
+      const timer = setTimeout(() => close(4401, 'authenticate first'), AUTH_TIMEOUT_MS);
+      socket.once('message', async (raw) => {
+        clearTimeout(timer);
+        let message: { type?: unknown; token?: unknown; lastEventId?: unknown };
+        try {
+          message = JSON.parse(String(raw));
+        } catch {
+          return close(4400, 'the first message must be JSON');
+        }
+        if (message.type !== 'auth' || typeof message.token !== 'string' || message.token.length > 4096) {
+          return close(4400, 'the first message must be {"type":"auth","token":"…"}');
+        }
+        const user = await verify(app, message.token).catch(() => null);
+        if (!user) return close(4401, 'invalid or expired token');
+        if (socket.readyState !== socket.OPEN) return;
+        socket.send(JSON.stringify({ type: 'ready' }));
+        const lastEventId = typeof message.lastEventId === 'string' ? message.lastEventId : undefined;
+        stop = await stream(ctx, hub, user, lastEventId, (event) => socket.send(JSON.stringify(event)));
+        if (socket.readyState !== socket.OPEN) stop();
+      });
+      const heartbeat = setInterval(() => socket.ping(), HEARTBEAT_MS);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        clearInterval(heartbeat);
+        stop?.();
+      });
+    },
+  );
+
+  app.get(
+    '/realtime/sse',
+    {
+      onRequest: requireAuth,
+      schema: { tags: ['realtime'], summary: 'Live notes as server-sent events (fallback)' },
+    },
+    async (request: FastifyRequest, reply) => {
+      const header = request.headers['last-event-id'];
+      const fromQuery = (request.query as { lastEventId?: unknown } | undefined)?.lastEventId;
+      const lastEventId =
+        typeof header === 'string' ? header : typeof fromQuery === 'string' ? fromQuery : undefined;
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-request-id': request.id,
+      });
+      raw.write(': ready\n\n');
+      const stop = await stream(ctx, hub, request.user as AuthUser, lastEventId, (event) =>
+        raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`),
+      );
+      const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        stop();
+      });
+    },
+  );
+}
