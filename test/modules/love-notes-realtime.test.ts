@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { v7 } from 'uuid';
+import WebSocket from 'ws';
+import { createLiveHub, type LiveEvent } from '../../src/modules/love-notes/live-hub.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { makeCouple, testBearerAuth } from '../support/love-notes.ts';
+import { needs, serverUrl } from '../support/servers.ts';
+import { as } from '../support/test-auth.ts';
+
+/** Collects a socket's messages; `next(type)` waits for the next one of that type. */
+function collector(socket: WebSocket) {
+  const messages: Array<{ type: string; id?: string; data?: { id?: string; body?: string } }> = [];
+  socket.on('message', (raw) => messages.push(JSON.parse(String(raw))));
+  return {
+    messages,
+    async next(type: string, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = messages.findIndex((m) => m.type === type);
+        if (index >= 0) return messages.splice(index, 1)[0]!;
+        if (Date.now() > deadline) throw new Error(`no ${type} message; got ${JSON.stringify(messages)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+}
+
+async function openSocket(base: string) {
+  const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return socket;
+}
+
+describe('love notes realtime', () => {
+  let t: TestApp;
+  let base: string;
+  before(async () => {
+    t = await createTestApp({}, { routes: testBearerAuth });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  after(() => t.close());
+
+  const send = (userId: string, body: string) =>
+    t.app.inject({ method: 'POST', url: '/v1/love-notes', payload: { body }, headers: as(userId) });
+
+  it('authenticates with the first message, pushes a new note to the recipient and the read to the sender', async () => {
+    const { a, b } = await makeCouple(t);
+    const recipient = await openSocket(base);
+    const sender = await openSocket(base);
+    const inbox = collector(recipient);
+    const outbox = collector(sender);
+    recipient.send(JSON.stringify({ type: 'auth', token: `test-user:${b}` }));
+    sender.send(JSON.stringify({ type: 'auth', token: `test-user:${a}` }));
+    await inbox.next('ready');
+    await outbox.next('ready');
+    const id = (await send(a, 'live 💌')).json().data.id;
+    const created = await inbox.next('love-note.created');
+    assert.equal(created.data?.id, id);
+    assert.equal(created.data?.body, 'live 💌');
+    assert.ok(created.id);
+    await t.app.inject({ method: 'POST', url: `/v1/love-notes/${id}/read`, headers: as(b) });
+    assert.equal((await outbox.next('love-note.read')).data?.id, id);
+    recipient.close();
+    sender.close();
+  });
+
+  it('closes a socket whose first message is not a valid auth', async () => {
+    for (const first of [
+      'not json',
+      JSON.stringify({ type: 'hello' }),
+      JSON.stringify({ type: 'auth', token: 'forged' }),
+    ]) {
+      const socket = await openSocket(base);
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.send(first);
+      assert.ok([4400, 4401].includes(await closed), first);
+    }
+  });
+
+  it('replays what a reconnecting client missed after its last event id', async () => {
+    const { a, b } = await makeCouple(t);
+    const first = (await send(a, 'seen')).json().data;
+    const socket = await openSocket(base);
+    const inbox = collector(socket);
+    socket.send(JSON.stringify({ type: 'auth', token: `test-user:${b}` }));
+    await inbox.next('ready');
+    const lastSeen = (
+      await (async () => {
+        await send(a, 'seen live');
+        return inbox.next('love-note.created');
+      })()
+    ).id as string;
+    socket.close();
+    const missed = [(await send(a, 'missed 1')).json().data.id, (await send(a, 'missed 2')).json().data.id];
+
+    const again = await openSocket(base);
+    const replay = collector(again);
+    again.send(JSON.stringify({ type: 'auth', token: `test-user:${b}`, lastEventId: lastSeen }));
+    await replay.next('ready');
+    const got = [
+      (await replay.next('love-note.created')).data?.id,
+      (await replay.next('love-note.created')).data?.id,
+    ];
+    assert.deepEqual(got, missed);
+    assert.ok(!replay.messages.some((m) => m.data?.id === first.id));
+    again.close();
+  });
+
+  it('SSE fallback streams with ids and resumes from Last-Event-ID', async () => {
+    const { a, b } = await makeCouple(t);
+    const before = (await send(a, 'before')).json().data;
+    const chunks: string[] = [];
+    const request = http.get(`${base}/v1/realtime/sse`, {
+      headers: { ...as(b), 'last-event-id': `${new Date(before.deliveredAt).getTime() - 1}_${v7()}` },
+    });
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /text\/event-stream/);
+    response.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+    const live = (await send(a, 'during')).json().data;
+    const deadline = Date.now() + 5_000;
+    while (!chunks.join('').includes(live.id) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const text = chunks.join('');
+    assert.ok(text.includes(before.id), 'replayed the note sent before connecting');
+    assert.ok(text.includes(live.id), 'streamed the live note');
+    assert.match(text, /id: \d+_[0-9a-f-]{36}\nevent: love-note\.created\ndata: /);
+    request.destroy();
+    const anonymous = await t.app.inject({ method: 'GET', url: '/v1/realtime/sse' });
+    assert.equal(anonymous.statusCode, 401);
+  });
+});
+
+describe('love notes realtime fan-out over Redis', needs('REDIS_URL'), () => {
+  it('a message pushed through one hub reaches a subscriber of another (as two processes would)', async () => {
+    const one = createLiveHub(serverUrl('REDIS_URL'));
+    const two = createLiveHub(serverUrl('REDIS_URL'));
+    try {
+      const user = v7();
+      const received: LiveEvent[] = [];
+      const unsubscribe = two.subscribe(user, (event) => received.push(event));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      one.push(user, { type: 'love-note.read', data: { id: v7(), readAt: new Date().toISOString() } });
+      const deadline = Date.now() + 3_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(received.length, 1);
+      assert.equal(received[0]?.type, 'love-note.read');
+      unsubscribe();
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
