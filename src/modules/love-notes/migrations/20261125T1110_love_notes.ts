@@ -38,17 +38,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
     .addCheckConstraint('love_notes_kind', sql`kind in ('note', 'series')`)
     .execute();
-  // Inbox and sent box, newest first (ids are UUIDv7, so id order is time order).
-  await sql`create index love_notes_inbox on love_notes_notes (couple_id, recipient_id, id desc)
-    where kind = 'note' and delivered_at is not null and not hidden_by_recipient`.execute(db);
-  await sql`create index love_notes_sender on love_notes_notes (couple_id, sender_id, id desc)`.execute(db);
-  // The pending count per sender (limit of 100) and the due sweep.
+  // Inbox and sent box, newest delivery first: the keyset the list pages on.
+  await sql`create index love_notes_inbox on love_notes_notes (couple_id, recipient_id, delivered_at desc, id desc)
+    where kind = 'note' and delivered_at is not null`.execute(db);
+  await sql`create index love_notes_sent on love_notes_notes (couple_id, sender_id, delivered_at desc, id desc)`.execute(
+    db,
+  );
+  // The pending count per sender (limit of 100), and the due sweep.
   await sql`create index love_notes_pending on love_notes_notes (sender_id) where status = 'scheduled'`.execute(
     db,
   );
-  await sql`create index love_notes_due on love_notes_notes (scheduled_at) where status = 'scheduled' and not paused`.execute(
-    db,
-  );
+  await sql`create index love_notes_due on love_notes_notes (scheduled_at)
+    where status = 'scheduled' and not paused`.execute(db);
+  // Erasure finds a person's received notes without knowing the couple.
+  await sql`create index love_notes_recipient on love_notes_notes (recipient_id)`.execute(db);
 
   await db.schema
     .createTable('love_notes_reactions')

@@ -1,0 +1,215 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { createLoveNotesModule } from '../src/modules/love-notes/index.ts';
+import { newId } from '../src/platform/ids.ts';
+import { createTestApp } from '../test/support/app.ts';
+import { makeCouple, type Pair } from '../test/support/love-notes.ts';
+import { testAuth } from '../test/support/test-auth.ts';
+
+/**
+ * `DATABASE_URL=postgres://… node --import tsx bench/love-notes.ts [seconds=10] [connections=32]`
+ *
+ * 1. POST /v1/love-notes req/s next to pgbench's single-row INSERT tps on the
+ *    same PostgreSQL, same client count, in the same run (ratio reported).
+ * 2. GET /v1/love-notes?box=inbox: max req/s, then p99 at half that rate.
+ * 3. 10,000 notes due within one minute: all delivered, delivery-lag p99.
+ *
+ * The server is a separate process (the real app on a throwaway database,
+ * with the test-only x-test-user sign-in) so load generation does not share
+ * its event loop.
+ */
+const seconds = Number(process.argv[3] ?? process.argv[2] ?? 10);
+const connections = Number(process.argv[4] ?? process.argv[3] ?? 32);
+const COUPLES = 200;
+
+type Info = { port: number; databaseUrl: string; senders: string[]; recipients: string[] };
+
+async function server(): Promise<void> {
+  const t = await createTestApp({ LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20' }, { routes: testAuth });
+  const pairs: Pair[] = [];
+  for (let i = 0; i < COUPLES; i++) pairs.push(await makeCouple(t));
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (t.app.server.address() as { port: number }).port;
+  const info: Info = {
+    port,
+    databaseUrl: t.database.url,
+    senders: pairs.map((p) => p.a),
+    recipients: pairs.map((p) => p.b),
+  };
+  process.send?.({ info });
+  let stopWorker: (() => Promise<void>) | undefined;
+  process.on('message', async (message: { seedDue?: number; worker?: boolean; stop?: boolean }) => {
+    if (message.seedDue) {
+      // Scheduled notes spread over the next minute, encrypted like the API writes them.
+      const start = Date.now() + 5_000;
+      const rows = Array.from({ length: message.seedDue }, (_, i) => {
+        const id = newId();
+        const pair = pairs[i % pairs.length]!;
+        return {
+          couple_id: pair.coupleId,
+          id,
+          sender_id: pair.a,
+          recipient_id: pair.b,
+          body: t.platform.encryption.encrypt(`due note ${i}`, `love_notes_notes.body:${id}`),
+          status: 'scheduled' as const,
+          scheduled_at: new Date(start + Math.floor((i / message.seedDue!) * 60_000)),
+        };
+      });
+      for (let i = 0; i < rows.length; i += 1000) {
+        await t.platform.database.db
+          .insertInto('love_notes_notes')
+          .values(rows.slice(i, i + 1000))
+          .execute();
+      }
+      stopWorker = await createLoveNotesModule().worker!(t.platform);
+      process.send?.({ seeded: true });
+    }
+    if (message.stop) {
+      await stopWorker?.();
+      await t.close();
+      process.exit(0);
+    }
+  });
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+function sh(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.stderr.on('data', (c: Buffer) => (out += c));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(out))));
+  });
+}
+
+async function main(): Promise<void> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'server'], {
+    env: process.env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const info = await new Promise<Info>((resolve) =>
+    child.on('message', (m: { info?: Info }) => m.info && resolve(m.info)),
+  );
+  const base = `http://127.0.0.1:${info.port}`;
+  try {
+    // pgbench: one single-row INSERT per transaction, same client count.
+    const script = path.join(os.tmpdir(), `o2o-pgbench-${process.pid}.sql`);
+    await writeFile(
+      script,
+      "insert into bench_insert (couple_id, body) values (gen_random_uuid(), repeat('x', 200));\n",
+    );
+    await sh('psql', [
+      info.databaseUrl,
+      '-qc',
+      'create table bench_insert (id bigint generated always as identity primary key, couple_id uuid not null, body text not null, created_at timestamptz not null default now())',
+    ]);
+    const pgbench = await sh('pgbench', [
+      '-n',
+      '-c',
+      String(connections),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      info.databaseUrl,
+    ]);
+    const tps = Number(/tps = ([\d.]+)/.exec(pgbench)?.[1]);
+
+    let n = 0;
+    const post = await run({
+      url: `${base}/v1/love-notes`,
+      method: 'POST',
+      connections,
+      duration: seconds,
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            n += 1;
+            return {
+              ...request,
+              headers: { ...request.headers, 'x-test-user': info.senders[n % info.senders.length]! },
+              body: JSON.stringify({ body: `Thinking of you 💖 #${n}`, mood: 'tender' }),
+            };
+          },
+        },
+      ],
+    });
+    const postRate = post.requests.average;
+    console.log(
+      `POST /v1/love-notes: ${postRate.toFixed(0)} req/s (p50 ${post.latency.p50} ms, p99 ${post.latency.p99} ms, non2xx ${post.non2xx}); pgbench INSERT: ${tps.toFixed(0)} tps; ratio ${(postRate / tps).toFixed(2)}`,
+    );
+
+    let m = 0;
+    const inbox = (rate?: number) =>
+      run({
+        url: `${base}/v1/love-notes?box=inbox&limit=20`,
+        connections,
+        duration: seconds,
+        ...(rate ? { overallRate: rate } : {}),
+        requests: [
+          {
+            setupRequest: (request) => {
+              m += 1;
+              return { ...request, headers: { 'x-test-user': info.recipients[m % info.recipients.length]! } };
+            },
+          },
+        ],
+      });
+    const max = await inbox();
+    const half = await inbox(Math.max(1, Math.floor(max.requests.average / 2)));
+    console.log(
+      `GET inbox: max ${max.requests.average.toFixed(0)} req/s (p99 ${max.latency.p99} ms); at half (${half.requests.average.toFixed(0)} req/s): p50 ${half.latency.p50} ms, p99 ${half.latency.p99} ms, non2xx ${half.non2xx}`,
+    );
+
+    // 10,000 notes due in the same minute, delivered by the worker's sweep.
+    const due = 10_000;
+    child.send({ seedDue: due });
+    await new Promise<void>((resolve) =>
+      child.on('message', (msg: { seeded?: boolean }) => msg.seeded && resolve()),
+    );
+    const { createDatabase } = await import('../src/platform/db/database.ts');
+    const probe = createDatabase({ url: info.databaseUrl, poolMax: 1 });
+    try {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const left = await sql<{
+          n: number;
+        }>`select count(*)::int as n from love_notes_notes where status = 'scheduled'`.execute(probe.db);
+        if (left.rows[0]?.n === 0 || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const lag = await sql<{ delivered: number; p50: number; p99: number; max: number }>`
+        select count(*)::int as delivered,
+          percentile_cont(0.5) within group (order by extract(epoch from delivered_at - scheduled_at)) as p50,
+          percentile_cont(0.99) within group (order by extract(epoch from delivered_at - scheduled_at)) as p99,
+          max(extract(epoch from delivered_at - scheduled_at)) as max
+        from love_notes_notes where scheduled_at is not null and status = 'delivered'`.execute(probe.db);
+      const r = lag.rows[0]!;
+      console.log(
+        `${due} notes due within one minute: ${r.delivered} delivered; lag p50 ${Number(r.p50).toFixed(3)} s, p99 ${Number(r.p99).toFixed(3)} s, max ${Number(r.max).toFixed(3)} s`,
+      );
+    } finally {
+      await probe.close();
+    }
+  } finally {
+    child.send({ stop: true });
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+if (process.argv[2] === 'server') await server();
+else await main();
