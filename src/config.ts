@@ -31,6 +31,8 @@ export interface Config {
   busConcurrency: number;
   jobsConcurrency: number;
   jobsPollIntervalMs: number;
+  /** How often a worker sweeps for due love notes whose delivery job is missing or stuck. */
+  loveNotesSweepMs: number;
   /** Port of the /metrics endpoint of a `worker`-only process (unset: none). */
   workerMetricsPort: number | undefined;
   modules: string[] | 'all';
@@ -333,6 +335,7 @@ export function parseConfig(env: Env): Config {
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
     jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
     jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),
+    loveNotesSweepMs: r.int('LOVE_NOTES_SWEEP_MS', 30_000, 100, 3_600_000),
     workerMetricsPort: r.optional('WORKER_METRICS_PORT')
       ? r.int('WORKER_METRICS_PORT', 0, 0, 65535)
       : undefined,

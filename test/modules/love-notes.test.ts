@@ -255,7 +255,20 @@ describe('love notes (scheduling)', () => {
     const id = (
       await send(a, { body: 'never mind', scheduledAt: new Date(Date.now() + 60_000).toISOString() })
     ).json().data.id;
+    const job = async () =>
+      (
+        await sql<{
+          run_at: Date;
+        }>`select run_at from graphile_worker._private_jobs where key = ${`love-note:${id}`}`.execute(
+          t.platform.database.db,
+        )
+      ).rows[0];
+    assert.ok(await job(), 'a delivery job waits with the note');
+    const later = new Date(Date.now() + 7_200_000);
+    await call(a, 'PATCH', `/v1/love-notes/${id}`, { scheduledAt: later.toISOString() });
+    assert.equal((await job())?.run_at.getTime(), Math.floor(later.getTime() / 1000) * 1000);
     assert.equal((await call(a, 'DELETE', `/v1/love-notes/${id}`)).statusCode, 200);
+    assert.equal(await job(), undefined);
     await makeDue(id);
     await deliverDue(ctx());
     assert.equal((await get(b, `/v1/love-notes/${id}`)).statusCode, 404);

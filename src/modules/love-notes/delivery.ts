@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { publish } from '../../platform/bus/publish.ts';
 import { newId } from '../../platform/ids.ts';
 import { bodyContext, type NotesContext } from './context.ts';
@@ -80,7 +81,9 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
       .where('id', '=', noteId)
       .where('status', '=', 'scheduled')
       .where('paused', '=', false)
-      .where('scheduled_at', '<=', now)
+      // The database's clock decides, as it decided the job's run_at; a note
+      // moved later since has a new job of its own.
+      .where('scheduled_at', '<=', sql<Date>`now() + interval '2 seconds'`)
       .forUpdate()
       .executeTakeFirst();
     return note ? deliverLocked(ctx, trx, note, now) : undefined;

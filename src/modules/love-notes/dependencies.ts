@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Executor } from '../../platform/bus/publish.ts';
 import { unauthenticated } from '../../platform/http/errors.ts';
+import { cancel, schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { activeCoupleOf } from '../couples/index.ts';
 import { profileCards } from '../users/index.ts';
@@ -49,13 +51,27 @@ export const defaultDeps: LoveNotesDeps = {
   timeZoneOf: async () => 'UTC',
 };
 
-/**
- * SEAM(jobs): enqueue / drop the delivery job of a scheduled note, in the
- * caller's transaction. Until the jobs platform lands, the worker's due sweep
- * (delivery.ts) delivers scheduled notes on its own, so these do nothing.
- */
+/** The job key of a note's delivery: scheduling again replaces it, cancelling removes it. */
+export const deliveryKey = (noteId: string) => `love-note:${noteId}`;
+
+/** Enqueues the delivery job of a scheduled note at its time, in the caller's transaction. */
 export async function scheduleDelivery(
-  _trx: unknown,
-  _note: { id: string; couple_id: string; scheduled_at: Date | null },
-) {}
-export async function cancelDelivery(_trx: unknown, _noteId: string): Promise<void> {}
+  trx: Executor,
+  note: { id: string; couple_id: string; scheduled_at: Date | null },
+): Promise<void> {
+  if (note.scheduled_at === null) return;
+  await schedule(
+    trx,
+    {
+      name: 'love-note.deliver',
+      payload: { coupleId: note.couple_id, noteId: note.id },
+      key: deliveryKey(note.id),
+    },
+    new Date(note.scheduled_at),
+  );
+}
+
+/** Drops a note's pending delivery job, in the caller's transaction. */
+export async function cancelDelivery(trx: Executor, noteId: string): Promise<void> {
+  await cancel(trx, deliveryKey(noteId));
+}

@@ -17,9 +17,6 @@ import type { NotesDb } from './tables.ts';
 export type { LoveNotesDeps } from './dependencies.ts';
 export type { NoteView } from './view.ts';
 
-// How often a worker looks for due notes (a backstop for the delivery jobs).
-const SWEEP_MS = 1_000;
-
 export function notesContext(
   platform: Platform,
   deps: LoveNotesDeps,
@@ -40,6 +37,12 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     },
     async worker(platform) {
       const ctx = notesContext(platform, deps, hubFor(platform));
+      platform.jobs.define('love-note.deliver', async ({ coupleId, noteId }) => {
+        await deliverNote(ctx, coupleId, noteId);
+      });
+      // A backstop: each scheduled note has its own delivery job, but a job
+      // held by a worker that was killed stays locked for hours; the sweep
+      // delivers such notes (the job later finds them delivered and does nothing).
       let stopped = false;
       const sweep = async () => {
         // Drain whatever is due, then wait for the next tick.
@@ -48,7 +51,7 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
       let running = sweep().catch(() => {});
       const timer = setInterval(() => {
         running = running.then(sweep).catch(() => {});
-      }, SWEEP_MS);
+      }, platform.config.loveNotesSweepMs);
       timer.unref();
       return async () => {
         stopped = true;

@@ -15,6 +15,8 @@ export interface JobMap {
   'notifications.deliver': { userId: string; deliveryId: string };
   /** Notifications: hourly digest of low-priority items. */
   'notifications.digest': Record<string, never>;
+  /** Delivers one scheduled love note (or the next occurrence of a series) at its time. */
+  'love-note.deliver': { coupleId: string; noteId: string };
 }
 
 export type JobName = keyof JobMap;
