@@ -6,9 +6,10 @@ import { v7 } from 'uuid';
 import WebSocket from 'ws';
 import { createLiveHub, type LiveEvent } from '../../src/modules/love-notes/live-hub.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { makeCouple, testBearerAuth } from '../support/love-notes.ts';
+import { caller, registerUser } from '../support/auth.ts';
+import { makeCouple } from '../support/love-notes.ts';
 import { needs, serverUrl } from '../support/servers.ts';
-import { as } from '../support/test-auth.ts';
+import { as, testAuth } from '../support/test-auth.ts';
 
 /** Collects a socket's messages; `next(type)` waits for the next one of that type. */
 function collector(socket: WebSocket) {
@@ -38,23 +39,31 @@ describe('love notes realtime', () => {
   let t: TestApp;
   let base: string;
   before(async () => {
-    t = await createTestApp({}, { routes: testBearerAuth });
+    t = await createTestApp({}, { routes: testAuth });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   });
   after(() => t.close());
 
+  /** Two registered users (real access tokens for the socket), linked as a couple. */
+  async function signedInCouple() {
+    const call = caller(t.app);
+    const [ua, ub] = [await registerUser(call), await registerUser(call)];
+    const pair = await makeCouple(t, { ids: [ua.id, ub.id] });
+    return { ...pair, tokenA: ua.accessToken, tokenB: ub.accessToken };
+  }
+
   const send = (userId: string, body: string) =>
     t.app.inject({ method: 'POST', url: '/v1/love-notes', payload: { body }, headers: as(userId) });
 
   it('authenticates with the first message, pushes a new note to the recipient and the read to the sender', async () => {
-    const { a, b } = await makeCouple(t);
+    const { a, b, tokenA, tokenB } = await signedInCouple();
     const recipient = await openSocket(base);
     const sender = await openSocket(base);
     const inbox = collector(recipient);
     const outbox = collector(sender);
-    recipient.send(JSON.stringify({ type: 'auth', token: `test-user:${b}` }));
-    sender.send(JSON.stringify({ type: 'auth', token: `test-user:${a}` }));
+    recipient.send(JSON.stringify({ type: 'auth', token: tokenB }));
+    sender.send(JSON.stringify({ type: 'auth', token: tokenA }));
     await inbox.next('ready');
     await outbox.next('ready');
     const id = (await send(a, 'live 💌')).json().data.id;
@@ -82,11 +91,11 @@ describe('love notes realtime', () => {
   });
 
   it('replays what a reconnecting client missed after its last event id', async () => {
-    const { a, b } = await makeCouple(t);
+    const { a, tokenB } = await signedInCouple();
     const first = (await send(a, 'seen')).json().data;
     const socket = await openSocket(base);
     const inbox = collector(socket);
-    socket.send(JSON.stringify({ type: 'auth', token: `test-user:${b}` }));
+    socket.send(JSON.stringify({ type: 'auth', token: tokenB }));
     await inbox.next('ready');
     const lastSeen = (
       await (async () => {
@@ -99,7 +108,7 @@ describe('love notes realtime', () => {
 
     const again = await openSocket(base);
     const replay = collector(again);
-    again.send(JSON.stringify({ type: 'auth', token: `test-user:${b}`, lastEventId: lastSeen }));
+    again.send(JSON.stringify({ type: 'auth', token: tokenB, lastEventId: lastSeen }));
     await replay.next('ready');
     const got = [
       (await replay.next('love-note.created')).data?.id,

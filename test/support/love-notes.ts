@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
-import type { AuthUser } from '../../src/platform/http/auth-context.ts';
 import type { TestApp } from './app.ts';
 import { as, newUserId } from './test-auth.ts';
 
@@ -12,8 +9,11 @@ export interface Pair {
 }
 
 /** Two fresh users linked through the couples API (invite, accept), optionally with display names. */
-export async function makeCouple(t: TestApp, options: { names?: [string, string] } = {}): Promise<Pair> {
-  const [a, b] = [newUserId(), newUserId()];
+export async function makeCouple(
+  t: TestApp,
+  options: { names?: [string, string]; ids?: [string, string] } = {},
+): Promise<Pair> {
+  const [a, b] = options.ids ?? [newUserId(), newUserId()];
   const call = (method: 'POST' | 'PATCH', url: string, userId: string, payload?: object) =>
     t.app.inject({ method, url, headers: as(userId), ...(payload ? { payload } : {}) });
   if (options.names) {
@@ -31,29 +31,3 @@ export async function makeCouple(t: TestApp, options: { names?: [string, string]
   assert.equal(linked.statusCode, 200, linked.body);
   return { coupleId: linked.json().data.id, a, b };
 }
-
-const assigned = Symbol('assigned user');
-
-/**
- * Test-only stand-in for token verification until the auth module is on
- * main: `x-test-user: <uuid>` or `Authorization: Bearer test-user:<uuid>`
- * becomes `request.user` (the WebSocket's first-message token travels as a
- * bearer header internally). Never part of the production app.
- */
-export const testBearerAuth = fp(
-  async (app: FastifyInstance) => {
-    app.decorateRequest('user', {
-      getter(this: FastifyRequest & { [assigned]?: AuthUser }) {
-        if (this[assigned]) return this[assigned];
-        const header = this.headers['x-test-user'];
-        const bearer = /^Bearer test-user:(\S+)$/.exec(this.headers.authorization ?? '')?.[1];
-        const id = typeof header === 'string' ? header.split(':')[0] : bearer;
-        return id ? { id, role: 'user', sessionId: 'test-session' } : undefined;
-      },
-      setter(this: FastifyRequest & { [assigned]?: AuthUser }, value: AuthUser | undefined) {
-        this[assigned] = value;
-      },
-    } as never);
-  },
-  { name: 'test-bearer-auth' },
-);

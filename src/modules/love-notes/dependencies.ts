@@ -1,16 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Executor } from '../../platform/bus/publish.ts';
-import { unauthenticated } from '../../platform/http/errors.ts';
 import { cancel, schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { activeCoupleOf } from '../couples/index.ts';
 import { profileCards } from '../users/index.ts';
 
 /**
- * SEAM — the one file where love-notes meets modules that are being merged
- * in parallel (auth, couples, users). Everything the module needs from them
- * goes through `LoveNotesDeps`; when a module lands on main its real public
- * service replaces the stand-in here, and nothing else in love-notes changes.
+ * The one file where love-notes meets other modules (auth, couples, users)
+ * and the jobs platform: everything it needs from them goes through here.
  */
 export interface CoupleFacts {
   coupleId: string;
@@ -28,10 +24,8 @@ export interface LoveNotesDeps {
   timeZoneOf(platform: Platform, userId: string): Promise<string>;
 }
 
-/** SEAM(auth): the auth module's `requireAuth`; until it lands, only an already-set request.user passes. */
-export async function requireAuth(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  if (!request.user) throw unauthenticated();
-}
+/** The auth module's route guard: a verified access token made `request.user`. */
+export { requireAuth } from '../auth/index.ts';
 
 /**
  * Couples and users are on main. Two facts are not in their public services
