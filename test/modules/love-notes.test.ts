@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { deliverDue } from '../../src/modules/love-notes/delivery.ts';
 import { defaultDeps } from '../../src/modules/love-notes/dependencies.ts';
-import { notesContext } from '../../src/modules/love-notes/index.ts';
+import { createLoveNotesModule, notesContext } from '../../src/modules/love-notes/index.ts';
+import { publish } from '../../src/platform/bus/publish.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
 import { as, newUserId, testAuth } from '../support/test-auth.ts';
@@ -431,5 +432,48 @@ describe('love notes (templates)', () => {
     assert.ok(listed.some((x: { id: string; personal: boolean }) => x.id === template.id && x.personal));
     assert.equal((await call(a, 'DELETE', `/v1/love-notes/templates/${template.id}`)).statusCode, 200);
     assert.equal((await call(a, 'DELETE', `/v1/love-notes/templates/${template.id}`)).statusCode, 404);
+  });
+});
+
+describe('love notes (couple purged)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({}, { routes: testAuth });
+  });
+  after(() => t.close());
+
+  it('deletes the notes of a couple whose read-only period ended', async () => {
+    const { a, coupleId } = await makeCouple(t);
+    const other = await makeCouple(t);
+    for (const sender of [a, other.a]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/love-notes',
+        payload: { body: 'x' },
+        headers: as(sender),
+      });
+      assert.equal(res.statusCode, 201);
+    }
+    const stopModule = await createLoveNotesModule().worker!(t.platform);
+    const stopBus = await t.platform.bus.start();
+    try {
+      await publish(t.platform.database.db, 'couple.purged', { coupleId });
+      const left = async (id: string) =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from love_notes_notes where couple_id = ${id}`.execute(
+            t.platform.database.db,
+          )
+        ).rows[0]?.n;
+      const deadline = Date.now() + 15_000;
+      while ((await left(coupleId)) !== 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await left(coupleId), 0);
+      assert.equal(await left(other.coupleId), 1);
+    } finally {
+      await stopBus();
+      await stopModule();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { hubFor } from './live-hub.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
 import { realtimeRoutes } from './realtime-routes.ts';
 import { loveNotesRoutes } from './routes.ts';
-import type { NotesDb } from './tables.ts';
+import type { NotesDb, NotesTrx } from './tables.ts';
 
 /**
  * Love notes: send now or later, recurring series, templates, read receipts,
@@ -37,6 +37,13 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     },
     async worker(platform) {
       const ctx = notesContext(platform, deps, hubFor(platform));
+      // The couple's read-only period after an unlink ended: its notes go (reactions by cascade).
+      platform.bus.consume('love-notes', ['couple.purged'], async (event, trx) => {
+        await (trx as NotesTrx)
+          .deleteFrom('love_notes_notes')
+          .where('couple_id', '=', event.data.coupleId)
+          .execute();
+      });
       platform.jobs.define('love-note.deliver', async ({ coupleId, noteId }) => {
         await deliverNote(ctx, coupleId, noteId);
       });

@@ -70,7 +70,12 @@ export async function realtimeRoutes(
 
   app.get(
     '/realtime',
-    { websocket: true, schema: { tags: ['realtime'], summary: 'Live notes over WebSocket' } },
+    // Long-lived: a connection must not hold one of the process's request slots.
+    {
+      websocket: true,
+      config: { concurrencyLimit: false },
+      schema: { tags: ['realtime'], summary: 'Live notes over WebSocket' },
+    },
     (socket: WebSocket) => {
       let stop: (() => void) | undefined;
       const close = (code: number, reason: string) => socket.close(code, reason);
@@ -106,6 +111,7 @@ export async function realtimeRoutes(
   app.get(
     '/realtime/sse',
     {
+      config: { concurrencyLimit: false },
       onRequest: requireAuth,
       schema: { tags: ['realtime'], summary: 'Live notes as server-sent events (fallback)' },
     },
