@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
+import { scheduleDelivery } from '../src/modules/love-notes/dependencies.ts';
 import { createLoveNotesModule } from '../src/modules/love-notes/index.ts';
 import { newId } from '../src/platform/ids.ts';
 import { createTestApp } from '../test/support/app.ts';
@@ -11,7 +12,7 @@ import { makeCouple, type Pair } from '../test/support/love-notes.ts';
 import { testAuth } from '../test/support/test-auth.ts';
 
 /**
- * `DATABASE_URL=postgres://… node --import tsx bench/love-notes.ts [seconds=10] [connections=32]`
+ * `DATABASE_URL=postgres://… [LOVE_NOTES_SWEEP_MS=…] [JOBS_CONCURRENCY=…] node --import tsx bench/love-notes.ts [seconds=10] [connections=32]`
  *
  * 1. POST /v1/love-notes req/s next to pgbench's single-row INSERT tps on the
  *    same PostgreSQL, same client count, in the same run (ratio reported).
@@ -29,7 +30,16 @@ const COUPLES = 200;
 type Info = { port: number; databaseUrl: string; senders: string[]; recipients: string[] };
 
 async function server(): Promise<void> {
-  const t = await createTestApp({ LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20' }, { routes: testAuth });
+  // The delivery knobs pass through, so a run can compare jobs alone with jobs plus a fast sweep.
+  const knobs = Object.fromEntries(
+    ['LOVE_NOTES_SWEEP_MS', 'JOBS_CONCURRENCY']
+      .filter((name) => process.env[name])
+      .map((name) => [name, process.env[name] as string]),
+  );
+  const t = await createTestApp(
+    { LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20', ...knobs },
+    { routes: testAuth },
+  );
   const pairs: Pair[] = [];
   for (let i = 0; i < COUPLES; i++) pairs.push(await makeCouple(t));
   await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -45,7 +55,7 @@ async function server(): Promise<void> {
   process.on('message', async (message: { seedDue?: number; worker?: boolean; stop?: boolean }) => {
     if (message.seedDue) {
       // Scheduled notes spread over the next minute, encrypted like the API writes them.
-      const start = Date.now() + 5_000;
+      const start = Date.now() + 30_000;
       const rows = Array.from({ length: message.seedDue }, (_, i) => {
         const id = newId();
         const pair = pairs[i % pairs.length]!;
