@@ -69,13 +69,20 @@ async function server(): Promise<void> {
           scheduled_at: new Date(start + Math.floor((i / message.seedDue!) * 60_000)),
         };
       });
+      // Each with its delivery job, as the API schedules them.
       for (let i = 0; i < rows.length; i += 1000) {
-        await t.platform.database.db
-          .insertInto('love_notes_notes')
-          .values(rows.slice(i, i + 1000))
-          .execute();
+        await t.platform.database.db.transaction().execute(async (trx) => {
+          const batch = rows.slice(i, i + 1000);
+          await trx.insertInto('love_notes_notes').values(batch).execute();
+          for (const row of batch) await scheduleDelivery(trx, row);
+        });
       }
-      stopWorker = await createLoveNotesModule().worker!(t.platform);
+      const stopModule = await createLoveNotesModule().worker!(t.platform);
+      const stopJobs = await t.platform.jobs.start();
+      stopWorker = async () => {
+        await stopJobs();
+        await stopModule();
+      };
       process.send?.({ seeded: true });
     }
     if (message.stop) {
