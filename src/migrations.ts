@@ -1,7 +1,7 @@
 import * as auth from './modules/auth/migrations/20261125T1102_auth.ts';
 import * as couples from './modules/couples/migrations/20261125T1101_couples.ts';
-import * as notifications from './modules/notifications/migrations/20261125T1102_notifications.ts';
 import * as loveNotes from './modules/love-notes/migrations/20261125T1110_love_notes.ts';
+import * as notifications from './modules/notifications/migrations/20261125T1102_notifications.ts';
 import * as users from './modules/users/migrations/20261125T1100_users.ts';
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
 import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
@@ -23,6 +23,5 @@ export const migrations: Migrations = {
   // Auth came after users and couples on main: a later stamp, so databases migrated before it still migrate.
   '20261125T1102_auth': auth,
   '20261125T1102_notifications': notifications,
-  '20261125T1000_love_notes': loveNotes,
   '20261125T1110_love_notes': loveNotes,
 };

@@ -2,11 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.ts';
 import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
-import { notificationsModule } from './notifications/index.ts';
-import { notificationProfile, usersModule } from './users/index.ts';
-import { usersModule } from './users/index.ts';
 import { createLoveNotesModule } from './love-notes/index.ts';
-import { usersModule } from './users/index.ts';
+import { notificationsModule } from './notifications/index.ts';
+import { notificationProfile, usersModule, usersModule, usersModule } from './users/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the
