@@ -4,7 +4,7 @@ import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { createLoveNotesModule } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
-import { notificationProfile, usersModule, usersModule, usersModule } from './users/index.ts';
+import { notificationProfile, usersModule } from './users/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the
