@@ -150,6 +150,7 @@ describe('love notes (REST)', () => {
     const hidden = (await get(a, `/v1/love-notes/${quiet}`)).json().data;
     assert.equal(hidden.status, 'delivered');
     assert.equal(hidden.readAt, null);
+    assert.equal(await events('love-note.read', quiet), 0, 'no read event without a receipt');
     const steps = (await get(a, `/v1/love-notes/${quiet}/deliveries`))
       .json()
       .data.map((s: { step: string }) => s.step);

@@ -65,12 +65,15 @@ export async function markRead(ctx: NotesContext, user: AuthUser, id: string): P
       .returningAll()
       .executeTakeFirst();
     if (!updated) return findNote(trx, { coupleId: visible.couple_id }, id);
-    await publish(
-      trx,
-      'love-note.read',
-      { ...noteRef(updated), readAt: now.toISOString(), receipt },
-      { actorId: user.id, coupleId: updated.couple_id },
-    );
+    // Without a receipt the sender must learn nothing, so nothing is published.
+    if (receipt) {
+      await publish(
+        trx,
+        'love-note.read',
+        { ...noteRef(updated), readAt: now.toISOString(), receipt: true },
+        { actorId: user.id, coupleId: updated.couple_id },
+      );
+    }
     return updated;
   });
   if (!row) throw notFound('Love note', id);
@@ -107,11 +110,12 @@ export async function react(
             .onConflict((oc) => oc.doNothing())
             .executeTakeFirst()
         ).numInsertedOrUpdatedRows !== 0n;
-    if (!changed) return;
+    // Taking a reaction back notifies nobody.
+    if (!changed || removed) return;
     await publish(
       trx,
       'love-note.reacted',
-      { ...noteRef(note), userId: user.id, emoji, removed },
+      { ...noteRef(note), userId: user.id, reaction: emoji },
       { actorId: user.id, coupleId: note.couple_id },
     );
   });

@@ -49,14 +49,14 @@ export interface EventMap {
   'auth.refresh-reuse-detected': { userId: string; sessionId: string };
   /**
    * Love notes (published by the love-notes module; shapes agreed with notifications, which
-   * consumes them): the note reached its recipient, was read, got a reaction.
+   * consumes them): the note reached its recipient, was read (only with the recipient's read
+   * receipt), got a reaction (additions only). Never a body.
    */
-  'love-note.delivered': { noteId: string; senderId: string; recipientId: string; senderName?: string };
-  'love-note.read': { noteId: string; senderId: string; recipientId: string; readerName?: string };
-  'love-note.reacted': {
-    noteId: string;
-    senderId: string;
-    recipientId: string;
+  'love-note.delivered': NoteParties & { coupleId?: string; deliveredAt?: string; senderName?: string };
+  'love-note.read': NoteParties & { coupleId?: string; readAt?: string; receipt?: true; readerName?: string };
+  'love-note.reacted': NoteParties & {
+    coupleId?: string;
+    userId?: string;
     reaction: string;
     reactorName?: string;
   };
@@ -73,10 +73,13 @@ export interface EventMap {
   /** A note reached its recipient's inbox (now, or when its scheduled time came). */
   'love-note.sent': LoveNoteRef & { seriesId: string | null };
   'love-note.scheduled': LoveNoteRef & { scheduledAt: string; recurring: boolean };
-  'love-note.delivered': LoveNoteRef & { deliveredAt: string };
-  /** `receipt` false: the recipient keeps read receipts off, so the sender is not told. */
-  'love-note.read': LoveNoteRef & { readAt: string; receipt: boolean };
-  'love-note.reacted': LoveNoteRef & { userId: string; emoji: string; removed: boolean };
+}
+
+/** Which note between whom: the part every love-note event carries. */
+export interface NoteParties {
+  noteId: string;
+  senderId: string;
+  recipientId: string;
 }
 
 /** Who and which note: events never carry a note's body. */
