@@ -237,6 +237,10 @@ describe('HTTP conventions', () => {
     assert.equal(allowed.headers['x-frame-options'], 'DENY');
     const docs = await t.app.inject({ url: '/docs/' });
     assert.match(String(docs.headers['content-security-policy']), /script-src 'self'/);
+    // Document-only headers belong to the HTML page, not to JSON responses.
+    assert.equal(docs.headers['cross-origin-opener-policy'], 'same-origin');
+    assert.equal(allowed.headers['cross-origin-opener-policy'], undefined);
+    assert.equal(allowed.headers['x-xss-protection'], undefined);
     assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
     const other = await t.app.inject({ url: '/health', headers: { origin: 'https://evil.example' } });
     assert.equal(other.headers['access-control-allow-origin'], undefined);

@@ -33,17 +33,17 @@ export const authGlobal = fp(
     // The users module asks auth to confirm a password or MFA code before deleting an account.
     registerIdentityConfirmer((userId, proof) => confirmIdentity(ctx, userId, proof));
 
-    app.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization;
-      if (!header) return;
-      const space = header.indexOf(' ');
-      if (space === -1 || header.slice(0, space).toLowerCase() !== 'bearer') return;
-      const token = header.slice(space + 1).trim();
-      try {
-        request.user = await ctx.accessTokens.verify(token);
-      } catch {
-        throw invalidToken('The access token is invalid or has expired');
-      }
+    // A callback hook, not async: it runs on every request, and most carry no token at all.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token === undefined) return done();
+      ctx.accessTokens.verify(token).then(
+        (user) => {
+          request.user = user;
+          done();
+        },
+        () => done(invalidToken('The access token is invalid or has expired')),
+      );
     });
 
     app.get(
@@ -60,6 +60,13 @@ export const authGlobal = fp(
   },
   { name: 'auth-global' },
 );
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const space = header.indexOf(' ');
+  if (space === -1 || header.slice(0, space).toLowerCase() !== 'bearer') return undefined;
+  return header.slice(space + 1).trim();
+}
 
 export function contextOf(request: FastifyRequest): AuthContext {
   const ctx = (request.server as unknown as Record<symbol, AuthContext | undefined>)[CONTEXT];

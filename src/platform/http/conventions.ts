@@ -56,14 +56,19 @@ export const conventions = fp(
 
     app.addHook(
       'preSerialization',
-      async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        payload: unknown,
+        done: (err: null, value: unknown) => void,
+      ) => {
         const config = request.routeOptions.config;
-        if (reply.statusCode >= 400 || config.rawBody) return payload;
+        if (reply.statusCode >= 400 || config.rawBody) return done(null, payload);
         if (config.deprecation) reply.headers(deprecationHeaders(config.deprecation));
         if (config.paginated && isPage(payload)) {
-          return successBody(request.id, payload.items, { nextCursor: payload.nextCursor });
+          return done(null, successBody(request.id, payload.items, { nextCursor: payload.nextCursor }));
         }
-        return successBody(request.id, payload);
+        done(null, successBody(request.id, payload));
       },
     );
 

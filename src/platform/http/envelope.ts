@@ -18,8 +18,21 @@ export interface Envelope<T> {
 
 export const API_VERSION = 'v1';
 
+// Formatting a date costs more than the rest of the envelope; many responses share a millisecond.
+let lastMillis = 0;
+let lastTimestamp = '';
+function timestampNow(): string {
+  const now = Date.now();
+  if (now !== lastMillis) {
+    lastMillis = now;
+    lastTimestamp = new Date(now).toISOString();
+  }
+  return lastTimestamp;
+}
+
 export function meta(requestId: string, extra?: Partial<Meta>): Meta {
-  return { requestId, timestamp: new Date().toISOString(), version: API_VERSION, ...extra };
+  const base: Meta = { requestId, timestamp: timestampNow(), version: API_VERSION };
+  return extra ? Object.assign(base, extra) : base;
 }
 
 export function successBody<T>(requestId: string, data: T, extra?: Partial<Meta>): Envelope<T> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
@@ -41,10 +41,7 @@ export const rateLimit = fp(
       registers: [metrics],
     });
 
-    app.addHook('preValidation', async (request, reply) => {
-      if (request.routeOptions.config.rateLimit === false) return;
-      const rules = rulesFor(request, config);
-      if (rules.length === 0) return;
+    const enforce = async (reply: FastifyReply, rules: Rule[]) => {
       const decision = await store.check(rules);
       const headers = rateLimitHeaders(rules, decision.results);
       if (headers) reply.headers(headers);
@@ -54,6 +51,13 @@ export const rateLimit = fp(
         const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
         throw rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s`);
       }
+    };
+    // A callback hook: exempt routes (health, metrics) pay no promise on every request.
+    app.addHook('preValidation', (request, reply, done) => {
+      if (request.routeOptions.config.rateLimit === false) return done();
+      const rules = rulesFor(request, config);
+      if (rules.length === 0) return done();
+      enforce(reply, rules).then(() => done(), done);
     });
   },
   { name: 'rate-limit', dependencies: ['conventions'] },
