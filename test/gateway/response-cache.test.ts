@@ -129,6 +129,10 @@ function suite(mode: 'memory' | 'redis') {
       assert.equal(first.headers['x-cache'], 'MISS');
       assert.equal(second.headers['x-cache'], 'HIT');
       assert.deepEqual(second.json().data, first.json().data);
+      // The hit's envelope is spliced as text: it must read exactly like the handler's.
+      assert.deepEqual({ ...second.json(), meta: null }, { ...first.json(), meta: null });
+      assert.deepEqual(Object.keys(second.json().meta), Object.keys(first.json().meta));
+      assert.equal(second.headers['content-type'], first.headers['content-type']);
       assert.notEqual(second.json().meta.requestId, first.json().meta.requestId);
       assert.match(String(first.headers.etag), /^"[\w-]{27}"$/);
       assert.equal(second.headers.etag, first.headers.etag);

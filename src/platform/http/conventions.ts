@@ -46,6 +46,9 @@ export const conventions = fp(
     // the promise machinery is measurable there (see docs/benchmarks.md).
     app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
+      // Here rather than at serialization: responses sent as text (cache hits) carry them too.
+      const deprecation = request.routeOptions.config?.deprecation;
+      if (deprecation) reply.headers(deprecationHeaders(deprecation));
       try {
         assertSupportedVersion(request.raw);
         done();
@@ -64,7 +67,6 @@ export const conventions = fp(
       ) => {
         const config = request.routeOptions.config;
         if (reply.statusCode >= 400 || config.rawBody) return done(null, payload);
-        if (config.deprecation) reply.headers(deprecationHeaders(config.deprecation));
         if (config.paginated && isPage(payload)) {
           return done(null, successBody(request.id, payload.items, { nextCursor: payload.nextCursor }));
         }

@@ -39,6 +39,11 @@ export function successBody<T>(requestId: string, data: T, extra?: Partial<Meta>
   return { success: true, data, errors: null, meta: meta(requestId, extra) };
 }
 
+/** The success envelope around data that is already JSON text (a cached response). */
+export function successEnvelopeText(dataJson: string, meta: Meta): string {
+  return `{"success":true,"data":${dataJson},"errors":null,"meta":${JSON.stringify(meta)}}`;
+}
+
 export function errorBody(requestId: string, errors: ErrorItem[]): Envelope<null> {
   return { success: false, data: null, errors, meta: meta(requestId) };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -10,12 +10,14 @@ import type { FastifyRequest } from 'fastify';
  */
 export function cacheKey(request: FastifyRequest, userId: string | undefined): string {
   const parts = [
+    // The entry format's version: a deploy that changes it never reads the old one.
+    2,
     userId === undefined ? 'public' : `user:${userId}`,
     request.routeOptions.url ?? '',
     sorted(request.params),
     sorted(request.query),
   ];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+  return hash('sha256', JSON.stringify(parts), 'base64url');
 }
 
 function sorted(value: unknown): string {
@@ -25,7 +27,7 @@ function sorted(value: unknown): string {
 
 /** A strong validator computed from the cached data (not from the envelope, whose meta changes per request). */
 export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
 }
 
 /** RFC 9110 If-None-Match: weak comparison, `*` matches anything. */

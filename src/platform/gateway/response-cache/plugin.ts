@@ -2,13 +2,13 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
-  onSendAsyncHookHandler,
+  onSendHookHandler,
   preHandlerAsyncHookHandler,
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
-import type { Envelope } from '../../http/envelope.ts';
+import { type Envelope, meta, successEnvelopeText } from '../../http/envelope.ts';
 import type { Platform } from '../../platform.ts';
 import { cacheTags, type ResponseCache } from './index.ts';
 import { cacheKey, etagOf, matchesIfNoneMatch } from './key.ts';
@@ -39,8 +39,6 @@ interface Miss {
   versions: string;
   ttlMs: number;
 }
-
-type Cached = { d: unknown; c?: string | null };
 
 /**
  * Response caching for GET routes that opt in through `config.cache`. The
@@ -118,28 +116,31 @@ export const responseCache = fp(
         if (matchesIfNoneMatch(request.headers['if-none-match'], found.entry.etag)) {
           return reply.code(304).send();
         }
-        const cached = JSON.parse(found.entry.body) as Cached;
-        const payload = request.routeOptions.config.paginated
-          ? { items: cached.d, nextCursor: cached.c }
-          : cached.d;
-        return reply.send(payload);
+        const body = found.entry.body;
+        const newline = body.indexOf('\n');
+        const cursor = JSON.parse(body.slice(0, newline)) as string | null;
+        const extra = request.routeOptions.config.paginated ? { nextCursor: cursor } : undefined;
+        // Sent as text, so the envelope is built here rather than by the serializer.
+        return reply
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(successEnvelopeText(body.slice(newline + 1), meta(request.id, extra)));
       };
     }
 
     // Route-level, so uncached routes pay nothing. onSend sees the serialized
     // envelope: what is stored is exactly what the response schema let out,
     // never a field the handler returned but the schema strips (a hash, a secret).
-    const storeOnMiss: onSendAsyncHookHandler = async (request, reply, payload) => {
+    const storeOnMiss: onSendHookHandler = (request, reply, payload, done) => {
       const miss = misses.get(request);
-      if (!miss || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+      if (!miss || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
       let envelope: Envelope<unknown>;
       try {
         envelope = JSON.parse(payload) as Envelope<unknown>;
       } catch {
-        return payload;
+        return done(null, payload);
       }
-      if (envelope?.success !== true || envelope.data === undefined) return payload;
-      const body = JSON.stringify({ d: envelope.data, c: envelope.meta?.nextCursor } satisfies Cached);
+      if (envelope?.success !== true || envelope.data === undefined) return done(null, payload);
+      const body = `${JSON.stringify(envelope.meta?.nextCursor ?? null)}\n${JSON.stringify(envelope.data)}`;
       const etag = etagOf(body);
       reply.header('etag', etag);
       cache.store
@@ -147,9 +148,9 @@ export const responseCache = fp(
         .catch((error: unknown) => onStoreError(request, error));
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304);
-        return '';
+        return done(null, '');
       }
-      return payload;
+      done(null, payload);
     };
   },
   { name: 'response-cache', dependencies: ['conventions'] },

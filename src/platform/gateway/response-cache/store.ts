@@ -10,7 +10,10 @@
  */
 export interface CachedResponse {
   etag: string;
-  /** JSON of `{ d: data, c: nextCursor }` as the handler produced them. */
+  /**
+   * `<nextCursor as JSON>\n<data as JSON>`: JSON text never holds a raw newline, and a
+   * hit splices the data into its envelope as it is, without parsing it again.
+   */
   body: string;
 }
 
