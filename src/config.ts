@@ -106,6 +106,11 @@ export interface GatewayConfig {
   burstPerSecond: number;
   perIpPerMinute: number;
   perUserPerMinute: number;
+  /**
+   * With Redis: the largest quota lease a process may take at once, as a percentage of a
+   * limit (0 = every request asks Redis). See rate-limit/lease-store.ts.
+   */
+  leasePercent: number;
   responseCacheEnabled: boolean;
   responseCacheMaxEntries: number;
   /** Prefix of the gateway's Redis keys; unique per app under test so suites never share counters. */
@@ -381,6 +386,7 @@ export function parseConfig(env: Env): Config {
       burstPerSecond: r.int('RATE_LIMIT_BURST_PER_SECOND', 500, 1, 10_000_000),
       perIpPerMinute: r.int('RATE_LIMIT_PER_IP_PER_MINUTE', 200, 0, 10_000_000),
       perUserPerMinute: r.int('RATE_LIMIT_PER_USER_PER_MINUTE', 100, 0, 10_000_000),
+      leasePercent: r.int('RATE_LIMIT_LEASE_PERCENT', 5, 0, 50),
       responseCacheEnabled: r.bool('RESPONSE_CACHE_ENABLED', true),
       responseCacheMaxEntries: r.int('RESPONSE_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
       redisPrefix: r.string(

@@ -10,6 +10,7 @@ import { clientAddressKey } from '../client-address.ts';
 import { createGatewayRedis, redisReady } from '../redis.ts';
 import { createFailoverStore } from './failover-store.ts';
 import { rateLimitHeaders } from './headers.ts';
+import { createLeasingStore } from './lease-store.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
 import { type EndpointPolicy, policiesFor } from './policies.ts';
 import { createRedisRateLimitStore } from './redis-store.ts';
@@ -75,11 +76,16 @@ async function createStore(
   if (!(await redisReady(redis)))
     app.log.warn('rate limits: Redis is not answering yet; starting on per-process counters');
   return createFailoverStore({
-    primary: createRedisRateLimitStore(redis, config.gateway.redisPrefix),
+    primary: leased(createRedisRateLimitStore(redis, config.gateway.redisPrefix), config),
     fallback: memory,
     log: app.log,
     metrics: platform.metrics,
   });
+}
+
+function leased(store: RateLimitStore, config: Config): RateLimitStore {
+  const percent = config.gateway.leasePercent;
+  return percent > 0 ? createLeasingStore(store, { maxShare: percent / 100 }) : store;
 }
 
 function rulesFor(request: FastifyRequest, config: Config): Rule[] {

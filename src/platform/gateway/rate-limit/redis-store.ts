@@ -29,9 +29,12 @@ for request = 1, tonumber(ARGV[1]) do
   local results = {}
   for i = 1, n do
     local key = KEYS[k + i]
-    local kind = ARGV[a + (i - 1) * 3]
-    local x = tonumber(ARGV[a + (i - 1) * 3 + 1])
-    local y = tonumber(ARGV[a + (i - 1) * 3 + 2])
+    local kind = ARGV[a + (i - 1) * 4]
+    local x = tonumber(ARGV[a + (i - 1) * 4 + 1])
+    local y = tonumber(ARGV[a + (i - 1) * 4 + 2])
+    -- permits wanted at once (a lease); as many as there is room for, at least one
+    local want = tonumber(ARGV[a + (i - 1) * 4 + 3])
+    local granted = 0
     local remaining, reset
     if kind == 'b' then
       -- token bucket: x = tokens per second, y = capacity
@@ -41,7 +44,8 @@ for request = 1, tonumber(ARGV[1]) do
       tokens = math.min(y, tokens + math.max(0, now - at) * x / 1000)
       local left = tokens
       if tokens >= 1 then
-        left = tokens - 1
+        granted = math.min(want, math.floor(tokens))
+        left = tokens - granted
       else
         allowed = 0
         retry = math.max(retry, math.ceil((1 - tokens) * 1000 / x))
@@ -66,11 +70,12 @@ for request = 1, tonumber(ARGV[1]) do
       local elapsed = now - start
       local estimate = p * (y - elapsed) / y + c
       if estimate + 1 <= x then
-        remaining = math.max(0, math.floor(x - estimate - 1))
+        granted = math.min(want, math.floor(x - estimate))
+        remaining = math.max(0, math.floor(x - estimate - granted))
         -- The TTL only needs setting when the window (re)starts: it then covers this window and the next.
         local ttl = false
         if w ~= start then ttl = 2 * y end
-        writes[i] = {'w', string.format('%d', start), 'c', string.format('%d', c + 1), 'p', string.format('%d', p), ttl}
+        writes[i] = {'w', string.format('%d', start), 'c', string.format('%d', c + granted), 'p', string.format('%d', p), ttl}
       else
         allowed = 0
         remaining = 0
@@ -87,8 +92,9 @@ for request = 1, tonumber(ARGV[1]) do
       end
       reset = math.ceil((y - elapsed) / 1000)
     end
-    results[i * 2 - 1] = remaining
-    results[i * 2] = reset
+    results[i * 3 - 2] = remaining
+    results[i * 3 - 1] = reset
+    results[i * 3] = granted
   end
   if allowed == 1 then
     for i = 1, n do
@@ -101,9 +107,9 @@ for request = 1, tonumber(ARGV[1]) do
   end
   out[#out + 1] = allowed
   out[#out + 1] = retry
-  for i = 1, n * 2 do out[#out + 1] = results[i] end
+  for i = 1, n * 3 do out[#out + 1] = results[i] end
   k = k + n
-  a = a + n * 3
+  a = a + n * 4
 end
 return out
 `;
@@ -121,21 +127,22 @@ export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLim
       args.push(rules.length);
       for (const rule of rules) {
         keys.push(`${prefix}{rl}:${rule.key}`);
-        if (rule.kind === 'token-bucket') args.push('b', rule.ratePerSecond, rule.capacity);
-        else args.push('w', rule.limit, rule.windowSeconds * 1000);
+        if (rule.kind === 'token-bucket') args.push('b', rule.ratePerSecond, rule.capacity, rule.lease ?? 1);
+        else args.push('w', rule.limit, rule.windowSeconds * 1000, rule.lease ?? 1);
       }
     }
     const reply = await scripted.o2oRateLimit(keys.length, ...keys, ...args);
     let at = 0;
     return batch.map((rules) => {
       const base = at;
-      at = base + 2 + rules.length * 2;
+      at = base + 2 + rules.length * 3;
       return {
         allowed: reply[base] === 1,
         retryAfterMs: reply[base + 1] ?? 0,
         results: rules.map((_, i) => ({
-          remaining: reply[base + 2 + i * 2] ?? 0,
-          resetSeconds: reply[base + 3 + i * 2] ?? 0,
+          remaining: reply[base + 2 + i * 3] ?? 0,
+          resetSeconds: reply[base + 3 + i * 3] ?? 0,
+          granted: reply[base + 4 + i * 3] ?? 0,
         })),
       };
     });

@@ -14,6 +14,8 @@ export interface TokenBucketRule {
   key: string;
   ratePerSecond: number;
   capacity: number;
+  /** Permits to take at once for a lease (lease-store.ts); 1 when absent. */
+  lease?: number;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface SlidingWindowRule {
   key: string;
   limit: number;
   windowSeconds: number;
+  /** Permits to take at once for a lease (lease-store.ts); 1 when absent. */
+  lease?: number;
 }
 
 export interface RuleResult {
@@ -34,6 +38,8 @@ export interface RuleResult {
   remaining: number;
   /** Seconds until the quota is fully available again. */
   resetSeconds: number;
+  /** Permits granted when the rule asked for a lease (at least 1 when allowed). */
+  granted?: number;
 }
 
 export interface Decision {
