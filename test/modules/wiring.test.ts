@@ -114,6 +114,9 @@ describe('module wiring', () => {
         payload: { reason: 'wiring test' },
       });
       assert.equal(suspended.statusCode, 200, suspended.body);
+      // Suspending again with no body at all (the reason is optional) is no error either.
+      const bare = await call({ method: 'POST', url: `/v1/admin/users/${user.id}/suspend`, headers: admin });
+      assert.equal(bare.statusCode, 200, bare.body);
       await waitFor('auth to suspend the account', async () => (await status(user.id)) === 'suspended');
       const live = await db()
         .selectFrom('auth_sessions')

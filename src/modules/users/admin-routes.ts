@@ -32,12 +32,17 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: UsersCon
   app.post(
     '/admin/users/:id/suspend',
     {
+      // The reason is optional, and so is the whole body: a bare POST suspends too.
+      preValidation: (request, _reply, done) => {
+        request.body ??= {};
+        done();
+      },
       schema: {
         tags,
         security,
         summary: 'Suspend a user (admin)',
         params: UserIdParams,
-        body: Type.Optional(SuspendInput),
+        body: SuspendInput,
         response: { 200: Enveloped(AdminUser), ...errors },
       },
     },
@@ -46,7 +51,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: UsersCon
         ctx,
         caller(request).id,
         (request.params as { id: string }).id,
-        (request.body as { reason?: string } | undefined)?.reason ?? null,
+        (request.body as { reason?: string }).reason ?? null,
       ),
   );
 
