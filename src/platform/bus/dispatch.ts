@@ -34,6 +34,7 @@ export async function dispatchBatch(
   const fresh = new Set(inserted.rows.map((row) => row.event_id));
 
   const outcomes: Outcome[] = [];
+  const exhausted = new Set<number>();
   const failed: string[] = [];
   const dead: Array<{ delivery: Delivery; attempts: number; error: string }> = [];
   const fail = (delivery: Delivery, error: unknown) => {
@@ -47,7 +48,20 @@ export async function dispatchBatch(
       outcomes.push({ kind: 'retry', delayMs: retryDelayMs(retry, attempts), error: message });
     }
   };
+  const bury = (delivery: Delivery) => {
+    const message = `Delivered ${delivery.previousAttempts + 1} times without finishing: the worker stopped while handling it`;
+    failed.push(delivery.event.id);
+    dead.push({ delivery, attempts: delivery.previousAttempts + 1, error: message });
+    outcomes.push({ kind: 'dead', error: message });
+  };
   const runnable = deliveries.map((d) => fresh.delete(d.event.id));
+  // Its attempts already used up with no outcome recorded (the worker died while handling
+  // it, again and again): a poison event goes to the dead letters instead of killing another.
+  deliveries.forEach((delivery, i) => {
+    if (!runnable[i] || delivery.previousAttempts < retry.maxAttempts) return;
+    runnable[i] = false;
+    exhausted.add(i);
+  });
 
   // Fast path: the whole batch under one savepoint, one round trip per handler.
   // Only when a handler throws is the batch rolled back to the savepoint and
@@ -68,11 +82,18 @@ export async function dispatchBatch(
   }
   if (thrower === -1) {
     await sql`release savepoint bus_batch`.execute(trx);
-    for (const ok of runnable) outcomes.push({ kind: ok ? 'done' : 'skipped' });
+    runnable.forEach((ok, i) => {
+      if (exhausted.has(i)) bury(deliveries[i]!);
+      else outcomes.push({ kind: ok ? 'done' : 'skipped' });
+    });
   } else {
     await sql`rollback to savepoint bus_batch`.execute(trx);
     for (let i = 0; i < deliveries.length; i++) {
       const delivery = deliveries[i]!;
+      if (exhausted.has(i)) {
+        bury(delivery);
+        continue;
+      }
       if (!runnable[i]) {
         outcomes.push({ kind: 'skipped' });
         continue;

@@ -71,24 +71,24 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
 
   async function ensureConsumer(subscription: Subscription): Promise<void> {
     const jsm = await nc.jetstreamManager();
-    // Redelivery after a crash (no ack) backs off too; max_deliver leaves room
-    // above maxAttempts so our own dead-lettering decides, not the server.
-    const backoff = [ackWaitMs, ackWaitMs * 2, ackWaitMs * 4].map((ms) => nanos(ms));
+    // No max_deliver: past it the server drops a message without a trace. Dispatch
+    // dead-letters an event whose attempts are used up instead, so nothing accepted is
+    // lost. (The server allows no backoff list without a max_deliver, so a crashed
+    // worker's messages come back after ack_wait each time.)
     const config: Partial<ConsumerConfig> = {
       durable_name: subscription.group,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: `${stream}.>`,
       ack_wait: nanos(ackWaitMs),
-      backoff,
-      max_deliver: subscription.retry.maxAttempts + backoff.length,
+      max_deliver: -1,
       max_ack_pending: 1000,
     };
     try {
       await jsm.consumers.info(stream, subscription.group);
       await jsm.consumers.update(stream, subscription.group, {
         ack_wait: config.ack_wait,
-        backoff,
+        backoff: [],
         max_deliver: config.max_deliver,
         max_ack_pending: config.max_ack_pending,
       });
@@ -131,6 +131,34 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
     return subscription.types.includes(event.type);
   }
 
+  /**
+   * Runs the batch in one transaction. When the database fails (not a handler), a nak
+   * would count as a delivery attempt and an outage would use attempts up: the batch
+   * stays in hand (the keep-alive holds its ack deadline) and is tried again until the
+   * database answers; only on shutdown is it handed back.
+   */
+  async function dispatchUntilStored(
+    subscription: Subscription,
+    deliveries: Delivery[],
+    handBack: () => void,
+  ) {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await database.db.transaction().execute((trx) => dispatchBatch(trx, subscription, deliveries));
+      } catch (error) {
+        if (stopping) {
+          handBack();
+          throw error;
+        }
+        log.warn(
+          { err: error, group: subscription.group, failures },
+          'bus: database unavailable, retrying batch',
+        );
+        await sleep(Math.min(10_000, 250 * 2 ** failures));
+      }
+    }
+  }
+
   async function processBatch(subscription: Subscription, msgs: JsMsg[]): Promise<void> {
     const mine: Array<{ msg: JsMsg; delivery: Delivery }> = [];
     for (const msg of msgs) {
@@ -145,20 +173,13 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
       else mine.push({ msg, delivery: { event, previousAttempts: msg.info.deliveryCount - 1 } });
     }
     if (mine.length === 0) return;
-    let outcomes: Awaited<ReturnType<typeof dispatchBatch>>;
-    try {
-      outcomes = await database.db.transaction().execute((trx) =>
-        dispatchBatch(
-          trx,
-          subscription,
-          mine.map((m) => m.delivery),
-        ),
-      );
-    } catch (error) {
-      // The database failed, not the handler: hand the batch back for later.
-      for (const { msg } of mine) msg.nak(1000);
-      throw error;
-    }
+    const outcomes = await dispatchUntilStored(
+      subscription,
+      mine.map((m) => m.delivery),
+      () => {
+        for (const { msg } of mine) msg.nak();
+      },
+    );
     outcomes.forEach((outcome, i) => {
       const { msg } = mine[i]!;
       if (outcome.kind === 'retry') msg.nak(outcome.delayMs);
