@@ -384,21 +384,69 @@ describe('love notes (templates)', () => {
   });
 
   it('fills variables at send time, and names an unknown one in a 400', async () => {
-    const { a, b } = await makeCouple(t, { names: ['Alex', 'Sam'] });
+    const { a } = await makeCouple(t, { names: ['Alex', 'Sam'] });
     const sent = await call(a, 'POST', '/v1/love-notes', { templateId: 'morning-1' });
     assert.equal(sent.statusCode, 201);
     assert.equal(sent.json().data.body, 'Good morning, Sam! I hope your day is as lovely as you are.');
     assert.equal(sent.json().data.templateId, 'morning-1');
-    // The couple's start date is not in the couples public service yet: the client passes it.
-    const missing = await call(a, 'POST', '/v1/love-notes', { templateId: 'anniversary-2' });
-    assert.equal(missing.statusCode, 400);
-    assert.match(missing.json().errors[0].message, /daysTogether/);
-    const days = await call(a, 'POST', '/v1/love-notes', {
+    // The couple's days come from the couples module; before anyone sets a start, the link day counts.
+    const linkedDay = await call(a, 'POST', '/v1/love-notes', { templateId: 'anniversary-2' });
+    assert.equal(linkedDay.statusCode, 201, linkedDay.body);
+    assert.match(linkedDay.json().data.body, /^0 days together/);
+    // A value the client passes does not override what the server knows.
+    const ignored = await call(a, 'POST', '/v1/love-notes', {
       templateId: 'anniversary-2',
       variables: { daysTogether: '10' },
     });
-    assert.match(days.json().data.body, /^10 days together/);
+    assert.match(ignored.json().data.body, /^0 days together/);
+  });
 
+  it('fills {{daysTogether}} and {{anniversary}} from the couple, in the sender zone and locale', async () => {
+    const { a, b } = await makeCouple(t, { names: ['Alex', 'Sam'] });
+    // Either partner sets the dates; the sender's profile says where and how they write.
+    const dates = await call(b, 'PATCH', '/v1/couples/me', {
+      relationshipStart: '2020-02-29',
+      anniversary: '2021-06-12',
+    });
+    assert.equal(dates.statusCode, 200, dates.body);
+    const profile = await call(a, 'PATCH', '/v1/users/me', {
+      locale: 'en-GB',
+      timeZone: 'Pacific/Kiritimati',
+    });
+    assert.equal(profile.statusCode, 200, profile.body);
+    // Kiritimati is UTC+14: its calendar day is ahead of UTC's for 14 hours of every day.
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Pacific/Kiritimati' });
+    const expected = Math.round(
+      (Date.parse(`${today}T00:00:00Z`) - Date.parse('2020-02-29T00:00:00Z')) / 86_400_000,
+    );
+    const days = await call(a, 'POST', '/v1/love-notes', { templateId: 'anniversary-2' });
+    assert.equal(days.statusCode, 201, days.body);
+    assert.equal(days.json().data.body, `${expected} days together. Here’s to thousands more.`);
+    const since = await call(a, 'POST', '/v1/love-notes', { templateId: 'anniversary-3' });
+    assert.equal(since.json().data.body, 'Since 12 June 2021, I keep choosing you, every day.');
+
+    // A scheduled note counts to the day it goes, in its own zone.
+    const day = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    const scheduled = await call(a, 'POST', '/v1/love-notes', {
+      templateId: 'anniversary-2',
+      scheduledAt: `${day}T09:00`,
+      timeZone: 'Europe/Paris',
+    });
+    assert.equal(scheduled.statusCode, 202, scheduled.body);
+    const then = Math.round(
+      (Date.parse(`${day}T00:00:00Z`) - Date.parse('2020-02-29T00:00:00Z')) / 86_400_000,
+    );
+    assert.equal(then, expected + 60 - (today > new Date().toISOString().slice(0, 10) ? 1 : 0));
+    assert.match(scheduled.json().data.body, new RegExp(`^${then} days together`));
+
+    // Without an anniversary the relationship start is the day celebrated.
+    await call(a, 'PATCH', '/v1/couples/me', { anniversary: null });
+    const fallback = await call(a, 'POST', '/v1/love-notes', { templateId: 'anniversary-3' });
+    assert.equal(fallback.json().data.body, 'Since 29 February 2020, I keep choosing you, every day.');
+  });
+
+  it('keeps personal templates private and names an unknown variable in a 400', async () => {
+    const { a, b } = await makeCouple(t, { names: ['Alex', 'Sam'] });
     const mine = await call(a, 'POST', '/v1/love-notes/templates', {
       category: 'playful',
       title: 'Pizza',

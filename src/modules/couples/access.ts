@@ -27,6 +27,30 @@ export async function activeCoupleOf(db: Executor, userId: string): Promise<Acti
   return { coupleId: row.id, partnerId: row.user_a === userId ? row.user_b : row.user_a };
 }
 
+/** The dates a couple keeps: when they linked in the app, and the days they chose. */
+export interface CoupleDates {
+  linkedAt: Date;
+  /** When the relationship started (`YYYY-MM-DD`), if a partner set it. */
+  relationshipStart: string | null;
+  /** The day they celebrate (`YYYY-MM-DD`), if a partner set it. */
+  anniversary: string | null;
+}
+
+/** A couple's dates (active or closed), or null for an unknown couple. */
+export async function coupleDatesOf(db: Executor, coupleId: string): Promise<CoupleDates | null> {
+  const row = await (db as CouplesDb)
+    .selectFrom('couples_couples')
+    .select(['linked_at', 'relationship_start', 'anniversary'])
+    .where('id', '=', coupleId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    linkedAt: row.linked_at,
+    relationshipStart: row.relationship_start,
+    anniversary: row.anniversary,
+  };
+}
+
 /** The user's partner in their active couple, or null. */
 export async function partnerOf(db: Executor, userId: string): Promise<string | null> {
   return (await activeCoupleOf(db, userId))?.partnerId ?? null;

@@ -8,9 +8,16 @@ import type { CouplesDb } from './tables.ts';
  * The couples module: invites, linking, the couple's details and unlinking.
  * Other modules import only this file: `partnerOf` and `assertSameCouple`
  * (with `activeCoupleOf`) answer "who is this user's partner" and "may this
- * user touch this couple's data".
+ * user touch this couple's data"; `coupleDatesOf` gives its start and anniversary.
  */
-export { type ActiveCouple, activeCoupleOf, assertSameCouple, partnerOf } from './access.ts';
+export {
+  type ActiveCouple,
+  activeCoupleOf,
+  assertSameCouple,
+  type CoupleDates,
+  coupleDatesOf,
+  partnerOf,
+} from './access.ts';
 export { purgeClosedCouples };
 
 // Closed couples are purged within this long after their read-only period ends.

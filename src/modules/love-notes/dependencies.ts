@@ -1,8 +1,8 @@
 import type { Executor } from '../../platform/bus/publish.ts';
 import { cancel, schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { activeCoupleOf } from '../couples/index.ts';
-import { profileCards } from '../users/index.ts';
+import { activeCoupleOf, type CoupleDates, coupleDatesOf } from '../couples/index.ts';
+import { profileCards, regionalSettings } from '../users/index.ts';
 
 /**
  * The one file where love-notes meets other modules (auth, couples, users)
@@ -11,38 +11,41 @@ import { profileCards } from '../users/index.ts';
 export interface CoupleFacts {
   coupleId: string;
   partnerId: string | null;
-  /** The day the couple linked (or their chosen anniversary), for {{daysTogether}} / {{anniversary}}. */
-  since: Date | null;
 }
+
+export type { CoupleDates };
 
 export interface LoveNotesDeps {
   /** The caller's active couple, or null (couples module: `activeCoupleOf`). */
   coupleOf(platform: Platform, userId: string): Promise<CoupleFacts | null>;
+  /**
+   * When the couple linked, started and celebrates, for {{daysTogether}} and
+   * {{anniversary}} (couples module: `coupleDatesOf`). Asked only when a note uses them.
+   */
+  datesOf(platform: Platform, coupleId: string): Promise<CoupleDates | null>;
   /** Display names for template variables (users module: profile cards). */
   displayNameOf(platform: Platform, userId: string): Promise<string | null>;
-  /** The user's IANA time zone preference (users module); 'UTC' when unknown. */
+  /** The user's IANA time zone from their profile (users module); 'UTC' without a profile. */
   timeZoneOf(platform: Platform, userId: string): Promise<string>;
+  /** The user's BCP 47 locale from their profile (users module), for formatting dates; 'en' without one. */
+  localeOf(platform: Platform, userId: string): Promise<string>;
 }
 
 /** The auth module's route guard: a verified access token made `request.user`. */
 export { requireAuth } from '../auth/index.ts';
 
-/**
- * Couples and users are on main. Two facts are not in their public services
- * yet: the couple's start date ({{daysTogether}}, {{anniversary}}: null until
- * couples exports it, so those variables must be passed by the client) and
- * the user's time-zone preference ('UTC' until users exports it; clients pass
- * `timeZone`).
- */
 export const defaultDeps: LoveNotesDeps = {
-  async coupleOf(platform, userId) {
-    const couple = await activeCoupleOf(platform.database.db, userId);
-    return couple ? { ...couple, since: null } : null;
-  },
+  coupleOf: (platform, userId) => activeCoupleOf(platform.database.db, userId),
+  datesOf: (platform, coupleId) => coupleDatesOf(platform.database.db, coupleId),
   async displayNameOf(platform, userId) {
     return (await profileCards(platform, [userId])).get(userId)?.displayName ?? null;
   },
-  timeZoneOf: async () => 'UTC',
+  async timeZoneOf(platform, userId) {
+    return (await regionalSettings(platform, userId))?.timeZone ?? 'UTC';
+  },
+  async localeOf(platform, userId) {
+    return (await regionalSettings(platform, userId))?.locale ?? 'en';
+  },
 };
 
 /** The job key of a note's delivery: scheduling again replaces it, cancelling removes it. */

@@ -85,11 +85,12 @@ export async function sendNote(
   let text = input.body;
   if (input.templateId !== undefined) text ??= await templateBody(ctx, user.id, input.templateId);
   if (text === undefined) throw validationError('body is required (or a templateId)', 'body');
+  const timing = await timingOf(ctx, user.id, input);
   if (input.templateId !== undefined || input.variables !== undefined) {
-    text = await fillNoteText(ctx, user.id, couple, text, input.variables ?? {});
+    const when = timing ? { at: timing.scheduledAt, zone: timing.timeZone } : { at: new Date() };
+    text = await fillNoteText(ctx, user.id, couple, text, input.variables ?? {}, when);
     if (text.length > 5000) throw validationError('body is longer than 5000 characters once filled', 'body');
   }
-  const timing = await timingOf(ctx, user.id, input);
   const id = newId();
   const now = new Date();
   const row = await ctx.db.transaction().execute(async (trx) => {

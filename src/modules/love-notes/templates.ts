@@ -4,6 +4,7 @@ import { notFound, validationError } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { CATALOGUE, catalogueTemplate } from './catalogue.ts';
 import type { NotesContext } from './context.ts';
+import { anniversaryDay, daysTogether, readableDay } from './couple-days.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import type { CreateTemplateBody, PatchTemplateBody, Template } from './schemas.ts';
 import type { TemplateRow } from './tables.ts';
@@ -100,15 +101,19 @@ export async function templateBody(ctx: NotesContext, userId: string, templateId
   return own.body;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Fills the server-known variables, looking up only what the text uses. */
+/**
+ * Fills the server-known variables, looking up only what the text uses.
+ * {{daysTogether}} counts to the day the note goes (`at`: now, or its
+ * scheduled time) in the sender's zone; {{anniversary}} is written in the
+ * sender's locale.
+ */
 export async function fillNoteText(
   ctx: NotesContext,
   userId: string,
   couple: CoupleFacts & { partnerId: string },
   text: string,
   given: Record<string, string>,
+  when: { at: Date; zone?: string },
 ): Promise<string> {
   const used = new Set(variablesIn(text));
   if (used.size === 0) return text;
@@ -116,12 +121,16 @@ export async function fillNoteText(
   if (used.has('myName')) known.myName = await ctx.deps.displayNameOf(ctx.platform, userId);
   if (used.has('partnerName'))
     known.partnerName = await ctx.deps.displayNameOf(ctx.platform, couple.partnerId);
-  if (used.has('daysTogether'))
-    known.daysTogether = couple.since
-      ? String(Math.floor((Date.now() - couple.since.getTime()) / DAY_MS))
-      : null;
-  if (used.has('anniversary'))
-    known.anniversary = couple.since ? couple.since.toISOString().slice(0, 10) : null;
+  if (used.has('daysTogether') || used.has('anniversary')) {
+    const dates = await ctx.deps.datesOf(ctx.platform, couple.coupleId);
+    const zone = when.zone ?? (await ctx.deps.timeZoneOf(ctx.platform, userId));
+    if (used.has('daysTogether'))
+      known.daysTogether = dates ? String(daysTogether(dates, when.at, zone)) : null;
+    if (used.has('anniversary'))
+      known.anniversary = dates
+        ? readableDay(anniversaryDay(dates, zone), await ctx.deps.localeOf(ctx.platform, userId))
+        : null;
+  }
   // A value the client passes wins only for variables the server cannot fill.
   const filled: Record<string, string | null> = { ...known };
   for (const [name, value] of Object.entries(given)) if (filled[name] == null) filled[name] = value;

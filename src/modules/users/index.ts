@@ -64,6 +64,23 @@ export async function notificationProfile(platform: Platform, userId: string) {
   return { timeZone: profile.time_zone, locale: profile.locale, quietHours: preferences.quietHours };
 }
 
+/**
+ * A person's IANA time zone and BCP 47 locale, for modules that schedule or
+ * format on their behalf (love notes). A read without side effects;
+ * undefined for someone without a profile.
+ */
+export async function regionalSettings(
+  platform: Platform,
+  userId: string,
+): Promise<{ timeZone: string; locale: string } | undefined> {
+  const profile = await (platform.database.db as UsersDb)
+    .selectFrom('users_profiles')
+    .select(['time_zone', 'locale'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return profile && { timeZone: profile.time_zone, locale: profile.locale };
+}
+
 /** Public cards (id, handle, display name, avatar) of the given users, keyed by id. */
 export function profileCards(platform: Platform, userIds: string[]) {
   return service.cardsOf({ db: platform.database.db as UsersDb, storage: platform.storage }, userIds);
