@@ -252,6 +252,42 @@ describe('love notes (scheduling)', () => {
     assert.equal((await call(a, 'PATCH', `/v1/love-notes/${note.id}`, { body: 'too late' })).statusCode, 409);
   });
 
+  it('reads a local time without timeZone in the sender profile zone, for one-off notes and series', async () => {
+    const { a } = await makeCouple(t);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    // Dubai is UTC+04:00 all year (no DST), so 08:00 there is 04:00Z.
+    // No profile yet: UTC.
+    const plain = (await send(a, { body: 'utc', scheduledAt: `${tomorrow}T08:00` })).json().data;
+    assert.equal(plain.timeZone, 'UTC');
+    assert.equal(plain.scheduledAt, `${tomorrow}T08:00:00.000Z`);
+
+    const profile = await call(a, 'PATCH', '/v1/users/me', { timeZone: 'Asia/Dubai' });
+    assert.equal(profile.statusCode, 200, profile.body);
+    const once = await send(a, { body: 'namaste', scheduledAt: `${tomorrow}T08:00` });
+    assert.equal(once.statusCode, 202, once.body);
+    assert.equal(once.json().data.timeZone, 'Asia/Dubai');
+    assert.equal(once.json().data.scheduledAt, `${tomorrow}T04:00:00.000Z`);
+
+    const series = await send(a, {
+      body: 'every morning',
+      scheduledAt: `${tomorrow}T08:00`,
+      recurrence: 'FREQ=DAILY;COUNT=5',
+    });
+    assert.equal(series.statusCode, 202, series.body);
+    assert.equal(series.json().data.timeZone, 'Asia/Dubai');
+    assert.equal(series.json().data.scheduledAt, `${tomorrow}T04:00:00.000Z`);
+
+    // An explicit zone still wins, and an edit keeps the note's zone even if the profile moves on.
+    const explicit = await send(a, { body: 'x', scheduledAt: `${tomorrow}T08:00`, timeZone: 'UTC' });
+    assert.equal(explicit.json().data.scheduledAt, `${tomorrow}T08:00:00.000Z`);
+    await call(a, 'PATCH', '/v1/users/me', { timeZone: 'America/New_York' });
+    const moved = await call(a, 'PATCH', `/v1/love-notes/${once.json().data.id}`, {
+      scheduledAt: `${tomorrow}T09:00`,
+    });
+    assert.equal(moved.json().data.timeZone, 'Asia/Dubai');
+    assert.equal(moved.json().data.scheduledAt, `${tomorrow}T05:00:00.000Z`);
+  });
+
   it('cancels a scheduled note so it is never delivered', async () => {
     const { a, b } = await makeCouple(t);
     const id = (
