@@ -6,7 +6,7 @@ import { v7 } from 'uuid';
 import WebSocket from 'ws';
 import { createLiveHub, type LiveEvent } from '../../src/modules/love-notes/live-hub.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { caller, registerUser } from '../support/auth.ts';
+import { caller, PASSWORD, registerUser, uniqueEmail } from '../support/auth.ts';
 import { makeCouple } from '../support/love-notes.ts';
 import { needs, serverUrl } from '../support/servers.ts';
 import { as, testAuth } from '../support/test-auth.ts';
@@ -163,5 +163,129 @@ describe('love notes realtime fan-out over Redis', needs('REDIS_URL'), () => {
       await one.close();
       await two.close();
     }
+  });
+});
+
+describe('SSE with the web session cookie', () => {
+  const APP_ORIGIN = 'https://app.example';
+  let t: TestApp;
+  let base: string;
+  before(async () => {
+    t = await createTestApp({ CORS_ORIGINS: APP_ORIGIN }, { routes: testAuth });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  after(() => t.close());
+
+  type Cookie = { name: string; value: string; httpOnly?: boolean; sameSite?: string; path?: string };
+
+  /** A web sign-up (cookie mode), linked with a partner; returns the access cookie it was given. */
+  async function webCouple() {
+    const call = caller(t.app);
+    const res = await call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      headers: { 'x-auth-transport': 'cookie' },
+      payload: { email: uniqueEmail('web'), password: PASSWORD, displayName: 'Web', acceptTerms: true },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const access = (res.cookies as Cookie[]).find((c) => c.name === 'o2o_access');
+    assert.ok(access, 'cookie mode sets the access cookie');
+    const partner = await registerUser(call);
+    const pair = await makeCouple(t, { ids: [partner.id, res.json().data.user.id] });
+    return {
+      ...pair,
+      access,
+      csrf: res.json().data.csrfToken as string,
+      call,
+      cookies: res.cookies as Cookie[],
+    };
+  }
+
+  /** Opens the stream with these headers; resolves the status, headers and a reader of the text so far. */
+  async function openStream(headers: Record<string, string>) {
+    const chunks: string[] = [];
+    const request = http.get(`${base}/v1/realtime/sse`, { headers });
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
+    response.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+    const until = async (needle: string) => {
+      const deadline = Date.now() + 5_000;
+      while (!chunks.join('').includes(needle) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      return chunks.join('');
+    };
+    await new Promise((resolve) => response.once('data', resolve).once('end', resolve));
+    return { response, text: () => chunks.join(''), until, close: () => request.destroy() };
+  }
+
+  it('streams to a browser that sends only the cookie, from an allowed origin or its own', async () => {
+    const { a, b, access } = await webCouple();
+    assert.equal(access.httpOnly, true);
+    assert.equal(access.sameSite, 'Strict');
+    assert.equal(access.path, '/v1/realtime', 'the cookie goes to the realtime routes only');
+    const cookie = `o2o_access=${access.value}`;
+
+    const cross = await openStream({ cookie, origin: APP_ORIGIN });
+    assert.equal(cross.response.statusCode, 200);
+    // A cross-origin EventSource with credentials needs these to read the stream.
+    assert.equal(cross.response.headers['access-control-allow-origin'], APP_ORIGIN);
+    assert.equal(cross.response.headers['access-control-allow-credentials'], 'true');
+    const same = await openStream({ cookie });
+    assert.equal(same.response.statusCode, 200);
+    const note = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/love-notes',
+        payload: { body: 'by cookie' },
+        headers: as(a),
+      })
+    ).json().data;
+    assert.equal(note.recipientId, b);
+    assert.ok((await cross.until(note.id)).includes(note.id));
+    assert.ok((await same.until(note.id)).includes(note.id));
+    cross.close();
+    same.close();
+  });
+
+  it('refuses the cookie from another origin, a forged one, and on routes that did not opt in', async () => {
+    const { access } = await webCouple();
+    const cookie = `o2o_access=${access.value}`;
+    const evil = await openStream({ cookie, origin: 'https://evil.example' });
+    assert.equal(evil.response.statusCode, 403);
+    assert.match(evil.text(), /FORBIDDEN/);
+    const forged = await openStream({ cookie: 'o2o_access=forged' });
+    assert.equal(forged.response.statusCode, 401);
+    const none = await openStream({});
+    assert.equal(none.response.statusCode, 401);
+    // Elsewhere the cookie is not a credential: REST takes the Authorization header only.
+    const rest = await t.app.inject({ method: 'GET', url: '/v1/love-notes', headers: { cookie } });
+    assert.equal(rest.statusCode, 401);
+  });
+
+  it('a cookie refresh renews the access cookie and logout clears it', async () => {
+    const { access, csrf, cookies, call } = await webCouple();
+    const refresh = cookies.find((c) => c.name === 'o2o_refresh')!;
+    const renewed = await call({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      cookies: { o2o_refresh: refresh.value },
+      headers: { 'x-csrf-token': csrf, 'x-auth-transport': 'cookie' },
+    });
+    assert.equal(renewed.statusCode, 200, renewed.body);
+    const next = (renewed.cookies as Cookie[]).find((c) => c.name === 'o2o_access');
+    assert.ok(next && next.value !== access.value);
+    const stream = await openStream({ cookie: `o2o_access=${next.value}` });
+    assert.equal(stream.response.statusCode, 200);
+    stream.close();
+    const logout = await call({
+      method: 'POST',
+      url: '/v1/auth/logout',
+      headers: { authorization: `Bearer ${renewed.json().data.accessToken}` },
+    });
+    assert.ok(logout.statusCode < 300, logout.body);
+    const cleared = (logout.cookies as Array<Cookie & { maxAge?: number; expires?: Date }>).find(
+      (c) => c.name === 'o2o_access',
+    );
+    assert.ok(cleared && cleared.value === '' && cleared.path === '/v1/realtime');
   });
 });

@@ -4,6 +4,7 @@ import type { Role } from '../../platform/http/auth-context.ts';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { registerIdentityConfirmer } from '../users/index.ts';
+import { accessCookieOf } from './access-cookie.ts';
 import { type AuthContext, authContext, type RequestMeta } from './context.ts';
 import { confirmIdentity } from './mfa.ts';
 import { findLiveSession } from './sessions.ts';
@@ -35,7 +36,14 @@ export const authGlobal = fp(
 
     // A callback hook, not async: it runs on every request, and most carry no token at all.
     app.addHook('onRequest', (request, _reply, done) => {
-      const token = bearerToken(request.headers.authorization);
+      const header = request.headers.authorization;
+      let token: string | undefined;
+      try {
+        // Routes that opt in (the SSE stream) also take the web session's access cookie.
+        token = header ? bearerToken(header) : accessCookieOf(request, opts.platform.config);
+      } catch (error) {
+        return done(error as Error);
+      }
       if (token === undefined) return done();
       ctx.accessTokens.verify(token).then(
         (user) => {

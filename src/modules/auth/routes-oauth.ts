@@ -59,7 +59,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
       reply.clearCookie(STATE_COOKIE, { path: STATE_PATH });
       const query = request.query as Record<string, string>;
       const result = await finishOAuth(ctx, provider, { query, cookieState }, metaOf(request));
-      setSessionCookies(reply, result.refreshToken, ctx.config.refreshTokenTtlSeconds);
+      setSessionCookies(reply, result, ctx.config.refreshTokenTtlSeconds);
       return reply.redirect(`${ctx.appUrl}/auth/complete`, 302);
     },
   );

@@ -16,6 +16,14 @@ import type { AuthResult } from './sessions.ts';
 export const REFRESH_COOKIE = 'o2o_refresh';
 export const CSRF_COOKIE = 'o2o_csrf';
 export const REFRESH_PATH = '/v1/auth/refresh';
+/**
+ * The access token as a cookie, for the one kind of request a browser cannot
+ * add a header to: an `EventSource` (`GET /v1/realtime/sse`). Scoped to that
+ * path, httpOnly, SameSite=Strict, and living as long as the token; routes
+ * accept it only when they opt in (`config: { accessCookie: true }`).
+ */
+export const ACCESS_COOKIE = 'o2o_access';
+export const ACCESS_PATH = '/v1/realtime';
 
 export function wantsCookie(request: FastifyRequest): boolean {
   return request.headers['x-auth-transport'] === 'cookie';
@@ -25,17 +33,29 @@ export function csrfTokenFor(refreshToken: string): string {
   return createHash('sha256').update(`csrf:${refreshToken}`).digest('base64url');
 }
 
-export function setSessionCookies(reply: FastifyReply, refreshToken: string, maxAgeSeconds: number): string {
-  const csrf = csrfTokenFor(refreshToken);
+export function setSessionCookies(
+  reply: FastifyReply,
+  tokens: { refreshToken: string; accessToken: string; expiresIn: number },
+  maxAgeSeconds: number,
+): string {
+  const csrf = csrfTokenFor(tokens.refreshToken);
   const common = { secure: true, sameSite: 'lax' as const, maxAge: maxAgeSeconds };
-  reply.setCookie(REFRESH_COOKIE, refreshToken, { ...common, httpOnly: true, path: REFRESH_PATH });
+  reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, { ...common, httpOnly: true, path: REFRESH_PATH });
   reply.setCookie(CSRF_COOKIE, csrf, { ...common, httpOnly: false, path: '/' });
+  reply.setCookie(ACCESS_COOKIE, tokens.accessToken, {
+    secure: true,
+    httpOnly: true,
+    sameSite: 'strict',
+    path: ACCESS_PATH,
+    maxAge: tokens.expiresIn,
+  });
   return csrf;
 }
 
 export function clearSessionCookies(reply: FastifyReply): void {
   reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH, secure: true, httpOnly: true, sameSite: 'lax' });
   reply.clearCookie(CSRF_COOKIE, { path: '/', secure: true, sameSite: 'lax' });
+  reply.clearCookie(ACCESS_COOKIE, { path: ACCESS_PATH, secure: true, httpOnly: true, sameSite: 'strict' });
 }
 
 /** Shapes a token answer for the transport the client asked for. */
@@ -46,8 +66,8 @@ export function deliver(
   maxAgeSeconds: number,
 ) {
   if (!wantsCookie(request)) return result;
-  const { refreshToken, ...rest } = result;
-  return { ...rest, csrfToken: setSessionCookies(reply, refreshToken, maxAgeSeconds) };
+  const { refreshToken: _cookieOnly, ...rest } = result;
+  return { ...rest, csrfToken: setSessionCookies(reply, result, maxAgeSeconds) };
 }
 
 /** The refresh token to use: from the body, or from the cookie with a matching CSRF header. */

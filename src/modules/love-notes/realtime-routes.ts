@@ -54,7 +54,8 @@ async function stream(
  * GET /v1/realtime (WebSocket): the first message is
  * `{"type":"auth","token":"…","lastEventId"?:"…"}` (tokens never travel in
  * URLs), answered by `{"type":"ready"}`; then `{ type, id, data }` messages.
- * GET /v1/realtime/sse is the fallback (Authorization header; `Last-Event-ID`).
+ * GET /v1/realtime/sse is the fallback (Authorization header or the web
+ * session's `o2o_access` cookie; `Last-Event-ID`).
  */
 export async function realtimeRoutes(
   app: FastifyInstance,
@@ -111,7 +112,8 @@ export async function realtimeRoutes(
   app.get(
     '/realtime/sse',
     {
-      config: { concurrencyLimit: false },
+      // An EventSource cannot send a header: the web session's access cookie works here too.
+      config: { concurrencyLimit: false, accessCookie: true },
       onRequest: requireAuth,
       schema: { tags: ['realtime'], summary: 'Live notes as server-sent events (fallback)' },
     },
@@ -123,6 +125,8 @@ export async function realtimeRoutes(
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
+        // What hooks set (CORS for a cross-origin EventSource, security headers) goes out too.
+        ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         connection: 'keep-alive',
