@@ -1,5 +1,7 @@
+import type { EventMap } from '../../platform/bus/events.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../index.ts';
+import { recordOutcome } from './channel-outcomes.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
@@ -37,13 +39,20 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     },
     async worker(platform) {
       const ctx = notesContext(platform, deps, hubFor(platform));
-      // The couple's read-only period after an unlink ended: its notes go (reactions by cascade).
-      platform.bus.consume('love-notes', ['couple.purged'], async (event, trx) => {
-        await (trx as NotesTrx)
-          .deleteFrom('love_notes_notes')
-          .where('couple_id', '=', event.data.coupleId)
-          .execute();
-      });
+      platform.bus.consume(
+        'love-notes',
+        ['couple.purged', 'notification.delivery-updated'],
+        async (event, trx) => {
+          if (event.type === 'notification.delivery-updated') {
+            // How each channel carried a note to its recipient, for GET /love-notes/{id}/deliveries.
+            await recordOutcome(trx as NotesTrx, event.data as EventMap['notification.delivery-updated']);
+            return;
+          }
+          // The couple's read-only period after an unlink ended: its notes go (reactions and outcomes by cascade).
+          const { coupleId } = event.data as EventMap['couple.purged'];
+          await (trx as NotesTrx).deleteFrom('love_notes_notes').where('couple_id', '=', coupleId).execute();
+        },
+      );
       platform.jobs.define('love-note.deliver', async ({ coupleId, noteId }) => {
         await deliverNote(ctx, coupleId, noteId);
       });

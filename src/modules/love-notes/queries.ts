@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Static } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import { outcomesOf } from './channel-outcomes.ts';
 import type { NotesContext } from './context.ts';
 import { visibleNote } from './interactions.ts';
 import { reactionsOf } from './repo.ts';
@@ -88,5 +89,18 @@ export async function deliveries(
   user: AuthUser,
   id: string,
 ): Promise<Static<typeof DeliveryStep>[]> {
-  return timeline(await visibleNote(ctx, user.id, id), user.id);
+  const row = await visibleNote(ctx, user.id, id);
+  const channels = await outcomesOf(ctx.db, { coupleId: row.couple_id }, row.id);
+  const isRecipient = row.recipient_id === user.id;
+  return [
+    ...timeline(row, user.id),
+    ...channels.map((outcome) => ({
+      step: 'channel' as const,
+      at: new Date(outcome.at).toISOString(),
+      channel: outcome.channel,
+      status: outcome.status as 'pending' | 'sent' | 'delivered' | 'failed' | 'suppressed',
+      // Why a channel was skipped says something about the recipient's settings: theirs to see.
+      ...(isRecipient ? { reason: outcome.reason } : {}),
+    })),
+  ];
 }

@@ -248,7 +248,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
     {
       schema: {
         ...byId,
-        summary: 'Status timeline queued → sent → delivered → read',
+        summary: "Status timeline queued → sent → delivered → read, then each notification channel's outcome",
         response: { 200: Responses.deliveries, ...errors },
       },
     },

@@ -131,14 +131,43 @@ export const Note = Type.Object({
 });
 
 export const DeliveryStep = Type.Object({
-  step: Type.Union([
-    Type.Literal('queued'),
-    Type.Literal('sent'),
-    Type.Literal('delivered'),
-    Type.Literal('read'),
-  ]),
+  step: Type.Union(
+    [
+      Type.Literal('queued'),
+      Type.Literal('sent'),
+      Type.Literal('delivered'),
+      Type.Literal('read'),
+      Type.Literal('channel'),
+    ],
+    {
+      description:
+        'The status timeline queued → sent → delivered → read, then one `channel` entry per channel the notifications module used to tell the recipient',
+    },
+  ),
   at: Type.String(),
-  channel: Type.Optional(Type.String()),
+  channel: Type.Optional(
+    Type.String({
+      description: '`in-app` for delivered; for `channel`: in_app, web_push, mobile_push, email, sms',
+    }),
+  ),
+  status: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal('pending'),
+        Type.Literal('sent'),
+        Type.Literal('delivered'),
+        Type.Literal('failed'),
+        Type.Literal('suppressed'),
+      ],
+      { description: "For `channel`: that channel's latest outcome" },
+    ),
+  ),
+  reason: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description:
+        'For `channel`, shown to the recipient only: why (quiet-hours, preference, no-target, fallback, …)',
+    }),
+  ),
 });
 
 export const Template = Type.Object({

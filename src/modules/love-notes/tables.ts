@@ -62,11 +62,24 @@ export interface LoveNoteSettingsTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A channel's outcome for a delivered note, as the notifications module reported it. */
+export interface LoveNoteChannelOutcomesTable {
+  couple_id: string;
+  note_id: string;
+  channel: string;
+  status: string;
+  rank: number;
+  reason: string | null;
+  at: ColumnType<Date, Date | string, Date | string>;
+  updated_at: DefaultTimestamp;
+}
+
 export interface LoveNotesSchema {
   love_notes_notes: LoveNotesTable;
   love_notes_reactions: LoveNoteReactionsTable;
   love_notes_templates: LoveNoteTemplatesTable;
   love_notes_settings: LoveNoteSettingsTable;
+  love_notes_channel_outcomes: LoveNoteChannelOutcomesTable;
   // The platform's outbox, written through publish().
   // biome-ignore lint/suspicious/noExplicitAny: owned by the platform
   outbox_events: any;

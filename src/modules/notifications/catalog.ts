@@ -55,6 +55,7 @@ export const RULES: Record<string, Rule> = {
   'love-note.delivered': (event) => {
     const userId = field(event.data, 'recipientId');
     const noteId = field(event.data, 'noteId');
+    const coupleId = field(event.data, 'coupleId') ?? event.coupleId ?? undefined;
     if (!userId || !noteId) return [];
     return [
       {
@@ -63,7 +64,8 @@ export const RULES: Record<string, Rule> = {
         category: 'love-notes',
         priority: 'normal',
         params: { sender: someone(event.data, 'senderName') },
-        data: { noteId },
+        // coupleId lets love notes file the channel outcomes (notification.delivery-updated) under the note.
+        data: { noteId, ...(coupleId ? { coupleId } : {}) },
         fallbackToEmail: true,
       },
     ];

@@ -5,6 +5,7 @@ import type { NotificationsContext } from './context.ts';
 import { renderMail } from './email.ts';
 import { preferencesOf } from './intake.ts';
 import { toLocale } from './messages.ts';
+import { publishOutcome } from './outcomes.ts';
 import { recipientOf } from './recipient.ts';
 import {
   deleteDevice,
@@ -190,6 +191,7 @@ export async function attemptDelivery(
         reason: 'preference',
         nextAttemptAt: null,
       });
+      await publishOutcome(trx, delivery, { status: 'suppressed', reason: 'preference', at: now });
       ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'suppressed' });
       return;
     }
@@ -207,6 +209,7 @@ export async function attemptDelivery(
         providerMessageId: outcome.sent.find((r) => r.providerMessageId)?.providerMessageId ?? null,
         lastError: outcome.errors[0]?.message ?? null,
       });
+      await publishOutcome(trx, delivery, { status: 'sent', reason: delivery.reason, at: now });
       ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'sent' });
       return;
     }
@@ -225,14 +228,16 @@ export async function attemptDelivery(
       return;
     }
     const noTarget = outcome.errors.length === 0;
+    const reason = noTarget ? 'no-target' : transient.length > 0 ? 'retries-exhausted' : 'permanent';
     await updateDelivery(trx, scope, delivery.id, {
       status: 'failed',
       attempts,
       nextAttemptAt: null,
-      reason: noTarget ? 'no-target' : transient.length > 0 ? 'retries-exhausted' : 'permanent',
+      reason,
       lastError:
         outcome.errors[0]?.message ?? (outcome.pruned > 0 ? 'every target was invalid and removed' : null),
     });
+    await publishOutcome(trx, delivery, { status: 'failed', reason, at: now });
     ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'failed' });
     if (noTarget && (delivery.channel === 'web_push' || delivery.channel === 'mobile_push')) {
       await fallBackToEmail(ctx, trx, delivery, recipient);
@@ -278,5 +283,10 @@ async function fallBackToEmail(
       next_attempt_at: now,
     },
   ]);
+  await publishOutcome(
+    trx,
+    { ...delivery, id, channel: 'email' },
+    { status: 'pending', reason: 'fallback', at: now },
+  );
   await ctx.queue.enqueue(trx, { userId: delivery.user_id, deliveryId: id }, now);
 }

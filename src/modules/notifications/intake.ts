@@ -4,6 +4,7 @@ import { newId } from '../../platform/ids.ts';
 import { type IncomingEvent, type NotificationSpec, RULES } from './catalog.ts';
 import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
+import { publishOutcome } from './outcomes.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
 import { recipientOf } from './recipient.ts';
 import { insertDeliveries, insertNotification, listDevices, listPushSubscriptions } from './repo.ts';
@@ -124,6 +125,11 @@ export async function createNotification(
   ];
   await insertDeliveries(trx, rows);
   for (const row of rows) {
+    await publishOutcome(
+      trx,
+      { ...row, kind: spec.kind, data: spec.data },
+      { status: row.status, reason: row.reason, at: now },
+    );
     if (row.status === 'suppressed')
       ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
     if (row.status !== 'pending' || row.digest) continue;

@@ -207,8 +207,8 @@ export async function markDeliveredByProviderId(
   db: Db,
   providerMessageId: string,
   outcome: { status: 'delivered' | 'failed'; error?: string },
-): Promise<number> {
-  const result = await db
+) {
+  return db
     .updateTable('notifications_deliveries')
     .set({
       status: outcome.status,
@@ -223,8 +223,8 @@ export async function markDeliveredByProviderId(
       'in',
       outcome.status === 'delivered' ? ['pending', 'sent', 'failed'] : ['pending', 'sent'],
     )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning(['user_id', 'id', 'notification_id', 'channel', 'status', 'reason'])
+    .execute();
 }
 
 /** Admin view across users: newest deliveries first (UUIDv7 ids sort by creation), keyset on id. */

@@ -3,6 +3,7 @@ import { notFound, unauthenticated, validationError } from '../../platform/http/
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import type { NotificationsContext } from './context.ts';
 import { readUnsubscribeToken } from './email.ts';
+import { publishOutcome } from './outcomes.ts';
 import { MANDATORY_CATEGORIES } from './preferences.ts';
 import * as repo from './repo.ts';
 import type { DeliveryRow, DeviceRow, NotificationRow, PushSubscriptionRow } from './tables.ts';
@@ -201,13 +202,31 @@ export function createNotificationsService(ctx: NotificationsContext) {
       const sid = form.MessageSid ?? form.SmsSid;
       const status = form.MessageStatus ?? form.SmsStatus;
       if (!sid || !status) throw validationError('MessageSid and MessageStatus are required');
-      if (status === 'delivered') await repo.markDeliveredByProviderId(db, sid, { status: 'delivered' });
-      if (status === 'failed' || status === 'undelivered') {
-        await repo.markDeliveredByProviderId(db, sid, {
-          status: 'failed',
-          error: `Twilio: ${status}${form.ErrorCode ? ` (${form.ErrorCode})` : ''}`,
-        });
-      }
+      const outcome =
+        status === 'delivered'
+          ? { status: 'delivered' as const }
+          : status === 'failed' || status === 'undelivered'
+            ? {
+                status: 'failed' as const,
+                error: `Twilio: ${status}${form.ErrorCode ? ` (${form.ErrorCode})` : ''}`,
+              }
+            : undefined;
+      if (!outcome) return;
+      await db.transaction().execute(async (trx) => {
+        for (const row of await repo.markDeliveredByProviderId(trx, sid, outcome)) {
+          const notification = await repo.findNotification(trx, { userId: row.user_id }, row.notification_id);
+          if (!notification) continue;
+          await publishOutcome(
+            trx,
+            { ...row, kind: notification.kind, data: notification.data },
+            {
+              status: row.status,
+              reason: row.reason,
+              at: ctx.now(),
+            },
+          );
+        }
+      });
     },
   };
 }

@@ -70,6 +70,25 @@ export interface EventMap {
     body: string;
     data: Record<string, string>;
   };
+  /**
+   * Notifications: one channel's delivery of a notification changed status
+   * (`pending` planned, `sent` to the provider, `delivered` confirmed,
+   * `failed`, `suppressed` by preference or quiet reason). Published only for
+   * kinds another module tracks (`love-note.received`); `data` is the
+   * notification's (`noteId`, `coupleId`). Status only moves forward:
+   * pending < sent < failed | suppressed < delivered.
+   */
+  'notification.delivery-updated': {
+    notificationId: string;
+    deliveryId: string;
+    userId: string;
+    kind: string;
+    channel: string;
+    status: 'pending' | 'sent' | 'delivered' | 'failed' | 'suppressed';
+    reason: string | null;
+    at: string;
+    data: Record<string, string>;
+  };
   /** A note reached its recipient's inbox (now, or when its scheduled time came). */
   'love-note.sent': LoveNoteRef & { seriesId: string | null };
   'love-note.scheduled': LoveNoteRef & { scheduledAt: string; recurring: boolean };
