@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { MODULES } from '../../src/modules/index.ts';
@@ -27,6 +29,7 @@ describe('love-note deliveries: per-channel outcomes from notifications', () => 
       stops.push(await MODULES.find((m) => m.name === name)!.worker!(t.platform));
     }
     const stopWorker = await startWorker(t.platform);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
     stop = async () => {
       await stopWorker();
       for (const s of stops) await s();
@@ -126,5 +129,34 @@ describe('love-note deliveries: per-channel outcomes from notifications', () => 
       t.platform.database.db,
     );
     assert.equal(rows.length, 0);
+  });
+  it('forwards notification.created to the recipient live connection', async () => {
+    const { a, b } = await makeCouple(t, { names: ['Alex', 'Sam'] });
+    const port = (t.app.server.address() as AddressInfo).port;
+    const chunks: string[] = [];
+    const request = http.get(`http://127.0.0.1:${port}/v1/realtime/sse`, { headers: as(b) });
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
+    assert.equal(response.statusCode, 200);
+    response.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+    try {
+      const note = (
+        await t.app.inject({ method: 'POST', url: '/v1/love-notes', headers: as(a), payload: { body: 'hi' } })
+      ).json().data;
+      // Linking told b too (couple.linked); the note's notification is the one naming it.
+      const event = await eventually(async () => {
+        const all = [
+          ...chunks.join('').matchAll(/id: (\d+_[0-9a-f-]{36})\nevent: notification\.created\ndata: (.*)\n/g),
+        ].map((m) => ({ id: m[1]!, data: JSON.parse(m[2]!) }));
+        return all.find((e) => e.data.data.noteId === note.id);
+      }, 20_000);
+      assert.equal(event.data.kind, 'love-note.received');
+      assert.match(event.data.title, /sent you a love note$/);
+      assert.equal(event.data.data.noteId, note.id);
+      assert.ok(event.id.endsWith(`_${event.data.id}`), 'the event id names the notification');
+      // The love note itself arrived on the same stream.
+      assert.match(chunks.join(''), new RegExp(`event: love-note\\.created\\ndata: .*${note.id}`));
+    } finally {
+      request.destroy();
+    }
   });
 });

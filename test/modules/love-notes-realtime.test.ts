@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { v7 } from 'uuid';
 import WebSocket from 'ws';
-import { createLiveHub, type LiveEvent } from '../../src/modules/love-notes/live-hub.ts';
+import { createLiveHub, type LiveEvent } from '../../src/platform/realtime/live-hub.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { caller, PASSWORD, registerUser, uniqueEmail } from '../support/auth.ts';
 import { makeCouple } from '../support/love-notes.ts';
@@ -153,7 +153,7 @@ describe('love notes realtime fan-out over Redis', needs('REDIS_URL'), () => {
       const received: LiveEvent[] = [];
       const unsubscribe = two.subscribe(user, (event) => received.push(event));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      one.push(user, { type: 'love-note.read', data: { id: v7(), readAt: new Date().toISOString() } });
+      one.push(user, { type: 'love-note.read', id: `${Date.now()}_${v7()}`, data: { id: v7() } });
       const deadline = Date.now() + 3_000;
       while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(received.length, 1);

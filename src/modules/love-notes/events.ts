@@ -1,5 +1,6 @@
 import type { LoveNoteRef } from '../../platform/bus/events.ts';
-import type { NotesContext } from './context.ts';
+import { eventId, type LiveHub } from '../../platform/realtime/live-hub.ts';
+import type { LiveMessage, LiveSink, NotesContext } from './context.ts';
 import type { NoteRow } from './tables.ts';
 import { toView } from './view.ts';
 
@@ -16,4 +17,19 @@ export function liveCreated(ctx: NotesContext, row: NoteRow): void {
     type: 'love-note.created',
     data: toView(row, row.recipient_id, ctx.platform.encryption),
   });
+}
+
+/**
+ * Love notes' side of the platform's live hub: each message gets an id from
+ * the note and the moment it describes (`<ms>_<note id>`), the same id a
+ * replay after a reconnect rebuilds from the notes table.
+ */
+export function liveSink(hub: LiveHub): LiveSink {
+  return {
+    push(userId, message: LiveMessage) {
+      const data = message.data as { id?: string; deliveredAt?: string; readAt?: string };
+      const at = message.type === 'love-note.created' ? data.deliveredAt : data.readAt;
+      hub.push(userId, { ...message, id: eventId(at ?? new Date(), data.id ?? 'none') });
+    },
+  };
 }

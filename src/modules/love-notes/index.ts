@@ -1,11 +1,12 @@
 import type { EventMap } from '../../platform/bus/events.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { hubFor } from '../../platform/realtime/live-hub.ts';
 import type { AppModule } from '../index.ts';
 import { recordOutcome } from './channel-outcomes.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
-import { hubFor } from './live-hub.ts';
+import { liveSink } from './events.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
 import { realtimeRoutes } from './realtime-routes.ts';
 import { loveNotesRoutes } from './routes.ts';
@@ -33,12 +34,12 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     personalData: loveNotesPersonalData,
     async routes(app, { platform }) {
       const hub = hubFor(platform);
-      const ctx = notesContext(platform, deps, hub);
+      const ctx = notesContext(platform, deps, liveSink(hub));
       await app.register(loveNotesRoutes, { ctx });
       await app.register(realtimeRoutes, { ctx, hub });
     },
     async worker(platform) {
-      const ctx = notesContext(platform, deps, hubFor(platform));
+      const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));
       platform.bus.consume(
         'love-notes',
         ['couple.purged', 'notification.delivery-updated'],

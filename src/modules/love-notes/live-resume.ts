@@ -1,5 +1,5 @@
+import { eventId, type LiveEvent } from '../../platform/realtime/live-hub.ts';
 import type { NotesContext } from './context.ts';
-import { eventId, type LiveEvent } from './live-hub.ts';
 import { toView } from './view.ts';
 
 const MAX_REPLAY = 200;

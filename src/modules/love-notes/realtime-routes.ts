@@ -2,9 +2,9 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
+import type { LiveEvent, LiveHub } from '../../platform/realtime/live-hub.ts';
 import type { NotesContext } from './context.ts';
 import { requireAuth } from './dependencies.ts';
-import type { LiveEvent, LiveHub } from './live-hub.ts';
 import { missedSince } from './live-resume.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;

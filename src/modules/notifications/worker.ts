@@ -1,6 +1,7 @@
-import type { EventType } from '../../platform/bus/events.ts';
+import type { EventMap, EventType } from '../../platform/bus/events.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { eventId, hubFor } from '../../platform/realtime/live-hub.ts';
 import type { DeliveryQueue, NotificationsContext } from './context.ts';
 import { attemptDelivery } from './delivery.ts';
 import { sendDigests } from './digest.ts';
@@ -24,7 +25,7 @@ export const jobsQueue: DeliveryQueue = {
     ),
 };
 
-/** Events that create notifications (see catalog.ts), plus erasure. */
+/** Events that create notifications (see catalog.ts), plus erasure and our own notification.created. */
 export const CONSUMED = [
   'love-note.delivered',
   'love-note.read',
@@ -35,6 +36,7 @@ export const CONSUMED = [
   'user.mfa-enabled',
   'auth.refresh-reuse-detected',
   'user.deleted',
+  'notification.created',
 ] as const satisfies readonly EventType[];
 
 export async function startNotificationsWorker(
@@ -42,6 +44,26 @@ export async function startNotificationsWorker(
   ctx: NotificationsContext,
 ): Promise<() => Promise<void>> {
   platform.bus.consume('notifications', [...CONSUMED], async (event, trx) => {
+    if (event.type === 'notification.created') {
+      // The notification is committed (the event exists only then): tell the person's open
+      // connections, in whichever API process holds them. A redelivery repeats the same id,
+      // which the connection drops as a duplicate.
+      const data = event.data as EventMap['notification.created'];
+      hubFor(platform).push(data.userId, {
+        type: 'notification.created',
+        id: eventId(event.occurredAt, data.notificationId),
+        data: {
+          id: data.notificationId,
+          kind: data.kind,
+          category: data.category,
+          title: data.title,
+          body: data.body,
+          data: data.data,
+          createdAt: event.occurredAt,
+        },
+      });
+      return;
+    }
     if (event.type === 'user.deleted') {
       await eraseUser(trx, { userId: (event.data as { userId: string }).userId });
       return;

@@ -1,14 +1,25 @@
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
-import type { Platform } from '../../platform/platform.ts';
-import type { LiveMessage, LiveSink } from './context.ts';
+import type { Platform } from '../platform.ts';
 
-/** A message as it reaches a connection: `{ type, id, data }`. */
-export interface LiveEvent extends LiveMessage {
+/**
+ * A message as it reaches a user's live connections (WebSocket / SSE):
+ * `{ type, id, data }`. Ids are `<epoch ms>_<uuid>` (`eventId`), so they sort
+ * by time and a reconnecting client can say where it left off.
+ */
+export interface LiveEvent {
+  type: string;
   id: string;
+  data: unknown;
 }
 
-export interface LiveHub extends LiveSink {
+/**
+ * The platform's live fan-out: any module pushes to a user, the realtime
+ * routes subscribe for the users connected to this process.
+ */
+export interface LiveHub {
+  /** Sends to every live connection of the user, in any process; fire and forget. */
+  push(userId: string, event: LiveEvent): void;
   /** Listens for one user's messages in this process; returns the unsubscribe. */
   subscribe(userId: string, listener: (event: LiveEvent) => void): () => void;
   readonly kind: 'redis' | 'memory';
@@ -31,7 +42,7 @@ export function createLiveHub(redisUrl: string | undefined): LiveHub {
   if (!redisUrl) {
     return {
       kind: 'memory',
-      push: (userId, message) => emitLocal(userId, withId(message)),
+      push: (userId, event) => emitLocal(userId, event),
       subscribe(userId, listener) {
         local.on(userId, listener);
         return () => local.off(userId, listener);
@@ -53,8 +64,8 @@ export function createLiveHub(redisUrl: string | undefined): LiveHub {
   });
   return {
     kind: 'redis',
-    push(userId, message) {
-      publisher.publish(CHANNEL + userId, JSON.stringify(withId(message))).catch(() => {});
+    push(userId, event) {
+      publisher.publish(CHANNEL + userId, JSON.stringify(event)).catch(() => {});
     },
     subscribe(userId, listener) {
       if (local.listenerCount(userId) === 0) subscriber.subscribe(CHANNEL + userId).catch(() => {});
@@ -71,15 +82,8 @@ export function createLiveHub(redisUrl: string | undefined): LiveHub {
   };
 }
 
-/** Event ids sort by time: `<epoch ms>_<note id>`; a reconnecting client sends the last it saw. */
-export const eventId = (at: Date | string, noteId: string) => `${new Date(at).getTime()}_${noteId}`;
-
-function withId(message: LiveMessage): LiveEvent {
-  if ('id' in message && typeof message.id === 'string') return message as LiveEvent;
-  const data = message.data as { id?: string; deliveredAt?: string; readAt?: string };
-  const at = message.type === 'love-note.created' ? data.deliveredAt : data.readAt;
-  return { ...message, id: eventId(at ?? new Date(), data.id ?? 'none') };
-}
+/** Event ids sort by time: `<epoch ms>_<id>`; a reconnecting client sends the last it saw. */
+export const eventId = (at: Date | string, id: string) => `${new Date(at).getTime()}_${id}`;
 
 const hubs = new WeakMap<Platform, LiveHub>();
 
