@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { sql } from 'kysely';
 import { publish } from '../../src/platform/bus/publish.ts';
-import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { waitFor } from '../support/bus.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { useTestDatabase } from '../support/database.ts';
 import { freePort, runCli, waitForOk } from '../support/process.ts';
 
-let testDb: TestDatabase;
-let database: Database;
-before(async () => {
-  testDb = await createTestDatabase();
-  database = createDatabase({ url: testDb.url, poolMax: 2 });
-});
-after(async () => {
-  await database.close();
-  await testDb.drop();
-});
+const testDb = useTestDatabase();
 
 it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM', async () => {
-  const event = await publish(database.db, 'platform.test', { value: 1 });
+  const event = await publish(testDb.database.db, 'platform.test', { value: 1 });
   const port = await freePort();
   const worker = runCli('worker', {
     DATABASE_URL: testDb.url,
@@ -32,7 +22,7 @@ it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM'
     await waitFor('the relay', async () => {
       const { rows } = await sql<{ relayed: boolean }>`
         select relayed_at is not null as relayed from outbox_events where id = ${event.id}`.execute(
-        database.db,
+        testDb.database.db,
       );
       return rows[0]?.relayed;
     });
@@ -42,7 +32,7 @@ it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM'
     const cron = await waitFor('the prune job to be registered', async () => {
       const { rows } = await sql<{ identifier: string }>`
         select identifier from graphile_worker._private_known_crontabs order by identifier`.execute(
-        database.db,
+        testDb.database.db,
       );
       return rows.length > 0 && rows.map((row) => row.identifier);
     });

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { sql } from 'kysely';
 import { pruneBus } from '../../src/platform/bus/prune.ts';
 import { publish } from '../../src/platform/bus/publish.ts';
-import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { newId } from '../../src/platform/ids.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { useTestDatabase } from '../support/database.ts';
 
-let testDb: TestDatabase;
-let database: Database;
-before(async () => {
-  testDb = await createTestDatabase();
-  database = createDatabase({ url: testDb.url, poolMax: 2 });
-});
-after(async () => {
-  await database.close();
-  await testDb.drop();
-});
+const testDb = useTestDatabase();
 
 it('prunes old relayed events and processed ids, never ones still needed', async () => {
+  const { database } = testDb;
   const { db } = database;
   const events = [];
   for (const value of [1, 2, 3, 4, 5]) events.push(await publish(db, 'platform.test', { value }));

@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { sql } from 'kysely';
 import { migrations } from '../../src/migrations.ts';
-import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { migrateDown, migrateToLatest } from '../../src/platform/db/migrator.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { useTestDatabase } from '../support/database.ts';
 
-let testDb: TestDatabase;
-let database: Database;
-before(async () => {
-  testDb = await createTestDatabase();
-  database = createDatabase({ url: testDb.url, poolMax: 2 });
-});
-after(async () => {
-  await database.close();
-  await testDb.drop();
-});
+const testDb = useTestDatabase();
 
 const tableExists = async (name: string) =>
-  (await sql<{ exists: boolean }>`select to_regclass(${name}) is not null as exists`.execute(database.db))
-    .rows[0]?.exists;
+  (
+    await sql<{ exists: boolean }>`select to_regclass(${name}) is not null as exists`.execute(
+      testDb.database.db,
+    )
+  ).rows[0]?.exists;
 
 it('migrates every module down to nothing and back up', async () => {
   const names = Object.keys(migrations);
@@ -28,14 +21,14 @@ it('migrates every module down to nothing and back up', async () => {
 
   const reverted: string[] = [];
   for (;;) {
-    const step = await migrateDown(database.db, migrations);
+    const step = await migrateDown(testDb.database.db, migrations);
     if (step.length === 0) break;
     reverted.push(...step);
   }
   assert.deepEqual(reverted, [...names].reverse());
   assert.equal(await tableExists('outbox_events'), false);
 
-  assert.deepEqual(await migrateToLatest(database.db, migrations), names);
+  assert.deepEqual(await migrateToLatest(testDb.database.db, migrations), names);
   assert.equal(await tableExists('outbox_events'), true);
-  assert.deepEqual(await migrateToLatest(database.db, migrations), [], 'a second run applies nothing');
+  assert.deepEqual(await migrateToLatest(testDb.database.db, migrations), [], 'a second run applies nothing');
 });

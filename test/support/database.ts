@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { migrations } from '../../src/migrations.ts';
-import { createDatabase } from '../../src/platform/db/database.ts';
+import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrator.ts';
 import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { adminDatabaseUrl } from './servers.ts';
@@ -77,5 +78,37 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: withDatabase(adminDatabaseUrl(), name),
     drop: () =>
       withAdmin(async (client) => void (await client.query(`drop database if exists ${name} with (force)`))),
+  };
+}
+
+/**
+ * Gives the enclosing file or suite a fresh database and a pool on it, through
+ * before/after hooks registered here: read `url` and `database` inside tests.
+ */
+export function useTestDatabase(options: { poolMax?: number } = {}): {
+  readonly url: string;
+  readonly database: Database;
+} {
+  let testDb: TestDatabase | undefined;
+  let database: Database | undefined;
+  before(async () => {
+    testDb = await createTestDatabase();
+    database = createDatabase({ url: testDb.url, poolMax: options.poolMax ?? 2 });
+  });
+  after(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useTestDatabase: read it inside a test, after before()');
+    return value;
+  };
+  return {
+    get url() {
+      return ready(testDb).url;
+    },
+    get database() {
+      return ready(database);
+    },
   };
 }
