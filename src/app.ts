@@ -97,7 +97,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
 
   await app.register(deadLetterRoutes, { prefix: '/v1', platform });
   for (const module of modulesFor(config.modules)) {
-    if (module.routes) await app.register(module.routes, { prefix: '/v1', platform });
+    if (module.routes) await app.register(module.routes, { prefix: module.prefix ?? '/v1', platform });
   }
   return app;
 }

@@ -71,6 +71,8 @@ export interface Config {
   gateway: GatewayConfig;
   /** Push and SMS providers (src/platform/channels); without credentials they write under DATA_DIR/outbox. */
   channels: ChannelsConfig;
+  /** Limits of /graphql (docs/graphql.md). */
+  graphql: { maxDepth: number; maxCost: number };
 }
 
 export interface OAuthProviderConfig {
@@ -397,6 +399,12 @@ export function parseConfig(env: Env): Config {
       maxConcurrentRequests: r.int('MAX_CONCURRENT_REQUESTS', 1000, 0, 1_000_000),
     },
     channels: channelsConfig(r),
+    graphql: {
+      // 15 lets GraphiQL's introspection query through outside production; the schema's
+      // own deepest selection is 4 today, and the cost limit bounds wide queries.
+      maxDepth: r.int('GRAPHQL_MAX_DEPTH', 15, 2, 100),
+      maxCost: r.int('GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+    },
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');

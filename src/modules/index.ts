@@ -2,9 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform/platform.ts';
 import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
-import { createLoveNotesModule } from './love-notes/index.ts';
+import { graphqlModule } from './graphql/index.ts';
+import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
-import { notificationProfile, usersModule } from './users/index.ts';
+import { notificationProfile, profileService, usersModule } from './users/index.ts';
 
 /**
  * A bounded context. `MODULES` picks which ones a process mounts, so the
@@ -18,6 +19,8 @@ export interface AppModule {
    */
   personalData?: PersonalData;
   routes?: FastifyPluginAsync<{ platform: Platform }>;
+  /** Where `routes` mount: `/v1` unless a module's API is not versioned by URL (GraphQL: ''). */
+  prefix?: string;
   /**
    * Registered on the root app (wrap it with fastify-plugin) before any routes, in
    * every API process whatever MODULES says: request-wide hooks and unversioned
@@ -49,6 +52,11 @@ export const MODULES: AppModule[] = [
     },
   }),
   createLoveNotesModule(),
+  // The same services REST calls; GraphQL adds a query language, not rules.
+  graphqlModule((platform) => ({
+    loveNotes: loveNotesService(platform),
+    users: profileService(platform, partnerOf),
+  })),
 ];
 
 export function modulesFor(selection: string[] | 'all'): AppModule[] {

@@ -1,4 +1,6 @@
+import type { Static } from 'typebox';
 import type { EventMap } from '../../platform/bus/events.ts';
+import type { AuthUser } from '../../platform/http/auth-context.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
 import type { AppModule } from '../index.ts';
@@ -8,8 +10,11 @@ import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
 import { liveSink } from './events.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
+import { listNotes } from './queries.ts';
 import { realtimeRoutes } from './realtime-routes.ts';
 import { loveNotesRoutes } from './routes.ts';
+import type { ListNotesQuery, SendNoteBody } from './schemas.ts';
+import { sendNote } from './service.ts';
 import type { NotesDb, NotesTrx } from './tables.ts';
 
 /**
@@ -18,6 +23,7 @@ import type { NotesDb, NotesTrx } from './tables.ts';
  * this file.
  */
 export type { LoveNotesDeps } from './dependencies.ts';
+export { ListNotesQuery, NOTE_STATUSES, SendNoteBody } from './schemas.ts';
 export type { NoteView } from './view.ts';
 
 export function notesContext(
@@ -27,6 +33,20 @@ export function notesContext(
 ): NotesContext {
   return { platform, db: platform.database.db as NotesDb, deps, live };
 }
+
+/**
+ * Sending and listing notes exactly as REST does them, for another API
+ * surface: GraphQL. Input must already match the REST schemas
+ * (`SendNoteBody`, `ListNotesQuery`); live pushes go through this process's hub.
+ */
+export function loveNotesService(platform: Platform, deps: LoveNotesDeps = defaultDeps) {
+  const ctx = notesContext(platform, deps, hubFor(platform));
+  return {
+    send: (user: AuthUser, input: Static<typeof SendNoteBody>) => sendNote(ctx, user, input),
+    list: (user: AuthUser, query: Static<typeof ListNotesQuery>) => listNotes(ctx, user, query),
+  };
+}
+export type LoveNotesService = ReturnType<typeof loveNotesService>;
 
 export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppModule {
   return {

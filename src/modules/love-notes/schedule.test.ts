@@ -58,4 +58,10 @@ describe('love-note scheduling', () => {
     const second = nextOccurrence(rule, '2026-05-01T09:00:00', 'UTC', first!);
     assert.equal(nextOccurrence(rule, '2026-05-01T09:00:00', 'UTC', second!), null);
   });
+
+  it('refuses a start whose local year has five digits before it reaches rrule', () => {
+    // Found by test/modules/graphql.test.ts: this used to be a 500 from rrule ("Invalid options: dtstart").
+    assert.throws(() => localStart('9999-12-31T23:00:00.000Z', 'Europe/Paris'), /at most one year ahead/);
+    assert.equal(wallClock(localStart('9999-12-31T23:00:00.000Z', 'UTC')), '9999-12-31T23:00:00');
+  });
 });

@@ -27,6 +27,11 @@ export function localStart(scheduledAt: string, zone: string): DateTime {
   if (!local.isValid) {
     throw validationError('scheduledAt must be an ISO 8601 time, e.g. 2026-12-24T08:00:00Z', 'scheduledAt');
   }
+  // wallClock() and RRULE need a four-digit year (9999-12-31T23:00Z is year 10000 in Paris);
+  // such a time would be refused as too far off anyway, but must not reach rrule first.
+  if (local.year < 1000 || local.year > 9999) {
+    throw validationError('scheduledAt may be at most one year ahead', 'scheduledAt');
+  }
   return local.set({ millisecond: 0 });
 }
 

@@ -11,6 +11,7 @@ import { usersPersonalData } from './personal-data.ts';
 import { defaultPreferences, mergePreferences } from './preferences.ts';
 import { privacyRoutes } from './privacy-routes.ts';
 import { profileRoutes } from './routes.ts';
+import type { ProfileUpdate } from './schemas.ts';
 import * as service from './service.ts';
 import type { UsersDb } from './tables.ts';
 
@@ -24,6 +25,8 @@ export {
   recordConsent,
 } from './consents.ts';
 export type { IdentityConfirmer, PartnerLookup } from './context.ts';
+export { ProfileUpdate, UserIdParams } from './schemas.ts';
+export type { ProfileView } from './service.ts';
 export { eraseUser, runExport };
 
 let identityConfirmer: IdentityConfirmer | undefined;
@@ -85,6 +88,21 @@ export async function regionalSettings(
 export function profileCards(platform: Platform, userIds: string[]) {
   return service.cardsOf({ db: platform.database.db as UsersDb, storage: platform.storage }, userIds);
 }
+
+/**
+ * Profile reads and the profile update exactly as REST does them (same
+ * visibility, validation and errors), for another API surface: GraphQL.
+ * Input must already match the REST schemas (`ProfileUpdate`, `UserIdParams`).
+ */
+export function profileService(platform: Platform, partnerOf: PartnerLookup) {
+  const ctx = { platform, db: platform.database.db as UsersDb, storage: platform.storage, partnerOf };
+  return {
+    get: (callerId: string, targetId: string) => service.getProfile(ctx, callerId, targetId),
+    seenBy: (callerId: string, targetIds: string[]) => service.profilesSeenBy(ctx, callerId, targetIds),
+    updateMine: (callerId: string, input: ProfileUpdate) => service.updateMe(ctx, callerId, input),
+  };
+}
+export type ProfileService = ReturnType<typeof profileService>;
 
 export interface UsersModuleOptions {
   partnerOf: PartnerLookup;

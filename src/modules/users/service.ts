@@ -17,6 +17,9 @@ import { canonicalLocale, canonicalTimeZone, checkBirthday } from './validation.
 
 /** Profile use cases. Authorization is decided here, not in routes. */
 
+/** What the profile reads and the profile update need (REST and GraphQL both call them). */
+export type ProfileContext = Pick<UsersContext, 'platform' | 'db' | 'storage' | 'partnerOf'>;
+
 /**
  * Creates the profile with defaults unless it exists; safe to call any number
  * of times and concurrently (the `user.registered` consumer will call it too).
@@ -37,18 +40,18 @@ export async function ensureProfile(
 }
 
 /** The caller's own profile, created on first access; refuses deleted and suspended accounts. */
-export async function activeProfile(ctx: UsersContext, userId: string): Promise<ProfileRow> {
+export async function activeProfile(ctx: Pick<UsersContext, 'db'>, userId: string): Promise<ProfileRow> {
   const profile = await ensureProfile(ctx.db, userId);
   if (profile.status === 'deleted') throw unauthenticated('This account has been deleted');
   if (profile.status === 'suspended') throw forbidden('This account is suspended');
   return profile;
 }
 
-export async function getMe(ctx: UsersContext, userId: string) {
+export async function getMe(ctx: ProfileContext, userId: string) {
   return toFull(ctx.storage, await activeProfile(ctx, userId));
 }
 
-export async function updateMe(ctx: UsersContext, userId: string, input: ProfileUpdate) {
+export async function updateMe(ctx: ProfileContext, userId: string, input: ProfileUpdate) {
   await activeProfile(ctx, userId);
   const changes: Parameters<typeof repo.updateProfile>[2] = {};
   if (input.displayName !== undefined) {
@@ -82,19 +85,53 @@ export async function updateMe(ctx: UsersContext, userId: string, input: Profile
  * shared view for one's partner, the public card of a discoverable person,
  * and otherwise a 404 that reads exactly like a missing user.
  */
-export async function getProfile(ctx: UsersContext, callerId: string, targetId: string) {
+export async function getProfile(ctx: ProfileContext, callerId: string, targetId: string) {
   if (targetId === callerId) return getMe(ctx, callerId);
   await activeProfile(ctx, callerId);
   const target = await repo.findProfile(ctx.db, { userId: targetId });
   if (target?.status !== 'active') throw notFound('User', targetId);
-  if ((await ctx.partnerOf(ctx.db, callerId)) === targetId) return toShared(ctx.storage, target);
+  const view = viewOf(ctx, callerId, await ctx.partnerOf(ctx.db, callerId), target);
+  if (!view) throw notFound('User', targetId);
+  return view;
+}
+
+/**
+ * getProfile for many people at once (GraphQL loads the sender and recipient
+ * of a page of notes this way): the same views, a fixed number of queries
+ * whatever the count. Whoever getProfile would answer 404 for is absent.
+ */
+export async function profilesSeenBy(ctx: ProfileContext, callerId: string, targetIds: string[]) {
+  const own = await activeProfile(ctx, callerId);
+  const others = [...new Set(targetIds)].filter((id) => id !== callerId);
+  const rows = await repo.findProfiles(ctx.db, others);
+  const partnerId = rows.length > 0 ? await ctx.partnerOf(ctx.db, callerId) : null;
+  const views = new Map<string, ProfileView>();
+  if (targetIds.includes(callerId)) views.set(callerId, toFull(ctx.storage, own));
+  for (const row of rows) {
+    const view = row.status === 'active' ? viewOf(ctx, callerId, partnerId, row) : undefined;
+    if (view) views.set(row.user_id, view);
+  }
+  return views;
+}
+
+export type ProfileView = ReturnType<typeof toFull> | ReturnType<typeof toShared> | ReturnType<typeof toCard>;
+
+/** Which view of another active person's profile the caller gets, if any. */
+function viewOf(
+  ctx: Pick<ProfileContext, 'storage'>,
+  callerId: string,
+  partnerId: string | null,
+  target: ProfileRow,
+): ProfileView | undefined {
+  if (target.user_id === callerId) return toFull(ctx.storage, target);
+  if (partnerId === target.user_id) return toShared(ctx.storage, target);
   if (target.discoverable) return toCard(ctx.storage, target);
-  throw notFound('User', targetId);
+  return undefined;
 }
 
 /** PUT /users/{id}: only oneself may be changed. */
 export async function updateProfile(
-  ctx: UsersContext,
+  ctx: ProfileContext,
   callerId: string,
   targetId: string,
   input: ProfileUpdate,

@@ -3,7 +3,7 @@ import { errorBody } from './envelope.ts';
 import { AppError, type ErrorCode, type ErrorItem, serviceUnavailable } from './errors.ts';
 
 /** Fastify's own error codes that are the client's fault, mapped to ours. */
-const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message?: string }> = {
+export const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_ERROR', message: 'Body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_ERROR', message: 'Body must not be empty' },
   FST_ERR_CTP_BODY_TOO_LARGE: {
@@ -48,7 +48,9 @@ function validationItems(error: FastifyError): ErrorItem[] {
  * expect): the client's fault or a transient clash, never a 500. Services
  * should still check these themselves and give a precise message.
  */
-function databaseErrorItem(error: unknown): { status: number; code: ErrorCode; message: string } | undefined {
+export function databaseErrorItem(
+  error: unknown,
+): { status: number; code: ErrorCode; message: string } | undefined {
   const sqlState = (error as { code?: unknown }).code;
   if (typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState) || !('severity' in (error as object))) {
     return undefined;

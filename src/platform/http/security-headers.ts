@@ -53,10 +53,29 @@ const DOCS_HEADERS = helmetHeaders({
   },
 });
 
+// GraphiQL (outside production only) loads React and itself from unpkg and queries /graphql.
+const GRAPHIQL_HEADERS = helmetHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      scriptSrc: ["'self'", 'https://unpkg.com'],
+      styleSrc: ["'self'", 'https://unpkg.com', "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'"],
+    },
+  },
+});
+
+function headersFor(url: string): Record<string, string> {
+  if (url.startsWith('/docs')) return DOCS_HEADERS;
+  if (url.startsWith('/graphiql')) return GRAPHIQL_HEADERS;
+  return API_HEADERS;
+}
+
 export const securityHeaders = fp(
   async (app: FastifyInstance) => {
     app.addHook('onRequest', (request, reply, done) => {
-      reply.headers(request.url.startsWith('/docs') ? DOCS_HEADERS : API_HEADERS);
+      reply.headers(headersFor(request.url));
       done();
     });
   },

@@ -1,0 +1,24 @@
+import { ListNotesQuery } from '../../love-notes/index.ts';
+import { UserIdParams } from '../../users/index.ts';
+import { callerOf, type GraphqlContext } from '../context.ts';
+import { inputChecker } from '../input.ts';
+
+const checkFilter = inputChecker(ListNotesQuery, 'filter');
+const checkUserId = inputChecker(UserIdParams, '');
+
+export const Query = {
+  user: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => {
+    const caller = callerOf(ctx);
+    const { id } = checkUserId({ id: args.id });
+    return ctx.services.users.get(caller.id, id);
+  },
+  loveNotes: async (_: unknown, args: { filter?: unknown }, ctx: GraphqlContext) => {
+    const caller = callerOf(ctx);
+    return (await ctx.services.loveNotes.list(caller, checkFilter(args.filter ?? {}))).items;
+  },
+  loveNotePage: async (_: unknown, args: { filter?: unknown }, ctx: GraphqlContext) => {
+    const caller = callerOf(ctx);
+    const page = await ctx.services.loveNotes.list(caller, checkFilter(args.filter ?? {}));
+    return { notes: page.items, nextCursor: page.nextCursor };
+  },
+};
