@@ -40,7 +40,7 @@ export function notesContext(
  * (`SendNoteBody`, `ListNotesQuery`); live pushes go through this process's hub.
  */
 export function loveNotesService(platform: Platform, deps: LoveNotesDeps = defaultDeps) {
-  const ctx = notesContext(platform, deps, hubFor(platform));
+  const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));
   return {
     send: (user: AuthUser, input: Static<typeof SendNoteBody>) => sendNote(ctx, user, input),
     list: (user: AuthUser, query: Static<typeof ListNotesQuery>) => listNotes(ctx, user, query),
