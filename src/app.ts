@@ -6,6 +6,7 @@ import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { concurrencyLimit } from './platform/gateway/concurrency-limit.ts';
 import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
+import { requestDeadline } from './platform/gateway/request-deadline.ts';
 import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
@@ -39,9 +40,8 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
     return503OnClosing: true,
-    // Deadline for the whole route lifecycle (503 SERVICE_UNAVAILABLE, request.signal aborted)
-    // and for receiving a request from the socket (slow clients).
-    handlerTimeout: config.gateway.requestTimeoutMs,
+    // Deadline for receiving a request from the socket (slow clients); the handler's
+    // deadline is per route (gateway/request-deadline.ts).
     requestTimeout: config.gateway.requestTimeoutMs,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -79,6 +79,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     max: config.gateway.maxConcurrentRequests,
     metrics: platform.metrics,
   });
+  await app.register(requestDeadline, { timeoutMs: config.gateway.requestTimeoutMs });
   await app.register(httpMetrics, { registry: platform.metrics });
   await app.register(rateLimit, { platform });
   await app.register(responseCache, { platform });

@@ -21,6 +21,11 @@ async function routes(app: FastifyInstance) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return { done: true };
   });
+  // As health checks are: no deadline, so it outlives the 150 ms the others get.
+  app.get('/unbounded', { config: { deadline: false } }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { done: true };
+  });
   app.get('/held', async () => {
     await gate.open;
     return { done: true };
@@ -42,6 +47,11 @@ describe('request timeouts', () => {
     assert.equal(res.json().errors[0].code, 'SERVICE_UNAVAILABLE');
     assert.equal(res.headers['retry-after'], '1');
     assert.equal(aborted, 1);
+  });
+
+  it('lets a route opt out of the deadline, as health checks do', async () => {
+    const res = await t.app.inject({ url: '/v1/unbounded' });
+    assert.equal(res.statusCode, 200, res.body);
   });
 });
 

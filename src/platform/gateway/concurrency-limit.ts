@@ -16,7 +16,7 @@ declare module 'fastify' {
  * latency stays bounded and a load balancer can send it elsewhere. Counted
  * from onRequest to the moment the response is closed (sent, failed or
  * abandoned by the client). Event-loop and heap shedding are under-pressure's
- * job (app.ts); per-request deadlines are Fastify's `handlerTimeout`.
+ * job (app.ts); per-request deadlines are request-deadline.ts.
  *
  * Written here because no maintained Fastify plugin caps in-flight requests.
  */

@@ -8,6 +8,7 @@ const exempt = {
   pressureHandler: () => undefined,
   rateLimit: false as const,
   concurrencyLimit: false as const,
+  deadline: false as const,
 };
 
 /** Liveness (the process answers) and readiness (its dependencies answer). */
