@@ -16,6 +16,7 @@ import { openapi } from './platform/http/openapi.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders } from './platform/http/security-headers.ts';
 import { rewriteVersionedUrl } from './platform/http/versioning.ts';
+import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
 import type { Platform } from './platform/platform.ts';
@@ -36,6 +37,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   const app = Fastify({
     logger,
     genReqId: requestIdFrom,
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
