@@ -1,12 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { SCENARIOS, type Scenario } from './scenarios/index.ts';
 
 /**
- * `npm run bench -- <scenario|all> [--duration 10] [--connections 50] [--rounds 3]`
+ * `npm run bench -- <scenario|all> [--duration 10] [--connections 50] [--rounds 3] [--pin]`
  * Starts the bare Fastify yardstick and the real server as separate processes,
  * warms each up, loads them one after the other with autocannon and prints
  * req/s, p50 and p99, and the ratio to the yardstick from this same run.
@@ -38,8 +39,19 @@ async function waitFor(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
+/**
+ * `--pin`: the load generator (this process) on CPU 0 and each server on CPU 1,
+ * so a server's throughput is what one core of its own gives, not whatever the
+ * scheduler leaves it beside autocannon. Both sides get the same treatment.
+ */
+const PIN = process.argv.includes('--pin') && os.availableParallelism() >= 2;
+if (PIN) spawnSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+
 function startProcess(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const command = [process.execPath, '--import', 'tsx', ...args];
+  // taskset execs the command, so the child's pid (and its signals) stay the server's.
+  const [file, ...rest] = PIN ? ['taskset', '-c', '1', ...command] : command;
+  const child = spawn(file!, rest, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -145,7 +157,7 @@ async function main() {
       rows.push({ name: scenario.name, ...m, ratio: m.requests / baseline.requests });
     }
     process.stdout.write(
-      `\n${connections} connections, ${duration}s per measurement, median of ${rounds} alternating rounds, node ${process.version}\n` +
+      `\n${connections} connections, ${duration}s per measurement, median of ${rounds} alternating rounds${PIN ? ', load generator on CPU 0 and servers on CPU 1' : ''}, node ${process.version}\n` +
         `${'scenario'.padEnd(14)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}\n`,
     );
     for (const r of rows) {
@@ -162,7 +174,7 @@ async function main() {
     );
     await writeFile(
       file,
-      JSON.stringify({ duration, connections, rounds, node: process.version, rows }, null, 2),
+      JSON.stringify({ duration, connections, rounds, pinned: PIN, node: process.version, rows }, null, 2),
     );
     process.stdout.write(`\nsaved ${path.relative(ROOT, file)}\n`);
   } finally {
