@@ -8,6 +8,7 @@ import * as platformBase from './platform/db/migrations/20261125T0900_platform_b
 import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
 import * as platformIdempotency from './platform/db/migrations/20261125T0902_platform_idempotency.ts';
 import * as platformBus from './platform/db/migrations/20261125T0910_platform_bus.ts';
+import * as platformOutboxWakeup from './platform/db/migrations/20261125T1200_platform_outbox_wakeup.ts';
 import type { Migrations } from './platform/db/migrator.ts';
 
 /**
@@ -26,4 +27,5 @@ export const migrations: Migrations = {
   '20261125T1102_notifications': notifications,
   '20261125T1110_love_notes': loveNotes,
   '20261125T1200_love_notes_channel_outcomes': loveNotesOutcomes,
+  '20261125T1200_platform_outbox_wakeup': platformOutboxWakeup,
 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { publish } from '../../src/platform/bus/publish.ts';
+import { outboxEvent, publish, withEvents } from '../../src/platform/bus/publish.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { startWorker } from '../../src/platform/worker.ts';
 import { createTestApp, type TestApp } from './app.ts';
@@ -44,6 +44,7 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
       await sql`create table contract_effects (
         group_name text not null, event_id uuid not null, value int not null,
         primary key (group_name, event_id))`.execute(db);
+      await sql`create table contract_changes (value int primary key)`.execute(db);
       for (const group of ['contract-a', 'contract-b']) {
         t.platform.bus.consume(
           group,
@@ -106,6 +107,37 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
         t.platform.database.db,
       );
       assert.equal(rows[0]!.n, 0);
+    });
+
+    it('writes a one-statement change and its events together, or neither', async () => {
+      const { db } = t.platform.database;
+      const change = (value: number, eventValue: number) =>
+        withEvents(db, [outboxEvent('platform.test', { value: eventValue })])
+          .insertInto('contract_changes')
+          .values({ value })
+          .execute();
+      await change(81, 81);
+      // The same primary key again: the statement fails, so its event is not written either.
+      await assert.rejects(change(81, 82), /duplicate key/);
+      await waitFor(
+        'both groups',
+        async () => (await effects('contract-a', 81)) === 1 && (await effects('contract-b', 81)) === 1,
+      );
+      await publishValue(83);
+      await waitFor('a later event', async () => (await effects('contract-a', 83)) === 1);
+      assert.equal(await effects('contract-a', 82), 0);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from outbox_events where (data->>'value')::int = 82`.execute(db);
+      assert.equal(rows[0]!.n, 0);
+    });
+
+    it('relays every event of many publishers committing at once', async () => {
+      // Only one committing transaction at a time sends the wake-up; the others must still arrive.
+      await Promise.all(Array.from({ length: 60 }, () => publishValue(91)));
+      await waitFor(
+        'all sixty in both groups',
+        async () => (await effects('contract-a', 91)) === 60 && (await effects('contract-b', 91)) === 60,
+      );
     });
 
     it('gives every group every event, each exactly once', async () => {

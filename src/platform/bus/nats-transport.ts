@@ -257,7 +257,12 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
           log,
           () => stopping,
           async () => {
-            if ((await relayOnce()) < RELAY_BATCH) await relayWakeup.wait(tuning.pollMs * 4);
+            const relayed = await relayOnce();
+            // Keep looking while rows come: a commit that did not send the wake-up (only one
+            // committing transaction at a time does, see the outbox wake-up migration) is found
+            // by the next pass, not by the idle poll.
+            if (relayed > 0 && relayed < RELAY_BATCH) await sleep(tuning.lingerMs);
+            else if (relayed === 0) await relayWakeup.wait(tuning.pollMs * 4);
           },
         ),
       );

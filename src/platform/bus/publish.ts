@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, QueryCreator, Transaction } from 'kysely';
 import { newId } from '../ids.ts';
 import type { EventEnvelope, EventMap, EventType } from './events.ts';
 
@@ -12,6 +12,52 @@ export interface PublishOptions {
   version?: number;
 }
 
+/** An event ready for the outbox: the envelope consumers will see and the row that stores it. */
+export interface OutboxEvent<T extends EventType = EventType> {
+  event: EventEnvelope<T>;
+  row: {
+    id: string;
+    type: string;
+    version: number;
+    occurred_at: string;
+    actor_id: string | null;
+    couple_id: string | null;
+    data: string;
+  };
+}
+
+interface OutboxTables {
+  outbox_events: OutboxEvent['row'];
+}
+
+export function outboxEvent<T extends EventType>(
+  type: T,
+  data: EventMap[T],
+  options: PublishOptions = {},
+): OutboxEvent<T> {
+  const event: EventEnvelope<T> = {
+    id: newId(),
+    type,
+    version: options.version ?? 1,
+    occurredAt: new Date().toISOString(),
+    actorId: options.actorId ?? null,
+    coupleId: options.coupleId ?? null,
+    data,
+  };
+  return {
+    event,
+    row: {
+      id: event.id,
+      type: event.type,
+      version: event.version,
+      occurred_at: event.occurredAt,
+      actor_id: event.actorId,
+      couple_id: event.coupleId,
+      data: JSON.stringify(event.data),
+    },
+  };
+}
+
 /**
  * Writes the event to the outbox inside the caller's transaction: a rolled
  * back change publishes nothing, a committed one is relayed even if the
@@ -23,26 +69,25 @@ export async function publish<T extends EventType>(
   data: EventMap[T],
   options: PublishOptions = {},
 ): Promise<EventEnvelope<T>> {
-  const event: EventEnvelope<T> = {
-    id: newId(),
-    type,
-    version: options.version ?? 1,
-    occurredAt: new Date().toISOString(),
-    actorId: options.actorId ?? null,
-    coupleId: options.coupleId ?? null,
-    data,
-  };
-  await trx
-    .insertInto('outbox_events')
-    .values({
-      id: event.id,
-      type: event.type,
-      version: event.version,
-      occurred_at: event.occurredAt,
-      actor_id: event.actorId,
-      couple_id: event.coupleId,
-      data: JSON.stringify(event.data),
-    })
-    .execute();
+  const { event, row } = outboxEvent(type, data, options);
+  await trx.insertInto('outbox_events').values(row).execute();
   return event;
+}
+
+/**
+ * For a change that is a single statement: starts that statement with a CTE
+ * that writes `events` to the outbox, e.g.
+ * `withEvents(db, [outboxEvent(...)]).insertInto('notes').values(...).returningAll()`.
+ * One statement is one transaction, so the change and its events commit
+ * together or not at all, in one round trip instead of BEGIN, the change,
+ * one insert per event and COMMIT. The events are written whatever the rest
+ * of the statement does unless it fails: make a change that may find
+ * nothing to do fail (or use `publish` in a transaction) rather than skip.
+ */
+export function withEvents<DB>(db: Kysely<DB> | Transaction<DB>, events: OutboxEvent[]): QueryCreator<DB> {
+  if (events.length === 0) return db;
+  const rows = events.map((e) => e.row);
+  return (db as unknown as Kysely<OutboxTables>).with('outbox_written', (qb) =>
+    qb.insertInto('outbox_events').values(rows),
+  ) as unknown as QueryCreator<DB>;
 }
