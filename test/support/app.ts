@@ -21,9 +21,15 @@ export interface TestApp {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { logStream?: NodeJS.WritableStream; routes?: FastifyPluginAsync } = {},
+  options: {
+    logStream?: NodeJS.WritableStream;
+    routes?: FastifyPluginAsync;
+    /** Another app's database: a second instance of the app on it (the owner drops it). */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const shared = options.database !== undefined;
+  const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'o2o-test-data-'));
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -47,7 +53,7 @@ export async function createTestApp(
     // A failed start must not leave connections open: the test process would never exit.
     await app?.close().catch(() => {});
     await platform.close();
-    await database.drop();
+    if (!shared) await database.drop();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -58,7 +64,7 @@ export async function createTestApp(
     async close() {
       await app.close();
       await platform.close();
-      await database.drop();
+      if (!shared) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -18,6 +18,7 @@ export {
   coupleDatesOf,
   partnerOf,
 } from './access.ts';
+export { cachedActiveCoupleOf, coupleTag } from './cache.ts';
 export { purgeClosedCouples };
 
 // Closed couples are purged within this long after their read-only period ends.

@@ -1,6 +1,7 @@
 import { publish } from '../../platform/bus/publish.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { PersonalData } from '../index.ts';
+import { forgetCouples } from './cache.ts';
 import * as repo from './repo.ts';
 import type { CouplesDb } from './tables.ts';
 
@@ -47,7 +48,7 @@ export const couplesPersonalData: PersonalData = {
    */
   async erase(platform: Platform, userId: string) {
     const db = platform.database.db as CouplesDb;
-    await db.transaction().execute(async (trx) => {
+    const members = await db.transaction().execute(async (trx) => {
       const active = await repo.lockActiveCouple(trx, { userId });
       if (active) {
         const closed = await repo.closeCouple(trx, active.id, null, 'user-deleted');
@@ -93,6 +94,8 @@ export const couplesPersonalData: PersonalData = {
         .set({ responder_id: null })
         .where('responder_id', '=', userId)
         .execute();
+      return [userId, active?.user_a ?? null, active?.user_b ?? null];
     });
+    await forgetCouples(platform, members);
   },
 };

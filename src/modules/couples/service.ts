@@ -4,6 +4,7 @@ import { conflict, forbidden, notFound, validationError } from '../../platform/h
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { ensureProfile, profileCards } from '../users/index.ts';
+import { forgetCouples } from './cache.ts';
 import * as repo from './repo.ts';
 import type { CoupleUpdate } from './schemas.ts';
 import type { CoupleRow, CouplesDb, InviteRow } from './tables.ts';
@@ -108,8 +109,9 @@ export async function acceptInvite(ctx: CouplesContext, userId: string, rawCode:
   await ensureProfile(ctx.platform, userId);
   const code = normalise(rawCode);
   let coupleId: string;
+  let inviterId: string;
   try {
-    coupleId = await retryOnDeadlock(() =>
+    [coupleId, inviterId] = await retryOnDeadlock(() =>
       ctx.db.transaction().execute(async (trx) => {
         const invite = await repo.lockInvite(trx, code);
         assertOpen(invite);
@@ -131,13 +133,14 @@ export async function acceptInvite(ctx: CouplesContext, userId: string, rawCode:
           { coupleId: id, userIds: [invite.inviter_id, userId] },
           { actorId: userId, coupleId: id },
         );
-        return id;
+        return [id, invite.inviter_id] as const;
       }),
     );
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('You or the person who invited you are already in a couple');
     throw error;
   }
+  await forgetCouples(ctx.platform, [inviterId, userId]);
   return getCouple(ctx, userId, coupleId);
 }
 
@@ -266,6 +269,7 @@ export async function unlink(ctx: CouplesContext, userId: string) {
     );
     return closed;
   });
+  await forgetCouples(ctx.platform, [couple.user_a, couple.user_b]);
   return present(ctx, userId, couple);
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { publish } from '../../platform/bus/publish.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetBoxes } from './cache.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import { scheduleDelivery } from './dependencies.ts';
 import { liveCreated, noteRef } from './events.ts';
@@ -88,7 +89,11 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
       .executeTakeFirst();
     return note ? deliverLocked(ctx, trx, note, now) : undefined;
   });
-  if (delivered) liveCreated(ctx, delivered);
+  if (delivered) {
+    // Before the live push: a client that refetches on it gets the fresh list.
+    await forgetBoxes(ctx.platform, [delivered]);
+    liveCreated(ctx, delivered);
+  }
   return delivered !== undefined;
 }
 
@@ -114,6 +119,7 @@ export async function deliverDue(ctx: NotesContext, limit = 200): Promise<number
     for (const note of due) rows.push(await deliverLocked(ctx, trx, note, now));
     return rows;
   });
+  await forgetBoxes(ctx.platform, delivered);
   for (const row of delivered) liveCreated(ctx, row);
   return delivered.length;
 }

@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/bus/publish.ts';
 import { cancel, schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { activeCoupleOf, type CoupleDates, coupleDatesOf } from '../couples/index.ts';
+import { type CoupleDates, cachedActiveCoupleOf, coupleDatesOf } from '../couples/index.ts';
 import { profileCards, regionalSettings } from '../users/index.ts';
 
 /**
@@ -33,9 +33,12 @@ export interface LoveNotesDeps {
 
 /** The auth module's route guard: a verified access token made `request.user`. */
 export { requireAuth } from '../auth/index.ts';
+/** The couples module's cache tag of a user's membership: list caches carry it, so (un)linking clears them. */
+export { coupleTag } from '../couples/index.ts';
 
 export const defaultDeps: LoveNotesDeps = {
-  coupleOf: (platform, userId) => activeCoupleOf(platform.database.db, userId),
+  // Cached by the couples module, which invalidates it when a couple links or unlinks.
+  coupleOf: (platform, userId) => cachedActiveCoupleOf(platform, userId),
   datesOf: (platform, coupleId) => coupleDatesOf(platform.database.db, coupleId),
   async displayNameOf(platform, userId) {
     return (await profileCards(platform, [userId])).get(userId)?.displayName ?? null;

@@ -2,7 +2,7 @@ import type { LoveNoteRef } from '../../platform/bus/events.ts';
 import { eventId, type LiveHub } from '../../platform/realtime/live-hub.ts';
 import type { LiveMessage, LiveSink, NotesContext } from './context.ts';
 import type { NoteRow } from './tables.ts';
-import { toView } from './view.ts';
+import { toView, viewOf } from './view.ts';
 
 export const noteRef = (row: NoteRow): LoveNoteRef => ({
   noteId: row.id,
@@ -12,10 +12,13 @@ export const noteRef = (row: NoteRow): LoveNoteRef => ({
 });
 
 /** After the commit: the recipient's open connections get the note at once. */
-export function liveCreated(ctx: NotesContext, row: NoteRow): void {
+export function liveCreated(ctx: NotesContext, row: NoteRow, body?: string): void {
   ctx.live.push(row.recipient_id, {
     type: 'love-note.created',
-    data: toView(row, row.recipient_id, ctx.platform.encryption),
+    data:
+      body === undefined
+        ? toView(row, row.recipient_id, ctx.platform.encryption)
+        : viewOf(row, row.recipient_id, body),
   });
 }
 

@@ -1,6 +1,7 @@
 import { publish } from '../../platform/bus/publish.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { forbidden, notFound } from '../../platform/http/errors.ts';
+import { forgetBoxes } from './cache.ts';
 import type { NotesContext } from './context.ts';
 import { noteRef } from './events.ts';
 import { findNote, reactionsOf, visibleTo } from './repo.ts';
@@ -77,6 +78,7 @@ export async function markRead(ctx: NotesContext, user: AuthUser, id: string): P
     return updated;
   });
   if (!row) throw notFound('Love note', id);
+  await forgetBoxes(ctx.platform, [row]);
   if (receipt && row.status === 'read') {
     ctx.live.push(row.sender_id, { type: 'love-note.read', data: { id: row.id, readAt: row.read_at } });
   }
@@ -119,6 +121,7 @@ export async function react(
       { actorId: user.id, coupleId: note.couple_id },
     );
   });
+  await forgetBoxes(ctx.platform, [note]);
   const other = note.sender_id === user.id ? note.recipient_id : note.sender_id;
   ctx.live.push(other, { type: 'love-note.reacted', data: { id, userId: user.id, emoji, removed } });
   return view(ctx, note, user.id);
@@ -134,5 +137,6 @@ export async function setFavorite(ctx: NotesContext, user: AuthUser, id: string,
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  await forgetBoxes(ctx.platform, [row]);
   return view(ctx, row, user.id);
 }

@@ -1,5 +1,6 @@
 import type { Platform } from '../../platform/platform.ts';
 import type { PersonalData } from '../index.ts';
+import { forgetBoxes } from './cache.ts';
 import { bodyContext } from './context.ts';
 import type { NotesDb } from './tables.ts';
 
@@ -50,14 +51,19 @@ export const loveNotesPersonalData: PersonalData = {
   // person: erasing them removes both directions (reactions go by cascade).
   async erase(platform: Platform, userId: string) {
     const db = platform.database.db as NotesDb;
-    await db.transaction().execute(async (trx) => {
+    const deleted = await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('love_notes_reactions').where('user_id', '=', userId).execute();
-      await trx
+      const notes = await trx
         .deleteFrom('love_notes_notes')
         .where((eb) => eb.or([eb('sender_id', '=', userId), eb('recipient_id', '=', userId)]))
+        .returning(['sender_id', 'recipient_id'])
         .execute();
       await trx.deleteFrom('love_notes_templates').where('user_id', '=', userId).execute();
       await trx.deleteFrom('love_notes_settings').where('user_id', '=', userId).execute();
+      return notes;
     });
+    // Their partner's lists showed these notes too (one tag per person, however many notes).
+    const people = new Map(deleted.flatMap((n) => [[`${n.sender_id}|${n.recipient_id}`, n] as const]));
+    await forgetBoxes(platform, [...people.values()]);
   },
 };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Static } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
@@ -27,7 +28,21 @@ export async function listNotes(
   const couple = await ctx.deps.coupleOf(ctx.platform, user.id);
   if (!couple) return { items: [], nextCursor: null };
   const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
-  let q = ctx.db.selectFrom('love_notes_notes').selectAll().where('couple_id', '=', couple.coupleId);
+  // Reactions come in the same query (one round trip per page).
+  let q = ctx.db
+    .selectFrom('love_notes_notes')
+    .selectAll('love_notes_notes')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('love_notes_reactions as r')
+          .select(['r.user_id as userId', 'r.emoji', 'r.created_at as createdAt'])
+          .whereRef('r.couple_id', '=', 'love_notes_notes.couple_id')
+          .whereRef('r.note_id', '=', 'love_notes_notes.id')
+          .orderBy('r.created_at'),
+      ).as('reactions'),
+    )
+    .where('couple_id', '=', couple.coupleId);
   if (box === 'inbox') {
     q = q
       .where('recipient_id', '=', user.id)
@@ -67,13 +82,16 @@ export async function listNotes(
     t: new Date(row[timeColumn] as Date).toISOString(),
     id: row.id,
   }));
-  const reactions = await reactionsOf(
-    ctx.db,
-    couple,
-    page.items.map((row) => row.id),
-  );
   return {
-    items: page.items.map((row) => toView(row, user.id, ctx.platform.encryption, reactions.get(row.id))),
+    items: page.items.map(({ reactions, ...row }) =>
+      toView(
+        row,
+        user.id,
+        ctx.platform.encryption,
+        // json_agg writes times as PostgreSQL text; the API speaks ISO 8601 in UTC.
+        reactions.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
+      ),
+    ),
     nextCursor: page.nextCursor,
   };
 }

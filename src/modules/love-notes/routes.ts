@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { ErrorEnvelopeSchema } from '../../platform/http/envelope.ts';
+import { listCacheTags } from './cache.ts';
 import type { NotesContext } from './context.ts';
 import { requireAuth } from './dependencies.ts';
 import { markRead, react, readReceiptsOn, setFavorite, setReadReceipts } from './interactions.ts';
@@ -59,7 +60,11 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
   app.get(
     '/love-notes',
     {
-      config: { paginated: true },
+      config: {
+        paginated: true,
+        // Per user; every write that changes a list clears both partners' entries (cache.ts).
+        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => listCacheTags(user(request).id) },
+      },
       schema: {
         tags,
         summary: 'Inbox, sent or scheduled notes, newest first',

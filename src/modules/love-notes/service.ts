@@ -1,12 +1,13 @@
 import type { Static } from 'typebox';
-import { publish } from '../../platform/bus/publish.ts';
+import { outboxEvent, publish, withEvents } from '../../platform/bus/publish.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetBoxes } from './cache.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import { cancelDelivery, scheduleDelivery } from './dependencies.ts';
-import { liveCreated, noteRef } from './events.ts';
+import { liveCreated } from './events.ts';
 import { findNote, lockAndCountPending, reactionsOf } from './repo.ts';
 import {
   assertSchedulable,
@@ -20,7 +21,7 @@ import {
 import type { PatchNoteBody, SendNoteBody } from './schemas.ts';
 import type { NoteRow, NotesTrx } from './tables.ts';
 import { fillNoteText, templateBody } from './templates.ts';
-import { type NoteView, toView } from './view.ts';
+import { type NoteView, toView, viewOf } from './view.ts';
 
 type Partnered = CoupleFacts & { partnerId: string };
 
@@ -93,33 +94,35 @@ export async function sendNote(
   }
   const id = newId();
   const now = new Date();
-  const row = await ctx.db.transaction().execute(async (trx) => {
-    if (timing) await assertPendingRoom(trx, user.id);
-    const inserted = await trx
-      .insertInto('love_notes_notes')
-      .values({
-        couple_id: couple.coupleId,
-        id,
-        sender_id: user.id,
-        recipient_id: couple.partnerId,
-        body: ctx.platform.encryption.encrypt(text, bodyContext(id)),
-        mood: input.mood ?? null,
-        template_id: input.templateId ?? null,
-        status: timing ? 'scheduled' : 'delivered',
-        kind: timing?.recurrence ? 'series' : 'note',
-        scheduled_at: timing?.scheduledAt ?? null,
-        time_zone: timing?.timeZone ?? null,
-        local_start: timing?.localStart ?? null,
-        recurrence: timing?.recurrence ?? null,
-        sent_at: timing ? null : now,
-        delivered_at: timing ? null : now,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const ref = noteRef(inserted);
-    const options = { actorId: user.id, coupleId: couple.coupleId };
-    if (timing) {
+  const values = {
+    couple_id: couple.coupleId,
+    id,
+    sender_id: user.id,
+    recipient_id: couple.partnerId,
+    body: ctx.platform.encryption.encrypt(text, bodyContext(id)),
+    mood: input.mood ?? null,
+    template_id: input.templateId ?? null,
+    created_at: now,
+  };
+  const ref = { noteId: id, coupleId: couple.coupleId, senderId: user.id, recipientId: couple.partnerId };
+  const options = { actorId: user.id, coupleId: couple.coupleId };
+  let row: NoteRow;
+  if (timing) {
+    row = await ctx.db.transaction().execute(async (trx) => {
+      await assertPendingRoom(trx, user.id);
+      const inserted = await trx
+        .insertInto('love_notes_notes')
+        .values({
+          ...values,
+          status: 'scheduled',
+          kind: timing.recurrence ? 'series' : 'note',
+          scheduled_at: timing.scheduledAt,
+          time_zone: timing.timeZone,
+          local_start: timing.localStart,
+          recurrence: timing.recurrence,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await publish(
         trx,
         'love-note.scheduled',
@@ -127,14 +130,22 @@ export async function sendNote(
         options,
       );
       await scheduleDelivery(trx, inserted);
-    } else {
-      await publish(trx, 'love-note.sent', { ...ref, seriesId: null }, options);
-      await publish(trx, 'love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options);
-    }
-    return inserted;
-  });
-  if (!timing) liveCreated(ctx, row);
-  return { note: toView(row, user.id, ctx.platform.encryption), scheduled: timing !== null };
+      return inserted;
+    });
+  } else {
+    // The hot path: the note and its two events in one statement (one round trip, no BEGIN/COMMIT).
+    row = await withEvents(ctx.db, [
+      outboxEvent('love-note.sent', { ...ref, seriesId: null }, options),
+      outboxEvent('love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options),
+    ])
+      .insertInto('love_notes_notes')
+      .values({ ...values, status: 'delivered', kind: 'note', sent_at: now, delivered_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+  await forgetBoxes(ctx.platform, [row]);
+  if (!timing) liveCreated(ctx, row, text);
+  return { note: viewOf(row, user.id, text), scheduled: timing !== null };
 }
 
 /** Loads a note for a change by its sender, locked for the transaction. */
@@ -203,6 +214,7 @@ export async function updateScheduled(
     if (timing && !updated.paused) await scheduleDelivery(trx, updated);
     return updated;
   });
+  await forgetBoxes(ctx.platform, [row]);
   return withReactions(ctx, row, user.id);
 }
 
@@ -242,6 +254,7 @@ export async function setPaused(
     else await scheduleDelivery(trx, updated);
     return updated;
   });
+  await forgetBoxes(ctx.platform, [row]);
   return withReactions(ctx, row, user.id);
 }
 
@@ -251,13 +264,13 @@ export async function setPaused(
  */
 export async function removeNote(ctx: NotesContext, user: AuthUser, id: string): Promise<null> {
   const couple = await coupleScope(ctx, user.id, id);
-  await ctx.db.transaction().execute(async (trx) => {
+  const removed = await ctx.db.transaction().execute(async (trx) => {
     const note = await findNote(trx, couple, id, { forUpdate: true });
     const mine = note && (note.sender_id === user.id || note.recipient_id === user.id);
     if (!note || !mine) throw notFound('Love note', id);
     const where = { couple_id: note.couple_id, id };
     if (note.sender_id === user.id) {
-      if (note.status === 'cancelled') return;
+      if (note.status === 'cancelled') return note;
       if (note.status === 'read') throw conflict('Your partner already read this note; it cannot be unsent');
       await trx
         .updateTable('love_notes_notes')
@@ -266,7 +279,7 @@ export async function removeNote(ctx: NotesContext, user: AuthUser, id: string):
         .where('id', '=', id)
         .execute();
       if (note.scheduled_at !== null) await cancelDelivery(trx, id);
-      return;
+      return note;
     }
     if (note.delivered_at === null || note.status === 'cancelled') throw notFound('Love note', id);
     await trx
@@ -275,6 +288,8 @@ export async function removeNote(ctx: NotesContext, user: AuthUser, id: string):
       .where('couple_id', '=', where.couple_id)
       .where('id', '=', id)
       .execute();
+    return note;
   });
+  await forgetBoxes(ctx.platform, [removed]);
   return null;
 }

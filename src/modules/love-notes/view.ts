@@ -24,13 +24,23 @@ export function toView(
   encryption: FieldEncryption,
   reactions: ReactionView[] = [],
 ): NoteView {
+  return viewOf(row, viewerId, encryption.decrypt(row.body, bodyContext(row.id)), reactions);
+}
+
+/** The view of a note whose body is already in hand (a note just written), so it is not decrypted again. */
+export function viewOf(
+  row: NoteRow,
+  viewerId: string,
+  body: string,
+  reactions: ReactionView[] = [],
+): NoteView {
   const status = statusFor(row, viewerId);
   const isSender = row.sender_id === viewerId;
   return {
     id: row.id,
     senderId: row.sender_id,
     recipientId: row.recipient_id,
-    body: encryption.decrypt(row.body, bodyContext(row.id)),
+    body,
     mood: row.mood,
     templateId: row.template_id,
     status,

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { deliverDue } from '../../src/modules/love-notes/delivery.ts';
+import { defaultDeps } from '../../src/modules/love-notes/dependencies.ts';
+import { notesContext } from '../../src/modules/love-notes/index.ts';
+import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { makeCouple } from '../support/love-notes.ts';
+import { needs, serverUrl } from '../support/servers.ts';
+import { as, testAuth } from '../support/test-auth.ts';
+
+type Listed = { id: string; status: string; favorite: boolean; reactions: { emoji: string }[] };
+
+/**
+ * GET /love-notes is cached per user. Every write is made on one instance
+ * and checked on the other, against entries that were cached (a HIT) just
+ * before: both partners' next list must be fresh.
+ */
+function suite(mode: 'memory' | 'redis') {
+  describe(
+    `love-note lists in the response cache (${mode})`,
+    mode === 'redis' ? needs('REDIS_URL') : {},
+    () => {
+      let one: TestApp;
+      let two: TestApp;
+      before(async () => {
+        const env = {
+          REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
+          GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:`,
+          ENCRYPTION_KEYS: generateKeySpec('shared'),
+        };
+        one = await createTestApp(env, { routes: testAuth });
+        // Without Redis each process has its own cache, so the memory suite runs one instance.
+        two =
+          mode === 'redis'
+            ? await createTestApp(env, {
+                routes: testAuth,
+                database: one.database,
+              })
+            : one;
+      });
+      after(async () => {
+        if (two !== one) await two?.close();
+        await one?.close();
+      });
+
+      const call = (app: TestApp, user: string, method: 'POST' | 'DELETE', url: string, payload?: object) =>
+        app.app.inject({ method, url, headers: as(user), ...(payload ? { payload } : {}) });
+      const list = async (app: TestApp, user: string, box: string) => {
+        const res = await app.app.inject({ url: `/v1/love-notes?box=${box}`, headers: as(user) });
+        assert.equal(res.statusCode, 200, res.body);
+        return { cache: res.headers['x-cache'], notes: res.json().data as Listed[] };
+      };
+      /** Caches both partners' lists on the instance that will read them after the write. */
+      const warm = async (app: TestApp, reads: Array<[string, string]>) => {
+        for (const [user, box] of reads) {
+          await list(app, user, box);
+          assert.equal((await list(app, user, box)).cache, 'HIT', `${box} of ${user} is cached`);
+        }
+      };
+      const find = async (app: TestApp, user: string, box: string, id: string) =>
+        (await list(app, user, box)).notes.find((n) => n.id === id);
+
+      it('shows a sent, read, reacted, favourite, hidden and unsent note fresh to both partners', async () => {
+        const { a, b } = await makeCouple(one);
+        await warm(two, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        const sent = await call(one, a, 'POST', '/v1/love-notes', { body: 'fresh?' });
+        assert.equal(sent.statusCode, 201);
+        const id = sent.json().data.id as string;
+        assert.equal((await find(two, b, 'inbox', id))?.status, 'delivered');
+        assert.equal((await find(two, a, 'sent', id))?.status, 'delivered');
+
+        await warm(one, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        assert.equal((await call(two, b, 'POST', `/v1/love-notes/${id}/read`)).statusCode, 200);
+        assert.equal((await find(one, b, 'inbox', id))?.status, 'read');
+        assert.equal((await find(one, a, 'sent', id))?.status, 'read');
+
+        await warm(two, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        assert.equal(
+          (await call(one, a, 'POST', `/v1/love-notes/${id}/reactions`, { emoji: '🥰' })).statusCode,
+          200,
+        );
+        assert.deepEqual(
+          (await find(two, b, 'inbox', id))?.reactions.map((r) => r.emoji),
+          ['🥰'],
+        );
+        assert.deepEqual(
+          (await find(two, a, 'sent', id))?.reactions.map((r) => r.emoji),
+          ['🥰'],
+        );
+
+        await warm(one, [[b, 'inbox']]);
+        assert.equal((await call(two, b, 'POST', `/v1/love-notes/${id}/favorite`)).statusCode, 200);
+        assert.equal((await find(one, b, 'inbox', id))?.favorite, true);
+
+        await warm(two, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        assert.equal((await call(one, b, 'DELETE', `/v1/love-notes/${id}`)).statusCode, 200);
+        assert.equal(await find(two, b, 'inbox', id), undefined, 'hidden from the recipient');
+        assert.ok(await find(two, a, 'sent', id), 'still in the sender’s sent box');
+
+        const other = (await call(one, a, 'POST', '/v1/love-notes', { body: 'oops' })).json().data
+          .id as string;
+        await warm(two, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        assert.ok(await find(two, b, 'inbox', other));
+        assert.equal((await call(one, a, 'DELETE', `/v1/love-notes/${other}`)).statusCode, 200);
+        assert.equal(await find(two, b, 'inbox', other), undefined, 'unsent: gone from the inbox');
+        assert.equal(await find(two, a, 'sent', other), undefined, 'unsent: gone from the sent box');
+      });
+
+      it('shows a scheduled note delivered by a worker fresh to both partners', async () => {
+        const { a, b } = await makeCouple(one);
+        const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();
+        const res = await call(one, a, 'POST', '/v1/love-notes', { body: 'later', scheduledAt });
+        assert.equal(res.statusCode, 202);
+        const id = res.json().data.id as string;
+        await warm(one, [
+          [b, 'inbox'],
+          [a, 'sent'],
+          [a, 'scheduled'],
+        ]);
+        assert.ok(await find(one, a, 'scheduled', id));
+        await sql`update love_notes_notes set scheduled_at = now() - interval '1 second' where id = ${id}`.execute(
+          two.platform.database.db,
+        );
+        // The worker is the other instance: its invalidation must reach this one.
+        assert.ok((await deliverDue(notesContext(two.platform, defaultDeps))) >= 1);
+        assert.equal((await find(one, b, 'inbox', id))?.status, 'delivered');
+        assert.equal((await find(one, a, 'sent', id))?.status, 'delivered');
+        assert.equal(await find(one, a, 'scheduled', id), undefined);
+      });
+
+      it('empties both lists and refuses a send once the couple unlinks, on every instance', async () => {
+        const { a, b } = await makeCouple(one);
+        const id = (await call(one, a, 'POST', '/v1/love-notes', { body: 'before' })).json().data
+          .id as string;
+        await warm(two, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        assert.ok(await find(two, b, 'inbox', id));
+        // The send path's couple lookup is cached too: warm it on the other instance.
+        assert.equal(
+          (await call(two, a, 'POST', '/v1/love-notes', { body: 'still linked' })).statusCode,
+          201,
+        );
+        assert.equal((await call(one, b, 'DELETE', '/v1/couples/me')).statusCode, 200);
+        assert.deepEqual((await list(two, b, 'inbox')).notes, []);
+        assert.deepEqual((await list(two, a, 'sent')).notes, []);
+        assert.equal((await call(two, a, 'POST', '/v1/love-notes', { body: 'after' })).statusCode, 409);
+      });
+    },
+  );
+}
+
+suite('memory');
+suite('redis');
