@@ -2,6 +2,7 @@ import * as auth from './modules/auth/migrations/20261125T1102_auth.ts';
 import * as couples from './modules/couples/migrations/20261125T1101_couples.ts';
 import * as loveNotes from './modules/love-notes/migrations/20261125T1110_love_notes.ts';
 import * as loveNotesOutcomes from './modules/love-notes/migrations/20261125T1200_love_notes_channel_outcomes.ts';
+import * as loveNotesPartitioned from './modules/love-notes/migrations/20261125T1230_love_notes_partitioned.ts';
 import * as notifications from './modules/notifications/migrations/20261125T1102_notifications.ts';
 import * as users from './modules/users/migrations/20261125T1100_users.ts';
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
@@ -28,4 +29,5 @@ export const migrations: Migrations = {
   '20261125T1110_love_notes': loveNotes,
   '20261125T1200_love_notes_channel_outcomes': loveNotesOutcomes,
   '20261125T1200_platform_outbox_wakeup': platformOutboxWakeup,
+  '20261125T1230_love_notes_partitioned': loveNotesPartitioned,
 };

@@ -38,6 +38,7 @@ it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM'
     });
     assert.deepEqual(cron, [
       'auth.prune@41 * * * *',
+      'love-note.partitions@7 0 * * *',
       'notifications.digest@0 * * * *',
       'platform.bus-prune@17 * * * *',
       'platform.idempotency-prune@23 * * * *',

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import type { EventMap } from '../../platform/bus/events.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
+import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
 import type { AppModule } from '../index.ts';
@@ -9,6 +10,7 @@ import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
 import { liveSink } from './events.ts';
+import { upkeepNotePartitions } from './partitions.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
 import { listNotes } from './queries.ts';
 import { realtimeRoutes } from './realtime-routes.ts';
@@ -73,6 +75,19 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
           const { coupleId } = event.data as EventMap['couple.purged'];
           await (trx as NotesTrx).deleteFrom('love_notes_notes').where('couple_id', '=', coupleId).execute();
         },
+      );
+      // Month partitions ahead of the inserts: at start, then daily. A failure at
+      // start (a lock timeout) leaves it to a keyed job, which retries with backoff.
+      platform.jobs.define('love-note.partitions', async () => {
+        await upkeepNotePartitions(platform);
+      });
+      platform.jobs.recurring({ name: 'love-note.partitions', cron: '7 0 * * *', payload: {} });
+      await upkeepNotePartitions(platform).catch(() =>
+        schedule(platform.database.db, {
+          name: 'love-note.partitions',
+          payload: {},
+          key: 'love-note.partitions',
+        }),
       );
       platform.jobs.define('love-note.deliver', async ({ coupleId, noteId }) => {
         await deliverNote(ctx, coupleId, noteId);

@@ -17,6 +17,8 @@ export interface JobMap {
   'notifications.digest': Record<string, never>;
   /** Delivers one scheduled love note (or the next occurrence of a series) at its time. */
   'love-note.deliver': { coupleId: string; noteId: string };
+  /** Daily and at worker start: creates the note partitions of this month and the next ones. */
+  'love-note.partitions': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
