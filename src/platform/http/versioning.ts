@@ -28,7 +28,7 @@ export function rewriteVersionedUrl(req: IncomingMessage): string {
   const accept = req.headers.accept;
   const fromHeader = accept ? ACCEPT_VERSION.exec(accept)?.[1] : undefined;
   const rawQuery = queryStart === -1 ? undefined : QUERY_VERSION.exec(url.slice(queryStart + 1))?.[1];
-  const fromQuery = rawQuery === undefined ? undefined : `v${decodeURIComponent(rawQuery).replace(/^v/, '')}`;
+  const fromQuery = rawQuery === undefined ? undefined : `v${decodeQueryValue(rawQuery).replace(/^v/, '')}`;
 
   const asked = [fromPath, fromHeader, fromQuery].filter((v): v is string => v !== undefined);
   if (asked.length === 0) return url;
@@ -39,6 +39,18 @@ export function rewriteVersionedUrl(req: IncomingMessage): string {
   }
   if (fromPath || UNVERSIONED.some((prefix) => path === prefix || path.startsWith(prefix))) return url;
   return `/${version}${url}`;
+}
+
+/**
+ * rewriteUrl runs before Fastify's error handling: a throw here (`?version=%E0`)
+ * would escape the request. Undecodable text stays as sent, an unsupported version.
+ */
+function decodeQueryValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function isSupported(version: string): boolean {
