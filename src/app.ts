@@ -9,6 +9,7 @@ import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
 import { requestDeadline } from './platform/gateway/request-deadline.ts';
 import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
+import { handleError } from './platform/http/error-handler.ts';
 import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotency } from './platform/http/idempotency.ts';
@@ -41,6 +42,9 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
+    // The router answers an undecodable path (`/v1/users/%E0`) or an over-long
+    // parameter before any hook; without this those answers skip the envelope.
+    frameworkErrors: handleError,
     return503OnClosing: true,
     // Deadline for receiving a request from the socket (slow clients); the handler's
     // deadline is per route (gateway/request-deadline.ts).

@@ -24,6 +24,11 @@ export const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: Error
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'VALIDATION_ERROR', message: 'Content-Type is not valid' },
   FST_ERR_INVALID_URL: { status: 400, code: 'VALIDATION_ERROR', message: 'URL is not valid' },
   FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_ERROR', message: 'URL is not valid' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'VALIDATION_ERROR',
+    message: 'A part of the URL path is longer than allowed',
+  },
 };
 
 function validationItems(error: FastifyError): ErrorItem[] {
