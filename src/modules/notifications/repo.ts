@@ -355,12 +355,15 @@ export async function upsertDevice(
     .where('token', '=', input.token)
     .where('user_id', '<>', scope.userId)
     .execute();
-  return db
-    .insertInto('notifications_devices')
-    .values({ user_id: scope.userId, id: newId(), ...input })
-    .onConflict((oc) => oc.columns(['user_id', 'platform', 'token']).doUpdateSet({ token: input.token }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return (
+    db
+      .insertInto('notifications_devices')
+      // Named columns, not a spread: a field the body should not have must never become a column.
+      .values({ user_id: scope.userId, id: newId(), platform: input.platform, token: input.token })
+      .onConflict((oc) => oc.columns(['user_id', 'platform', 'token']).doUpdateSet({ token: input.token }))
+      .returningAll()
+      .executeTakeFirstOrThrow()
+  );
 }
 
 export async function listDevices(db: Db, scope: UserScope): Promise<DeviceRow[]> {

@@ -88,14 +88,17 @@ export const PushSubscription = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export const DeviceBody = Type.Object({
-  platform: Type.Union([Type.Literal('ios'), Type.Literal('android')]),
-  token: Type.String({
-    minLength: 1,
-    maxLength: 4096,
-    description: 'APNs device token or FCM registration token',
-  }),
-});
+export const DeviceBody = Type.Object(
+  {
+    platform: Type.Union([Type.Literal('ios'), Type.Literal('android')]),
+    token: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'APNs device token or FCM registration token',
+    }),
+  },
+  { additionalProperties: false },
+);
 export type DeviceBody = Static<typeof DeviceBody>;
 
 export const Device = Type.Object({
