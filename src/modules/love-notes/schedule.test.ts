@@ -41,6 +41,26 @@ describe('love-note scheduling', () => {
     assert.throws(() => localStart('tomorrow', 'UTC'), /scheduledAt/);
   });
 
+  it('refuses rules that rrule.js would loop on forever or trip over', () => {
+    // Each of these blocked the event loop (or threw a TypeError) before parseRecurrence checked it.
+    for (const rule of [
+      'FREQ=WEEKLY;INTERVAL=-1',
+      'FREQ=DAILY;INTERVAL=abc',
+      'FREQ=DAILY;BYMONTH=13',
+      'FREQ=DAILY;BYYEARDAY=400',
+      'FREQ=WEEKLY;BYDAY=XX',
+      'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30',
+      'FREQ=MONTHLY;BYDAY=+5MO;BYMONTHDAY=1',
+    ]) {
+      assert.throws(() => parseRecurrence(rule), /recurrence/, rule);
+    }
+    assert.equal(
+      parseRecurrence('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29'),
+      'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29',
+    );
+    assert.equal(parseRecurrence('FREQ=MONTHLY;BYDAY=-1FR;COUNT=3'), 'FREQ=MONTHLY;BYDAY=-1FR;COUNT=3');
+  });
+
   it('refuses bad rules, sub-daily frequencies, past and far-future times', () => {
     assert.throws(() => parseRecurrence('FREQ=NOPE'), /not a valid RRULE|FREQ/);
     assert.throws(() => parseRecurrence('FREQ=MINUTELY'), /FREQ must be/);

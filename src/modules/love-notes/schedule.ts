@@ -78,7 +78,64 @@ export function parseRecurrence(text: string): string {
       'recurrence',
     );
   }
+  const outOfRange = outOfRangePart(options);
+  if (outOfRange) throw validationError(`recurrence ${outOfRange} is out of range`, 'recurrence');
+  let probe: Date | null;
+  try {
+    // rrule.js gives up on a rule that never matches (BYMONTH=2;BYMONTHDAY=30) only at
+    // the year 9999, which takes it seconds to minutes: expanding from 9990 bounds that
+    // walk to ten years, and a rule that matches nothing in ten years is refused.
+    probe = new RRule({ ...options, count: null, until: null, dtstart: PROBE_START }).after(
+      PROBE_START,
+      true,
+    );
+  } catch {
+    throw validationError(`recurrence "${rule}" is not a valid RRULE`, 'recurrence');
+  }
+  if (!probe)
+    throw validationError('recurrence never repeats: no date matches all of its parts', 'recurrence');
   return rule;
+}
+
+const PROBE_START = new Date(Date.UTC(9990, 0, 1, 12));
+
+type RuleOptions = ReturnType<typeof RRule.parseString>;
+
+/** [min, max] of each numeric part; 0 is never a valid BY value. */
+const RANGES: [keyof RuleOptions, number, number][] = [
+  ['interval', 1, 1000],
+  ['count', 1, 10_000],
+  ['bymonth', 1, 12],
+  ['bymonthday', -31, 31],
+  ['byyearday', -366, 366],
+  ['byweekno', -53, 53],
+  ['bysetpos', -366, 366],
+];
+
+/**
+ * rrule.js parses INTERVAL=-1, INTERVAL=abc, BYMONTH=13 or BYYEARDAY=400 and
+ * then loops forever looking for an occurrence, blocking the event loop: every
+ * numeric part is checked before the rule is ever expanded.
+ */
+function outOfRangePart(options: RuleOptions): string | undefined {
+  for (const [key, min, max] of RANGES) {
+    const value = options[key] as number | number[] | null | undefined;
+    if (value === undefined || value === null) continue;
+    for (const n of Array.isArray(value) ? value : [value]) {
+      if (!Number.isInteger(n) || n < min || n > max || (min < 0 && n === 0)) return key.toUpperCase();
+    }
+  }
+  const weekdays = options.byweekday;
+  if (weekdays !== undefined && weekdays !== null) {
+    for (const day of Array.isArray(weekdays) ? weekdays : [weekdays]) {
+      if (day === null || day === undefined) return 'BYDAY';
+      const n = typeof day === 'object' ? day.n : undefined;
+      if (n !== undefined && n !== null && (!Number.isInteger(n) || n === 0 || Math.abs(n) > 53)) {
+        return 'BYDAY';
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
