@@ -520,7 +520,10 @@ describe(`hostile input across the whole API (FUZZ_SEED=${SEED})`, () => {
       }
     }
     t.diagnostic(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-    const reached = [...statuses].filter(([status]) => status < 400).reduce((sum, [, n]) => sum + n, 0);
+    // 400, 413 and 415 may be schema or parser answers; anything else came from further in.
+    const reached = [...statuses]
+      .filter(([status]) => ![400, 413, 415].includes(status))
+      .reduce((sum, [, n]) => sum + n, 0);
     assert.ok(
       reached > 100,
       `only ${reached} generated requests got past validation: the generators lost their aim`,
