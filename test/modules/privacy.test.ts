@@ -131,6 +131,19 @@ describe('privacy: export and deletion across modules', () => {
     assert.equal(again.json().data.downloadUrl, null);
   });
 
+  it('starts exports while earlier ones finish without ever failing (the one in flight may end mid-request)', async () => {
+    const a = newUserId();
+    await call('GET', '/v1/users/me', a);
+    const statuses: number[] = [];
+    for (let round = 0; round < 60; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => call('POST', '/v1/users/me/export', a)),
+      );
+      statuses.push(...answers.map((res) => res.statusCode));
+    }
+    assert.deepEqual([...new Set(statuses)], [202]);
+  });
+
   it('refuses deletion without the right password, and when no confirmation is available', async () => {
     const a = newUserId();
     const wrong = await call('DELETE', '/v1/users/me', a, { password: 'nope' });

@@ -36,27 +36,31 @@ async function present(ctx: Pick<UsersContext, 'storage'>, row: ExportRow) {
 /** Starts an export, or returns the one already in flight (one at a time per person). */
 export async function startExport(ctx: UsersContext, userId: string) {
   await activeProfile(ctx, userId);
-  const id = newId();
-  const inserted = await ctx.db
-    .insertInto('users_exports')
-    .values({ user_id: userId, id, status: 'pending', created_at: new Date() })
-    .onConflict((oc) =>
-      // A literal predicate: PostgreSQL matches it against the partial index at parse time.
-      oc.column('user_id').where(sql<boolean>`status in ('pending', 'running')`).doNothing(),
-    )
-    .returningAll()
-    .executeTakeFirst();
-  if (inserted) {
-    ctx.background.run('users.export', () => runExport(ctx, userId, id));
-    return present(ctx, inserted);
+  // The export in flight can finish between the insert that met it and the read that
+  // looks for it: then there is none in flight any more, and this one may start.
+  for (;;) {
+    const id = newId();
+    const inserted = await ctx.db
+      .insertInto('users_exports')
+      .values({ user_id: userId, id, status: 'pending', created_at: new Date() })
+      .onConflict((oc) =>
+        // A literal predicate: PostgreSQL matches it against the partial index at parse time.
+        oc.column('user_id').where(sql<boolean>`status in ('pending', 'running')`).doNothing(),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) {
+      ctx.background.run('users.export', () => runExport(ctx, userId, id));
+      return present(ctx, inserted);
+    }
+    const running = await ctx.db
+      .selectFrom('users_exports')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst();
+    if (running) return present(ctx, running);
   }
-  const running = await ctx.db
-    .selectFrom('users_exports')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('status', 'in', ['pending', 'running'])
-    .executeTakeFirstOrThrow();
-  return present(ctx, running);
 }
 
 export async function getExport(ctx: UsersContext, userId: string, id: string) {
