@@ -140,10 +140,14 @@ async function main() {
     // reported: on a shared 2-core machine a single pass drifts with whatever
     // else runs, and alternating exposes both sides to the same drift.
     const bareRuns: Measurement[] = [];
+    const sameBytesRuns: Measurement[] = [];
     const scenarioRuns = new Map<string, Measurement[]>(scenarios.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round++) {
       bareRuns.push(
         await load(`http://127.0.0.1:${barePort}/bare`, { method: 'GET' }, duration, connections),
+      );
+      sameBytesRuns.push(
+        await load(`http://127.0.0.1:${barePort}/bare-same-bytes`, { method: 'GET' }, duration, connections),
       );
       for (const scenario of scenarios) {
         const url = `http://127.0.0.1:${apiPort}${scenario.path}`;
@@ -151,18 +155,22 @@ async function main() {
       }
     }
     const baseline = median(bareRuns);
-    const rows = [{ name: 'bare fastify', ...baseline, ratio: 1 }];
+    const sameBytes = median(sameBytesRuns);
+    const rows = [
+      { name: 'bare fastify', ...baseline, ratio: 1 },
+      { name: 'bare, /health bytes', ...sameBytes, ratio: sameBytes.requests / baseline.requests },
+    ];
     for (const scenario of scenarios) {
       const m = median(scenarioRuns.get(scenario.name) ?? []);
       rows.push({ name: scenario.name, ...m, ratio: m.requests / baseline.requests });
     }
     process.stdout.write(
       `\n${connections} connections, ${duration}s per measurement, median of ${rounds} alternating rounds${PIN ? ', load generator on CPU 0 and servers on CPU 1' : ''}, node ${process.version}\n` +
-        `${'scenario'.padEnd(14)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}\n`,
+        `${'scenario'.padEnd(20)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}\n`,
     );
     for (const r of rows) {
       process.stdout.write(
-        `${r.name.padEnd(14)}${r.requests.toFixed(0).padStart(10)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${`${(r.ratio * 100).toFixed(1)}%`.padStart(9)}\n`,
+        `${r.name.padEnd(20)}${r.requests.toFixed(0).padStart(10)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${`${(r.ratio * 100).toFixed(1)}%`.padStart(9)}\n`,
       );
     }
     await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
