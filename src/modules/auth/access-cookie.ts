@@ -2,6 +2,7 @@ import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { forbidden } from '../../platform/http/errors.ts';
+import { routeOf } from '../../platform/http/route-of.ts';
 import { ACCESS_COOKIE } from './transport.ts';
 
 declare module 'fastify' {
@@ -24,7 +25,7 @@ declare module 'fastify' {
  * `Origin` means a same-origin GET or not a browser.
  */
 export function accessCookieOf(request: FastifyRequest, config: Config): string | undefined {
-  if (request.routeOptions.config?.accessCookie !== true) return undefined;
+  if (routeOf(request).config?.accessCookie !== true) return undefined;
   const header = request.headers.cookie;
   if (!header) return undefined;
   const token = fastifyCookie.parse(header)[ACCESS_COOKIE];

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { serviceUnavailable } from '../http/errors.ts';
+import { routeOf } from '../http/route-of.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -40,7 +41,7 @@ export const concurrencyLimit = fp(
 
     // A callback hook, not async: it runs on every request.
     app.addHook('onRequest', (request, reply, done) => {
-      if (request.routeOptions.config.concurrencyLimit === false) return done();
+      if (routeOf(request).config.concurrencyLimit === false) return done();
       if (inFlight >= opts.max) {
         refused.inc();
         return done(serviceUnavailable(1, 'Too many requests in progress, retry shortly'));

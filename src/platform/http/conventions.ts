@@ -4,6 +4,7 @@ import { errorBody, successBody } from './envelope.ts';
 import { handleError } from './error-handler.ts';
 import { AppError, notFound } from './errors.ts';
 import { isPage } from './pagination.ts';
+import { routeOf } from './route-of.ts';
 import { assertSupportedVersion } from './versioning.ts';
 
 export interface DeprecationInfo {
@@ -44,10 +45,11 @@ export const conventions = fp(
   async (app: FastifyInstance) => {
     // Hooks use callbacks, not async functions: they run on every request and
     // the promise machinery is measurable there (see docs/benchmarks.md).
+    app.decorateRequest('routeView', null);
     app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
       // Here rather than at serialization: responses sent as text (cache hits) carry them too.
-      const deprecation = request.routeOptions.config?.deprecation;
+      const deprecation = routeOf(request).config?.deprecation;
       if (deprecation) reply.headers(deprecationHeaders(deprecation));
       try {
         assertSupportedVersion(request.raw);
@@ -65,7 +67,7 @@ export const conventions = fp(
         payload: unknown,
         done: (err: null, value: unknown) => void,
       ) => {
-        const config = request.routeOptions.config;
+        const config = routeOf(request).config;
         if (reply.statusCode >= 400 || config.rawBody) return done(null, payload);
         if (config.paginated && isPage(payload)) {
           return done(null, successBody(request.id, payload.items, { nextCursor: payload.nextCursor }));

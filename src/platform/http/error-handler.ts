@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './envelope.ts';
 import { AppError, type ErrorCode, type ErrorItem, serviceUnavailable } from './errors.ts';
+import { routeOf } from './route-of.ts';
 
 /** Fastify's own error codes that are the client's fault, mapped to ours. */
 export const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message?: string }> = {
@@ -79,7 +80,7 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   }
   if (error.code === 'FST_ERR_HANDLER_TIMEOUT') {
     // REQUEST_TIMEOUT_MS ran out: an overload answer, not a bug.
-    request.log.warn({ route: request.routeOptions.url }, 'request timed out');
+    request.log.warn({ route: routeOf(request).url }, 'request timed out');
     return handleError(serviceUnavailable(1, 'The request took too long, retry later'), request, reply);
   }
   const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;

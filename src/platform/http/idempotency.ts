@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { type Kysely, sql } from 'kysely';
 import { AppError, conflict, validationError } from './errors.ts';
 import { IDEMPOTENCY_TTL_HOURS } from './idempotency-prune.ts';
+import { routeOf } from './route-of.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,7 +27,7 @@ const REPLAYED = 'idempotent-replayed';
 /** Keys are scoped by caller and route, so two users (or two routes) never share one. */
 function scopeOf(request: FastifyRequest): string {
   const caller = request.user ? `user:${request.user.id}` : `ip:${request.ip}`;
-  return `${caller}|${request.method} ${request.routeOptions.url}`;
+  return `${caller}|${request.method} ${routeOf(request).url}`;
 }
 
 function hashOf(request: FastifyRequest): string {

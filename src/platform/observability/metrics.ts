@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { routeOf } from '../http/route-of.ts';
 
 /** One registry per process (per app in tests), so tests never share counters. */
 export function createMetricsRegistry(): Registry {
@@ -37,7 +38,7 @@ export const httpMetrics = fp(
       registers: [opts.registry],
     });
     app.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
+      const route = routeOf(request).url ?? 'unmatched';
       histogram.observe(
         { method: request.method, route, status_code: String(reply.statusCode) },
         reply.elapsedTime / 1000,

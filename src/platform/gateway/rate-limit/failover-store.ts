@@ -34,32 +34,42 @@ export function createFailoverStore(options: {
   let downSince: number | undefined;
   let nextAttempt = 0;
 
-  async function onFallback(rules: Rule[]): Promise<Decision> {
+  function onFallback(rules: Rule[]): Decision | Promise<Decision> {
     fallbackDecisions.inc();
     return fallback.check(rules);
   }
 
+  function onSuccess(decision: Decision): Decision {
+    if (downSince !== undefined) {
+      log.info({ downForMs: clock() - downSince }, 'rate limits: Redis is back, counting shared again');
+      downSince = undefined;
+      available.set(1);
+    }
+    return decision;
+  }
+
+  function onFailure(rules: Rule[], error: unknown): Decision | Promise<Decision> {
+    if (downSince === undefined) {
+      downSince = clock();
+      available.set(0);
+      log.warn({ err: error }, 'rate limits: Redis unavailable, falling back to per-process counters');
+    }
+    nextAttempt = clock() + retryAfterMs;
+    return onFallback(rules);
+  }
+
   return {
     kind: 'redis',
-    async check(rules) {
+    check(rules) {
       if (downSince !== undefined && clock() < nextAttempt) return onFallback(rules);
+      let answer: Decision | Promise<Decision>;
       try {
-        const decision = await primary.check(rules);
-        if (downSince !== undefined) {
-          log.info({ downForMs: clock() - downSince }, 'rate limits: Redis is back, counting shared again');
-          downSince = undefined;
-          available.set(1);
-        }
-        return decision;
+        answer = primary.check(rules);
       } catch (error) {
-        if (downSince === undefined) {
-          downSince = clock();
-          available.set(0);
-          log.warn({ err: error }, 'rate limits: Redis unavailable, falling back to per-process counters');
-        }
-        nextAttempt = clock() + retryAfterMs;
-        return onFallback(rules);
+        return onFailure(rules, error);
       }
+      if (!(answer instanceof Promise)) return onSuccess(answer);
+      return answer.then(onSuccess, (error: unknown) => onFailure(rules, error));
     },
     async close() {
       await primary.close();

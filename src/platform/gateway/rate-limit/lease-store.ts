@@ -56,7 +56,7 @@ export function createLeasingStore(shared: RateLimitStore, options: LeaseOptions
 
   return {
     kind: shared.kind,
-    async check(rules): Promise<Decision> {
+    check(rules): Decision | Promise<Decision> {
       const now = clock();
       const results: RuleResult[] = new Array(rules.length);
       const reserved: Lease[] = [];
@@ -77,53 +77,64 @@ export function createLeasingStore(shared: RateLimitStore, options: LeaseOptions
         askedAt.push(i);
         leasing.push(fetchLease);
       });
+      // Every permit at hand: answered now, without a promise.
       if (asked.length === 0) return { allowed: true, retryAfterMs: 0, results };
-
-      // Permits reserved above go back if the request is refused or Redis fails.
-      const giveBack = () => {
-        for (const lease of reserved) lease.permits++;
-      };
-      let decision: Decision;
-      try {
-        decision = await shared.check(asked);
-      } catch (error) {
-        giveBack();
-        throw error;
-      } finally {
-        asked.forEach((rule, j) => {
-          if (leasing[j]) fetching.delete(rule.key);
-        });
-      }
-      if (!decision.allowed) giveBack();
-      asked.forEach((rule, j) => {
-        const result = decision.results[j]!;
-        const i = askedAt[j]!;
-        if (!decision.allowed) {
-          results[i] = result;
-          return;
-        }
-        const granted = Math.max(1, result.granted ?? 1);
-        if (!leasing[j]) {
-          results[i] = result;
-          return;
-        }
-        const current = leases.get(rule.key);
-        // A concurrent request may have leased this key meanwhile: keep its unspent permits too.
-        const kept = current && current.expiresAt > clock() ? current.permits : 0;
-        leases.set(rule.key, {
-          permits: granted - 1 + kept,
-          size: rule.lease ?? 1,
-          expiresAt: now + ttlMs,
-          remaining: result.remaining,
-          resetSeconds: result.resetSeconds,
-        });
-        results[i] = { remaining: result.remaining + granted - 1 + kept, resetSeconds: result.resetSeconds };
-      });
-      return { allowed: decision.allowed, retryAfterMs: decision.retryAfterMs, results };
+      return askShared(now, asked, askedAt, leasing, reserved, results);
     },
     async close() {
       leases.clear();
       await shared.close();
     },
   };
+
+  async function askShared(
+    now: number,
+    asked: Rule[],
+    askedAt: number[],
+    leasing: boolean[],
+    reserved: Lease[],
+    results: RuleResult[],
+  ): Promise<Decision> {
+    // Permits reserved above go back if the request is refused or Redis fails.
+    const giveBack = () => {
+      for (const lease of reserved) lease.permits++;
+    };
+    let decision: Decision;
+    try {
+      decision = await shared.check(asked);
+    } catch (error) {
+      giveBack();
+      throw error;
+    } finally {
+      asked.forEach((rule, j) => {
+        if (leasing[j]) fetching.delete(rule.key);
+      });
+    }
+    if (!decision.allowed) giveBack();
+    asked.forEach((rule, j) => {
+      const result = decision.results[j]!;
+      const i = askedAt[j]!;
+      if (!decision.allowed) {
+        results[i] = result;
+        return;
+      }
+      const granted = Math.max(1, result.granted ?? 1);
+      if (!leasing[j]) {
+        results[i] = result;
+        return;
+      }
+      const current = leases.get(rule.key);
+      // A concurrent request may have leased this key meanwhile: keep its unspent permits too.
+      const kept = current && current.expiresAt > clock() ? current.permits : 0;
+      leases.set(rule.key, {
+        permits: granted - 1 + kept,
+        size: rule.lease ?? 1,
+        expiresAt: now + ttlMs,
+        remaining: result.remaining,
+        resetSeconds: result.resetSeconds,
+      });
+      results[i] = { remaining: result.remaining + granted - 1 + kept, resetSeconds: result.resetSeconds };
+    });
+    return { allowed: decision.allowed, retryAfterMs: decision.retryAfterMs, results };
+  }
 }

@@ -9,17 +9,22 @@ import type { Decision, RateLimitStore, Rule } from './rules.ts';
  * distinct addresses cannot grow memory without limit.
  */
 export function createMemoryRateLimitStore(maxKeys = 100_000, clock = () => Date.now()): RateLimitStore {
-  const states = new LRUCache<string, RuleState>({ max: maxKeys, ttlAutopurge: false });
+  // No TTL: a state carries its own times, so an old one evaluates like a fresh one, and
+  // the LRU bound caps memory. States are updated in place, not re-inserted, per request.
+  const states = new LRUCache<string, RuleState>({ max: maxKeys });
   return {
     kind: 'memory',
-    async check(rules: Rule[]): Promise<Decision> {
+    check(rules: Rule[]): Decision {
       const now = clock();
-      const evaluations = rules.map((rule) => evaluate(rule, states.get(rule.key), now));
+      const found = rules.map((rule) => states.get(rule.key));
+      const evaluations = rules.map((rule, i) => evaluate(rule, found[i], now));
       const allowed = evaluations.every((e) => e.allowed);
       if (allowed) {
         rules.forEach((rule, i) => {
-          const evaluation = evaluations[i]!;
-          states.set(rule.key, evaluation.next, { ttl: evaluation.ttlMs });
+          const next = evaluations[i]!.next;
+          const state = found[i];
+          if (state) Object.assign(state, next);
+          else states.set(rule.key, next);
         });
       }
       return {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import type { Config } from '../../../config.ts';
 import { rateLimited } from '../../http/errors.ts';
+import { routeOf } from '../../http/route-of.ts';
 import type { Platform } from '../../platform.ts';
 import { clientAddressKey } from '../client-address.ts';
 import { createGatewayRedis, redisReady } from '../redis.ts';
@@ -14,7 +15,7 @@ import { createLeasingStore } from './lease-store.ts';
 import { createMemoryRateLimitStore } from './memory-store.ts';
 import { type EndpointPolicy, policiesFor } from './policies.ts';
 import { createRedisRateLimitStore } from './redis-store.ts';
-import type { RateLimitStore, Rule } from './rules.ts';
+import type { Decision, RateLimitStore, Rule } from './rules.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,23 +43,30 @@ export const rateLimit = fp(
       registers: [metrics],
     });
 
-    const enforce = async (reply: FastifyReply, rules: Rule[]) => {
-      const decision = await store.check(rules);
+    /** Sets the headers; the 429 to answer with when refused, else undefined. */
+    const apply = (reply: FastifyReply, rules: Rule[], decision: Decision): Error | undefined => {
       const headers = rateLimitHeaders(rules, decision.results);
       if (headers) reply.headers(headers);
-      if (!decision.allowed) {
-        const exhausted = rules.filter((_, i) => decision.results[i]?.remaining === 0);
-        for (const rule of exhausted) refused.inc({ policy: rule.name });
-        const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        throw rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s`);
-      }
+      if (decision.allowed) return undefined;
+      const exhausted = rules.filter((_, i) => decision.results[i]?.remaining === 0);
+      for (const rule of exhausted) refused.inc({ policy: rule.name });
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      return rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s`);
     };
-    // A callback hook: exempt routes (health, metrics) pay no promise on every request.
+    // A callback hook, and no promise when the store answers at once (in-process counters,
+    // leased permits): this runs on every limited request.
     app.addHook('preValidation', (request, reply, done) => {
-      if (request.routeOptions.config.rateLimit === false) return done();
+      if (routeOf(request).config.rateLimit === false) return done();
       const rules = rulesFor(request, config);
       if (rules.length === 0) return done();
-      enforce(reply, rules).then(() => done(), done);
+      let answer: Decision | Promise<Decision>;
+      try {
+        answer = store.check(rules);
+      } catch (error) {
+        return done(error as Error);
+      }
+      if (!(answer instanceof Promise)) return done(apply(reply, rules, answer));
+      answer.then((decision) => done(apply(reply, rules, decision)), done);
     });
   },
   { name: 'rate-limit', dependencies: ['conventions'] },
@@ -120,7 +128,7 @@ function rulesFor(request: FastifyRequest, config: Config): Rule[] {
       windowSeconds: 60,
     });
   }
-  for (const policy of policiesFor(request.method, request.routeOptions.url)) {
+  for (const policy of policiesFor(request.method, routeOf(request).url)) {
     const subject = subjectOf(policy, request, ip);
     if (subject === undefined) continue;
     rules.push({

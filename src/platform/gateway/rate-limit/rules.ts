@@ -53,6 +53,7 @@ export interface Decision {
 /** Where counters live: Redis (shared by every process) or this process's memory. */
 export interface RateLimitStore {
   readonly kind: 'redis' | 'memory';
-  check(rules: Rule[]): Promise<Decision>;
+  /** Synchronous when the answer is at hand (in-process counters, leased permits): no promise per request. */
+  check(rules: Rule[]): Decision | Promise<Decision>;
   close(): Promise<void>;
 }

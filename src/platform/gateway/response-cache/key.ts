@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { routeOf } from '../../http/route-of.ts';
 
 /**
  * The cache key: who (user id for private data, nobody for public), which
@@ -13,7 +14,7 @@ export function cacheKey(request: FastifyRequest, userId: string | undefined): s
     // The entry format's version: a deploy that changes it never reads the old one.
     2,
     userId === undefined ? 'public' : `user:${userId}`,
-    request.routeOptions.url ?? '',
+    routeOf(request).url ?? '',
     sorted(request.params),
     sorted(request.query),
   ];

@@ -9,6 +9,7 @@ import type {
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { type Envelope, meta, successEnvelopeText } from '../../http/envelope.ts';
+import { routeOf } from '../../http/route-of.ts';
 import type { Platform } from '../../platform.ts';
 import { cacheTags, type ResponseCache } from './index.ts';
 import { cacheKey, etagOf, matchesIfNoneMatch } from './key.ts';
@@ -65,7 +66,7 @@ export const responseCache = fp(
     );
     let failing = false;
     const onStoreError = (request: FastifyRequest, error: unknown) => {
-      errors.inc({ route: request.routeOptions.url ?? '' });
+      errors.inc({ route: routeOf(request).url ?? '' });
       if (!failing) request.log.warn({ err: error }, 'response cache: store unavailable, serving uncached');
       failing = true;
     };
@@ -104,7 +105,7 @@ export const responseCache = fp(
           onStoreError(request, error);
           return;
         }
-        const route = { route: request.routeOptions.url ?? '' };
+        const route = { route: routeOf(request).url ?? '' };
         if (!found.hit) {
           missed.inc(route);
           misses.set(request, { key, tags, versions: found.versions, ttlMs: options.ttlSeconds * 1000 });
@@ -119,7 +120,7 @@ export const responseCache = fp(
         const body = found.entry.body;
         const newline = body.indexOf('\n');
         const cursor = JSON.parse(body.slice(0, newline)) as string | null;
-        const extra = request.routeOptions.config.paginated ? { nextCursor: cursor } : undefined;
+        const extra = routeOf(request).config.paginated ? { nextCursor: cursor } : undefined;
         // Sent as text, so the envelope is built here rather than by the serializer.
         return reply
           .header('content-type', 'application/json; charset=utf-8')
