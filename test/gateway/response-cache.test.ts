@@ -14,7 +14,9 @@ import { needs, serverUrl } from '../support/servers.ts';
 import { fakeAuth, metricValue } from './support.ts';
 
 /** Routes whose handlers count their calls, so a test can tell a hit (no call) from a miss. */
-function cacheRoutes(state: { calls: number; platform?: Platform; gate?: Promise<void> }) {
+type State = { calls: number; platform?: Platform; gate?: Promise<void>; failNext?: boolean };
+
+function cacheRoutes(state: State) {
   return async (app: FastifyInstance) => {
     fakeAuth(app);
     app.get(
@@ -55,6 +57,15 @@ function cacheRoutes(state: { calls: number; platform?: Platform; gate?: Promise
       const call = state.calls;
       await state.gate;
       return { call };
+    });
+    app.get('/me/flaky', { config: { cache: { ttlSeconds: 30, scope: 'private' } } }, async () => {
+      state.calls++;
+      await state.gate;
+      if (state.failNext) {
+        state.failNext = false;
+        throw forbidden();
+      }
+      return { call: state.calls };
     });
     app.get('/me/short', { config: { cache: { ttlSeconds: 1, scope: 'private' } } }, async () => {
       state.calls++;
@@ -98,7 +109,18 @@ function suite(mode: 'memory' | 'redis') {
   describe(`response cache (${mode})`, options, () => {
     let t: TestApp;
     let other: TestApp;
-    const state: { calls: number; platform?: Platform; gate?: Promise<void> } = { calls: 0 };
+    const state: State = { calls: 0 };
+    const closeGate = () => {
+      let release!: () => void;
+      state.gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        release();
+        state.gate = undefined;
+      };
+    };
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
     const as = (user: string, url: string, headers: Record<string, string> = {}) =>
       t.app.inject({ url, headers: { 'x-test-user': user, ...headers } });
 
@@ -227,6 +249,63 @@ function suite(mode: 'memory' | 'redis') {
       state.gate = undefined;
       assert.equal((await as(user, '/v1/me/slow')).headers['x-cache'], 'MISS');
       assert.equal((await as(user, '/v1/me/slow')).headers['x-cache'], 'HIT');
+    });
+
+    it('runs the handler once for concurrent misses of the same entry, and answers all of them', async () => {
+      const user = randomUUID();
+      const coalescedBefore = (await metricValue(t.app, 'response_cache_coalesced_total')) ?? 0;
+      const open = closeGate();
+      const calls = state.calls;
+      const leader = as(user, '/v1/me/slow');
+      await settle();
+      const waiters = Array.from({ length: 9 }, () => as(user, '/v1/me/slow'));
+      await settle();
+      open();
+      const responses = await Promise.all([leader, ...waiters]);
+      assert.equal(state.calls, calls + 1);
+      for (const response of responses) assert.equal(response.statusCode, 200);
+      assert.deepEqual(new Set(responses.map((r) => r.json().data.call)), new Set([calls + 1]));
+      assert.deepEqual(
+        responses.map((r) => r.headers['x-cache']),
+        ['MISS', ...Array(9).fill('HIT')],
+      );
+      assert.equal(new Set(responses.map((r) => r.headers.etag)).size, 1);
+      assert.equal((await metricValue(t.app, 'response_cache_coalesced_total')) ?? 0, coalescedBefore + 9);
+    });
+
+    it('lets waiters run the handler themselves when the request they waited on fails', async () => {
+      const user = randomUUID();
+      const open = closeGate();
+      state.failNext = true;
+      const calls = state.calls;
+      const leader = as(user, '/v1/me/flaky');
+      await settle();
+      const waiters = Array.from({ length: 3 }, () => as(user, '/v1/me/flaky'));
+      await settle();
+      open();
+      assert.equal((await leader).statusCode, 403);
+      for (const waiter of await Promise.all(waiters)) {
+        assert.equal(waiter.statusCode, 200);
+        assert.equal(waiter.headers['x-cache'], 'MISS');
+      }
+      assert.equal(state.calls, calls + 4);
+    });
+
+    it('does not join a computation that started before an invalidation', async () => {
+      const user = randomUUID();
+      const open = closeGate();
+      const calls = state.calls;
+      const before = as(user, '/v1/me/slow');
+      await settle();
+      await t.platform.responseCache.invalidate([cacheTags.user(user)]);
+      const afterWrite = as(user, '/v1/me/slow');
+      await settle();
+      open();
+      assert.equal((await before).headers['x-cache'], 'MISS');
+      const fresh = await afterWrite;
+      assert.equal(fresh.headers['x-cache'], 'MISS');
+      assert.equal(fresh.json().data.call, calls + 2);
+      assert.equal(state.calls, calls + 2);
     });
 
     it('expires entries after their TTL', async () => {

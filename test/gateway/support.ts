@@ -42,8 +42,10 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
 }
 
+/** A metric's value summed over its series (every label set); undefined when it has none. */
 export async function metricValue(app: FastifyInstance, name: string): Promise<number | undefined> {
   const res = await app.inject({ url: '/metrics' });
-  const line = res.body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+  const lines = res.body.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  if (lines.length === 0) return undefined;
+  return lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }

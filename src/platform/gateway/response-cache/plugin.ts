@@ -13,6 +13,7 @@ import { routeOf } from '../../http/route-of.ts';
 import type { Platform } from '../../platform.ts';
 import { cacheTags, type ResponseCache } from './index.ts';
 import { cacheKey, etagOf, matchesIfNoneMatch } from './key.ts';
+import type { CachedResponse } from './store.ts';
 
 export interface RouteCacheOptions {
   /** How long an entry lives, 1–60 seconds (the design asks for 5–60). */
@@ -38,7 +39,20 @@ interface Miss {
   key: string;
   tags: string[];
   versions: string;
-  ttlMs: number;
+  ttlSeconds: number;
+  /** Settles the flight other requests for the same entry wait on (single-flight). */
+  settle: (entry: CachedResponse | null) => void;
+}
+
+/**
+ * A stored entry lives between 80% and 100% of its route's TTL, at random:
+ * entries filled together (every user's inbox after a deploy, a burst of
+ * traffic) then expire spread over a fifth of the TTL instead of all in the
+ * same instant, which would send every one of them to the database at once.
+ * Never longer than the TTL, which is the route's promise of freshness.
+ */
+export function jitteredTtlMs(ttlSeconds: number, random = Math.random()): number {
+  return Math.round(ttlSeconds * 1000 * (0.8 + 0.2 * random));
 }
 
 /**
@@ -60,6 +74,14 @@ export const responseCache = fp(
       new Counter({ name, help, labelNames: ['route'], registers: [metrics] });
     const hits = counter('response_cache_hits_total', 'Responses served from the response cache');
     const missed = counter('response_cache_misses_total', 'Cacheable requests the handler had to answer');
+    const coalesced = counter(
+      'response_cache_coalesced_total',
+      'Misses answered by another request computing the same entry at the same time (counted as hits too)',
+    );
+    // Single-flight: the entries being computed in this process, by key and tag versions.
+    // Concurrent misses for one entry (a popular key just expired) wait for the first
+    // one's answer instead of each running the handler and its queries.
+    const flights = new Map<string, Promise<CachedResponse | null>>();
     const errors = counter(
       'response_cache_errors_total',
       'Cache lookups or stores that failed (served uncached)',
@@ -106,26 +128,56 @@ export const responseCache = fp(
           return;
         }
         const route = { route: routeOf(request).url ?? '' };
-        if (!found.hit) {
-          missed.inc(route);
-          misses.set(request, { key, tags, versions: found.versions, ttlMs: options.ttlSeconds * 1000 });
-          reply.header('x-cache', 'MISS');
-          return;
+        if (found.hit) {
+          hits.inc(route);
+          return sendEntry(request, reply, found.entry);
         }
-        hits.inc(route);
-        reply.header('etag', found.entry.etag).header('x-cache', 'HIT');
-        if (matchesIfNoneMatch(request.headers['if-none-match'], found.entry.etag)) {
-          return reply.code(304).send();
+        const flightKey = `${key}\n${found.versions}`;
+        const flight = flights.get(flightKey);
+        // That flight read its data under the same tag versions: as fresh as ours would be.
+        const shared = flight ? await flight : null;
+        if (shared) {
+          coalesced.inc(route);
+          hits.inc(route);
+          return sendEntry(request, reply, shared);
         }
-        const body = found.entry.body;
-        const newline = body.indexOf('\n');
-        const cursor = JSON.parse(body.slice(0, newline)) as string | null;
-        const extra = routeOf(request).config.paginated ? { nextCursor: cursor } : undefined;
-        // Sent as text, so the envelope is built here rather than by the serializer.
-        return reply
-          .header('content-type', 'application/json; charset=utf-8')
-          .send(successEnvelopeText(body.slice(newline + 1), meta(request.id, extra)));
+        missed.inc(route);
+        // A waiter whose flight failed runs the handler itself, without leading a new flight.
+        const settle = flight ? () => {} : lead(flightKey, reply);
+        misses.set(request, { key, tags, versions: found.versions, ttlSeconds: options.ttlSeconds, settle });
+        reply.header('x-cache', 'MISS');
       };
+    }
+
+    /** Opens the flight of an entry this request computes; the returned function lands it. */
+    function lead(flightKey: string, reply: FastifyReply): Miss['settle'] {
+      let resolve!: Miss['settle'];
+      const settled = new Promise<CachedResponse | null>((r) => {
+        resolve = r;
+      });
+      flights.set(flightKey, settled);
+      const settle: Miss['settle'] = (entry) => {
+        if (flights.get(flightKey) === settled) flights.delete(flightKey);
+        resolve(entry);
+      };
+      // However the request ends (stored, refused, failed, abandoned), its flight lands.
+      reply.raw.once('close', () => settle(null));
+      return settle;
+    }
+
+    function sendEntry(request: FastifyRequest, reply: FastifyReply, entry: CachedResponse) {
+      reply.header('etag', entry.etag).header('x-cache', 'HIT');
+      if (matchesIfNoneMatch(request.headers['if-none-match'], entry.etag)) {
+        return reply.code(304).send();
+      }
+      const body = entry.body;
+      const newline = body.indexOf('\n');
+      const cursor = JSON.parse(body.slice(0, newline)) as string | null;
+      const extra = routeOf(request).config.paginated ? { nextCursor: cursor } : undefined;
+      // Sent as text, so the envelope is built here rather than by the serializer.
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(successEnvelopeText(body.slice(newline + 1), meta(request.id, extra)));
     }
 
     // Route-level, so uncached routes pay nothing. onSend sees the serialized
@@ -133,19 +185,14 @@ export const responseCache = fp(
     // never a field the handler returned but the schema strips (a hash, a secret).
     const storeOnMiss: onSendHookHandler = (request, reply, payload, done) => {
       const miss = misses.get(request);
-      if (!miss || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
-      let envelope: Envelope<unknown>;
-      try {
-        envelope = JSON.parse(payload) as Envelope<unknown>;
-      } catch {
-        return done(null, payload);
-      }
-      if (envelope?.success !== true || envelope.data === undefined) return done(null, payload);
-      const body = `${JSON.stringify(envelope.meta?.nextCursor ?? null)}\n${JSON.stringify(envelope.data)}`;
-      const etag = etagOf(body);
+      if (!miss) return done(null, payload);
+      const entry = reply.statusCode === 200 ? cacheableEntry(payload) : null;
+      miss.settle(entry);
+      if (!entry) return done(null, payload);
+      const { etag } = entry;
       reply.header('etag', etag);
       cache.store
-        .store(miss.key, { etag, body }, miss.tags, miss.versions, miss.ttlMs)
+        .store(miss.key, entry, miss.tags, miss.versions, jitteredTtlMs(miss.ttlSeconds))
         .catch((error: unknown) => onStoreError(request, error));
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304);
@@ -156,6 +203,20 @@ export const responseCache = fp(
   },
   { name: 'response-cache', dependencies: ['conventions'] },
 );
+
+/** The data and cursor of a successful envelope, as stored; null for anything else. */
+function cacheableEntry(payload: unknown): CachedResponse | null {
+  if (typeof payload !== 'string') return null;
+  let envelope: Envelope<unknown>;
+  try {
+    envelope = JSON.parse(payload) as Envelope<unknown>;
+  } catch {
+    return null;
+  }
+  if (envelope?.success !== true || envelope.data === undefined) return null;
+  const body = `${JSON.stringify(envelope.meta?.nextCursor ?? null)}\n${JSON.stringify(envelope.data)}`;
+  return { etag: etagOf(body), body };
+}
 
 function cacheHeaders(reply: FastifyReply, options: RouteCacheOptions): void {
   if (options.scope === 'private') {
