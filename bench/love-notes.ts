@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { scheduleDelivery } from '../src/modules/love-notes/dependencies.ts';
@@ -26,8 +27,13 @@ import { openLoop } from './support/open-loop.ts';
  * with the test-only x-test-user sign-in) so load generation does not share
  * its event loop.
  */
-const seconds = Number(process.argv[3] ?? process.argv[2] ?? 10);
-const connections = Number(process.argv[4] ?? process.argv[3] ?? 32);
+// `server` is the child's own first argument; the figures are the parent's.
+const [secondsArg, connectionsArg] = process.argv[2] === 'server' ? [] : process.argv.slice(2);
+const seconds = Number(secondsArg ?? 10);
+const connections = Number(connectionsArg ?? 32);
+// The half-rate phase outlasts the inbox's cache TTL (60 s), so every entry the
+// max phase filled expires inside it and the expiry's misses are in its tail.
+const HALF_RATE_SECONDS = Math.max(seconds, 65);
 const COUPLES = 200;
 // Fixed ids for pgbench's send statement (no such users: nothing reads those rows).
 const SENDER = '00000000-0000-7000-8000-000000000001';
@@ -59,6 +65,7 @@ async function server(): Promise<void> {
     recipients: pairs.map((p) => p.b),
   };
   process.send?.({ info });
+  if (process.env.BENCH_TRACE_STALLS) traceStalls();
   let stopWorker: (() => Promise<void>) | undefined;
   process.on('message', async (message: { seedDue?: number; worker?: boolean; stop?: boolean }) => {
     if (message.seedDue) {
@@ -101,6 +108,27 @@ async function server(): Promise<void> {
   });
 }
 
+/** Logs every event-loop stall over 50 ms with its wall-clock time (BENCH_TRACE_STALLS=1). */
+function traceStalls(role = 'server'): void {
+  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (entry.duration > 20)
+        process.stderr.write(`${role} gc ${kinds[kind] ?? kind} ${entry.duration.toFixed(0)} ms\n`);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 60)
+      process.stderr.write(
+        `${role} stall ${(now - last - 10).toFixed(0)} ms ending ${new Date().toISOString()}\n`,
+      );
+    last = now;
+  }, 10).unref();
+}
+
 function run(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
@@ -118,6 +146,7 @@ function sh(command: string, args: string[]): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_TRACE_STALLS) traceStalls('load generator');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'server'], {
     env: process.env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -228,8 +257,9 @@ async function main(): Promise<void> {
         seconds: secs,
         headers: (i) => ({ 'x-test-user': info.recipients[i % info.recipients.length]! }),
       });
+    if (process.env.BENCH_TRACE_STALLS) console.log(`half-rate phase starts ${new Date().toISOString()}`);
     await atHalf(2); // warm-up: the pool's connections open, the new rate settles
-    const half = await atHalf(seconds);
+    const half = await atHalf(HALF_RATE_SECONDS);
     console.log(
       `GET inbox: max ${max.requests.average.toFixed(0)} req/s (p99 ${max.latency.p99} ms); at half (${half.achievedRate} req/s, open loop): p50 ${half.p50} ms, p90 ${half.p90} ms, p99 ${half.p99} ms, max ${half.max} ms, non2xx ${half.non2xx}, errors ${half.errors}`,
     );

@@ -54,7 +54,9 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const inFlight = new Set<Promise<void>>();
   const start = process.hrtime.bigint();
 
+  const slow: string[] = [];
   const fire = (i: number, dueNs: bigint) => {
+    const firedNs = process.hrtime.bigint();
     const request = pool
       .request({ method: 'GET', path: options.path, headers: options.headers?.(i) ?? {} })
       .then(async (response) => {
@@ -66,6 +68,11 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
       })
       .finally(() => {
         completed++;
+        const doneNs = process.hrtime.bigint();
+        if (process.env.BENCH_TRACE_STALLS && doneNs - dueNs > 200_000_000n)
+          slow.push(
+            `#${i} due +${Number((dueNs - start) / 1_000_000n)} ms, fired ${Number((firedNs - dueNs) / 1_000_000n)} ms late, answered after ${Number((doneNs - firedNs) / 1_000_000n)} ms`,
+          );
         histogram.recordValue(Math.max(1, Number((process.hrtime.bigint() - dueNs) / 1000n)));
         inFlight.delete(request);
       });
@@ -90,6 +97,8 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   await pool.close();
+  if (slow.length > 0)
+    process.stderr.write(`${slow.length} slow requests:\n${slow.slice(0, 40).join('\n')}\n`);
   const ms = (us: number) => Math.round(us / 10) / 100;
   const result = {
     sent,
