@@ -147,10 +147,16 @@ function sh(command: string, args: string[]): Promise<string> {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_TRACE_STALLS) traceStalls('load generator');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'server'], {
-    env: process.env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof` is refused in NODE_OPTIONS).
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', import.meta.filename, 'server'],
+    {
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const info = await new Promise<Info>((resolve) =>
     child.on('message', (m: { info?: Info }) => m.info && resolve(m.info)),
   );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { deadlineSignal } from '../../src/platform/gateway/request-deadline.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { metricValue } from './support.ts';
 
@@ -14,12 +15,18 @@ function closeGate() {
 }
 
 async function routes(app: FastifyInstance) {
-  app.get('/slow', async (request) => {
-    request.signal.addEventListener('abort', () => {
+  app.get('/slow', async (request, reply) => {
+    deadlineSignal(request, reply).addEventListener('abort', () => {
       aborted++;
     });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return { done: true };
+  });
+  // A body is read before the handler runs; reading it must not abort the signal (fastify#6725).
+  app.post('/echo-signal', async (request, reply) => {
+    const signal = deadlineSignal(request, reply);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return { aborted: signal.aborted, body: request.body };
   });
   // As health checks are: no deadline, so it outlives the 150 ms the others get.
   app.get('/unbounded', { config: { deadline: false } }, async () => {
@@ -39,7 +46,7 @@ describe('request timeouts', () => {
   });
   after(() => t.close());
 
-  it('answers 503 SERVICE_UNAVAILABLE with Retry-After when a handler overruns, and aborts request.signal', async () => {
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After when a handler overruns, and aborts its deadline signal', async () => {
     const started = Date.now();
     const res = await t.app.inject({ url: '/v1/slow' });
     assert.ok(Date.now() - started < 800, 'answered before the handler finished');
@@ -47,6 +54,23 @@ describe('request timeouts', () => {
     assert.equal(res.json().errors[0].code, 'SERVICE_UNAVAILABLE');
     assert.equal(res.headers['retry-after'], '1');
     assert.equal(aborted, 1);
+  });
+
+  it('keeps the signal of a request with a body live while its handler runs', async () => {
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const res = await fetch(`${base}/v1/echo-signal`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'x'.repeat(10_000) }),
+      });
+      assert.equal(res.status, 200);
+      const { data } = (await res.json()) as { data: { aborted: boolean; body: { note: string } } };
+      assert.equal(data.aborted, false);
+      assert.equal(data.body.note.length, 10_000);
+    } finally {
+      t.app.server.closeAllConnections();
+    }
   });
 
   it('lets a route opt out of the deadline, as health checks do', async () => {

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './envelope.ts';
-import { AppError, type ErrorCode, type ErrorItem, serviceUnavailable } from './errors.ts';
-import { routeOf } from './route-of.ts';
+import { AppError, type ErrorCode, type ErrorItem } from './errors.ts';
 
 /** Fastify's own error codes that are the client's fault, mapped to ours. */
 export const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message?: string }> = {
@@ -77,11 +76,6 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   }
   if (error.validation) {
     return reply.status(400).send(errorBody(request.id, validationItems(error)));
-  }
-  if (error.code === 'FST_ERR_HANDLER_TIMEOUT') {
-    // REQUEST_TIMEOUT_MS ran out: an overload answer, not a bug.
-    request.log.warn({ route: routeOf(request).url }, 'request timed out');
-    return handleError(serviceUnavailable(1, 'The request took too long, retry later'), request, reply);
   }
   const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;
   if (known) {
