@@ -43,10 +43,12 @@ function hashOf(request: FastifyRequest): string {
  * again with `Idempotent-Replayed: true`; the same key with another body is a
  * 422, and a retry while the first is still running a 409.
  *
- * The record is written after the handler, not in its transaction, so a crash
- * between the handler's commit and the record leaves the key free and a retry
- * runs again; handlers whose effects must never repeat keep their own unique
- * constraint as well.
+ * The answer is recorded after the handler, not in its transaction. A crash
+ * between the handler's commit and that record leaves the key claimed without
+ * an answer: retries get 409 "still in progress" until the key expires
+ * (IDEMPOTENCY_TTL_HOURS), never a second run within that time; after it, a
+ * retry runs anew. Handlers whose effects must never repeat keep their own
+ * unique constraint as well.
  */
 export const idempotency = fp(
   // biome-ignore lint/suspicious/noExplicitAny: the platform table is not part of any module's types
