@@ -11,7 +11,7 @@ import { PaginationQuery, toPage } from '../../src/platform/http/pagination.ts';
 import type { Platform } from '../../src/platform/platform.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { needs, serverUrl } from '../support/servers.ts';
-import { fakeAuth, metricValue } from './support.ts';
+import { eventually, fakeAuth, metricValue } from './support.ts';
 
 /** Routes whose handlers count their calls, so a test can tell a hit (no call) from a miss. */
 type State = { calls: number; platform?: Platform; gate?: Promise<void>; failNext?: boolean };
@@ -120,7 +120,11 @@ function suite(mode: 'memory' | 'redis') {
         state.gate = undefined;
       };
     };
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    // A request is inside its handler (so its flight is open) once it has counted its call.
+    const entered = (calls: number) => eventually(() => state.calls >= calls);
+    // Waiters are not observable until answered: give their lookups (a Redis round trip
+    // on a loaded machine) time to reach the open flight before the gate opens.
+    const park = () => new Promise((resolve) => setTimeout(resolve, 300));
     const as = (user: string, url: string, headers: Record<string, string> = {}) =>
       t.app.inject({ url, headers: { 'x-test-user': user, ...headers } });
 
@@ -257,9 +261,9 @@ function suite(mode: 'memory' | 'redis') {
       const open = closeGate();
       const calls = state.calls;
       const leader = as(user, '/v1/me/slow');
-      await settle();
+      await entered(calls + 1);
       const waiters = Array.from({ length: 9 }, () => as(user, '/v1/me/slow'));
-      await settle();
+      await park();
       open();
       const responses = await Promise.all([leader, ...waiters]);
       assert.equal(state.calls, calls + 1);
@@ -279,9 +283,9 @@ function suite(mode: 'memory' | 'redis') {
       state.failNext = true;
       const calls = state.calls;
       const leader = as(user, '/v1/me/flaky');
-      await settle();
+      await entered(calls + 1);
       const waiters = Array.from({ length: 3 }, () => as(user, '/v1/me/flaky'));
-      await settle();
+      await park();
       open();
       assert.equal((await leader).statusCode, 403);
       for (const waiter of await Promise.all(waiters)) {
@@ -296,10 +300,11 @@ function suite(mode: 'memory' | 'redis') {
       const open = closeGate();
       const calls = state.calls;
       const before = as(user, '/v1/me/slow');
-      await settle();
+      await entered(calls + 1);
       await t.platform.responseCache.invalidate([cacheTags.user(user)]);
       const afterWrite = as(user, '/v1/me/slow');
-      await settle();
+      // It runs its own handler (gated like the first): it did not join the older flight.
+      await entered(calls + 2);
       open();
       assert.equal((await before).headers['x-cache'], 'MISS');
       const fresh = await afterWrite;
