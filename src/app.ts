@@ -1,16 +1,15 @@
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { concurrencyLimit } from './platform/gateway/concurrency-limit.ts';
+import { loadShedding } from './platform/gateway/load-shedding.ts';
 import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
 import { requestDeadline } from './platform/gateway/request-deadline.ts';
 import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { handleError } from './platform/http/error-handler.ts';
-import { serviceUnavailable } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotency } from './platform/http/idempotency.ts';
 import { openapi } from './platform/http/openapi.ts';
@@ -71,15 +70,9 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
       ],
     });
   }
-  await app.register(underPressure, {
-    maxEventLoopDelay: config.shedMaxEventLoopDelayMs,
+  await app.register(loadShedding, {
+    maxEventLoopDelayMs: config.shedMaxEventLoopDelayMs,
     maxHeapUsedBytes: config.shedMaxHeapUsedBytes,
-    // A sample window with no event-loop tick at all reads as an infinite delay, so a window
-    // shorter than the threshold would shed after any shorter block (e.g. startup compiling).
-    sampleInterval: Math.max(100, config.shedMaxEventLoopDelayMs),
-    pressureHandler: async () => {
-      throw serviceUnavailable(5);
-    },
   });
   await app.register(concurrencyLimit, {
     max: config.gateway.maxConcurrentRequests,
