@@ -34,6 +34,8 @@ const connections = Number(connectionsArg ?? 32);
 // The half-rate phase outlasts the inbox's cache TTL (60 s), so every entry the
 // max phase filled expires inside it and the expiry's misses are in its tail.
 const HALF_RATE_SECONDS = Math.max(seconds, 65);
+// BENCH_TRACE_STALLS=1: stalls, GC pauses and slow half-rate requests on stderr.
+const TRACE = Boolean(process.env.BENCH_TRACE_STALLS);
 const COUPLES = 200;
 // Fixed ids for pgbench's send statement (no such users: nothing reads those rows).
 const SENDER = '00000000-0000-7000-8000-000000000001';
@@ -65,7 +67,7 @@ async function server(): Promise<void> {
     recipients: pairs.map((p) => p.b),
   };
   process.send?.({ info });
-  if (process.env.BENCH_TRACE_STALLS) traceStalls();
+  if (TRACE) traceStalls();
   let stopWorker: (() => Promise<void>) | undefined;
   process.on('message', async (message: { seedDue?: number; worker?: boolean; stop?: boolean }) => {
     if (message.seedDue) {
@@ -108,7 +110,7 @@ async function server(): Promise<void> {
   });
 }
 
-/** Logs every event-loop stall over 50 ms with its wall-clock time (BENCH_TRACE_STALLS=1). */
+/** Logs every event-loop stall over 50 ms with its wall-clock time, and GC pauses over 20 ms. */
 function traceStalls(role = 'server'): void {
   const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
   new PerformanceObserver((list) => {
@@ -146,7 +148,7 @@ function sh(command: string, args: string[]): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  if (process.env.BENCH_TRACE_STALLS) traceStalls('load generator');
+  if (TRACE) traceStalls('load generator');
   // BENCH_SERVER_NODE_ARGS: flags for the server's node only (`--cpu-prof` is refused in NODE_OPTIONS).
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child: ChildProcess = spawn(
@@ -262,8 +264,9 @@ async function main(): Promise<void> {
         ratePerSecond: Math.max(1, Math.floor(max.requests.average / 2)),
         seconds: secs,
         headers: (i) => ({ 'x-test-user': info.recipients[i % info.recipients.length]! }),
+        ...(TRACE ? { reportSlowerThanMs: 200 } : {}),
       });
-    if (process.env.BENCH_TRACE_STALLS) console.log(`half-rate phase starts ${new Date().toISOString()}`);
+    if (TRACE) console.log(`half-rate phase starts ${new Date().toISOString()}`);
     await atHalf(2); // warm-up: the pool's connections open, the new rate settles
     const half = await atHalf(HALF_RATE_SECONDS);
     console.log(

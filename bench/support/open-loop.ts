@@ -22,6 +22,8 @@ export interface OpenLoopOptions {
   /** Connections in the pool: enough that one slow response does not hold the others. */
   connections?: number;
   headers?: (i: number) => Record<string, string>;
+  /** Lists on stderr the requests answered later than this after their due time (diagnosis). */
+  reportSlowerThanMs?: number;
 }
 
 export interface OpenLoopResult {
@@ -55,6 +57,8 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const start = process.hrtime.bigint();
 
   const slow: string[] = [];
+  const slowNs =
+    options.reportSlowerThanMs === undefined ? undefined : BigInt(options.reportSlowerThanMs) * 1_000_000n;
   const fire = (i: number, dueNs: bigint) => {
     const firedNs = process.hrtime.bigint();
     const request = pool
@@ -69,11 +73,11 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
       .finally(() => {
         completed++;
         const doneNs = process.hrtime.bigint();
-        if (process.env.BENCH_TRACE_STALLS && doneNs - dueNs > 200_000_000n)
+        if (slowNs !== undefined && doneNs - dueNs > slowNs)
           slow.push(
             `#${i} due +${Number((dueNs - start) / 1_000_000n)} ms, fired ${Number((firedNs - dueNs) / 1_000_000n)} ms late, answered after ${Number((doneNs - firedNs) / 1_000_000n)} ms`,
           );
-        histogram.recordValue(Math.max(1, Number((process.hrtime.bigint() - dueNs) / 1000n)));
+        histogram.recordValue(Math.max(1, Number((doneNs - dueNs) / 1000n)));
         inFlight.delete(request);
       });
     inFlight.add(request);

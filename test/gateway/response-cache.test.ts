@@ -127,6 +127,17 @@ function suite(mode: 'memory' | 'redis') {
     const park = () => new Promise((resolve) => setTimeout(resolve, 300));
     const as = (user: string, url: string, headers: Record<string, string> = {}) =>
       t.app.inject({ url, headers: { 'x-test-user': user, ...headers } });
+    /** One request inside its gated handler, then `count` more for the same entry, then the gate opens. */
+    const missTogether = async (user: string, url: string, count: number) => {
+      const open = closeGate();
+      const calls = state.calls;
+      const leader = as(user, url);
+      await entered(calls + 1);
+      const waiters = Array.from({ length: count }, () => as(user, url));
+      await park();
+      open();
+      return { calls, leader, waiters };
+    };
 
     const prefix = `o2o:test:${randomUUID()}:`;
     before(async () => {
@@ -258,13 +269,7 @@ function suite(mode: 'memory' | 'redis') {
     it('runs the handler once for concurrent misses of the same entry, and answers all of them', async () => {
       const user = randomUUID();
       const coalescedBefore = (await metricValue(t.app, 'response_cache_coalesced_total')) ?? 0;
-      const open = closeGate();
-      const calls = state.calls;
-      const leader = as(user, '/v1/me/slow');
-      await entered(calls + 1);
-      const waiters = Array.from({ length: 9 }, () => as(user, '/v1/me/slow'));
-      await park();
-      open();
+      const { calls, leader, waiters } = await missTogether(user, '/v1/me/slow', 9);
       const responses = await Promise.all([leader, ...waiters]);
       assert.equal(state.calls, calls + 1);
       for (const response of responses) assert.equal(response.statusCode, 200);
@@ -279,14 +284,8 @@ function suite(mode: 'memory' | 'redis') {
 
     it('lets waiters run the handler themselves when the request they waited on fails', async () => {
       const user = randomUUID();
-      const open = closeGate();
       state.failNext = true;
-      const calls = state.calls;
-      const leader = as(user, '/v1/me/flaky');
-      await entered(calls + 1);
-      const waiters = Array.from({ length: 3 }, () => as(user, '/v1/me/flaky'));
-      await park();
-      open();
+      const { calls, leader, waiters } = await missTogether(user, '/v1/me/flaky', 3);
       assert.equal((await leader).statusCode, 403);
       for (const waiter of await Promise.all(waiters)) {
         assert.equal(waiter.statusCode, 200);

@@ -35,7 +35,8 @@ export const loadShedding = fp(
       maxHeapUsedBytes: opts.maxHeapUsedBytes,
       sampleInterval,
       pressureHandler: (_request, _reply, type) => {
-        if (type === TYPE_EVENT_LOOP_DELAY && !(performance.now() - readyAt >= graceMs)) return undefined;
+        // Before ready, readyAt is infinite: still in the grace.
+        if (type === TYPE_EVENT_LOOP_DELAY && performance.now() - readyAt < graceMs) return undefined;
         return Promise.reject(serviceUnavailable(5));
       },
     });

@@ -46,9 +46,7 @@ export const requestDeadline = fp(
     app.decorateRequest('deadlineState', null);
     if (opts.timeoutMs <= 0) return;
 
-    const expire = (request: FastifyRequest, reply: FastifyReply) => {
-      const state = request.deadlineState;
-      if (!state) return;
+    const expire = (request: FastifyRequest, reply: FastifyReply, state: DeadlineState) => {
       state.timer = null;
       state.expired = true;
       state.controller?.abort(new Error(`deadline of ${opts.timeoutMs} ms passed`));
@@ -58,9 +56,9 @@ export const requestDeadline = fp(
       reply.send(serviceUnavailable(1, 'The request took too long, retry later'));
     };
     const start: onRequestHookHandler = (request, reply, done) => {
-      const timer = setTimeout(expire, opts.timeoutMs, request, reply);
-      timer.unref();
-      request.deadlineState = { timer, expired: false, controller: null };
+      const state: DeadlineState = { timer: null, expired: false, controller: null };
+      state.timer = setTimeout(expire, opts.timeoutMs, request, reply, state).unref();
+      request.deadlineState = state;
       done();
     };
     const stop: onResponseHookHandler = (request, _reply, done) => {
