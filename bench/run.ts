@@ -5,12 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { SCENARIOS, type Scenario } from './scenarios/index.ts';
+import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
  * `npm run bench -- <scenario|all> [--duration 10] [--connections 50] [--rounds 3] [--pin]`
  * Starts the bare Fastify yardstick and the real server as separate processes,
  * warms each up, loads them one after the other with autocannon and prints
- * req/s, p50 and p99, and the ratio to the yardstick from this same run.
+ * req/s, p50 and p99, and the ratio to the yardstick from this same run; on
+ * Linux also each server's own CPU time per request (see support/process-cpu.ts).
  */
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -72,9 +74,12 @@ interface Measurement {
   p99: number;
   errors: number;
   non2xx: number;
+  /** The server's user + system CPU time per request in µs, where /proc tells. */
+  cpuMicros: number | undefined;
 }
 
 async function load(
+  server: ChildProcess,
   url: string,
   scenario: Pick<Scenario, 'method' | 'headers' | 'body'>,
   duration: number,
@@ -91,8 +96,15 @@ async function load(
       duration: seconds,
     });
   await run(Math.max(2, Math.round(duration / 3))); // warm-up: JIT, pool connections
+  const cpuBefore = processCpuSeconds(server.pid);
   const result = await run(duration);
+  const cpuAfter = processCpuSeconds(server.pid);
+  const served = result.requests.total;
   return {
+    cpuMicros:
+      cpuBefore === undefined || cpuAfter === undefined || served === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1e6) / served,
     requests: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -107,6 +119,12 @@ function median(runs: Measurement[]): Measurement {
   const middle = sorted[Math.floor(sorted.length / 2)];
   if (!middle) throw new Error('no measurements');
   return middle;
+}
+
+/** The median of the runs' CPU per request, each run's own (the runs are alternated with the others). */
+function medianCpu(runs: Measurement[]): number | undefined {
+  const values = runs.flatMap((r) => (r.cpuMicros === undefined ? [] : [r.cpuMicros])).sort((a, b) => a - b);
+  return values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
 }
 
 async function main() {
@@ -144,33 +162,44 @@ async function main() {
     const scenarioRuns = new Map<string, Measurement[]>(scenarios.map((s) => [s.name, []]));
     for (let round = 0; round < rounds; round++) {
       bareRuns.push(
-        await load(`http://127.0.0.1:${barePort}/bare`, { method: 'GET' }, duration, connections),
+        await load(bare, `http://127.0.0.1:${barePort}/bare`, { method: 'GET' }, duration, connections),
       );
       sameBytesRuns.push(
-        await load(`http://127.0.0.1:${barePort}/bare-same-bytes`, { method: 'GET' }, duration, connections),
+        await load(
+          bare,
+          `http://127.0.0.1:${barePort}/bare-same-bytes`,
+          { method: 'GET' },
+          duration,
+          connections,
+        ),
       );
       for (const scenario of scenarios) {
         const url = `http://127.0.0.1:${apiPort}${scenario.path}`;
-        scenarioRuns.get(scenario.name)?.push(await load(url, scenario, duration, connections));
+        scenarioRuns.get(scenario.name)?.push(await load(api, url, scenario, duration, connections));
       }
     }
-    const baseline = median(bareRuns);
-    const sameBytes = median(sameBytesRuns);
-    const rows = [
-      { name: 'bare fastify', ...baseline, ratio: 1 },
-      { name: 'bare, /health bytes', ...sameBytes, ratio: sameBytes.requests / baseline.requests },
-    ];
-    for (const scenario of scenarios) {
-      const m = median(scenarioRuns.get(scenario.name) ?? []);
-      rows.push({ name: scenario.name, ...m, ratio: m.requests / baseline.requests });
-    }
+    const row = (name: string, runs: Measurement[]) => ({
+      name,
+      ...median(runs),
+      cpuMicros: medianCpu(runs),
+    });
+    const rows = [row('bare fastify', bareRuns), row('bare, /health bytes', sameBytesRuns)];
+    for (const scenario of scenarios) rows.push(row(scenario.name, scenarioRuns.get(scenario.name) ?? []));
+    const [baseline] = rows;
+    const ratios = rows.map((r) => ({
+      ...r,
+      ratio: r.requests / baseline!.requests,
+      cpuRatio: r.cpuMicros && baseline!.cpuMicros ? baseline!.cpuMicros / r.cpuMicros : undefined,
+    }));
     process.stdout.write(
       `\n${connections} connections, ${duration}s per measurement, median of ${rounds} alternating rounds${PIN ? ', load generator on CPU 0 and servers on CPU 1' : ''}, node ${process.version}\n` +
-        `${'scenario'.padEnd(20)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}\n`,
+        `${'scenario'.padEnd(20)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non2xx'.padStart(8)}${'vs bare'.padStart(9)}${'CPU µs/req'.padStart(12)}${'vs bare (CPU)'.padStart(15)}\n`,
     );
-    for (const r of rows) {
+    const percent = (ratio: number | undefined) =>
+      ratio === undefined ? '-' : `${(ratio * 100).toFixed(1)}%`;
+    for (const r of ratios) {
       process.stdout.write(
-        `${r.name.padEnd(20)}${r.requests.toFixed(0).padStart(10)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${`${(r.ratio * 100).toFixed(1)}%`.padStart(9)}\n`,
+        `${r.name.padEnd(20)}${r.requests.toFixed(0).padStart(10)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${percent(r.ratio).padStart(9)}${(r.cpuMicros?.toFixed(1) ?? '-').padStart(12)}${percent(r.cpuRatio).padStart(15)}\n`,
       );
     }
     await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
@@ -182,7 +211,11 @@ async function main() {
     );
     await writeFile(
       file,
-      JSON.stringify({ duration, connections, rounds, pinned: PIN, node: process.version, rows }, null, 2),
+      JSON.stringify(
+        { duration, connections, rounds, pinned: PIN, node: process.version, rows: ratios },
+        null,
+        2,
+      ),
     );
     process.stdout.write(`\nsaved ${path.relative(ROOT, file)}\n`);
   } finally {
