@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { processCpuSeconds } from './support/process-cpu.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // Ten concurrent clients keep the server busy without turning p99 into queueing time.
@@ -59,6 +60,8 @@ interface Row {
   p50: number;
   p99: number;
   non2xx: number;
+  /** The API process's own CPU time per request in µs (not Redis's), where /proc tells. */
+  cpuMicros: number | undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -96,10 +99,21 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function measure(scenario: string, url: string, headers: Record<string, string> = {}): Promise<Row> {
+async function measure(
+  scenario: string,
+  url: string,
+  server: ChildProcess,
+  headers: Record<string, string> = {},
+): Promise<Row> {
   await autocannon({ url, connections: CONNECTIONS, duration: 1, headers }); // warm-up
+  const cpuBefore = processCpuSeconds(server.pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  const cpuAfter = processCpuSeconds(server.pid);
   return {
+    cpuMicros:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
     scenario,
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
@@ -108,13 +122,16 @@ async function measure(scenario: string, url: string, headers: Record<string, st
   };
 }
 
-/** The run with the median req/s, with its own latencies. */
+/** The run with the median req/s, with its own latencies; CPU per request is its own median. */
 function median(runs: Row[]): Row {
   const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const cpu = runs.flatMap((r) => (r.cpuMicros === undefined ? [] : [r.cpuMicros])).sort((a, b) => a - b);
+  return { ...sorted[Math.floor(sorted.length / 2)]!, cpuMicros: cpu[Math.floor(cpu.length / 2)] };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** a's CPU per request over b's, as a percentage, or '-' where /proc did not tell. */
+const cpuPct = (a: Row, b: Row) => (a.cpuMicros && b.cpuMicros ? pct(a.cpuMicros / b.cpuMicros) : '-');
 
 // Limits far above the load, so every request is counted and none is refused;
 // no load shedding, so a saturated run measures capacity rather than 503s.
@@ -155,14 +172,14 @@ try {
 }
 
 const user = { 'x-bench-user': randomUUID() };
-const plan: Array<[string, string, Record<string, string>]> = [
-  ['bare Fastify route', `${servers[0]!.url}/bare`, {}],
+const plan: Array<[string, string, ChildProcess, Record<string, string>]> = [
+  ['bare Fastify route', `${servers[0]!.url}/bare`, servers[0]!.child, {}],
 ];
-for (const { name, url } of servers.slice(1)) {
+for (const { name, url, child } of servers.slice(1)) {
   plan.push(
-    [`[${name}] app route, limiter off`, `${url}/unlimited`, user],
-    [`[${name}] app route, limiter on (3 levels)`, `${url}/limited`, user],
-    [`[${name}] cached GET hit (limiter on)`, `${url}/cached`, user],
+    [`[${name}] app route, limiter off`, `${url}/unlimited`, child, user],
+    [`[${name}] app route, limiter on (3 levels)`, `${url}/limited`, child, user],
+    [`[${name}] cached GET hit (limiter on)`, `${url}/cached`, child, user],
   );
 }
 
@@ -171,7 +188,8 @@ for (const { name, url } of servers.slice(1)) {
 const runs = new Map<string, Row[]>(plan.map(([name]) => [name, []]));
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, url, headers] of plan) runs.get(name)!.push(await measure(name, url, headers));
+    for (const [name, url, server, headers] of plan)
+      runs.get(name)!.push(await measure(name, url, server, headers));
   }
 } finally {
   await stopAll();
@@ -184,7 +202,7 @@ process.stdout.write(
 );
 for (const r of rows) {
   process.stdout.write(
-    `${r.scenario.padEnd(42)} ${String(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}\n`,
+    `${r.scenario.padEnd(42)} ${String(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  CPU ${r.cpuMicros?.toFixed(1) ?? '-'} µs/req${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}\n`,
   );
 }
 const bare = row('bare Fastify route');
@@ -194,8 +212,8 @@ for (const { name } of servers.slice(1)) {
   const on = row(`[${name}] app route, limiter on (3 levels)`);
   const cached = row(`[${name}] cached GET hit (limiter on)`);
   summary.push(
-    `[${name}] rate limiter: ${pct(1 - on.reqPerSec / off.reqPerSec)} fewer req/s than the same route without it (target < 10%)`,
-    `[${name}] cached hit: p99 ${cached.p99} ms (target < 5); ${pct(cached.reqPerSec / bare.reqPerSec)} of bare Fastify req/s (target >= 60%); ${pct(cached.reqPerSec / off.reqPerSec)} of the app's uncached route`,
+    `[${name}] rate limiter: ${pct(1 - on.reqPerSec / off.reqPerSec)} fewer req/s than the same route without it (target < 10%); CPU per request ${cpuPct(on, off)} of it`,
+    `[${name}] cached hit: p99 ${cached.p99} ms (target < 5); ${pct(cached.reqPerSec / bare.reqPerSec)} of bare Fastify req/s (target >= 60%); ${pct(cached.reqPerSec / off.reqPerSec)} of the app's uncached route; CPU per request ${cpuPct(cached, bare)} of bare's`,
   );
 }
 process.stdout.write(`\n${summary.join('\n')}\n`);
