@@ -10,6 +10,7 @@ import * as platformOutbox from './platform/db/migrations/20261125T0901_platform
 import * as platformIdempotency from './platform/db/migrations/20261125T0902_platform_idempotency.ts';
 import * as platformBus from './platform/db/migrations/20261125T0910_platform_bus.ts';
 import * as platformOutboxWakeup from './platform/db/migrations/20261125T1200_platform_outbox_wakeup.ts';
+import * as platformIdempotencyData from './platform/db/migrations/20261202T0900_platform_idempotency_data.ts';
 import type { Migrations } from './platform/db/migrator.ts';
 
 /**
@@ -30,4 +31,5 @@ export const migrations: Migrations = {
   '20261125T1200_love_notes_channel_outcomes': loveNotesOutcomes,
   '20261125T1200_platform_outbox_wakeup': platformOutboxWakeup,
   '20261125T1230_love_notes_partitioned': loveNotesPartitioned,
+  '20261202T0900_platform_idempotency_data': platformIdempotencyData,
 };

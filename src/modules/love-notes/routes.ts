@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { ErrorEnvelopeSchema } from '../../platform/http/envelope.ts';
+import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { listCacheTags } from './cache.ts';
 import type { NotesContext } from './context.ts';
 import { requireAuth } from './dependencies.ts';
@@ -40,7 +41,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
   app.post(
     '/love-notes',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'in-transaction' },
       schema: {
         tags,
         summary: 'Send a note now (201) or schedule it, once or recurring (202)',
@@ -53,6 +54,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         ctx,
         user(request),
         body<Static<typeof SendNoteBody>>(request),
+        idempotentAnswerOf(request),
       );
       return reply.status(scheduled ? 202 : 201).send(note);
     },
@@ -91,7 +93,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
   app.post(
     '/love-notes/templates',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'in-transaction' },
       schema: {
         tags,
         summary: 'Create a personal template',
@@ -102,7 +104,14 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
     async (request, reply) =>
       reply
         .status(201)
-        .send(await createTemplate(ctx, user(request), body<Static<typeof CreateTemplateBody>>(request))),
+        .send(
+          await createTemplate(
+            ctx,
+            user(request),
+            body<Static<typeof CreateTemplateBody>>(request),
+            idempotentAnswerOf(request),
+          ),
+        ),
   );
   app.patch(
     '/love-notes/templates/:id',

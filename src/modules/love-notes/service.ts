@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import { outboxEvent, publish, withEvents } from '../../platform/bus/publish.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
+import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
 import { forgetBoxes } from './cache.ts';
 import { bodyContext, type NotesContext } from './context.ts';
@@ -81,6 +82,8 @@ export async function sendNote(
   ctx: NotesContext,
   user: AuthUser,
   input: Static<typeof SendNoteBody>,
+  /** The request's Idempotency-Key: the answer is recorded in the same transaction as the note. */
+  idempotency?: IdempotentAnswer,
 ): Promise<{ note: NoteView; scheduled: boolean }> {
   const couple = await requireCouple(ctx, user.id);
   let text = input.body;
@@ -130,18 +133,28 @@ export async function sendNote(
         options,
       );
       await scheduleDelivery(trx, inserted);
+      if (idempotency) await recordAnswer(trx, idempotency, 202, viewOf(inserted, user.id, text));
       return inserted;
     });
   } else {
-    // The hot path: the note and its two events in one statement (one round trip, no BEGIN/COMMIT).
-    row = await withEvents(ctx.db, [
-      outboxEvent('love-note.sent', { ...ref, seriesId: null }, options),
-      outboxEvent('love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options),
-    ])
-      .insertInto('love_notes_notes')
-      .values({ ...values, status: 'delivered', kind: 'note', sent_at: now, delivered_at: now })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const insertSent = (db: NotesContext['db'] | NotesTrx) =>
+      withEvents(db, [
+        outboxEvent('love-note.sent', { ...ref, seriesId: null }, options),
+        outboxEvent('love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options),
+      ])
+        .insertInto('love_notes_notes')
+        .values({ ...values, status: 'delivered', kind: 'note', sent_at: now, delivered_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    // The hot path: the note and its two events in one statement (one round trip, no
+    // BEGIN/COMMIT); with an Idempotency-Key, in a transaction with the recorded answer.
+    row = idempotency
+      ? await ctx.db.transaction().execute(async (trx) => {
+          const inserted = await insertSent(trx);
+          await recordAnswer(trx, idempotency, 201, viewOf(inserted, user.id, text));
+          return inserted;
+        })
+      : await insertSent(ctx.db);
   }
   await forgetBoxes(ctx.platform, [row]);
   if (!timing) liveCreated(ctx, row, text);

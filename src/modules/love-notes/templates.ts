@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { notFound, validationError } from '../../platform/http/errors.ts';
+import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
 import { CATALOGUE, catalogueTemplate } from './catalogue.ts';
 import type { NotesContext } from './context.ts';
@@ -43,6 +44,8 @@ export async function createTemplate(
   ctx: NotesContext,
   user: AuthUser,
   input: Static<typeof CreateTemplateBody>,
+  /** The request's Idempotency-Key: the answer is recorded in the same transaction as the template. */
+  idempotency?: IdempotentAnswer,
 ): Promise<TemplateView> {
   const count = await ctx.db
     .selectFrom('love_notes_templates')
@@ -50,12 +53,16 @@ export async function createTemplate(
     .where('user_id', '=', user.id)
     .executeTakeFirstOrThrow();
   if (Number(count.n) >= MAX_PERSONAL) throw validationError(`At most ${MAX_PERSONAL} personal templates`);
-  const row = await ctx.db
-    .insertInto('love_notes_templates')
-    .values({ user_id: user.id, id: newId(), ...input })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return personalView(row);
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('love_notes_templates')
+      .values({ user_id: user.id, id: newId(), ...input })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const view = personalView(row);
+    if (idempotency) await recordAnswer(trx, idempotency, 201, view);
+    return view;
+  });
 }
 
 export async function updateTemplate(
