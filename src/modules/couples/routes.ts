@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Enveloped } from '../../platform/http/envelope.ts';
+import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { requireAuth } from '../auth/index.ts';
 import { caller } from './guard.ts';
 import { CoupleUpdate, CoupleView, CreatedInvite, InviteCodeParams, InviteView } from './schemas.ts';
@@ -16,7 +17,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
   app.post(
     '/couples/invites',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'in-transaction' },
       schema: {
         tags,
         security,
@@ -26,7 +27,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
     },
     async (request, reply) => {
       reply.status(201);
-      return service.createInvite(ctx, caller(request).id);
+      return service.createInvite(ctx, caller(request).id, idempotentAnswerOf(request));
     },
   );
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { publish } from '../../platform/bus/publish.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
+import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { ensureProfile, profileCards } from '../users/index.ts';
@@ -50,10 +51,20 @@ async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise
   }
 }
 
-export async function createInvite(ctx: CouplesContext, userId: string) {
+export async function createInvite(
+  ctx: CouplesContext,
+  userId: string,
+  /** The request's Idempotency-Key: the answer is recorded in the same transaction as the invite. */
+  idempotency?: IdempotentAnswer,
+) {
   await ensureProfile(ctx.platform, userId);
   const code = newCode();
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 86_400_000);
+  const invite = {
+    code,
+    url: `${ctx.platform.config.appUrl}/invite/${code}`,
+    expiresAt: expiresAt.toISOString(),
+  };
   try {
     await ctx.db.transaction().execute(async (trx) => {
       if (await repo.isInActiveCouple(trx, { userId })) throw conflict('You are already in a couple');
@@ -69,16 +80,13 @@ export async function createInvite(ctx: CouplesContext, userId: string) {
           expires_at: expiresAt,
         })
         .execute();
+      if (idempotency) await recordAnswer(trx, idempotency, 201, invite);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('Another invite was created at the same moment; try again');
     throw error;
   }
-  return {
-    code,
-    url: `${ctx.platform.config.appUrl}/invite/${code}`,
-    expiresAt: expiresAt.toISOString(),
-  };
+  return invite;
 }
 
 export async function showInvite(ctx: CouplesContext, rawCode: string) {

@@ -1,4 +1,5 @@
 import { validationError } from '../../platform/http/errors.ts';
+import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
 import type { UsersContext } from './context.ts';
 import type { ConsentInput, ConsentType } from './schemas.ts';
@@ -92,7 +93,13 @@ export async function giveConsent(
   userId: string,
   input: ConsentInput,
   origin: { ip: string | null; userAgent: string | null },
+  /** The request's Idempotency-Key: the answer is recorded in the same transaction as the consent. */
+  idempotency?: IdempotentAnswer,
 ) {
   await activeProfile(ctx, userId);
-  return recordConsent(ctx.db, userId, input, origin);
+  return ctx.db.transaction().execute(async (trx) => {
+    const consent = await recordConsent(trx, userId, input, origin);
+    if (idempotency) await recordAnswer(trx, idempotency, 201, consent);
+    return consent;
+  });
 }

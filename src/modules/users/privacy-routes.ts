@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Enveloped } from '../../platform/http/envelope.ts';
+import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { requireAuth } from '../auth/index.ts';
 import { getConsents, giveConsent } from './consents.ts';
 import type { UsersContext } from './context.ts';
@@ -33,7 +34,7 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
   app.post(
     '/users/me/consents',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'in-transaction' },
       schema: {
         tags,
         security,
@@ -44,10 +45,13 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
     },
     async (request, reply) => {
       reply.status(201);
-      return giveConsent(ctx, caller(request).id, request.body as ConsentInput, {
-        ip: request.ip ?? null,
-        userAgent: request.headers['user-agent'] ?? null,
-      });
+      return giveConsent(
+        ctx,
+        caller(request).id,
+        request.body as ConsentInput,
+        { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null },
+        idempotentAnswerOf(request),
+      );
     },
   );
 
