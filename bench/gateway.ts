@@ -19,7 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { processCpuSeconds } from './support/process-cpu.ts';
+import { cpuMeter } from './support/process-cpu.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // Ten concurrent clients keep the server busy without turning p99 into queueing time.
@@ -106,14 +106,10 @@ async function measure(
   headers: Record<string, string> = {},
 ): Promise<Row> {
   await autocannon({ url, connections: CONNECTIONS, duration: 1, headers }); // warm-up
-  const cpuBefore = processCpuSeconds(server.pid);
+  const cpu = cpuMeter(server.pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
-  const cpuAfter = processCpuSeconds(server.pid);
   return {
-    cpuMicros:
-      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-        ? undefined
-        : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
+    cpuMicros: cpu.microsPer(result.requests.total),
     scenario,
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { SCENARIOS, type Scenario } from './scenarios/index.ts';
-import { processCpuSeconds } from './support/process-cpu.ts';
+import { cpuMeter } from './support/process-cpu.ts';
 
 /**
  * `npm run bench -- <scenario|all> [--duration 10] [--connections 50] [--rounds 3] [--pin]`
@@ -96,15 +96,10 @@ async function load(
       duration: seconds,
     });
   await run(Math.max(2, Math.round(duration / 3))); // warm-up: JIT, pool connections
-  const cpuBefore = processCpuSeconds(server.pid);
+  const cpu = cpuMeter(server.pid);
   const result = await run(duration);
-  const cpuAfter = processCpuSeconds(server.pid);
-  const served = result.requests.total;
   return {
-    cpuMicros:
-      cpuBefore === undefined || cpuAfter === undefined || served === 0
-        ? undefined
-        : ((cpuAfter - cpuBefore) * 1e6) / served,
+    cpuMicros: cpu.microsPer(result.requests.total),
     requests: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -28,6 +28,21 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   return (userTicks + systemTicks) / TICKS_PER_SECOND;
 }
 
+/**
+ * Starts reading a process's CPU time; `microsPer(requests)` is what it used
+ * since then per request, in µs (undefined where /proc does not tell).
+ */
+export function cpuMeter(pid: number | undefined): { microsPer(requests: number): number | undefined } {
+  const start = processCpuSeconds(pid);
+  return {
+    microsPer(requests) {
+      const end = processCpuSeconds(pid);
+      if (start === undefined || end === undefined || requests === 0) return undefined;
+      return ((end - start) * 1e6) / requests;
+    },
+  };
+}
+
 const TICKS_PER_SECOND = ticksPerSecond();
 
 function ticksPerSecond(): number | undefined {
