@@ -12,15 +12,17 @@ export function rateLimitHeaders(
   rules: Rule[],
   results: RuleResult[],
 ): { 'ratelimit-policy': string; ratelimit: string } | undefined {
-  const policies: string[] = [];
-  const states: string[] = [];
-  rules.forEach((rule, i) => {
-    if (rule.kind !== 'sliding-window') return;
+  // Built by concatenation in one pass: this runs on every limited response.
+  let policy = '';
+  let state = '';
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
     const result = results[i];
-    if (!result) return;
-    policies.push(`"${rule.name}";q=${rule.limit};w=${rule.windowSeconds}`);
-    states.push(`"${rule.name}";r=${result.remaining};t=${result.resetSeconds}`);
-  });
-  if (policies.length === 0) return undefined;
-  return { 'ratelimit-policy': policies.join(', '), ratelimit: states.join(', ') };
+    if (rule.kind !== 'sliding-window' || !result) continue;
+    const separator = policy === '' ? '' : ', ';
+    policy += `${separator}"${rule.name}";q=${rule.limit};w=${rule.windowSeconds}`;
+    state += `${separator}"${rule.name}";r=${result.remaining};t=${result.resetSeconds}`;
+  }
+  if (policy === '') return undefined;
+  return { 'ratelimit-policy': policy, ratelimit: state };
 }

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { evaluate, type RuleState } from './algorithms.ts';
-import type { Decision, RateLimitStore, Rule } from './rules.ts';
+import { type Evaluation, evaluate, type RuleState } from './algorithms.ts';
+import type { Decision, RateLimitStore, Rule, RuleResult } from './rules.ts';
 
 /**
  * Counters in this process only: the store when REDIS_URL is unset, and the
@@ -14,27 +14,49 @@ export function createMemoryRateLimitStore(maxKeys = 100_000, clock = () => Date
   const states = new LRUCache<string, RuleState>({ max: maxKeys });
   return {
     kind: 'memory',
+    // One pass to evaluate, one to answer and count: this runs on every limited request,
+    // so no intermediate arrays beyond the two it needs.
     check(rules: Rule[]): Decision {
       const now = clock();
-      const found = rules.map((rule) => states.get(rule.key));
-      const evaluations = rules.map((rule, i) => evaluate(rule, found[i], now));
-      const allowed = evaluations.every((e) => e.allowed);
-      if (allowed) {
-        rules.forEach((rule, i) => {
-          const next = evaluations[i]!.next;
-          const state = found[i];
-          if (state) Object.assign(state, next);
-          else states.set(rule.key, next);
-        });
+      const found: (RuleState | undefined)[] = new Array(rules.length);
+      const evaluations: Evaluation[] = new Array(rules.length);
+      let allowed = true;
+      let retryAfterMs = 0;
+      for (let i = 0; i < rules.length; i++) {
+        const state = states.get(rules[i]!.key);
+        const evaluation = evaluate(rules[i]!, state, now);
+        found[i] = state;
+        evaluations[i] = evaluation;
+        if (!evaluation.allowed) allowed = false;
+        if (evaluation.retryAfterMs > retryAfterMs) retryAfterMs = evaluation.retryAfterMs;
       }
-      return {
-        allowed,
-        retryAfterMs: Math.max(0, ...evaluations.map((e) => e.retryAfterMs)),
-        results: evaluations.map((e) => e.result),
-      };
+      const results: RuleResult[] = new Array(rules.length);
+      for (let i = 0; i < rules.length; i++) {
+        const { next, result } = evaluations[i]!;
+        results[i] = result;
+        if (!allowed) continue;
+        const state = found[i];
+        if (state) updateInPlace(state, next);
+        else states.set(rules[i]!.key, next);
+      }
+      return { allowed, retryAfterMs, results };
     },
     async close() {
       states.clear();
     },
   };
+}
+
+/** A rule's state always keeps its shape (a bucket stays a bucket), so its fields are copied over. */
+function updateInPlace(state: RuleState, next: RuleState): void {
+  if ('tokens' in next) {
+    const bucket = state as typeof next;
+    bucket.tokens = next.tokens;
+    bucket.at = next.at;
+  } else {
+    const window = state as typeof next;
+    window.start = next.start;
+    window.current = next.current;
+    window.previous = next.previous;
+  }
 }

@@ -35,6 +35,7 @@ export const rateLimit = fp(
     const { config, metrics } = opts.platform;
     if (!config.gateway.rateLimitEnabled) return;
     const store = await createStore(config, app, opts.platform);
+    const globalBucket = globalRule(config);
     app.addHook('onClose', () => store.close());
     const refused = new Counter({
       name: 'rate_limit_refused_total',
@@ -57,7 +58,7 @@ export const rateLimit = fp(
     // leased permits): this runs on every limited request.
     app.addHook('preValidation', (request, reply, done) => {
       if (routeOf(request).config.rateLimit === false) return done();
-      const rules = rulesFor(request, config);
+      const rules = rulesFor(request, config, globalBucket);
       if (rules.length === 0) return done();
       let answer: Decision | Promise<Decision>;
       try {
@@ -96,20 +97,25 @@ function leased(store: RateLimitStore, config: Config): RateLimitStore {
   return percent > 0 ? createLeasingStore(store, { maxShare: percent / 100 }) : store;
 }
 
-function rulesFor(request: FastifyRequest, config: Config): Rule[] {
+/** The global bucket's rule, the same for every request: built once, not per request. */
+function globalRule(config: Config): Rule | undefined {
+  const { gateway } = config;
+  if (gateway.globalPerSecond <= 0) return undefined;
+  return {
+    kind: 'token-bucket',
+    name: 'global',
+    key: 'global',
+    ratePerSecond: gateway.globalPerSecond,
+    capacity: gateway.burstPerSecond,
+  };
+}
+
+function rulesFor(request: FastifyRequest, config: Config, globalBucket: Rule | undefined): Rule[] {
   const { gateway } = config;
   const ip = clientAddressKey(request.ip);
   const userId = request.user?.id;
   const rules: Rule[] = [];
-  if (gateway.globalPerSecond > 0) {
-    rules.push({
-      kind: 'token-bucket',
-      name: 'global',
-      key: 'global',
-      ratePerSecond: gateway.globalPerSecond,
-      capacity: gateway.burstPerSecond,
-    });
-  }
+  if (globalBucket) rules.push(globalBucket);
   if (gateway.perIpPerMinute > 0) {
     rules.push({
       kind: 'sliding-window',
