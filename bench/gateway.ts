@@ -7,7 +7,7 @@
  *    (target: p99 under 5 ms and at least 60% of the bare route's req/s).
  * Usage: npx tsx bench/gateway.ts. The Redis rows use a private redis-server
  * when the binary is installed, else REDIS_URL (BENCH_REDIS=shared forces it);
- * BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the load. Results go to
+ * BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_PAIRS tune the load. Results go to
  * stdout and bench/results/gateway.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,6 +25,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // Ten concurrent clients keep the server busy without turning p99 into queueing time.
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 8);
 
 /**
  * A private redis-server for the Redis rows when the binary is there: the
@@ -104,10 +105,11 @@ async function measure(
   url: string,
   server: ChildProcess,
   headers: Record<string, string> = {},
+  seconds = SECONDS,
 ): Promise<Row> {
   await autocannon({ url, connections: CONNECTIONS, duration: 1, headers }); // warm-up
   const cpu = cpuMeter(server.pid);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
   return {
     cpuMicros: cpu.microsPer(result.requests.total),
     scenario,
@@ -116,6 +118,12 @@ async function measure(
     p99: result.latency.p99,
     non2xx: result.non2xx,
   };
+}
+
+/** The middle value (the upper one of an even count), or undefined for none. */
+function middle(values: number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** The run with the median req/s, with its own latencies; CPU per request is its own median. */
@@ -182,10 +190,26 @@ for (const { name, url, child } of servers.slice(1)) {
 // Rounds alternate every scenario and the median of each is reported: on a
 // shared 2-core machine one pass drifts with whatever else runs.
 const runs = new Map<string, Row[]>(plan.map(([name]) => [name, []]));
+// The limiter's cost is a difference of a few percent, smaller than this machine's drift
+// between measurements minutes apart: it is also measured in short pairs, the route
+// without and with the limiter back to back on the same server, and the median pair reported.
+const limiterPairs = new Map<string, Array<{ reqPerSec: number; cpu: number | undefined }>>();
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, url, server, headers] of plan)
       runs.get(name)!.push(await measure(name, url, server, headers));
+  }
+  for (const { name, url, child } of servers.slice(1)) {
+    const pairs: Array<{ reqPerSec: number; cpu: number | undefined }> = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const off = await measure('off', `${url}/unlimited`, child, user, 2);
+      const on = await measure('on', `${url}/limited`, child, user, 2);
+      pairs.push({
+        reqPerSec: on.reqPerSec / off.reqPerSec,
+        cpu: on.cpuMicros && off.cpuMicros ? on.cpuMicros / off.cpuMicros : undefined,
+      });
+    }
+    limiterPairs.set(name, pairs);
   }
 } finally {
   await stopAll();
@@ -207,8 +231,12 @@ for (const { name } of servers.slice(1)) {
   const off = row(`[${name}] app route, limiter off`);
   const on = row(`[${name}] app route, limiter on (3 levels)`);
   const cached = row(`[${name}] cached GET hit (limiter on)`);
+  const pairs = limiterPairs.get(name) ?? [];
+  const pairedRate = middle(pairs.map((p) => p.reqPerSec));
+  const pairedCpu = middle(pairs.flatMap((p) => (p.cpu === undefined ? [] : [p.cpu])));
   summary.push(
     `[${name}] rate limiter: ${pct(1 - on.reqPerSec / off.reqPerSec)} fewer req/s than the same route without it (target < 10%); CPU per request ${cpuPct(on, off)} of it`,
+    `[${name}] rate limiter, median of ${pairs.length} back-to-back 2 s pairs: ${pairedRate === undefined ? '-' : pct(1 - pairedRate)} fewer req/s (target < 10%; pairs ${pairs.map((p) => pct(1 - p.reqPerSec)).join(' ')}); CPU per request ${pairedCpu === undefined ? '-' : pct(pairedCpu)} of the route without it`,
     `[${name}] cached hit: p99 ${cached.p99} ms (target < 5); ${pct(cached.reqPerSec / bare.reqPerSec)} of bare Fastify req/s (target >= 60%); ${pct(cached.reqPerSec / off.reqPerSec)} of the app's uncached route; CPU per request ${cpuPct(cached, bare)} of bare's`,
   );
 }
