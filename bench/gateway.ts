@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { middle } from './support/middle.ts';
 import { cpuMeter } from './support/process-cpu.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -120,17 +121,10 @@ async function measure(
   };
 }
 
-/** The middle value (the upper one of an even count), or undefined for none. */
-function middle(values: number[]): number | undefined {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** The run with the median req/s, with its own latencies; CPU per request is its own median. */
 function median(runs: Row[]): Row {
   const sorted = [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec);
-  const cpu = runs.flatMap((r) => (r.cpuMicros === undefined ? [] : [r.cpuMicros])).sort((a, b) => a - b);
-  return { ...sorted[Math.floor(sorted.length / 2)]!, cpuMicros: cpu[Math.floor(cpu.length / 2)] };
+  return { ...sorted[Math.floor(sorted.length / 2)]!, cpuMicros: middle(runs.map((r) => r.cpuMicros)) };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -233,7 +227,7 @@ for (const { name } of servers.slice(1)) {
   const cached = row(`[${name}] cached GET hit (limiter on)`);
   const pairs = limiterPairs.get(name) ?? [];
   const pairedRate = middle(pairs.map((p) => p.reqPerSec));
-  const pairedCpu = middle(pairs.flatMap((p) => (p.cpu === undefined ? [] : [p.cpu])));
+  const pairedCpu = middle(pairs.map((p) => p.cpu));
   summary.push(
     `[${name}] rate limiter: ${pct(1 - on.reqPerSec / off.reqPerSec)} fewer req/s than the same route without it (target < 10%); CPU per request ${cpuPct(on, off)} of it`,
     `[${name}] rate limiter, median of ${pairs.length} back-to-back 2 s pairs: ${pairedRate === undefined ? '-' : pct(1 - pairedRate)} fewer req/s (target < 10%; pairs ${pairs.map((p) => pct(1 - p.reqPerSec)).join(' ')}); CPU per request ${pairedCpu === undefined ? '-' : pct(pairedCpu)} of the route without it`,

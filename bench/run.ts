@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { SCENARIOS, type Scenario } from './scenarios/index.ts';
+import { middle } from './support/middle.ts';
 import { cpuMeter } from './support/process-cpu.ts';
 
 /**
@@ -111,15 +112,9 @@ async function load(
 /** The run with the median req/s (its latencies come with it, not mixed from other runs). */
 function median(runs: Measurement[]): Measurement {
   const sorted = [...runs].sort((a, b) => a.requests - b.requests);
-  const middle = sorted[Math.floor(sorted.length / 2)];
-  if (!middle) throw new Error('no measurements');
-  return middle;
-}
-
-/** The median of the runs' CPU per request, each run's own (the runs are alternated with the others). */
-function medianCpu(runs: Measurement[]): number | undefined {
-  const values = runs.flatMap((r) => (r.cpuMicros === undefined ? [] : [r.cpuMicros])).sort((a, b) => a - b);
-  return values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
+  const run = sorted[Math.floor(sorted.length / 2)];
+  if (!run) throw new Error('no measurements');
+  return run;
 }
 
 async function main() {
@@ -176,7 +171,7 @@ async function main() {
     const row = (name: string, runs: Measurement[]) => ({
       name,
       ...median(runs),
-      cpuMicros: medianCpu(runs),
+      cpuMicros: middle(runs.map((r) => r.cpuMicros)),
     });
     const rows = [row('bare fastify', bareRuns), row('bare, /health bytes', sameBytesRuns)];
     for (const scenario of scenarios) rows.push(row(scenario.name, scenarioRuns.get(scenario.name) ?? []));

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { OAuthProviderConfig } from '../../config.ts';
 import { publish } from '../../platform/bus/publish.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import {
   AppError,
@@ -181,8 +182,7 @@ async function resolveAccount(ctx: AuthContext, provider: string, claims: Claims
   const email = normaliseEmail(claims.email);
   return linkOrCreate(ctx, provider, { ...claims, email }, meta).catch((error: unknown) => {
     // Someone registered the same email between our read and our insert.
-    if ((error as { code?: string }).code === '23505')
-      throw conflict('Sign-in raced another sign-up; try again');
+    if (isUniqueViolation(error)) throw conflict('Sign-in raced another sign-up; try again');
     throw error;
   });
 }

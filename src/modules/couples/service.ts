@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { publish } from '../../platform/bus/publish.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
@@ -30,10 +31,6 @@ function newCode(): string {
 const normalise = (code: string) => code.toUpperCase();
 
 const isExpired = (invite: InviteRow) => invite.expires_at.getTime() <= Date.now();
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
-}
 
 /**
  * Two people accepting each other's invites at once lock the same rows in

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Kysely, sql } from 'kysely';
+import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, conflict, validationError } from './errors.ts';
 import { IDEMPOTENCY_TTL_HOURS } from './idempotency-prune.ts';
 import { routeOf } from './route-of.ts';
@@ -73,12 +74,10 @@ export async function recordAnswer(
       })
       .execute();
   } catch (error) {
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (!isUniqueViolation(error)) throw error;
     throw conflict('A request with this Idempotency-Key was answered meanwhile; retry to get its answer');
   }
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 function toArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
