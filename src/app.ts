@@ -8,6 +8,7 @@ import { loadShedding } from './platform/gateway/load-shedding.ts';
 import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
 import { requestDeadline } from './platform/gateway/request-deadline.ts';
 import { responseCache } from './platform/gateway/response-cache/plugin.ts';
+import { requireRole } from './platform/http/auth.ts';
 import { conventions } from './platform/http/conventions.ts';
 import { handleError } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -95,9 +96,18 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     if (module.global) await app.register(module.global, { platform });
   }
 
-  await app.register(deadLetterRoutes, { prefix: '/v1', platform });
-  for (const module of modulesFor(config.modules)) {
+  const mounted = modulesFor(config.modules);
+  for (const module of mounted) {
     if (module.routes) await app.register(module.routes, { prefix: module.prefix ?? '/v1', platform });
   }
+  // Staff routes of the platform (dead letters) and of each mounted module, behind the admin role.
+  await app.register(
+    async (admin) => {
+      admin.addHook('onRequest', requireRole('admin'));
+      await admin.register(deadLetterRoutes, { platform });
+      for (const module of mounted) if (module.admin) await admin.register(module.admin, { platform });
+    },
+    { prefix: '/v1' },
+  );
   return app;
 }

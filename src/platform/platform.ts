@@ -1,12 +1,13 @@
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Config } from '../config.ts';
 import { type Bus, createBus } from './bus/bus.ts';
 import { type Cache, createCache } from './cache/index.ts';
+import type { Config } from './config.ts';
 import { createDatabase, type Database, pingDatabase } from './db/database.ts';
 import { createResponseCache, type ResponseCache } from './gateway/response-cache/index.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
+import type { ReadinessCheck } from './readiness.ts';
 import { persistedSecret } from './security/dev-secrets.ts';
 import {
   createFieldEncryption,
@@ -16,11 +17,7 @@ import {
 } from './security/field-encryption.ts';
 import { createStorage, type Storage } from './storage/index.ts';
 
-/** A dependency /ready checks; modules may add their own (the bus adds NATS). */
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
+export type { ReadinessCheck } from './readiness.ts';
 
 /**
  * The infrastructure one process shares between its modules. Built once at

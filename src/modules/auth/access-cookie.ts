@@ -1,6 +1,6 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../platform/config.ts';
 import { forbidden } from '../../platform/http/errors.ts';
 import { routeOf } from '../../platform/http/route-of.ts';
 import { ACCESS_COOKIE } from './transport.ts';

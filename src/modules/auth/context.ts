@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { AuthConfig, Config } from '../../config.ts';
 import { createMailTransport, type MailTransport } from '../../platform/channels/mail.ts';
+import type { Config } from '../../platform/config.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
 import { type AccessTokens, createAccessTokens } from './access-tokens.ts';
+import type { AuthConfig } from './config.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
 import { createRedisRefreshTokens, type RedisRefreshTokens } from './refresh-redis.ts';
 import { type KeySet, loadKeySet } from './signing-keys.ts';

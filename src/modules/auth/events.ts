@@ -3,11 +3,25 @@ import { audit } from './audit.ts';
 import { findAccount, updateAccount } from './repo.ts';
 import { revokeAllSessions } from './sessions.ts';
 import type { AccountStatus, AuthTrx } from './tables.ts';
+
+declare module '../../platform/bus/events.ts' {
+  interface EventMap {
+    /** An account was created (by password or by an OpenID provider). */
+    'user.registered': { userId: string; email: string; displayName: string; method: 'password' | 'oauth' };
+    /** A session started (password, password + MFA, or an OpenID provider). */
+    'user.logged-in': { userId: string; sessionId: string; method: string };
+    /** The password changed (`change` by the user, `reset` by mail link); other sessions are revoked. */
+    'user.password-changed': { userId: string; reason: 'change' | 'reset' };
+    /** TOTP MFA was switched on. */
+    'user.mfa-enabled': { userId: string };
+    /** A spent refresh token was presented again; its whole session was revoked. */
+    'auth.refresh-reuse-detected': { userId: string; sessionId: string };
+  }
+}
+
 /**
- * What auth publishes (payloads are typed in src/platform/bus/events.ts):
- * `user.registered`, `user.logged-in`, `user.password-changed`,
- * `user.mfa-enabled`, `auth.refresh-reuse-detected`. Each is written with
- * publish(trx, ...) in the transaction of the change.
+ * What auth publishes, each written with publish(trx, ...) in the
+ * transaction of the change.
  */
 export const AUTH_EVENTS = [
   'user.registered',

@@ -3,10 +3,8 @@ import fp from 'fastify-plugin';
 import type { Role } from '../../platform/http/auth-context.ts';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { registerIdentityConfirmer } from '../users/index.ts';
 import { accessCookieOf } from './access-cookie.ts';
 import { type AuthContext, authContext, type RequestMeta } from './context.ts';
-import { confirmIdentity } from './mfa.ts';
 import { findLiveSession } from './sessions.ts';
 
 /**
@@ -31,8 +29,6 @@ export const authGlobal = fp(
     const ctx = await authContext(opts.platform, app.log);
     app.decorate(CONTEXT, ctx);
     // request.user is assigned, not decorated: test helpers decorate it with a getter of their own.
-    // The users module asks auth to confirm a password or MFA code before deleting an account.
-    registerIdentityConfirmer((userId, proof) => confirmIdentity(ctx, userId, proof));
 
     // A callback hook, not async: it runs on every request, and most carry no token at all.
     app.addHook('onRequest', (request, _reply, done) => {

@@ -1,8 +1,12 @@
+import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { AppModule } from '../index.ts';
+import { authConfig } from './config.ts';
 import { authContext } from './context.ts';
-import { consumeAuthEvents } from './events.ts';
+import { AUTH_EVENTS, consumeAuthEvents } from './events.ts';
 import { authGlobal } from './hooks.ts';
+import { AUTH_JOBS } from './jobs.ts';
+import { confirmIdentity } from './mfa.ts';
+import { migrations } from './migrations/index.ts';
 import { authPersonalData } from './personal-data.ts';
 import { pruneAuth } from './prune.ts';
 import { findAccount, toUserView, type UserView } from './repo.ts';
@@ -22,6 +26,11 @@ export type { AccountStatus } from './tables.ts';
 
 export const authModule: AppModule = {
   name: 'auth',
+  tablePrefix: 'auth_',
+  migrations,
+  events: AUTH_EVENTS,
+  jobs: AUTH_JOBS,
+  config: authConfig,
   global: authGlobal,
   routes: authRoutes,
   personalData: authPersonalData,
@@ -41,6 +50,8 @@ export interface AuthService {
   getUser(userId: string): Promise<UserView | undefined>;
   /** Suspension and deletion end every session at once. */
   setStatus(userId: string, status: AccountStatus, actorId: string | null): Promise<void>;
+  /** Checks a password or MFA code before an irreversible step (the users module's account deletion). */
+  confirmIdentity(userId: string, proof: { password?: string; code?: string }): Promise<boolean>;
 }
 
 export function authService(platform: Platform): AuthService {
@@ -52,6 +63,9 @@ export function authService(platform: Platform): AuthService {
     },
     async setStatus(userId, status, actorId) {
       await setAccountStatus(await ctx(), userId, status, actorId);
+    },
+    async confirmIdentity(userId, proof) {
+      return confirmIdentity(await ctx(), userId, proof);
     },
   };
 }

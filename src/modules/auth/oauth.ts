@@ -1,5 +1,4 @@
 import * as client from 'openid-client';
-import type { OAuthProviderConfig } from '../../config.ts';
 import { publish } from '../../platform/bus/publish.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
@@ -14,6 +13,7 @@ import {
 } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { audit } from './audit.ts';
+import type { OAuthProviderConfig } from './config.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
 import { safeEqual, tokenHash } from './crypto.ts';
 import { type AccountRow, findAccount, normaliseEmail, updateAccount } from './repo.ts';

@@ -1,5 +1,5 @@
+import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { PersonalData } from '../index.ts';
 import type { AuthDb } from './tables.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../platform/config.ts';
 import { persistedSecret } from '../../platform/security/dev-secrets.ts';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA';

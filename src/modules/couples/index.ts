@@ -1,4 +1,7 @@
-import type { AppModule } from '../index.ts';
+import type { AppModule } from '../../platform/module.ts';
+import { COUPLES_EVENTS } from './events.ts';
+import { COUPLES_JOBS } from './jobs.ts';
+import { migrations } from './migrations/index.ts';
 import { couplesPersonalData } from './personal-data.ts';
 import { couplesRoutes } from './routes.ts';
 import { purgeClosedCouples } from './service.ts';
@@ -21,34 +24,22 @@ export {
 export { cachedActiveCoupleOf, coupleTag } from './cache.ts';
 export { purgeClosedCouples };
 
-// Closed couples are purged within this long after their read-only period ends.
-const PURGE_EVERY_MS = 60 * 60_000;
-
 export const couplesModule: AppModule = {
   name: 'couples',
+  tablePrefix: 'couples_',
+  migrations,
+  events: COUPLES_EVENTS,
+  jobs: COUPLES_JOBS,
   personalData: couplesPersonalData,
   async routes(app, { platform }) {
     await app.register(couplesRoutes, { ctx: { platform, db: platform.database.db as CouplesDb } });
   },
-  // A failed sweep is simply tried again on the next tick; the work is idempotent.
   async worker(platform) {
-    const db = platform.database.db as CouplesDb;
-    let running = purgeClosedCouples(db).then(
-      () => {},
-      () => {},
-    );
-    const timer = setInterval(() => {
-      running = running
-        .then(() => purgeClosedCouples(db))
-        .then(
-          () => {},
-          () => {},
-        );
-    }, PURGE_EVERY_MS);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    // Closed couples are purged within an hour after their read-only period ends; idempotent.
+    platform.jobs.define('couples.purge', async () => {
+      await purgeClosedCouples(platform.database.db as CouplesDb);
+    });
+    platform.jobs.recurring({ name: 'couples.purge', everyMs: 60 * 60_000, payload: {} });
+    return async () => {};
   },
 };

@@ -1,6 +1,6 @@
 import { publish } from '../../platform/bus/publish.ts';
+import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { PersonalData } from '../index.ts';
 import { forgetCouples } from './cache.ts';
 import * as repo from './repo.ts';
 import type { CouplesDb } from './tables.ts';

@@ -1,5 +1,6 @@
+import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { AppModule } from '../index.ts';
+import { graphqlConfig } from './config.ts';
 import type { GraphqlServices } from './context.ts';
 import { graphqlRoutes } from './plugin.ts';
 
@@ -13,6 +14,7 @@ export type { GraphqlServices } from './context.ts';
 export function graphqlModule(services: (platform: Platform) => GraphqlServices): AppModule {
   return {
     name: 'graphql',
+    config: graphqlConfig,
     // Versioned by its schema, not by the URL.
     prefix: '',
     async routes(app, { platform }) {

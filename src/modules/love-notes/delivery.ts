@@ -4,7 +4,8 @@ import { newId } from '../../platform/ids.ts';
 import { forgetBoxes } from './cache.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import { scheduleDelivery } from './dependencies.ts';
-import { liveCreated, noteRef } from './events.ts';
+import { noteRef } from './events.ts';
+import { liveCreated } from './live.ts';
 import { nextOccurrence } from './schedule.ts';
 import type { NoteRow, NotesTrx } from './tables.ts';
 

@@ -1,8 +1,54 @@
-import type { LoveNoteRef } from '../../platform/bus/events.ts';
-import { eventId, type LiveHub } from '../../platform/realtime/live-hub.ts';
-import type { LiveMessage, LiveSink, NotesContext } from './context.ts';
 import type { NoteRow } from './tables.ts';
-import { toView, viewOf } from './view.ts';
+
+/** Which note between whom: the part every love-note event carries. */
+export interface NoteParties {
+  noteId: string;
+  senderId: string;
+  recipientId: string;
+}
+
+/** Who and which note: events never carry a note's body. */
+export interface LoveNoteRef {
+  noteId: string;
+  coupleId: string;
+  senderId: string;
+  recipientId: string;
+}
+
+declare module '../../platform/bus/events.ts' {
+  interface EventMap {
+    /**
+     * The note reached its recipient, was read (only with the recipient's read
+     * receipt), got a reaction (additions only). Never a body. Notifications
+     * consumes them.
+     */
+    'love-note.delivered': NoteParties & { coupleId?: string; deliveredAt?: string; senderName?: string };
+    'love-note.read': NoteParties & {
+      coupleId?: string;
+      readAt?: string;
+      receipt?: true;
+      readerName?: string;
+    };
+    'love-note.reacted': NoteParties & {
+      coupleId?: string;
+      userId?: string;
+      reaction: string;
+      reactorName?: string;
+    };
+    /** A note reached its recipient's inbox (now, or when its scheduled time came). */
+    'love-note.sent': LoveNoteRef & { seriesId: string | null };
+    'love-note.scheduled': LoveNoteRef & { scheduledAt: string; recurring: boolean };
+  }
+}
+
+/** What love notes publishes, in the transaction of the change. */
+export const LOVE_NOTES_EVENTS = [
+  'love-note.delivered',
+  'love-note.read',
+  'love-note.reacted',
+  'love-note.sent',
+  'love-note.scheduled',
+] as const;
 
 export const noteRef = (row: NoteRow): LoveNoteRef => ({
   noteId: row.id,
@@ -10,29 +56,3 @@ export const noteRef = (row: NoteRow): LoveNoteRef => ({
   senderId: row.sender_id,
   recipientId: row.recipient_id,
 });
-
-/** After the commit: the recipient's open connections get the note at once. */
-export function liveCreated(ctx: NotesContext, row: NoteRow, body?: string): void {
-  ctx.live.push(row.recipient_id, {
-    type: 'love-note.created',
-    data:
-      body === undefined
-        ? toView(row, row.recipient_id, ctx.platform.encryption)
-        : viewOf(row, row.recipient_id, body),
-  });
-}
-
-/**
- * Love notes' side of the platform's live hub: each message gets an id from
- * the note and the moment it describes (`<ms>_<note id>`), the same id a
- * replay after a reconnect rebuilds from the notes table.
- */
-export function liveSink(hub: LiveHub): LiveSink {
-  return {
-    push(userId, message: LiveMessage) {
-      const data = message.data as { id?: string; deliveredAt?: string; readAt?: string };
-      const at = message.type === 'love-note.created' ? data.deliveredAt : data.readAt;
-      hub.push(userId, { ...message, id: eventId(at ?? new Date(), data.id ?? 'none') });
-    },
-  };
-}

@@ -2,14 +2,18 @@ import type { Static } from 'typebox';
 import type { EventMap } from '../../platform/bus/events.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
+import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
-import type { AppModule } from '../index.ts';
 import { recordOutcome } from './channel-outcomes.ts';
+import { loveNotesConfig } from './config.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
-import { liveSink } from './events.ts';
+import { LOVE_NOTES_EVENTS } from './events.ts';
+import { LOVE_NOTES_JOBS } from './jobs.ts';
+import { liveSink } from './live.ts';
+import { migrations } from './migrations/index.ts';
 import { upkeepNotePartitions } from './partitions.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
 import { listNotes } from './queries.ts';
@@ -53,6 +57,11 @@ export type LoveNotesService = ReturnType<typeof loveNotesService>;
 export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppModule {
   return {
     name: 'love-notes',
+    tablePrefix: 'love_notes_',
+    migrations,
+    events: LOVE_NOTES_EVENTS,
+    jobs: LOVE_NOTES_JOBS,
+    config: loveNotesConfig,
     personalData: loveNotesPersonalData,
     async routes(app, { platform }) {
       const hub = hubFor(platform);
@@ -95,21 +104,16 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
       // A backstop: each scheduled note has its own delivery job, but a job
       // held by a worker that was killed stays locked for hours; the sweep
       // delivers such notes (the job later finds them delivered and does nothing).
-      let stopped = false;
-      const sweep = async () => {
-        // Drain whatever is due, then wait for the next tick.
-        while (!stopped && (await deliverDue(ctx)) > 0) {}
-      };
-      let running = sweep().catch(() => {});
-      const timer = setInterval(() => {
-        running = running.then(sweep).catch(() => {});
-      }, platform.config.loveNotesSweepMs);
-      timer.unref();
-      return async () => {
-        stopped = true;
-        clearInterval(timer);
-        await running;
-      };
+      platform.jobs.define('love-note.sweep', async () => {
+        // Drain whatever is due, then wait for the next period.
+        while ((await deliverDue(ctx)) > 0) {}
+      });
+      platform.jobs.recurring({
+        name: 'love-note.sweep',
+        everyMs: platform.config.loveNotes.sweepMs,
+        payload: {},
+      });
+      return async () => {};
     },
   };
 }

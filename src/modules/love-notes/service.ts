@@ -8,7 +8,7 @@ import { forgetBoxes } from './cache.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import { cancelDelivery, scheduleDelivery } from './dependencies.ts';
-import { liveCreated } from './events.ts';
+import { liveCreated } from './live.ts';
 import { findNote, lockAndCountPending, reactionsOf } from './repo.ts';
 import {
   assertSchedulable,

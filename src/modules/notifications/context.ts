@@ -5,7 +5,6 @@ import type { FieldEncryption } from '../../platform/security/field-encryption.t
 import type { MailLinks, OutgoingMail } from './email.ts';
 import type { NotificationMetrics } from './metrics.ts';
 import type { PreferenceMatrix } from './preferences.ts';
-import type { ExternalContact, ExternalProfile } from './recipient.ts';
 import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
 
 /** Sends a rendered mail (the platform mail transport, with our headers). */
@@ -48,4 +47,16 @@ export interface NotificationsContext {
   twilioAuthToken: string | undefined;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   now: () => Date;
+}
+
+/** What the users module says about a person (see `notificationProfile` there). */
+export interface ExternalProfile {
+  timeZone: string;
+  locale: string;
+  quietHours: { enabled: boolean; start: string; end: string };
+}
+
+/** What the auth module says about a person (their sign-in email). */
+export interface ExternalContact {
+  email: string | null;
 }

@@ -1,12 +1,15 @@
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { type ChannelsOptions, createChannels } from '../../platform/channels/index.ts';
+import type { AppModule } from '../../platform/module.ts';
 import { loggerOptions } from '../../platform/observability/logger.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { AppModule } from '../index.ts';
 import type { MailSender, NotificationsContext, RetryPolicy } from './context.ts';
+import { NOTIFICATIONS_EVENTS } from './events.ts';
+import { NOTIFICATIONS_JOBS } from './jobs.ts';
 import { createMailSender } from './mailer.ts';
 import { createNotificationMetrics } from './metrics.ts';
+import { migrations } from './migrations/index.ts';
 import { notificationsPersonalData } from './personal-data.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
 import type { ExternalContact, ExternalProfile } from './recipient.ts';
@@ -90,6 +93,10 @@ export async function createNotificationsContext(
 export function notificationsModule(options: NotificationsOptions = {}): AppModule {
   return {
     name: 'notifications',
+    tablePrefix: 'notifications_',
+    migrations,
+    events: NOTIFICATIONS_EVENTS,
+    jobs: NOTIFICATIONS_JOBS,
     personalData: notificationsPersonalData,
     async routes(app, { platform }) {
       const ctx = await notificationsContext(platform, options);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { PersonalData } from '../index.ts';
 import { eraseUser, findRecipient, listDevices, listPushSubscriptions } from './repo.ts';
 import type { NotificationsDb } from './tables.ts';
 

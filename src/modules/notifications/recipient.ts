@@ -1,19 +1,10 @@
-import type { NotificationsContext } from './context.ts';
+import type { ExternalContact, ExternalProfile, NotificationsContext } from './context.ts';
+
+export type { ExternalContact, ExternalProfile };
+
 import { parseClock } from './quiet-hours.ts';
 import { type Db, findRecipient } from './repo.ts';
 import type { RecipientRow } from './tables.ts';
-
-/** What the users module says about a person (see `notificationProfile` there). */
-export interface ExternalProfile {
-  timeZone: string;
-  locale: string;
-  quietHours: { enabled: boolean; start: string; end: string };
-}
-
-/** What the auth module says about a person (their sign-in email). */
-export interface ExternalContact {
-  email: string | null;
-}
 
 /**
  * How to reach a person: the email from the auth account, time zone, locale

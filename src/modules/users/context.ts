@@ -1,6 +1,6 @@
+import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { ObjectStorage } from '../../platform/storage/index.ts';
-import type { PersonalData } from '../index.ts';
 import type { Background } from './background.ts';
 import type { UsersDb } from './tables.ts';
 

@@ -5,6 +5,19 @@ import * as repo from './repo.ts';
 import * as service from './service.ts';
 import type { UsersDb } from './tables.ts';
 
+declare module '../../platform/bus/events.ts' {
+  interface EventMap {
+    /** A person asked to be forgotten: every module erases what it holds about them. */
+    'user.deleted': { userId: string };
+    /** An admin suspended an account: sessions end and sign-in is refused until unsuspended. */
+    'user.suspended': { userId: string; reason: string | null };
+    'user.unsuspended': { userId: string };
+  }
+}
+
+/** What users publishes, in the transaction of the change. */
+export const USERS_EVENTS = ['user.deleted', 'user.suspended', 'user.unsuspended'] as const;
+
 /**
  * What users consumes, as the `users` group: `user.registered` creates the
  * profile with the display name given at sign-up, in the handler's

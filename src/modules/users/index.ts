@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import type { AppModule } from '../index.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { createBackground } from './background.ts';
 import type { IdentityConfirmer, PartnerLookup, PersonalDataOwner, UsersContext } from './context.ts';
 import { eraseUser, pendingDeletions } from './erasure.ts';
-import { consumeUsersEvents } from './events.ts';
+import { consumeUsersEvents, USERS_EVENTS } from './events.ts';
 import { purgeExpiredExports, runExport } from './export.ts';
+import { USERS_JOBS } from './jobs.ts';
+import { migrations } from './migrations/index.ts';
 import { usersPersonalData } from './personal-data.ts';
 import { defaultPreferences, mergePreferences } from './preferences.ts';
 import { privacyRoutes } from './privacy-routes.ts';
@@ -28,13 +30,6 @@ export type { IdentityConfirmer, PartnerLookup } from './context.ts';
 export { ProfileUpdate, UserIdParams } from './schemas.ts';
 export type { ProfileView } from './service.ts';
 export { eraseUser, runExport };
-
-let identityConfirmer: IdentityConfirmer | undefined;
-
-/** The auth module registers how a password or MFA code is checked before deletion. */
-export function registerIdentityConfirmer(confirm: IdentityConfirmer | undefined): void {
-  identityConfirmer = confirm;
-}
 
 /** Idempotent: creates a profile with defaults (the `user.registered` consumer calls this). */
 export function ensureProfile(
@@ -108,6 +103,14 @@ export interface UsersModuleOptions {
   partnerOf: PartnerLookup;
   /** Every module, for export and erasure. */
   dataOwners: () => PersonalDataOwner[];
+  /**
+   * Checks a password or MFA code before account deletion (the auth module
+   * owns credentials); without it, deletion is refused rather than unconfirmed.
+   */
+  confirmIdentity?: (
+    platform: Platform,
+    ...args: Parameters<IdentityConfirmer>
+  ) => ReturnType<IdentityConfirmer>;
 }
 
 function context(platform: Platform, options: UsersModuleOptions, log: FastifyInstance['log']): UsersContext {
@@ -117,17 +120,33 @@ function context(platform: Platform, options: UsersModuleOptions, log: FastifyIn
     storage: platform.storage,
     partnerOf: options.partnerOf,
     dataOwners: options.dataOwners,
-    confirmIdentity: () => identityConfirmer,
+    confirmIdentity: () => {
+      if (replaced) return replaced.confirm;
+      const confirm = options.confirmIdentity;
+      return confirm && ((userId, proof) => confirm(platform, userId, proof));
+    },
     background: createBackground(log),
   };
 }
 
-// How often the worker finishes interrupted deletions and drops expired export files.
-const SWEEP_MS = 5 * 60_000;
+let replaced: { confirm: IdentityConfirmer | undefined } | undefined;
+
+/**
+ * Replaces the confirmer wired in src/modules/index.ts (auth's) for every
+ * app in this process; `undefined` means none, so deletion answers 503.
+ * Tests use it to check deletion without real credentials.
+ */
+export function registerIdentityConfirmer(confirm: IdentityConfirmer | undefined): void {
+  replaced = { confirm };
+}
 
 export function usersModule(options: UsersModuleOptions): AppModule {
   return {
     name: 'users',
+    tablePrefix: 'users_',
+    migrations,
+    events: USERS_EVENTS,
+    jobs: USERS_JOBS,
     personalData: usersPersonalData,
     async routes(app, { platform }) {
       const ctx = context(platform, options, app.log);
@@ -135,9 +154,10 @@ export function usersModule(options: UsersModuleOptions): AppModule {
       app.addHook('onClose', () => ctx.background.idle());
       await app.register(profileRoutes, { ctx });
       await app.register(privacyRoutes, { ctx });
-      await app.register(adminRoutes, { ctx });
     },
-    // A failed sweep is simply tried again on the next tick; the work is idempotent.
+    async admin(app, { platform }) {
+      await app.register(adminRoutes, { ctx: context(platform, options, app.log) });
+    },
     async worker(platform) {
       consumeUsersEvents(platform);
       const deps = {
@@ -146,19 +166,13 @@ export function usersModule(options: UsersModuleOptions): AppModule {
         storage: platform.storage,
         dataOwners: options.dataOwners,
       };
-      const sweep = async () => {
+      // Finishes interrupted deletions and drops expired export files; idempotent, so a failed run is simply tried again.
+      platform.jobs.define('users.sweep', async () => {
         for (const userId of await pendingDeletions(deps)) await eraseUser(deps, userId);
         await purgeExpiredExports(deps);
-      };
-      let running = sweep().catch(() => {});
-      const timer = setInterval(() => {
-        running = running.then(sweep).catch(() => {});
-      }, SWEEP_MS);
-      timer.unref();
-      return async () => {
-        clearInterval(timer);
-        await running;
-      };
+      });
+      platform.jobs.recurring({ name: 'users.sweep', everyMs: 5 * 60_000, payload: {} });
+      return async () => {};
     },
   };
 }

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
-import type { ReadinessCheck } from '../platform.ts';
+import type { ReadinessCheck } from '../readiness.ts';
 import { createDeadLetters, type DeadLetters } from './dead-letters.ts';
 import type { EventType } from './events.ts';
 import { createBusMetrics } from './metrics.ts';

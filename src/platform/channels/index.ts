@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type https from 'node:https';
 import path from 'node:path';
-import type { Config } from '../../config.ts';
+import type { Config } from '../config.ts';
 import { createApnsSender } from './apns.ts';
 import { createFcmSender } from './fcm.ts';
 import { parseServiceAccount } from './google-service-account.ts';

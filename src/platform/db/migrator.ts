@@ -33,3 +33,8 @@ export async function migrateToLatest(db: Kysely<unknown>, migrations: Migration
 export async function migrateDown(db: Kysely<unknown>, migrations: Migrations): Promise<string[]> {
   return unwrap(await migrator(db, migrations).migrateDown());
 }
+
+/** Applies the next pending migration only; returns its name (or nothing when up to date). */
+export async function migrateUp(db: Kysely<unknown>, migrations: Migrations): Promise<string[]> {
+  return unwrap(await migrator(db, migrations).migrateUp());
+}

@@ -1,6 +1,8 @@
 /**
- * One typed map of every job: modules add their jobs here, and
- * `schedule(trx, { name: 'love-note.deliver', payload }, runAt)` type-checks both.
+ * One typed map of every job. The platform declares its own; each module
+ * declares its jobs in its own `jobs.ts` by augmenting this interface
+ * (`declare module '../../platform/jobs/job-map.ts' { interface JobMap { ... } }`),
+ * so `schedule(trx, { name, payload }, runAt)` type-checks both.
  */
 export interface JobMap {
   /** Used by the platform's own tests and benchmarks. */
@@ -9,16 +11,6 @@ export interface JobMap {
   'platform.bus-prune': Record<string, never>;
   /** Hourly: drops Idempotency-Key records past their 24 h lifetime. */
   'platform.idempotency-prune': Record<string, never>;
-  /** Hourly: drops auth's spent or expired one-time tokens, MFA challenges, OAuth flows and refresh tokens. */
-  'auth.prune': Record<string, never>;
-  /** Notifications: one attempt of one delivery (rescheduled by itself on a transient failure). */
-  'notifications.deliver': { userId: string; deliveryId: string };
-  /** Notifications: hourly digest of low-priority items. */
-  'notifications.digest': Record<string, never>;
-  /** Delivers one scheduled love note (or the next occurrence of a series) at its time. */
-  'love-note.deliver': { coupleId: string; noteId: string };
-  /** Daily and at worker start: creates the note partitions of this month and the next ones. */
-  'love-note.partitions': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
+import { startIntervalTasks } from './interval-runner.ts';
 import type { JobMap, JobName } from './job-map.ts';
 import { graphileLogger } from './logger.ts';
 
@@ -18,7 +19,9 @@ export interface JobContext {
 
 export type JobHandler<N extends JobName> = (payload: JobMap[N], context: JobContext) => Promise<void>;
 
-export interface RecurringJob<N extends JobName> {
+export type RecurringJob<N extends JobName> = CronJob<N> | IntervalJob<N>;
+
+export interface CronJob<N extends JobName> {
   name: N;
   /** Standard five-field cron expression, in UTC. */
   cron: string;
@@ -27,10 +30,20 @@ export interface RecurringJob<N extends JobName> {
   backfillMs?: number;
 }
 
+/** Runs at worker start, then every `everyMs`, once per period across all workers (interval-runner.ts). */
+export interface IntervalJob<N extends JobName> {
+  name: N;
+  everyMs: number;
+  payload: JobMap[N];
+}
+
 export interface Jobs {
   /** Registers the code that runs a job; only processes that define a job run it. */
   define<N extends JobName>(name: N, handler: JobHandler<N>): void;
-  /** Runs a defined job on a cron schedule; each occurrence runs once across all workers. */
+  /**
+   * Runs a defined job on a cron schedule or every `everyMs`; each occurrence
+   * runs once across all workers. The only way a module runs periodic work.
+   */
   recurring<N extends JobName>(job: RecurringJob<N>): void;
   /** Starts the runner when any job is defined; returns the graceful stop. */
   start(): Promise<() => Promise<void>>;
@@ -58,7 +71,9 @@ export interface JobsOptions {
  */
 export function createJobs(options: JobsOptions): Jobs {
   const tasks: TaskList = {};
-  const cron: Array<RecurringJob<JobName>> = [];
+  const cron: Array<CronJob<JobName>> = [];
+  const intervals: Array<IntervalJob<JobName>> = [];
+  const handlers = new Map<JobName, JobHandler<JobName>>();
   const lag = new Histogram({
     name: 'jobs_start_lag_seconds',
     help: 'From a job being due to it starting',
@@ -92,6 +107,7 @@ export function createJobs(options: JobsOptions): Jobs {
   return {
     define(name, handler) {
       if (tasks[name]) throw new Error(`job "${name}" is defined twice`);
+      handlers.set(name, handler as JobHandler<JobName>);
       tasks[name] = async (payload, helpers) => {
         const { job } = helpers;
         await handler(payload as JobMap[typeof name], {
@@ -103,11 +119,12 @@ export function createJobs(options: JobsOptions): Jobs {
       };
     },
     recurring(job) {
-      cron.push(job);
+      if ('everyMs' in job) intervals.push(job as IntervalJob<JobName>);
+      else cron.push(job as CronJob<JobName>);
     },
     async start() {
       if (Object.keys(tasks).length === 0) return async () => {};
-      for (const item of cron) {
+      for (const item of [...cron, ...intervals]) {
         if (!tasks[item.name])
           throw new Error(`recurring job "${item.name}" has no handler: define it first`);
       }
@@ -152,9 +169,28 @@ export function createJobs(options: JobsOptions): Jobs {
         await pool.end();
         throw error;
       });
-      options.log.info({ jobs: Object.keys(tasks), recurring: cron.length }, 'job runner started');
+      const stopIntervals = startIntervalTasks(
+        options.database,
+        intervals.map((item) => ({
+          name: item.name,
+          everyMs: item.everyMs,
+          run: () =>
+            handlers.get(item.name)!(item.payload, {
+              jobId: `interval:${item.name}`,
+              attempt: 1,
+              runAt: new Date(),
+              key: item.name,
+            }),
+        })),
+        options.log,
+      );
+      options.log.info(
+        { jobs: Object.keys(tasks), recurring: cron.length + intervals.length },
+        'job runner started',
+      );
       // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
       return async () => {
+        await stopIntervals();
         await runner.stop();
         await pool.end();
       };

@@ -1,5 +1,5 @@
 import type { LoggerOptions } from 'pino';
-import type { LogLevel } from '../../config.ts';
+import type { LogLevel } from '../config.ts';
 
 /**
  * Paths pino blanks out in every log line. Bodies are not logged, but errors

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from '../../config.ts';
+import type { Config } from '../config.ts';
 import { persistedSecret } from '../security/dev-secrets.ts';
 import { createLocalStorage, type LocalStorage } from './local-storage.ts';
 import { createS3Storage, type S3Storage } from './s3-storage.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import type { Config } from '../../../config.ts';
+import type { Config } from '../../config.ts';
 import { rateLimited } from '../../http/errors.ts';
 import { routeOf } from '../../http/route-of.ts';
 import type { Platform } from '../../platform.ts';

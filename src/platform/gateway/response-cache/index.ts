@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import type { Config } from '../../../config.ts';
+import type { Config } from '../../config.ts';
 import { createGatewayRedis, redisReady } from '../redis.ts';
 import { createMemoryResponseCacheStore } from './memory-store.ts';
 import { createRedisResponseCacheStore } from './redis-store.ts';

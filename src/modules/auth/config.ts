@@ -1,0 +1,77 @@
+import { configSection, type EnvReader } from '../../platform/config.ts';
+
+export interface OAuthProviderConfig {
+  /** The path segment in /auth/oauth/{name}/start. */
+  name: string;
+  /** OpenID Connect issuer (discovery at <issuer>/.well-known/openid-configuration). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+}
+
+/** The auth module's slice. */
+export interface AuthConfig {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Where refresh-token hashes live: Redis when REDIS_URL is set, else PostgreSQL. */
+  refreshTokenStore: 'postgres' | 'redis';
+  /** A session ends this long after login, however active it is. */
+  sessionMaxAgeSeconds: number;
+  /** A session ends after this long without a refresh. */
+  sessionIdleSeconds: number;
+  audience: string;
+  /** The terms version a registration consents to. */
+  termsVersion: string;
+  oauthProviders: OAuthProviderConfig[];
+}
+
+declare module '../../platform/config.ts' {
+  interface ModuleConfigs {
+    auth: AuthConfig;
+  }
+}
+
+/** Issuers of the providers that speak OpenID Connect, so only their client id and secret are needed. */
+const KNOWN_ISSUERS: Record<string, string> = {
+  google: 'https://accounts.google.com',
+  apple: 'https://appleid.apple.com',
+};
+
+/** `OAUTH_PROVIDERS=google,acme` with `OAUTH_<NAME>_CLIENT_ID`, `_CLIENT_SECRET` and `_ISSUER` each. */
+function oauthProviders(r: EnvReader): OAuthProviderConfig[] {
+  return r.list('OAUTH_PROVIDERS').flatMap((name) => {
+    const prefix = `OAUTH_${name.toUpperCase().replaceAll('-', '_')}`;
+    if (!/^[a-z0-9-]{1,32}$/.test(name)) {
+      r.problems.push(`OAUTH_PROVIDERS: "${name}" must be lower-case letters, digits and dashes`);
+      return [];
+    }
+    const issuer = r.url(`${prefix}_ISSUER`, ['https:', 'http:']) ?? KNOWN_ISSUERS[name];
+    const clientId = r.optional(`${prefix}_CLIENT_ID`);
+    if (!issuer) r.problems.push(`${prefix}_ISSUER is required for OAuth provider "${name}"`);
+    if (!clientId) r.problems.push(`${prefix}_CLIENT_ID is required for OAuth provider "${name}"`);
+    if (!issuer || !clientId) return [];
+    return [{ name, issuer, clientId, clientSecret: r.optional(`${prefix}_CLIENT_SECRET`) }];
+  });
+}
+
+/** `AUTH_*` and `OAUTH_*`: token lifetimes, sessions, terms version, OpenID providers. */
+export const authConfig = configSection('auth', (r, platform) => {
+  const refreshTokenStore = r.oneOf(
+    'AUTH_REFRESH_STORE',
+    ['postgres', 'redis'] as const,
+    platform.redisUrl ? 'redis' : 'postgres',
+  );
+  if (refreshTokenStore === 'redis' && !platform.redisUrl) {
+    r.problems.push('AUTH_REFRESH_STORE=redis needs REDIS_URL');
+  }
+  return {
+    accessTokenTtlSeconds: r.int('AUTH_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 3600),
+    refreshTokenTtlSeconds: r.int('AUTH_REFRESH_TOKEN_TTL_SECONDS', 7 * 86_400, 60, 90 * 86_400),
+    sessionMaxAgeSeconds: r.int('AUTH_SESSION_MAX_AGE_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    sessionIdleSeconds: r.int('AUTH_SESSION_IDLE_SECONDS', 7 * 86_400, 60, 90 * 86_400),
+    audience: r.string('AUTH_AUDIENCE', 'one2one-love-api'),
+    termsVersion: r.string('AUTH_TERMS_VERSION', '2026-01-01'),
+    oauthProviders: oauthProviders(r),
+    refreshTokenStore,
+  };
+});

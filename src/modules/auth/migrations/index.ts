@@ -1,0 +1,7 @@
+import type { Migrations } from '../../../platform/db/migrator.ts';
+import * as mAuth from './20261125T1102_auth.ts';
+
+/** The migrations of the auth module, in this folder only; names start with a UTC timestamp that orders them globally. */
+export const migrations: Migrations = {
+  '20261125T1102_auth': mAuth,
+};
