@@ -21,6 +21,8 @@ import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
 import type { Platform } from './platform/platform.ts';
+import { hubFor } from './platform/realtime/live-hub.ts';
+import { realtimeRoutes } from './platform/realtime/routes.ts';
 import { localFileRoutes } from './platform/storage/index.ts';
 
 export interface BuildOptions {
@@ -96,6 +98,13 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     if (module.global) await app.register(module.global, { platform });
   }
 
+  // One realtime endpoint in every API process: any module's live events, resumed across all of them.
+  await app.register(realtimeRoutes, {
+    prefix: '/v1',
+    platform,
+    hub: hubFor(platform),
+    replays: MODULES.flatMap((module) => (module.live?.replay ? [module.live.replay] : [])),
+  });
   const mounted = modulesFor(config.modules);
   for (const module of mounted) {
     if (module.routes) await app.register(module.routes, { prefix: module.prefix ?? '/v1', platform });

@@ -14,3 +14,8 @@ export function idFloor(at: Date | number): string {
   const hex = ms.toString(16).padStart(12, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8)}-7000-8000-000000000000`;
 }
+
+/** The millisecond a UUIDv7 was made (its first 48 bits). */
+export function idTime(id: string): Date {
+  return new Date(Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16));
+}

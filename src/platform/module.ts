@@ -4,6 +4,7 @@ import type { ConfigSection } from './config.ts';
 import type { Migrations } from './db/migrator.ts';
 import type { JobName } from './jobs/job-map.ts';
 import type { Platform } from './platform.ts';
+import type { LiveDeclaration } from './realtime/live-events.ts';
 
 /**
  * The contract a bounded context fulfils. A module is one folder under
@@ -33,6 +34,12 @@ export interface AppModule {
   events?: readonly EventType[];
   /** The job names it defines, declared in its `jobs.ts` by augmenting `JobMap`. */
   jobs?: readonly JobName[];
+  /**
+   * The live events it pushes to users' connections (declared in its `live.ts`
+   * by augmenting `LiveEventMap`) and how to rebuild what a reconnecting client
+   * missed; the platform's one realtime endpoint serves them in every API process.
+   */
+  live?: LiveDeclaration;
   /** Its configuration section, read from the environment at start (`config.ts`, augmenting `ModuleConfigs`). */
   config?: ConfigSection;
   /**

@@ -153,7 +153,11 @@ describe('love notes realtime fan-out over Redis', needs('REDIS_URL'), () => {
       const received: LiveEvent[] = [];
       const unsubscribe = two.subscribe(user, (event) => received.push(event));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      one.push(user, { type: 'love-note.read', id: `${Date.now()}_${v7()}`, data: { id: v7() } });
+      one.push(user, {
+        type: 'love-note.read',
+        id: `${Date.now()}_${v7()}`,
+        data: { id: v7(), readAt: new Date().toISOString() },
+      });
       const deadline = Date.now() + 3_000;
       while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(received.length, 1);

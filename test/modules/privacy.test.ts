@@ -13,7 +13,13 @@ import { as, eventually, newUserId, testAuth } from '../support/test-auth.ts';
  * (outbox, bus deliveries, idempotency replies) whose rows carry ids only
  * while an event or a retry is in flight, and which their owners prune.
  */
-const PLATFORM_TABLES = [/^schema_migrations/, /^outbox_events$/, /^bus_/, /^idempotency_keys$/, /^platform_/];
+const PLATFORM_TABLES = [
+  /^schema_migrations/,
+  /^outbox_events$/,
+  /^bus_/,
+  /^idempotency_keys$/,
+  /^platform_/,
+];
 const PASSWORD = 'correct horse battery staple';
 
 describe('privacy: export and deletion across modules', () => {

@@ -1,12 +1,12 @@
 import type { Platform } from '../../platform/platform.ts';
+import type { LiveEventMap } from '../../platform/realtime/live-events.ts';
 import type { LoveNotesDeps } from './dependencies.ts';
 import type { NotesDb } from './tables.ts';
 
-/** A message for one user's live connections (WebSocket / SSE). */
-export interface LiveMessage {
-  type: 'love-note.created' | 'love-note.read' | 'love-note.reacted';
-  data: unknown;
-}
+/** A message for one user's live connections (WebSocket / SSE), before the hub gives it an id. */
+export type LiveMessage = {
+  [T in 'love-note.created' | 'love-note.read' | 'love-note.reacted']: { type: T; data: LiveEventMap[T] };
+}['love-note.created' | 'love-note.read' | 'love-note.reacted'];
 
 /** Pushes to users' live connections after a commit; a no-op until realtime is mounted. */
 export interface LiveSink {

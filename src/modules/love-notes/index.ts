@@ -12,12 +12,12 @@ import { deliverDue, deliverNote } from './delivery.ts';
 import { defaultDeps, type LoveNotesDeps } from './dependencies.ts';
 import { LOVE_NOTES_EVENTS } from './events.ts';
 import { LOVE_NOTES_JOBS } from './jobs.ts';
-import { liveSink } from './live.ts';
+import { LOVE_NOTES_LIVE, liveSink } from './live.ts';
+import { missedSince } from './live-resume.ts';
 import { migrations } from './migrations/index.ts';
 import { upkeepNotePartitions } from './partitions.ts';
 import { loveNotesPersonalData } from './personal-data.ts';
 import { listNotes } from './queries.ts';
-import { realtimeRoutes } from './realtime-routes.ts';
 import { loveNotesRoutes } from './routes.ts';
 import type { ListNotesQuery, SendNoteBody } from './schemas.ts';
 import { sendNote } from './service.ts';
@@ -63,11 +63,13 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     jobs: LOVE_NOTES_JOBS,
     config: loveNotesConfig,
     personalData: loveNotesPersonalData,
+    live: {
+      types: LOVE_NOTES_LIVE,
+      replay: (platform, userId, since) => missedSince(notesContext(platform, deps), userId, since),
+    },
     async routes(app, { platform }) {
-      const hub = hubFor(platform);
-      const ctx = notesContext(platform, deps, liveSink(hub));
+      const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));
       await app.register(loveNotesRoutes, { ctx });
-      await app.register(realtimeRoutes, { ctx, hub });
     },
     async worker(platform) {
       const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));

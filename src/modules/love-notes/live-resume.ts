@@ -1,28 +1,20 @@
-import { eventId, type LiveEvent } from '../../platform/realtime/live-hub.ts';
+import { eventId, isAfter, type LiveEvent, type LivePosition } from '../../platform/realtime/live-events.ts';
 import type { NotesContext } from './context.ts';
 import { toView } from './view.ts';
 
 const MAX_REPLAY = 200;
 
-/** Parses `<epoch ms>_<note id>`; undefined for anything else (then nothing is replayed). */
-export function parseEventId(value: string | undefined): { at: Date; noteId: string } | undefined {
-  const match = value?.match(/^(\d{1,15})_([0-9a-f-]{36})$/i);
-  if (!match) return undefined;
-  return { at: new Date(Number(match[1])), noteId: (match[2] as string).toLowerCase() };
-}
-
 /**
- * What a reconnecting client missed since `lastEventId`: notes delivered to
- * them, and read receipts of notes they sent, rebuilt from the notes table,
- * which is the record of truth (no separate event log to keep in step).
+ * What a reconnecting client missed since `since`: notes delivered to them,
+ * and read receipts of notes they sent, rebuilt from the notes table, which
+ * is the record of truth (no separate event log to keep in step). The
+ * platform's realtime endpoint merges it with other modules' replays.
  */
 export async function missedSince(
   ctx: NotesContext,
   userId: string,
-  lastEventId: string | undefined,
+  since: LivePosition,
 ): Promise<LiveEvent[]> {
-  const since = parseEventId(lastEventId);
-  if (!since) return [];
   const couple = await ctx.deps.coupleOf(ctx.platform, userId);
   if (!couple) return [];
   const delivered = await ctx.db
@@ -48,30 +40,20 @@ export async function missedSince(
     .limit(MAX_REPLAY)
     .execute();
   const events: LiveEvent[] = [
-    ...delivered.map((row) => ({
-      type: 'love-note.created' as const,
-      id: eventId(row.delivered_at as Date, row.id),
-      data: toView(row, userId, ctx.platform.encryption),
-    })),
-    ...read.map((row) => ({
-      type: 'love-note.read' as const,
-      id: eventId(row.read_at as Date, row.id),
-      data: { id: row.id, readAt: new Date(row.read_at as Date).toISOString() },
-    })),
+    ...delivered.map(
+      (row): LiveEvent<'love-note.created'> => ({
+        type: 'love-note.created',
+        id: eventId(row.delivered_at as Date, row.id),
+        data: toView(row, userId, ctx.platform.encryption),
+      }),
+    ),
+    ...read.map(
+      (row): LiveEvent<'love-note.read'> => ({
+        type: 'love-note.read',
+        id: eventId(row.read_at as Date, row.id),
+        data: { id: row.id, readAt: new Date(row.read_at as Date).toISOString() },
+      }),
+    ),
   ];
-  const key = (id: string) => {
-    const [ms = '0', note = ''] = id.split('_');
-    return [Number(ms), note] as const;
-  };
-  const after = (id: string) => {
-    const [ms, note] = key(id);
-    const t = since.at.getTime();
-    return ms > t || (ms === t && note > since.noteId);
-  };
-  return events
-    .filter((e) => after(e.id))
-    .sort((x, y) => {
-      const [a, b] = [key(x.id), key(y.id)];
-      return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-    });
+  return events.filter((e) => isAfter(e.id, since));
 }

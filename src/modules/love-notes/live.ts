@@ -1,7 +1,23 @@
-import { eventId, type LiveHub } from '../../platform/realtime/live-hub.ts';
+import { eventId, type LiveEvent, type LiveEventMap } from '../../platform/realtime/live-events.ts';
+import type { LiveHub } from '../../platform/realtime/live-hub.ts';
 import type { LiveMessage, LiveSink, NotesContext } from './context.ts';
 import type { NoteRow } from './tables.ts';
-import { toView, viewOf } from './view.ts';
+import { type NoteView, toView, viewOf } from './view.ts';
+
+declare module '../../platform/realtime/live-events.ts' {
+  interface LiveEventMap {
+    /** A note reached the recipient (now, or when its scheduled time came): the note as they see it. */
+    'love-note.created': NoteView;
+    /** The recipient read a note the sender sent (only with the recipient's read receipt). */
+    'love-note.read': { id: string; readAt: Date | string | null };
+    /** The partner reacted to a note, or took a reaction back. */
+    'love-note.reacted': { id: string; userId: string; emoji: string; removed: boolean };
+  }
+}
+
+/** The live events love notes pushes (and replays after a reconnect: live-resume.ts). */
+export const LOVE_NOTES_LIVE = ['love-note.created', 'love-note.read', 'love-note.reacted'] as const;
+export type LoveNotesLiveType = (typeof LOVE_NOTES_LIVE)[number];
 
 /** After the commit: the recipient's open connections get the note at once. */
 export function liveCreated(ctx: NotesContext, row: NoteRow, body?: string): void {
@@ -22,9 +38,13 @@ export function liveCreated(ctx: NotesContext, row: NoteRow, body?: string): voi
 export function liveSink(hub: LiveHub): LiveSink {
   return {
     push(userId, message: LiveMessage) {
-      const data = message.data as { id?: string; deliveredAt?: string; readAt?: string };
+      const data = message.data as {
+        id?: string;
+        deliveredAt?: string | null;
+        readAt?: Date | string | null;
+      };
       const at = message.type === 'love-note.created' ? data.deliveredAt : data.readAt;
-      hub.push(userId, { ...message, id: eventId(at ?? new Date(), data.id ?? 'none') });
+      hub.push(userId, { ...message, id: eventId(at ?? new Date(), data.id ?? 'none') } as LiveEvent);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Platform } from '../../platform/platform.ts';
 import type { MailSender, NotificationsContext, RetryPolicy } from './context.ts';
 import { NOTIFICATIONS_EVENTS } from './events.ts';
 import { NOTIFICATIONS_JOBS } from './jobs.ts';
+import { NOTIFICATIONS_LIVE, replayNotifications } from './live.ts';
 import { createMailSender } from './mailer.ts';
 import { createNotificationMetrics } from './metrics.ts';
 import { migrations } from './migrations/index.ts';
@@ -97,6 +98,10 @@ export function notificationsModule(options: NotificationsOptions = {}): AppModu
     migrations,
     events: NOTIFICATIONS_EVENTS,
     jobs: NOTIFICATIONS_JOBS,
+    live: {
+      types: NOTIFICATIONS_LIVE,
+      replay: replayNotifications((platform) => platform.database.db as Kysely<NotificationsDb>),
+    },
     personalData: notificationsPersonalData,
     async routes(app, { platform }) {
       const ctx = await notificationsContext(platform, options);

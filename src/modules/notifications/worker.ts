@@ -1,11 +1,12 @@
 import type { EventMap, EventType } from '../../platform/bus/events.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { eventId, hubFor } from '../../platform/realtime/live-hub.ts';
+import { hubFor } from '../../platform/realtime/live-hub.ts';
 import type { DeliveryQueue, NotificationsContext } from './context.ts';
 import { attemptDelivery } from './delivery.ts';
 import { sendDigests } from './digest.ts';
 import { notifyFromEvent } from './intake.ts';
+import { liveNotification } from './live.ts';
 import { eraseUser } from './repo.ts';
 
 /** Delivery attempts are graphile-worker jobs, added in the transaction that creates or retries them. */
@@ -49,19 +50,17 @@ export async function startNotificationsWorker(
       // connections, in whichever API process holds them. A redelivery repeats the same id,
       // which the connection drops as a duplicate.
       const data = event.data as EventMap['notification.created'];
-      hubFor(platform).push(data.userId, {
-        type: 'notification.created',
-        id: eventId(event.occurredAt, data.notificationId),
-        data: {
+      hubFor(platform).push(
+        data.userId,
+        liveNotification({
           id: data.notificationId,
           kind: data.kind,
           category: data.category,
           title: data.title,
           body: data.body,
           data: data.data,
-          createdAt: event.occurredAt,
-        },
-      });
+        }),
+      );
       return;
     }
     if (event.type === 'user.deleted') {

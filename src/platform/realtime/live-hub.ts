@@ -1,17 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Platform } from '../platform.ts';
+import type { LiveEvent, LiveEventType } from './live-events.ts';
 
-/**
- * A message as it reaches a user's live connections (WebSocket / SSE):
- * `{ type, id, data }`. Ids are `<epoch ms>_<uuid>` (`eventId`), so they sort
- * by time and a reconnecting client can say where it left off.
- */
-export interface LiveEvent {
-  type: string;
-  id: string;
-  data: unknown;
-}
+export type { LiveEvent } from './live-events.ts';
+export { eventId } from './live-events.ts';
 
 /**
  * The platform's live fan-out: any module pushes to a user, the realtime
@@ -19,7 +12,7 @@ export interface LiveEvent {
  */
 export interface LiveHub {
   /** Sends to every live connection of the user, in any process; fire and forget. */
-  push(userId: string, event: LiveEvent): void;
+  push<T extends LiveEventType>(userId: string, event: LiveEvent<T>): void;
   /** Listens for one user's messages in this process; returns the unsubscribe. */
   subscribe(userId: string, listener: (event: LiveEvent) => void): () => void;
   readonly kind: 'redis' | 'memory';
@@ -81,9 +74,6 @@ export function createLiveHub(redisUrl: string | undefined): LiveHub {
     },
   };
 }
-
-/** Event ids sort by time: `<epoch ms>_<id>`; a reconnecting client sends the last it saw. */
-export const eventId = (at: Date | string, id: string) => `${new Date(at).getTime()}_${id}`;
 
 const hubs = new WeakMap<Platform, LiveHub>();
 

@@ -1,11 +1,11 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { AuthUser } from '../../platform/http/auth-context.ts';
-import type { LiveEvent, LiveHub } from '../../platform/realtime/live-hub.ts';
-import type { NotesContext } from './context.ts';
-import { requireAuth } from './dependencies.ts';
-import { missedSince } from './live-resume.ts';
+import { callerOf, requireAuth } from '../http/auth.ts';
+import type { AuthUser } from '../http/auth-context.ts';
+import type { Platform } from '../platform.ts';
+import { compareEventIds, type LiveEvent, type LiveReplay, parseEventId } from './live-events.ts';
+import type { LiveHub } from './live-hub.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 25_000;
@@ -25,10 +25,30 @@ async function verify(app: FastifyInstance, token: string): Promise<AuthUser | n
   return (res.json() as { data: AuthUser }).data;
 }
 
+export interface RealtimeOptions {
+  platform: Platform;
+  hub: LiveHub;
+  /** Every module's replay (AppModule.live), merged for a reconnecting client. */
+  replays: LiveReplay[];
+}
+
+const MAX_REPLAY = 500;
+
+/** What the client missed after `lastEventId`, across every module's live events, oldest first. */
+async function missedSince(
+  { platform, replays }: RealtimeOptions,
+  userId: string,
+  lastEventId: string | undefined,
+): Promise<LiveEvent[]> {
+  const since = parseEventId(lastEventId);
+  if (!since) return [];
+  const missed = (await Promise.all(replays.map((replay) => replay(platform, userId, since)))).flat();
+  return missed.sort((a, b) => compareEventIds(a.id, b.id)).slice(0, MAX_REPLAY);
+}
+
 /** Replays what the client missed, then streams live messages until `close`. */
 async function stream(
-  ctx: NotesContext,
-  hub: LiveHub,
+  options: RealtimeOptions,
   user: AuthUser,
   lastEventId: string | undefined,
   send: (event: LiveEvent) => void,
@@ -43,30 +63,31 @@ async function stream(
     if (seen.size > 1000) seen.clear();
     send(event);
   };
-  const unsubscribe = hub.subscribe(user.id, (event) => (live ? deliver(event) : buffered.push(event)));
-  for (const event of await missedSince(ctx, user.id, lastEventId)) deliver(event);
+  const unsubscribe = options.hub.subscribe(user.id, (event) =>
+    live ? deliver(event) : buffered.push(event),
+  );
+  for (const event of await missedSince(options, user.id, lastEventId)) deliver(event);
   for (const event of buffered) deliver(event);
   live = true;
   return unsubscribe;
 }
 
 /**
+ * The platform's one realtime endpoint, in every API process whatever
+ * MODULES says: any module's live events (LiveEventMap) reach the user's
+ * connections through the hub, and a reconnect resumes across all of them.
+ *
  * GET /v1/realtime (WebSocket): the first message is
  * `{"type":"auth","token":"…","lastEventId"?:"…"}` (tokens never travel in
  * URLs), answered by `{"type":"ready"}`; then `{ type, id, data }` messages.
  * GET /v1/realtime/sse is the fallback (Authorization header or the web
  * session's `o2o_access` cookie; `Last-Event-ID`).
  */
-export async function realtimeRoutes(
-  app: FastifyInstance,
-  { ctx, hub }: { ctx: NotesContext; hub: LiveHub },
-) {
+export async function realtimeRoutes(app: FastifyInstance, options: RealtimeOptions) {
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
 
-  app.get(
-    '/realtime/whoami',
-    { onRequest: requireAuth, schema: { hide: true } },
-    async (request) => request.user as AuthUser,
+  app.get('/realtime/whoami', { onRequest: requireAuth, schema: { hide: true } }, async (request) =>
+    callerOf(request),
   );
 
   app.get(
@@ -75,7 +96,7 @@ export async function realtimeRoutes(
     {
       websocket: true,
       config: { concurrencyLimit: false },
-      schema: { tags: ['realtime'], summary: 'Live notes over WebSocket' },
+      schema: { tags: ['realtime'], summary: 'Live events over WebSocket' },
     },
     (socket: WebSocket) => {
       let stop: (() => void) | undefined;
@@ -97,7 +118,7 @@ export async function realtimeRoutes(
         if (socket.readyState !== socket.OPEN) return;
         socket.send(JSON.stringify({ type: 'ready' }));
         const lastEventId = typeof message.lastEventId === 'string' ? message.lastEventId : undefined;
-        stop = await stream(ctx, hub, user, lastEventId, (event) => socket.send(JSON.stringify(event)));
+        stop = await stream(options, user, lastEventId, (event) => socket.send(JSON.stringify(event)));
         if (socket.readyState !== socket.OPEN) stop();
       });
       const heartbeat = setInterval(() => socket.ping(), HEARTBEAT_MS);
@@ -115,7 +136,7 @@ export async function realtimeRoutes(
       // An EventSource cannot send a header: the web session's access cookie works here too.
       config: { concurrencyLimit: false, accessCookie: true },
       onRequest: requireAuth,
-      schema: { tags: ['realtime'], summary: 'Live notes as server-sent events (fallback)' },
+      schema: { tags: ['realtime'], summary: 'Live events as server-sent events (fallback)' },
     },
     async (request: FastifyRequest, reply) => {
       const header = request.headers['last-event-id'];
@@ -133,7 +154,7 @@ export async function realtimeRoutes(
         'x-request-id': request.id,
       });
       raw.write(': ready\n\n');
-      const stop = await stream(ctx, hub, request.user as AuthUser, lastEventId, (event) =>
+      const stop = await stream(options, callerOf(request), lastEventId, (event) =>
         raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`),
       );
       const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
