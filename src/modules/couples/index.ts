@@ -16,7 +16,10 @@ export {
   assertSameCouple,
   type CoupleDates,
   coupleDatesOf,
+  lockActiveCouples,
   partnerOf,
+  type ReadOnlyCouple,
+  readOnlyCouplesOf,
 } from './access.ts';
 export { cachedActiveCoupleOf, coupleTag } from './cache.ts';
 export { purgeClosedCouples };
