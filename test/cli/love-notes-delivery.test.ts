@@ -90,3 +90,55 @@ it('two workers, one killed mid-run: every scheduled note delivered exactly once
   );
   assert.ok(Number(lag.rows[0]?.max) >= 0, 'no note went before its time');
 });
+
+it('after an unlink, a note due 2 s later and a recurring series are never delivered', async () => {
+  const db = t.platform.database.db;
+  if (!workers.some((worker) => worker.child.exitCode === null)) startWorker();
+  const send = async (userId: string, payload: object) => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/love-notes', payload, headers: as(userId) });
+    assert.equal(res.statusCode, 202, res.body);
+    return res.json().data.id as string;
+  };
+  const statusOf = async (id: string) =>
+    (await db.selectFrom('love_notes_notes').select('status').where('id', '=', id).executeTakeFirst())
+      ?.status;
+  const { a, b, coupleId } = await makeCouple(t);
+  const control = await makeCouple(t);
+
+  const due = new Date(Date.now() + 3_000);
+  const once = await send(a, { body: 'see you at eight', scheduledAt: due.toISOString() });
+  const series = await send(b, {
+    body: 'good morning',
+    scheduledAt: due.toISOString(),
+    recurrence: 'FREQ=DAILY;COUNT=5',
+  });
+  // Another couple's note due at the same moment shows the workers were delivering then.
+  const check = await send(control.a, { body: 'still together', scheduledAt: due.toISOString() });
+  const unlink = await t.app.inject({ method: 'DELETE', url: '/v1/couples/me', headers: as(a) });
+  assert.equal(unlink.statusCode, 200, unlink.body);
+  const lead = due.getTime() - Date.parse(unlink.json().data.closedAt);
+  assert.ok(lead > 0, `the notes fell due ${lead} ms after the unlink`);
+
+  await waitFor('the other couple’s note', async () => (await statusOf(check)) === 'delivered', 60_000);
+  // Past the due time by more than two sweeps of the backstop (LOVE_NOTES_SWEEP_MS=1000).
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, due.getTime() + 3_000 - Date.now())));
+
+  assert.equal(await statusOf(once), 'cancelled');
+  assert.equal(await statusOf(series), 'cancelled');
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from outbox_events
+    where couple_id = ${coupleId} and type in ('love-note.sent', 'love-note.delivered')`.execute(db);
+  assert.equal(rows[0]?.n, 0, 'nothing was delivered after the unlink');
+  const occurrences = await db
+    .selectFrom('love_notes_notes')
+    .select('id')
+    .where('series_id', '=', series)
+    .execute();
+  assert.deepEqual(occurrences, []);
+  const jobs = await sql<{ n: number }>`
+    select count(*)::int as n from graphile_worker._private_jobs
+    where key in (${`love-note:${once}`}, ${`love-note:${series}`})`.execute(db);
+  assert.equal(jobs.rows[0]?.n, 0, 'no delivery job left to fire later');
+  const inbox = await t.app.inject({ url: '/v1/love-notes?box=inbox', headers: as(b) });
+  assert.deepEqual(inbox.json().data, []);
+});

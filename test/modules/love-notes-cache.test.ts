@@ -146,7 +146,7 @@ function suite(mode: 'memory' | 'redis') {
         assert.equal(await find(one, a, 'scheduled', id), undefined);
       });
 
-      it('empties both lists and refuses a send once the couple unlinks, on every instance', async () => {
+      it('refuses a send once the couple unlinks, and empties the lists of a new couple, on every instance', async () => {
         const { a, b } = await makeCouple(one);
         const id = (await call(one, a, 'POST', '/v1/love-notes', { body: 'before' })).json().data
           .id as string;
@@ -161,9 +161,19 @@ function suite(mode: 'memory' | 'redis') {
           201,
         );
         assert.equal((await call(one, b, 'DELETE', '/v1/couples/me')).statusCode, 200);
-        assert.deepEqual((await list(two, b, 'inbox')).notes, []);
-        assert.deepEqual((await list(two, a, 'sent')).notes, []);
         assert.equal((await call(two, a, 'POST', '/v1/love-notes', { body: 'after' })).statusCode, 409);
+        // The closed couple's history stays readable for the read-only period (both notes).
+        await warm(two, [
+          [b, 'inbox'],
+          [a, 'sent'],
+        ]);
+        assert.equal((await list(two, b, 'inbox')).notes.length, 2);
+        // A new couple starts empty: linking clears the cached lists too.
+        const c = await makeCouple(one);
+        assert.equal((await call(one, c.a, 'DELETE', '/v1/couples/me')).statusCode, 200);
+        await makeCouple(one, { ids: [c.a, b] });
+        assert.deepEqual((await list(two, b, 'inbox')).notes, []);
+        assert.equal((await call(two, b, 'POST', '/v1/love-notes', { body: 'to c.a' })).statusCode, 201);
       });
     },
   );

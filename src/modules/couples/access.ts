@@ -27,6 +27,50 @@ export async function activeCoupleOf(db: Executor, userId: string): Promise<Acti
   return { coupleId: row.id, partnerId: row.user_a === userId ? row.user_b : row.user_a };
 }
 
+/** A closed couple whose shared history its former members may still read. */
+export interface ReadOnlyCouple {
+  coupleId: string;
+  partnerId: string | null;
+  readOnlyUntil: Date;
+}
+
+/** The user's closed couples still in their read-only period, the most recently closed first. */
+export async function readOnlyCouplesOf(db: Executor, userId: string): Promise<ReadOnlyCouple[]> {
+  const rows = await (db as CouplesDb)
+    .selectFrom('couples_couples')
+    .select(['id', 'user_a', 'user_b', 'read_only_until'])
+    .where((eb) => eb.or([eb('user_a', '=', userId), eb('user_b', '=', userId)]))
+    .where('status', '=', 'closed')
+    .where('read_only_until', '>', sql<Date>`now()`)
+    .orderBy('closed_at', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    coupleId: row.id,
+    partnerId: row.user_a === userId ? row.user_b : row.user_a,
+    readOnlyUntil: row.read_only_until as Date,
+  }));
+}
+
+/**
+ * Which of these couples are active, each kept FOR SHARE until the caller's
+ * transaction ends: an unlink (which locks its couple FOR UPDATE) waits for
+ * the caller's commit, and one that committed first leaves its couple out.
+ * So work done for an active couple in that transaction (delivering a
+ * scheduled note) can never land after the unlink.
+ */
+export async function lockActiveCouples(trx: Executor, coupleIds: string[]): Promise<Set<string>> {
+  if (coupleIds.length === 0) return new Set();
+  const rows = await (trx as CouplesDb)
+    .selectFrom('couples_couples')
+    .select('id')
+    .where('id', 'in', [...new Set(coupleIds)])
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .forShare()
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 /** The dates a couple keeps: when they linked in the app, and the days they chose. */
 export interface CoupleDates {
   linkedAt: Date;

@@ -191,6 +191,34 @@ describe('couples', () => {
     assert.equal((await call('POST', `/v1/couples/invites/${code}/accept`, newUserId())).statusCode, 200);
   });
 
+  it('reopens the couple when the same two link again within the read-only period, not after it', async () => {
+    const { a, b, coupleId } = await link();
+    await call('PATCH', '/v1/couples/me', a, { nickname: 'Bear', anniversary: '2022-02-02' });
+    assert.equal((await call('DELETE', '/v1/couples/me', b)).statusCode, 200);
+    // Either of them may invite: here the one who accepted last time.
+    const again = await call('POST', `/v1/couples/invites/${await invite(b)}/accept`, a);
+    assert.equal(again.statusCode, 200, again.body);
+    const couple = again.json().data;
+    assert.equal(couple.id, coupleId);
+    assert.equal(couple.status, 'active');
+    assert.equal(couple.closedAt, null);
+    assert.equal(couple.readOnlyUntil, null);
+    assert.equal(couple.nicknames.forPartner, 'Bear');
+    assert.equal(couple.anniversary, '2022-02-02');
+    assert.equal(await partnerOf(t.platform.database.db, b), a);
+    assert.equal((await events('couple.linked', coupleId)).length, 2);
+
+    // Once the read-only period is over (purged or not yet), linking again starts a new couple.
+    assert.equal((await call('DELETE', '/v1/couples/me', a)).statusCode, 200);
+    await sql`update couples_couples set read_only_until = now() - interval '1 second' where id = ${coupleId}`.execute(
+      t.platform.database.db,
+    );
+    const later = await call('POST', `/v1/couples/invites/${await invite(a)}/accept`, b);
+    assert.equal(later.statusCode, 200, later.body);
+    assert.notEqual(later.json().data.id, coupleId);
+    assert.equal(later.json().data.anniversary, null);
+  });
+
   it('purges a closed couple when its read-only period ends', async () => {
     const { a, coupleId } = await link();
     await call('DELETE', '/v1/couples/me', a);

@@ -19,7 +19,10 @@ export {
   assertSameCouple,
   type CoupleDates,
   coupleDatesOf,
+  lockActiveCouples,
   partnerOf,
+  type ReadOnlyCouple,
+  readOnlyCouplesOf,
 } from './access.ts';
 export { cachedActiveCoupleOf, coupleTag } from './cache.ts';
 export { purgeClosedCouples };

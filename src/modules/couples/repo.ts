@@ -94,6 +94,45 @@ export async function lockActiveCouple(
 
 export const READ_ONLY_DAYS = 30;
 
+/** These two people's closed couple still in its read-only period, locked: linking again reopens it. */
+export async function lockReopenable(
+  trx: CouplesTrx,
+  scope: { userIds: [string, string] },
+): Promise<CoupleRow | undefined> {
+  const [a, b] = scope.userIds;
+  return trx
+    .selectFrom('couples_couples')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('user_a', '=', a), eb('user_b', '=', b)]),
+        eb.and([eb('user_a', '=', b), eb('user_b', '=', a)]),
+      ]),
+    )
+    .where('status', '=', 'closed')
+    .where('read_only_until', '>', sql<Date>`now()`)
+    .orderBy('closed_at', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Makes a closed couple active again, with its history, dates and nicknames as they were. */
+export async function reopenCouple(trx: CouplesTrx, coupleId: string): Promise<void> {
+  await trx
+    .updateTable('couples_couples')
+    .set({
+      status: 'active',
+      closed_at: null,
+      closed_by: null,
+      close_reason: null,
+      read_only_until: null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', coupleId)
+    .execute();
+}
+
 export async function closeCouple(
   trx: CouplesTrx,
   coupleId: string,

@@ -105,7 +105,8 @@ function assertOpen(invite: InviteRow | undefined): asserts invite is InviteRow 
 }
 
 /**
- * Links the inviter and the caller. The invite row is locked so one invite
+ * Links the inviter and the caller (reopening their couple if they unlinked
+ * less than the read-only period ago). The invite row is locked so one invite
  * links once; the active-members primary key makes a person's second couple
  * impossible even when two accepts of two invites race.
  */
@@ -121,11 +122,23 @@ export async function acceptInvite(ctx: CouplesContext, userId: string, rawCode:
         const invite = await repo.lockInvite(trx, code);
         assertOpen(invite);
         if (invite.inviter_id === userId) throw conflict('You cannot accept your own invite');
-        const id = newId();
-        await trx
-          .insertInto('couples_couples')
-          .values({ id, user_a: invite.inviter_id, user_b: userId, status: 'active', linked_at: new Date() })
-          .execute();
+        // The same two people linking again within the read-only period get their
+        // couple back, and with it the history other modules keep under its id.
+        const closed = await repo.lockReopenable(trx, { userIds: [invite.inviter_id, userId] });
+        const id = closed?.id ?? newId();
+        if (closed) await repo.reopenCouple(trx, id);
+        else {
+          await trx
+            .insertInto('couples_couples')
+            .values({
+              id,
+              user_a: invite.inviter_id,
+              user_b: userId,
+              status: 'active',
+              linked_at: new Date(),
+            })
+            .execute();
+        }
         if (!(await repo.addActiveMembers(trx, id, [invite.inviter_id, userId]))) {
           throw conflict('You or the person who invited you are already in a couple');
         }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { publish } from '../../platform/bus/publish.ts';
 import { newId } from '../../platform/ids.ts';
 import { forgetBoxes } from './cache.ts';
+import { cancelScheduled } from './closed-couples.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import { scheduleDelivery } from './dependencies.ts';
 import { noteRef } from './events.ts';
@@ -72,7 +73,10 @@ async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, no
   return delivered;
 }
 
-/** Delivers one note if it is (still) due: what the delivery job runs. Returns whether it delivered. */
+/**
+ * Delivers one note if it is (still) due and its couple still active: what
+ * the delivery job runs. Returns whether it delivered.
+ */
 export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: string): Promise<boolean> {
   const delivered = await ctx.db.transaction().execute(async (trx) => {
     const now = new Date();
@@ -88,8 +92,18 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
       .where('scheduled_at', '<=', sql<Date>`now() + interval '2 seconds'`)
       .forUpdate()
       .executeTakeFirst();
-    return note ? deliverLocked(ctx, trx, note, now) : undefined;
+    if (!note) return undefined;
+    // Nothing reaches anyone once the couple closed, even before the unlink's consumer ran.
+    if (!(await ctx.deps.lockActiveCouples(trx, [coupleId])).has(coupleId)) {
+      await cancelScheduled(trx, coupleId, { ids: [noteId] });
+      return { withdrawn: note };
+    }
+    return deliverLocked(ctx, trx, note, now);
   });
+  if (delivered && 'withdrawn' in delivered) {
+    await forgetBoxes(ctx.platform, [delivered.withdrawn]);
+    return false;
+  }
   if (delivered) {
     // Before the live push: a client that refetches on it gets the fresh list.
     await forgetBoxes(ctx.platform, [delivered]);
@@ -100,7 +114,8 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
 
 /**
  * Delivers up to `limit` due notes: a sweep any number of workers may run at
- * once (SKIP LOCKED hands each due row to exactly one of them).
+ * once (SKIP LOCKED hands each due row to exactly one of them). Notes of a
+ * couple that closed are cancelled instead. Returns how many it handled.
  */
 export async function deliverDue(ctx: NotesContext, limit = 200): Promise<number> {
   const delivered = await ctx.db.transaction().execute(async (trx) => {
@@ -116,11 +131,23 @@ export async function deliverDue(ctx: NotesContext, limit = 200): Promise<number
       .forUpdate()
       .skipLocked()
       .execute();
+    const active = await ctx.deps.lockActiveCouples(
+      trx,
+      due.map((note) => note.couple_id),
+    );
     const rows: NoteRow[] = [];
-    for (const note of due) rows.push(await deliverLocked(ctx, trx, note, now));
-    return rows;
+    const withdrawn: NoteRow[] = [];
+    for (const note of due) {
+      if (active.has(note.couple_id)) rows.push(await deliverLocked(ctx, trx, note, now));
+      else {
+        // The couple closed: see deliverNote.
+        await cancelScheduled(trx, note.couple_id, { ids: [note.id] });
+        withdrawn.push(note);
+      }
+    }
+    return { rows, withdrawn };
   });
-  await forgetBoxes(ctx.platform, delivered);
-  for (const row of delivered) liveCreated(ctx, row);
-  return delivered.length;
+  await forgetBoxes(ctx.platform, [...delivered.rows, ...delivered.withdrawn]);
+  for (const row of delivered.rows) liveCreated(ctx, row);
+  return delivered.rows.length + delivered.withdrawn.length;
 }

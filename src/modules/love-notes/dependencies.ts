@@ -1,7 +1,13 @@
 import type { Executor } from '../../platform/bus/publish.ts';
 import { cancel, schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { type CoupleDates, cachedActiveCoupleOf, coupleDatesOf } from '../couples/index.ts';
+import {
+  type CoupleDates,
+  cachedActiveCoupleOf,
+  coupleDatesOf,
+  lockActiveCouples,
+  readOnlyCouplesOf,
+} from '../couples/index.ts';
 import { profileCards, regionalSettings } from '../users/index.ts';
 
 /**
@@ -18,6 +24,17 @@ export type { CoupleDates };
 export interface LoveNotesDeps {
   /** The caller's active couple, or null (couples module: `activeCoupleOf`). */
   coupleOf(platform: Platform, userId: string): Promise<CoupleFacts | null>;
+  /**
+   * The user's closed couples still in their read-only period after an unlink,
+   * most recently closed first (couples module: `readOnlyCouplesOf`). Asked
+   * only off the hot paths: when the active couple does not hold the note.
+   */
+  readOnlyCouplesOf(platform: Platform, userId: string): Promise<CoupleFacts[]>;
+  /**
+   * Of these couples, the ones still active, locked in the caller's transaction so
+   * an unlink waits for its commit (couples module: `lockActiveCouples`).
+   */
+  lockActiveCouples(trx: Executor, coupleIds: string[]): Promise<Set<string>>;
   /**
    * When the couple linked, started and celebrates, for {{daysTogether}} and
    * {{anniversary}} (couples module: `coupleDatesOf`). Asked only when a note uses them.
@@ -39,6 +56,8 @@ export { coupleTag } from '../couples/index.ts';
 export const defaultDeps: LoveNotesDeps = {
   // Cached by the couples module, which invalidates it when a couple links or unlinks.
   coupleOf: (platform, userId) => cachedActiveCoupleOf(platform, userId),
+  readOnlyCouplesOf: (platform, userId) => readOnlyCouplesOf(platform.database.db, userId),
+  lockActiveCouples: (trx, coupleIds) => lockActiveCouples(trx, coupleIds),
   datesOf: (platform, coupleId) => coupleDatesOf(platform.database.db, coupleId),
   async displayNameOf(platform, userId) {
     return (await profileCards(platform, [userId])).get(userId)?.displayName ?? null;

@@ -1,11 +1,13 @@
 import type { Static } from 'typebox';
-import type { EventMap } from '../../platform/bus/events.ts';
+import type { EventEnvelope, EventMap } from '../../platform/bus/events.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
+import { forgetBoxes } from './cache.ts';
 import { recordOutcome } from './channel-outcomes.ts';
+import { onCoupleUnlinked } from './closed-couples.ts';
 import { loveNotesConfig } from './config.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
@@ -75,16 +77,27 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
       const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));
       platform.bus.consume(
         'love-notes',
-        ['couple.purged', 'notification.delivery-updated'],
+        ['couple.unlinked', 'couple.purged', 'notification.delivery-updated'],
         async (event, trx) => {
           if (event.type === 'notification.delivery-updated') {
             // How each channel carried a note to its recipient, for GET /love-notes/{id}/deliveries.
             await recordOutcome(trx as NotesTrx, event.data as EventMap['notification.delivery-updated']);
             return;
           }
+          if (event.type === 'couple.unlinked') {
+            // Whatever either partner had scheduled is cancelled; the history stays readable.
+            await onCoupleUnlinked(ctx, event as EventEnvelope<'couple.unlinked'>, trx as NotesTrx);
+            return;
+          }
           // The couple's read-only period after an unlink ended: its notes go (reactions and outcomes by cascade).
           const { coupleId } = event.data as EventMap['couple.purged'];
-          await (trx as NotesTrx).deleteFrom('love_notes_notes').where('couple_id', '=', coupleId).execute();
+          const purged = await (trx as NotesTrx)
+            .deleteFrom('love_notes_notes')
+            .where('couple_id', '=', coupleId)
+            .returning(['sender_id', 'recipient_id'])
+            .execute();
+          // Both former partners' cached lists (the couple is already gone, so nothing refills them).
+          await forgetBoxes(platform, purged.slice(0, 1));
         },
       );
       // Month partitions ahead of the inserts: at start, then daily. A failure at

@@ -2,25 +2,39 @@ import { publish } from '../../platform/bus/publish.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { forbidden, notFound } from '../../platform/http/errors.ts';
 import { forgetBoxes } from './cache.ts';
+import { readOnlyNote, refuseChange } from './closed-couples.ts';
 import type { NotesContext } from './context.ts';
 import { noteRef } from './events.ts';
 import { findNote, reactionsOf, visibleTo } from './repo.ts';
 import type { NoteRow } from './tables.ts';
 import { type NoteView, toView } from './view.ts';
 
-/** A delivered note the user sent or received (and has not hidden), or 404. */
-export async function visibleNote(ctx: NotesContext, userId: string, id: string): Promise<NoteRow> {
+/**
+ * A note the user sent or received (and has not hidden), or 404. `read` also
+ * finds it in a closed couple still in its read-only period; `write` (the
+ * default) answers 409 for such a note, whose couple can no longer change.
+ */
+export async function visibleNote(
+  ctx: NotesContext,
+  userId: string,
+  id: string,
+  mode: 'read' | 'write' = 'write',
+): Promise<NoteRow> {
   const couple = await ctx.deps.coupleOf(ctx.platform, userId);
-  if (!couple) throw notFound('Love note', id);
-  const row = await ctx.db
-    .selectFrom('love_notes_notes')
-    .selectAll()
-    .where('couple_id', '=', couple.coupleId)
-    .where('id', '=', id)
-    .where(visibleTo(userId))
-    .executeTakeFirst();
-  if (!row) throw notFound('Love note', id);
-  return row;
+  const row = couple
+    ? await ctx.db
+        .selectFrom('love_notes_notes')
+        .selectAll()
+        .where('couple_id', '=', couple.coupleId)
+        .where('id', '=', id)
+        .where(visibleTo(userId))
+        .executeTakeFirst()
+    : undefined;
+  if (row) return row;
+  if (mode === 'write') return refuseChange(ctx, userId, id);
+  const closed = await readOnlyNote(ctx, userId, id);
+  if (!closed) throw notFound('Love note', id);
+  return closed;
 }
 
 async function view(ctx: NotesContext, row: NoteRow, viewerId: string): Promise<NoteView> {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Static } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
+import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { outcomesOf } from './channel-outcomes.ts';
 import type { NotesContext } from './context.ts';
@@ -11,6 +12,21 @@ import type { DeliveryStep, ListNotesQuery } from './schemas.ts';
 import { type NoteView, timeline, toView } from './view.ts';
 
 type Cursor = { t: string; id: string };
+
+/**
+ * Whose notes a list shows: the couple asked for, if it is the caller's
+ * active couple or a closed one in its read-only period (else 404); by
+ * default the active couple, or without one the couple that closed last.
+ */
+async function listedCouple(ctx: NotesContext, userId: string, coupleId: string | undefined) {
+  const active = await ctx.deps.coupleOf(ctx.platform, userId);
+  if (active && (coupleId === undefined || coupleId === active.coupleId)) return active;
+  const closed = await ctx.deps.readOnlyCouplesOf(ctx.platform, userId);
+  if (coupleId === undefined) return closed[0] ?? null;
+  const found = closed.find((c) => c.coupleId === coupleId);
+  if (!found) throw notFound('Couple', coupleId);
+  return found;
+}
 
 /**
  * Inbox (received), sent (delivered by me) and scheduled (waiting) boxes,
@@ -25,7 +41,7 @@ export async function listNotes(
   const limit = query.limit ?? 20;
   const box = query.box ?? 'inbox';
   const cursor = decodeCursor<Cursor>(query.cursor, ['t', 'id']);
-  const couple = await ctx.deps.coupleOf(ctx.platform, user.id);
+  const couple = await listedCouple(ctx, user.id, query.coupleId);
   if (!couple) return { items: [], nextCursor: null };
   const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
   // Reactions come in the same query (one round trip per page).
@@ -97,7 +113,7 @@ export async function listNotes(
 }
 
 export async function getNote(ctx: NotesContext, user: AuthUser, id: string): Promise<NoteView> {
-  const row = await visibleNote(ctx, user.id, id);
+  const row = await visibleNote(ctx, user.id, id, 'read');
   const reactions = await reactionsOf(ctx.db, { coupleId: row.couple_id }, [row.id]);
   return toView(row, user.id, ctx.platform.encryption, reactions.get(row.id));
 }
@@ -107,7 +123,7 @@ export async function deliveries(
   user: AuthUser,
   id: string,
 ): Promise<Static<typeof DeliveryStep>[]> {
-  const row = await visibleNote(ctx, user.id, id);
+  const row = await visibleNote(ctx, user.id, id, 'read');
   const channels = await outcomesOf(ctx.db, { coupleId: row.couple_id }, row.id);
   const isRecipient = row.recipient_id === user.id;
   return [

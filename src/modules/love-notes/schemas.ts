@@ -100,6 +100,14 @@ export const ListNotesQuery = Type.Object(
     from: Type.Optional(DateTime('Created at or after')),
     to: Type.Optional(DateTime('Created before')),
     favorite: Type.Optional(Type.Boolean({ description: 'Only notes I marked favorite' })),
+    coupleId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          'A couple of mine other than the current one: a closed couple during its 30 read-only days ' +
+          '(by default, the active couple, else the couple that closed last)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

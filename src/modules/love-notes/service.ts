@@ -5,6 +5,7 @@ import { conflict, forbidden, notFound, validationError } from '../../platform/h
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
 import { forgetBoxes } from './cache.ts';
+import { refuseChange } from './closed-couples.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import { cancelDelivery, scheduleDelivery } from './dependencies.ts';
@@ -35,10 +36,10 @@ export async function requireCouple(ctx: NotesContext, userId: string): Promise<
   return couple as Partnered;
 }
 
-/** The couple whose notes the caller may read; 404 for any note when they have none. */
+/** The active couple whose notes the caller may change; else 409 for a closed couple's note, or 404. */
 async function coupleScope(ctx: NotesContext, userId: string, noteId: string) {
   const couple = await ctx.deps.coupleOf(ctx.platform, userId);
-  if (!couple) throw notFound('Love note', noteId);
+  if (!couple) return refuseChange(ctx, userId, noteId);
   return couple;
 }
 
@@ -170,7 +171,7 @@ async function ownNoteForUpdate(
 ): Promise<NoteRow> {
   const couple = await coupleScope(ctx, userId, id);
   const row = await findNote(trx, couple, id, { forUpdate: true });
-  if (!row || (row.sender_id !== userId && row.recipient_id !== userId)) throw notFound('Love note', id);
+  if (!row || (row.sender_id !== userId && row.recipient_id !== userId)) return refuseChange(ctx, userId, id);
   if (row.sender_id !== userId) throw forbidden('Only the sender can change this note');
   return row;
 }
@@ -280,7 +281,7 @@ export async function removeNote(ctx: NotesContext, user: AuthUser, id: string):
   const removed = await ctx.db.transaction().execute(async (trx) => {
     const note = await findNote(trx, couple, id, { forUpdate: true });
     const mine = note && (note.sender_id === user.id || note.recipient_id === user.id);
-    if (!note || !mine) throw notFound('Love note', id);
+    if (!note || !mine) return refuseChange(ctx, user.id, id);
     const where = { couple_id: note.couple_id, id };
     if (note.sender_id === user.id) {
       if (note.status === 'cancelled') return note;
