@@ -1,4 +1,4 @@
-import { eventId, type LiveEvent, type LiveEventMap } from '../../platform/realtime/live-events.ts';
+import { eventId, type LiveEvent } from '../../platform/realtime/live-events.ts';
 import type { LiveHub } from '../../platform/realtime/live-hub.ts';
 import type { LiveMessage, LiveSink, NotesContext } from './context.ts';
 import type { NoteRow } from './tables.ts';
