@@ -4,6 +4,7 @@ import * as loveNotes from './modules/love-notes/migrations/20261125T1110_love_n
 import * as loveNotesOutcomes from './modules/love-notes/migrations/20261125T1200_love_notes_channel_outcomes.ts';
 import * as loveNotesPartitioned from './modules/love-notes/migrations/20261125T1230_love_notes_partitioned.ts';
 import * as notifications from './modules/notifications/migrations/20261125T1102_notifications.ts';
+import * as notificationsInbox from './modules/notifications/migrations/20261202T1700_notifications_inbox.ts';
 import * as users from './modules/users/migrations/20261125T1100_users.ts';
 import * as platformBase from './platform/db/migrations/20261125T0900_platform_base.ts';
 import * as platformOutbox from './platform/db/migrations/20261125T0901_platform_outbox.ts';
@@ -32,4 +33,5 @@ export const migrations: Migrations = {
   '20261125T1200_platform_outbox_wakeup': platformOutboxWakeup,
   '20261125T1230_love_notes_partitioned': loveNotesPartitioned,
   '20261202T0900_platform_idempotency_data': platformIdempotencyData,
+  '20261202T1700_notifications_inbox': notificationsInbox,
 };

@@ -41,6 +41,7 @@ const WATCHED: Record<string, string> = {
   'POST /v1/users/me/consents': 'users_',
   'PATCH /v1/couples/me': 'couples_',
   'POST /v1/notifications/devices': 'notifications_',
+  'PATCH /v1/notifications/preferences': 'notifications_',
   'POST /v1/notifications/push-subscriptions': 'notifications_',
   'POST /v1/auth/register': 'auth_',
   'POST /v1/auth/password/change': 'auth_',
