@@ -1,4 +1,5 @@
 import * as auth from './modules/auth/migrations/20261125T1102_auth.ts';
+import * as authSingleSources from './modules/auth/migrations/20261202T1701_auth_single_sources.ts';
 import * as couples from './modules/couples/migrations/20261125T1101_couples.ts';
 import * as loveNotes from './modules/love-notes/migrations/20261125T1110_love_notes.ts';
 import * as loveNotesOutcomes from './modules/love-notes/migrations/20261125T1200_love_notes_channel_outcomes.ts';
@@ -34,4 +35,5 @@ export const migrations: Migrations = {
   '20261125T1230_love_notes_partitioned': loveNotesPartitioned,
   '20261202T0900_platform_idempotency_data': platformIdempotencyData,
   '20261202T1700_notifications_inbox': notificationsInbox,
+  '20261202T1701_auth_single_sources': authSingleSources,
 };

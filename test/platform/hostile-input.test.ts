@@ -149,7 +149,7 @@ function acceptedBody(op: Operation, fixture: Fixture): Record<string, unknown> 
       bio: 'hello',
       discoverable: false,
     },
-    'POST /v1/users/me/consents': { type: 'terms', version: '2026-01', granted: true },
+    'POST /v1/users/me/consents': { type: 'terms', version: '2026-01-01', granted: true },
     'POST /v1/notifications/push-subscriptions': {
       endpoint: 'https://push.example.test/send/abc',
       expirationTime: null,
