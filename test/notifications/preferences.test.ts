@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { MODULES } from '../../src/modules/index.ts';
+import { sendDigests } from '../../src/modules/notifications/digest.ts';
 import { unsubscribeToken } from '../../src/modules/notifications/email.ts';
 import { notificationsContext } from '../../src/modules/notifications/index.ts';
 import { upsertRecipient } from '../../src/modules/notifications/repo.ts';
@@ -253,6 +254,40 @@ describe('notification preferences and recipients, end to end', () => {
     });
     assert.ok(!(await inbox(b)).some((n) => n.data.noteId === hidden));
     assert.equal(await unread(), before);
+  });
+
+  it('a reaction waiting for the hourly email digest is suppressed by preference if email is switched off meanwhile', async () => {
+    const { a, b } = await couple();
+    const noteId = await send(b);
+    await eventually(async () => ((await inbox(a)).some((n) => n.data.noteId === noteId) ? true : undefined));
+    const reacted = await t.app.inject({
+      method: 'POST',
+      url: `/v1/love-notes/${noteId}/reactions`,
+      headers: as(a),
+      payload: { emoji: '🥰' },
+    });
+    assert.equal(reacted.statusCode, 200, reacted.body);
+    const item = await eventually(async () =>
+      (await inbox(b)).find((n) => n.kind === 'love-note.reacted' && n.data.noteId === noteId),
+    );
+    const emailOf = async () => {
+      const res = await t.app.inject({ url: `/v1/notifications/${item.id}/deliveries`, headers: as(b) });
+      assert.equal(res.statusCode, 200, res.body);
+      return (
+        res.json().data as Array<{ channel: string; status: string; reason: string | null; digest: boolean }>
+      ).find((d) => d.channel === 'email');
+    };
+    const waiting = await emailOf();
+    assert.equal(waiting?.status, 'pending');
+    assert.equal(waiting?.digest, true);
+
+    await switchOff(b, { 'love-notes': { email: false } });
+    await sendDigests(await notificationsContext(t.platform));
+    const settled = await emailOf();
+    assert.deepEqual(
+      { status: settled?.status, reason: settled?.reason },
+      { status: 'suppressed', reason: 'preference' },
+    );
   });
 
   it('a one-click unsubscribe shows in the same matrix', async () => {
