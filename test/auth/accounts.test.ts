@@ -24,6 +24,60 @@ describe('auth: accounts', () => {
   const register = (payload: Record<string, unknown>) =>
     call({ method: 'POST', url: '/v1/auth/register', payload });
 
+  it('records the terms consent where GET /v1/users/me/consents reads it, in the one terms version', async () => {
+    const res = await register({
+      email: uniqueEmail('cai'),
+      password: PASSWORD,
+      displayName: 'Cai',
+      acceptTerms: true,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const consents = await call({
+      method: 'GET',
+      url: '/v1/users/me/consents',
+      headers: bearer(res.json().data.accessToken),
+    });
+    assert.equal(consents.statusCode, 200, consents.body);
+    const { current, required } = consents.json().data;
+    assert.equal(required.terms, t.platform.config.auth.termsVersion);
+    const terms = current.find((c: { type: string }) => c.type === 'terms');
+    assert.ok(terms, 'the consent given at registration is current');
+    assert.equal(terms.version, required.terms);
+    assert.equal(terms.granted, true);
+    // Accepting the terms again through the consents API takes the same version, not another one.
+    const again = await call({
+      method: 'POST',
+      url: '/v1/users/me/consents',
+      headers: bearer(res.json().data.accessToken),
+      payload: { type: 'terms', version: t.platform.config.auth.termsVersion, granted: true },
+    });
+    assert.equal(again.statusCode, 201, again.body);
+  });
+
+  it('answers login and refresh with the display name the profile holds now', async () => {
+    const email = uniqueEmail('dee');
+    const res = await register({ email, password: PASSWORD, displayName: 'Dee', acceptTerms: true });
+    assert.equal(res.statusCode, 201, res.body);
+    const { accessToken, refreshToken } = res.json().data;
+    const renamed = await call({
+      method: 'PATCH',
+      url: '/v1/users/me',
+      headers: bearer(accessToken),
+      payload: { displayName: 'Deirdre' },
+    });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    const login = await call({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email, password: PASSWORD },
+    });
+    assert.equal(login.statusCode, 200, login.body);
+    assert.equal(login.json().data.user.displayName, 'Deirdre');
+    const refreshed = await call({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    assert.equal(refreshed.json().data.user.displayName, 'Deirdre');
+  });
+
   it('registers with a normalised email, signs in, records consent and publishes user.registered', async () => {
     const email = uniqueEmail('ana');
     const res = await register({
@@ -41,12 +95,6 @@ describe('auth: accounts', () => {
     );
     assert.equal(data.expiresIn, 900);
     const db = t.platform.database.db;
-    const consent = await db
-      .selectFrom('auth_terms_consents')
-      .selectAll()
-      .where('user_id', '=', data.user.id)
-      .executeTakeFirst();
-    assert.equal(consent?.terms_version, t.platform.config.auth.termsVersion);
     const events = await db
       .selectFrom('outbox_events')
       .select(['type', 'data'])

@@ -45,7 +45,7 @@ describe('privacy: export and deletion across modules', () => {
     const [a, b] = [newUserId(), newUserId()];
     await call('PATCH', '/v1/users/me', a, { handle: `del_${a.slice(-8)}`, displayName: 'Del', bio: 'bio' });
     await call('PATCH', '/v1/users/me/preferences', a, { units: 'imperial' });
-    await call('POST', '/v1/users/me/consents', a, { type: 'terms', version: '2026-01', granted: true });
+    await call('POST', '/v1/users/me/consents', a, { type: 'terms', version: '2026-01-01', granted: true });
     const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#f00' } })
       .png()
       .toBuffer();

@@ -112,11 +112,13 @@ describe('notification email through a real SMTP server', () => {
     const email = `${me}@example.test`;
     await recipient(ctx, me, { email });
     const noteId = '0193a0c0-0000-7000-8000-000000000002';
+    const partner = userId();
     for (const reaction of ['😍', '🔥', '🥰']) {
       await feed(ctx, 'love-note.reacted', {
         noteId,
         senderId: me,
-        recipientId: userId(),
+        recipientId: partner,
+        userId: partner,
         reactorName: 'Sam',
         reaction,
       });

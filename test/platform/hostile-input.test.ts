@@ -41,6 +41,7 @@ const WATCHED: Record<string, string> = {
   'POST /v1/users/me/consents': 'users_',
   'PATCH /v1/couples/me': 'couples_',
   'POST /v1/notifications/devices': 'notifications_',
+  'PATCH /v1/notifications/preferences': 'notifications_',
   'POST /v1/notifications/push-subscriptions': 'notifications_',
   'POST /v1/auth/register': 'auth_',
   'POST /v1/auth/password/change': 'auth_',
@@ -148,7 +149,7 @@ function acceptedBody(op: Operation, fixture: Fixture): Record<string, unknown> 
       bio: 'hello',
       discoverable: false,
     },
-    'POST /v1/users/me/consents': { type: 'terms', version: '2026-01', granted: true },
+    'POST /v1/users/me/consents': { type: 'terms', version: '2026-01-01', granted: true },
     'POST /v1/notifications/push-subscriptions': {
       endpoint: 'https://push.example.test/send/abc',
       expirationTime: null,

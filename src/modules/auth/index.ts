@@ -9,7 +9,7 @@ import { confirmIdentity } from './mfa.ts';
 import { migrations } from './migrations/index.ts';
 import { authPersonalData } from './personal-data.ts';
 import { pruneAuth } from './prune.ts';
-import { findAccount, toUserView, type UserView } from './repo.ts';
+import { findAccount, type UserView, userViewOf } from './repo.ts';
 import { authRoutes } from './routes.ts';
 import { setAccountStatus } from './service.ts';
 import type { AccountStatus, AuthDb } from './tables.ts';
@@ -58,8 +58,9 @@ export function authService(platform: Platform): AuthService {
   const ctx = () => authContext(platform, console);
   return {
     async getUser(userId) {
-      const row = await findAccount((await ctx()).db, { userId });
-      return row && row.status !== 'deleted' ? toUserView(row) : undefined;
+      const { db } = await ctx();
+      const row = await findAccount(db, { userId });
+      return row && row.status !== 'deleted' ? userViewOf(db, row) : undefined;
     },
     async setStatus(userId, status, actorId) {
       await setAccountStatus(await ctx(), userId, status, actorId);

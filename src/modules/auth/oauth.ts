@@ -12,6 +12,7 @@ import {
   validationError,
 } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { startAccount } from '../users/index.ts';
 import { audit } from './audit.ts';
 import type { OAuthProviderConfig } from './config.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
@@ -223,12 +224,19 @@ async function linkOrCreate(
         .values({
           id: newId(),
           email,
-          display_name: displayName,
           password_hash: null,
           email_verified_at: new Date(),
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // The profile owns the display name (no terms consent: this path asks for none).
+      await startAccount(
+        trx,
+        { auth: ctx.config },
+        account.id,
+        { displayName, acceptTerms: false },
+        { ip: meta.ip, userAgent: meta.userAgent },
+      );
       await publish(
         trx,
         'user.registered',

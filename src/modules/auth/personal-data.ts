@@ -5,8 +5,8 @@ import type { AuthDb } from './tables.ts';
 /**
  * What auth holds about a person, for the export ZIP and for erasure. The
  * export leaves out every secret (password hash, MFA secret, token hashes);
- * erasure deletes the account (its sessions, tokens, MFA, identities and
- * consents go with it) and strips the person from the audit log, keeping only
+ * erasure deletes the account (its sessions, tokens, MFA and identities go
+ * with it) and strips the person from the audit log, keeping only
  * the anonymous fact that decisions happened.
  */
 export const authPersonalData: PersonalData = {
@@ -14,16 +14,7 @@ export const authPersonalData: PersonalData = {
     const db = platform.database.db as AuthDb;
     const account = await db
       .selectFrom('auth_accounts')
-      .select([
-        'id',
-        'email',
-        'display_name',
-        'role',
-        'status',
-        'email_verified_at',
-        'mfa_enabled_at',
-        'created_at',
-      ])
+      .select(['id', 'email', 'role', 'status', 'email_verified_at', 'mfa_enabled_at', 'created_at'])
       .where('id', '=', userId)
       .executeTakeFirst();
     const sessions = await db
@@ -46,18 +37,14 @@ export const authPersonalData: PersonalData = {
       .select(['provider', 'email', 'created_at'])
       .where('user_id', '=', userId)
       .execute();
-    const consents = await db
-      .selectFrom('auth_terms_consents')
-      .select(['terms_version', 'accepted_at', 'ip'])
-      .where('user_id', '=', userId)
-      .execute();
     const audit = await db
       .selectFrom('auth_audit_log')
       .select(['occurred_at', 'action', 'outcome', 'ip', 'user_agent'])
       .where('user_id', '=', userId)
       .orderBy('id')
       .execute();
-    return { account: account ?? null, sessions, identities, termsConsents: consents, auditLog: audit };
+    // The display name and the terms consent are the users module's (profile, consents): in users.json.
+    return { account: account ?? null, sessions, identities, auditLog: audit };
   },
 
   async erase(platform: Platform, userId: string) {

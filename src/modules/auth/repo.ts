@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Role } from '../../platform/http/auth-context.ts';
 import { validationError } from '../../platform/http/errors.ts';
+import { displayNames } from '../users/index.ts';
 import type { AccountStatus, AuthDb, AuthTables, AuthTrx, OneTimePurpose } from './tables.ts';
 
 /** SQL for accounts, one-time tokens and identities; sessions live in sessions.ts. */
@@ -10,16 +11,17 @@ type Executor = AuthDb | AuthTrx;
 export interface UserView {
   id: string;
   email: string;
-  displayName: string;
+  /** The users profile's (its one home); null for a profile without one. */
+  displayName: string | null;
   role: Role;
   emailVerified: boolean;
 }
 
-export function toUserView(row: AccountRow): UserView {
+export function toUserView(row: AccountRow, displayName: string | null): UserView {
   return {
     id: row.id,
     email: row.email,
-    displayName: row.display_name,
+    displayName,
     role: row.role,
     emailVerified: row.email_verified_at !== null,
   };
@@ -36,6 +38,14 @@ export function normaliseEmail(email: string): string {
     throw validationError('email is not a valid email address', 'email');
   }
   return normalised;
+}
+
+/**
+ * The account as the API shows it, with the display name read from the users
+ * profile through `executor` (a transaction sees the profile it just created).
+ */
+export async function userViewOf(executor: Executor, row: AccountRow): Promise<UserView> {
+  return toUserView(row, (await displayNames(executor, [row.id])).get(row.id) ?? null);
 }
 
 export function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {

@@ -30,7 +30,9 @@ const RecoveryCode = Type.String({
 export const User = Type.Object({
   id: Type.String({ format: 'uuid' }),
   email: Type.String(),
-  displayName: Type.String(),
+  displayName: Type.Union([Type.String(), Type.Null()], {
+    description: 'From the profile (PATCH /v1/users/me changes it)',
+  }),
   role: Type.Union([Type.Literal('user'), Type.Literal('editor'), Type.Literal('admin')]),
   emailVerified: Type.Boolean(),
 });

@@ -12,6 +12,7 @@ import {
 } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
+import { startAccount } from '../users/index.ts';
 import { audit } from './audit.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
 import { randomToken, tokenHash } from './crypto.ts';
@@ -72,15 +73,19 @@ export async function register(
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('auth_accounts')
-      .values({ id: newId(), email, display_name: displayName, password_hash: passwordHash })
+      .values({ id: newId(), email, password_hash: passwordHash })
       .onConflict((oc) => oc.column('email').doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!inserted) return undefined;
-    await trx
-      .insertInto('auth_terms_consents')
-      .values({ user_id: inserted.id, terms_version: ctx.config.termsVersion, ip: meta.ip })
-      .execute();
+    // The profile owns the display name and users the consent record: both written in this transaction.
+    await startAccount(
+      trx,
+      { auth: ctx.config },
+      inserted.id,
+      { displayName, acceptTerms: true },
+      { ip: meta.ip, userAgent: meta.userAgent },
+    );
     await insertOneTimeToken(
       trx,
       { userId: inserted.id },

@@ -6,7 +6,7 @@ import { audit } from './audit.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
 import { randomToken, tokenHash } from './crypto.ts';
 import type { RedisRefreshTokens } from './refresh-redis.ts';
-import { type AccountRow, toUserView, type UserView } from './repo.ts';
+import { type AccountRow, type UserView, userViewOf } from './repo.ts';
 import type { AuthDb, AuthTables, AuthTrx } from './tables.ts';
 
 /**
@@ -75,7 +75,7 @@ export async function startSession(
   const refreshToken = await issueRefreshToken(ctx, trx, session);
   return {
     sessionId: session.id,
-    user: toUserView(account),
+    user: await userViewOf(trx, account),
     accessToken: await ctx.accessTokens.sign(account, session.id),
     refreshToken,
     expiresIn: ctx.config.accessTokenTtlSeconds,
@@ -141,7 +141,7 @@ export async function rotateRefreshToken(
     if (row.used_at) {
       if (row.successor && now - row.used_at.getTime() <= REUSE_GRACE_MS) {
         const pair = JSON.parse(ctx.encryption.decrypt(row.successor, successorContext(hash))) as AuthResult;
-        return { kind: 'rotated', result: { ...pair, user: toUserView(row) }, ...base };
+        return { kind: 'rotated', result: { ...pair, user: await userViewOf(trx, row) }, ...base };
       }
       await familyReused(trx, base, meta);
       return { kind: 'reused', ...base };
@@ -157,7 +157,7 @@ export async function rotateRefreshToken(
     }
     const session = { id: row.session_id, user_id: row.id, expires_at: row.session_expires_at };
     const result: AuthResult = {
-      user: toUserView(row),
+      user: await userViewOf(trx, row),
       accessToken: await ctx.accessTokens.sign(row, row.session_id),
       refreshToken: await issueRefreshToken(ctx, trx, session),
       expiresIn: ctx.config.accessTokenTtlSeconds,
@@ -203,7 +203,7 @@ async function rotateInRedis(
   const whenSpent = async (usedAt: number, successor: string | undefined): Promise<RotateOutcome> => {
     if (successor && now - usedAt <= REUSE_GRACE_MS) {
       const pair = JSON.parse(ctx.encryption.decrypt(successor, successorContext(hash))) as AuthResult;
-      return { kind: 'rotated', result: { ...pair, user: toUserView(row) }, ...base };
+      return { kind: 'rotated', result: { ...pair, user: await userViewOf(ctx.db, row) }, ...base };
     }
     await ctx.db.transaction().execute((trx) => familyReused(trx, base, meta));
     return { kind: 'reused', ...base };
@@ -220,7 +220,7 @@ async function rotateInRedis(
   }
   const refreshToken = randomToken();
   const result: AuthResult = {
-    user: toUserView(row),
+    user: await userViewOf(ctx.db, row),
     accessToken: await ctx.accessTokens.sign(row, row.session_id),
     refreshToken,
     expiresIn: ctx.config.accessTokenTtlSeconds,

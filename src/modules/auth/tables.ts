@@ -11,7 +11,6 @@ export interface AuthTables {
   auth_accounts: {
     id: string;
     email: string;
-    display_name: string;
     role: Generated<Role>;
     status: Generated<AccountStatus>;
     password_hash: string | null;
@@ -20,7 +19,6 @@ export interface AuthTables {
     created_at: Timestamp;
     updated_at: Timestamp;
   };
-  auth_terms_consents: { user_id: string; terms_version: string; accepted_at: Timestamp; ip: string | null };
   auth_sessions: {
     id: string;
     user_id: string;

@@ -37,6 +37,16 @@ function fields(data: unknown, name: string): string[] {
 
 const someone = (data: unknown, name: string) => field(data, name) ?? 'Your partner';
 
+/** The partner of a note's two parties who is not `actorId`; undefined when the actor is neither. */
+function otherPartner(data: unknown, actorId: string | undefined): string | undefined {
+  const senderId = field(data, 'senderId');
+  const recipientId = field(data, 'recipientId');
+  if (!actorId || !senderId || !recipientId || senderId === recipientId) return undefined;
+  if (actorId === senderId) return recipientId;
+  if (actorId === recipientId) return senderId;
+  return undefined;
+}
+
 type Rule = (event: IncomingEvent) => NotificationSpec[];
 
 const security =
@@ -87,7 +97,9 @@ export const RULES: Record<string, Rule> = {
     ];
   },
   'love-note.reacted': (event) => {
-    const userId = field(event.data, 'senderId');
+    // Either partner may react, the sender too: the other one hears of it, never the one who reacted.
+    const actorId = field(event.data, 'userId') ?? event.actorId ?? undefined;
+    const userId = otherPartner(event.data, actorId);
     const noteId = field(event.data, 'noteId');
     if (!userId || !noteId) return [];
     return [

@@ -4,8 +4,7 @@ import type { Channels } from '../../platform/channels/index.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
 import type { MailLinks, OutgoingMail } from './email.ts';
 import type { NotificationMetrics } from './metrics.ts';
-import type { PreferenceMatrix } from './preferences.ts';
-import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
+import type { NotificationsDb } from './tables.ts';
 
 /** Sends a rendered mail (the platform mail transport, with our headers). */
 export interface MailSender {
@@ -33,8 +32,6 @@ export interface NotificationsContext {
   channels: Channels;
   mail: MailSender;
   queue: DeliveryQueue;
-  /** The users module's preferences plug in here; until then defaults plus stored overrides. */
-  preferences: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
   /** Time zone, locale and quiet hours from the users module (undefined: none known). */
   profile: (userId: string) => Promise<ExternalProfile | undefined>;
   /** The sign-in email from the auth module (undefined: none known). */

@@ -184,7 +184,7 @@ export async function attemptDelivery(
     );
     const recipient = await recipientOf(ctx, trx, job.userId);
     // Preferences may have changed while it waited (quiet hours, retries).
-    const preferences = await preferencesOf(ctx, job.userId, recipient);
+    const preferences = preferencesOf(recipient);
     if (!preferences[delivery.category][delivery.channel]) {
       await updateDelivery(trx, scope, delivery.id, {
         status: 'suppressed',
@@ -257,7 +257,7 @@ async function fallBackToEmail(
 ): Promise<void> {
   if (!FALLBACK_KINDS.has(delivery.kind) || !recipient?.email) return;
   const scope = { userId: delivery.user_id };
-  const preferences = await preferencesOf(ctx, delivery.user_id, recipient);
+  const preferences = preferencesOf(recipient);
   if (!preferences[delivery.category].email) return;
   // Two push channels failing at once: the lock makes the second see the first's outcome.
   await lockNotification(trx, scope, delivery.notification_id);

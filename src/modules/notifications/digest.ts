@@ -1,5 +1,6 @@
 import type { NotificationsContext } from './context.ts';
 import { sendDelivery } from './delivery.ts';
+import { preferencesOf } from './intake.ts';
 import { render, toLocale } from './messages.ts';
 import { recipientOf } from './recipient.ts';
 import { lockDigestItems, settleDigestItems, usersWithDigest } from './repo.ts';
@@ -28,6 +29,8 @@ async function digestFor(ctx: NotificationsContext, userId: string, channel: Cha
     const items = await lockDigestItems(trx, scope, channel);
     if (items.length === 0) return 0;
     const recipient = await recipientOf(ctx, trx, userId);
+    // Switches may have changed while the items waited for the hour.
+    const preferences = preferencesOf(recipient);
     const locale = toLocale(recipient?.locale);
     const byCategory = new Map<Category, typeof items>();
     for (const item of items) byCategory.set(item.category, [...(byCategory.get(item.category) ?? []), item]);
@@ -35,6 +38,11 @@ async function digestFor(ctx: NotificationsContext, userId: string, channel: Cha
     for (const [category, group] of byCategory) {
       const { title } = render('digest.title', locale, { count: String(group.length), lines: '' });
       const ids = group.map((item) => item.id);
+      if (!preferences[category][channel]) {
+        await settleDigestItems(trx, scope, ids, { status: 'suppressed', reason: 'preference' });
+        ctx.metrics.deliveries.inc({ channel, outcome: 'suppressed' }, ids.length);
+        continue;
+      }
       const outcome = await sendDelivery(
         ctx,
         trx,

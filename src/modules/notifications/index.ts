@@ -12,11 +12,10 @@ import { createMailSender } from './mailer.ts';
 import { createNotificationMetrics } from './metrics.ts';
 import { migrations } from './migrations/index.ts';
 import { notificationsPersonalData } from './personal-data.ts';
-import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
 import type { ExternalContact, ExternalProfile } from './recipient.ts';
 import { notificationRoutes } from './routes.ts';
 import { createNotificationsService } from './service.ts';
-import type { NotificationsDb, PreferenceOverrides } from './tables.ts';
+import type { NotificationsDb } from './tables.ts';
 import { jobsQueue, startNotificationsWorker } from './worker.ts';
 
 export type { PreferenceMatrix } from './preferences.ts';
@@ -24,12 +23,6 @@ export type { NotificationsService } from './service.ts';
 export { CATEGORIES, type Category, CHANNELS, type Channel } from './tables.ts';
 
 export interface NotificationsOptions {
-  /**
-   * Where preferences come from. The users module passes its own here; until
-   * then the stand-in defaults plus the overrides this module keeps
-   * (one-click unsubscribes) apply.
-   */
-  preferences?: (userId: string, overrides: PreferenceOverrides) => Promise<PreferenceMatrix>;
   /** Time zone, locale and quiet hours (the users module's `notificationProfile`). */
   profile?: (platform: Platform, userId: string) => Promise<ExternalProfile | undefined>;
   /** The sign-in email (from the auth module). */
@@ -76,8 +69,6 @@ export async function createNotificationsContext(
     channels,
     mail,
     queue: jobsQueue,
-    preferences:
-      options.preferences ?? (async (_userId, overrides) => applyOverrides(defaultPreferences(), overrides)),
     profile: options.profile ? (userId) => options.profile!(platform, userId) : async () => undefined,
     contact: options.contact ? (userId) => options.contact!(platform, userId) : async () => undefined,
     encryption: platform.encryption,

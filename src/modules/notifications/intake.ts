@@ -6,6 +6,7 @@ import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
 import { publishOutcome } from './outcomes.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
+import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
 import { recipientOf } from './recipient.ts';
 import { insertDeliveries, insertNotification, listDevices, listPushSubscriptions } from './repo.ts';
 import type { Channel, NewDelivery, NotificationRow, NotificationsDb, RecipientRow } from './tables.ts';
@@ -27,12 +28,9 @@ async function targetCounts(
   };
 }
 
-export async function preferencesOf(
-  ctx: NotificationsContext,
-  userId: string,
-  recipient: RecipientRow | undefined,
-) {
-  return ctx.preferences(userId, recipient?.preferences ?? {});
+/** A person's switches: the defaults with their stored overrides on top. */
+export function preferencesOf(recipient: Pick<RecipientRow, 'preferences'> | undefined): PreferenceMatrix {
+  return applyOverrides(defaultPreferences(), recipient?.preferences ?? {});
 }
 
 /**
@@ -64,6 +62,9 @@ export async function createNotification(
   const _scope = { userId: spec.userId };
   const recipient = await recipientOf(ctx, trx, spec.userId);
   const { title, body } = render(spec.kind, toLocale(recipient?.locale), spec.params);
+  const preferences = preferencesOf(recipient);
+  // The inbox is the in-app channel: switched off, the item is kept for its other deliveries but never shown.
+  const inbox = preferences[spec.category].in_app;
   const notification = await insertNotification(trx, {
     user_id: spec.userId,
     id: newId(),
@@ -74,27 +75,28 @@ export async function createNotification(
     title,
     body,
     data: spec.data,
+    inbox,
   });
   if (!notification) return undefined; // this event already notified this person
   ctx.metrics.created.inc({ category: spec.category });
   // Same transaction: the realtime connection hears of it only if it commits.
-  await publish(
-    trx,
-    'notification.created',
-    {
-      notificationId: notification.id,
-      userId: spec.userId,
-      kind: spec.kind,
-      category: spec.category,
-      title,
-      body,
-      data: spec.data,
-    },
-    { actorId: null },
-  );
+  if (inbox)
+    await publish(
+      trx,
+      'notification.created',
+      {
+        notificationId: notification.id,
+        userId: spec.userId,
+        kind: spec.kind,
+        category: spec.category,
+        title,
+        body,
+        data: spec.data,
+      },
+      { actorId: null },
+    );
 
   const now = ctx.now();
-  const preferences = await preferencesOf(ctx, spec.userId, recipient);
   const plans = planDeliveries(
     spec,
     preferences,
@@ -104,15 +106,17 @@ export async function createNotification(
   );
   const base = { user_id: spec.userId, notification_id: notification.id };
   const rows: NewDelivery[] = [
-    // The inbox row is the in-app delivery: stored at once, whatever the hour.
-    {
-      ...base,
-      id: newId(),
-      channel: 'in_app' as Channel,
-      status: 'delivered',
-      delivered_at: now,
-      sent_at: now,
-    },
+    // The inbox row is the in-app delivery: stored at once, whatever the hour, unless switched off.
+    inbox
+      ? {
+          ...base,
+          id: newId(),
+          channel: 'in_app' as Channel,
+          status: 'delivered',
+          delivered_at: now,
+          sent_at: now,
+        }
+      : { ...base, id: newId(), channel: 'in_app' as Channel, status: 'suppressed', reason: 'preference' },
     ...plans.map((plan) => ({
       ...base,
       id: newId(),

@@ -43,7 +43,8 @@ export const notificationsPersonalData: PersonalData = {
             phone: recipient.phone,
             locale: recipient.locale,
             timeZone: recipient.time_zone,
-            emailUnsubscribes: recipient.preferences,
+            // The switches the person changed (PATCH /v1/notifications/preferences, unsubscribe links).
+            preferences: recipient.preferences,
           }
         : null,
     };

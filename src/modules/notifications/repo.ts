@@ -8,6 +8,7 @@ import type {
   NewDelivery,
   NotificationRow,
   NotificationsDb,
+  PreferenceOverrides,
   PushSubscriptionRow,
   RecipientRow,
 } from './tables.ts';
@@ -21,8 +22,9 @@ export interface UserScope {
 
 // ---- notifications -------------------------------------------------------
 
-export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | 'data'> & {
+export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | 'data' | 'inbox'> & {
   data: Record<string, string>;
+  inbox?: boolean;
 };
 
 /** Inserts unless this event already notified this user; returns undefined for the repeat. */
@@ -40,7 +42,11 @@ export async function listNotifications(
   scope: UserScope,
   query: { unread: boolean; limit: number; before?: string },
 ): Promise<NotificationRow[]> {
-  let q = db.selectFrom('notifications_items').selectAll().where('user_id', '=', scope.userId);
+  let q = db
+    .selectFrom('notifications_items')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('inbox', '=', true);
   if (query.unread) q = q.where('read_at', 'is', null);
   if (query.before) q = q.where('id', '<', query.before);
   return q
@@ -74,6 +80,7 @@ export async function countUnread(db: Db, scope: UserScope): Promise<number> {
     .selectFrom('notifications_items')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('user_id', '=', scope.userId)
+    .where('inbox', '=', true)
     .where('read_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.count);
@@ -426,6 +433,35 @@ export async function upsertRecipient(db: Db, scope: UserScope, input: Recipient
     .values({ user_id: scope.userId, ...values })
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...values, updated_at: sql`now()` }))
     .execute();
+}
+
+/**
+ * Changes a person's stored preference overrides under a row lock, so two
+ * concurrent changes both land; returns the overrides now stored.
+ */
+export async function updatePreferenceOverrides(
+  trx: Transaction<NotificationsDb>,
+  scope: UserScope,
+  change: (stored: PreferenceOverrides) => PreferenceOverrides,
+): Promise<PreferenceOverrides> {
+  await trx
+    .insertInto('notifications_recipients')
+    .values({ user_id: scope.userId })
+    .onConflict((oc) => oc.column('user_id').doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('notifications_recipients')
+    .select('preferences')
+    .where('user_id', '=', scope.userId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const next = change(row.preferences ?? {});
+  await trx
+    .updateTable('notifications_recipients')
+    .set({ preferences: JSON.stringify(next), updated_at: sql`now()` })
+    .where('user_id', '=', scope.userId)
+    .execute();
+  return next;
 }
 
 /** Forgets a person: their inbox, delivery records, push targets and contact details. */

@@ -104,6 +104,35 @@ export async function notificationRoutes(
   );
 
   app.get(
+    '/notifications/preferences',
+    {
+      ...user,
+      schema: {
+        tags,
+        security,
+        summary: 'Which categories may reach you on which channels (the one place these switches live)',
+        response: { 200: Enveloped(s.Preferences) },
+      },
+    },
+    async (request) => service.preferences(caller(request).id),
+  );
+
+  app.patch(
+    '/notifications/preferences',
+    {
+      ...user,
+      schema: {
+        tags,
+        security,
+        summary: 'Switch categories on or off per channel, e.g. {"love-notes":{"email":false}}',
+        body: s.PreferencesUpdate,
+        response: { 200: Enveloped(s.Preferences) },
+      },
+    },
+    async (request) => service.updatePreferences(caller(request).id, request.body as s.PreferencesUpdate),
+  );
+
+  app.get(
     '/notifications/vapid-public-key',
     {
       schema: {

@@ -120,3 +120,36 @@ export const Unsubscribe = Type.Object({
 export const TwilioStatusBody = Type.Record(Type.String(), Type.String(), {
   description: 'Twilio status callback form (MessageSid, MessageStatus, ErrorCode, ...)',
 });
+
+const switchesOf = (on: (channel: (typeof CHANNELS)[number]) => ReturnType<typeof Type.Boolean>) =>
+  Object.fromEntries(CHANNELS.map((channel) => [channel, on(channel)]));
+
+/** The whole matrix, as GET and PATCH answer it. */
+export const Preferences = Type.Object(
+  Object.fromEntries(CATEGORIES.map((category) => [category, Type.Object(switchesOf(() => Type.Boolean()))])),
+  {
+    description:
+      'Category × channel switches: whether a notification of that category may reach you on that channel. `security` in_app and email are always on.',
+  },
+);
+
+/** Some switches; every other one keeps its value. */
+export const PreferencesUpdate = Type.Object(
+  Object.fromEntries(
+    CATEGORIES.map((category) => [
+      category,
+      Type.Optional(
+        Type.Object(
+          switchesOf((channel) => Type.Optional(Type.Boolean({ description: `${category} on ${channel}` }))),
+          { additionalProperties: false, minProperties: 1 },
+        ),
+      ),
+    ]),
+  ),
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'e.g. {"love-notes":{"email":false}}; unnamed categories and channels keep their value',
+  },
+);
+export type PreferencesUpdate = Static<typeof PreferencesUpdate>;

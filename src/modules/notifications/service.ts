@@ -3,10 +3,17 @@ import { notFound, unauthenticated, validationError } from '../../platform/http/
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import type { NotificationsContext } from './context.ts';
 import { readUnsubscribeToken } from './email.ts';
+import { preferencesOf } from './intake.ts';
 import { publishOutcome } from './outcomes.ts';
-import { MANDATORY_CATEGORIES } from './preferences.ts';
+import { LOCKED, MANDATORY_CATEGORIES, mergeOverrides } from './preferences.ts';
 import * as repo from './repo.ts';
-import type { DeliveryRow, DeviceRow, NotificationRow, PushSubscriptionRow } from './tables.ts';
+import type {
+  DeliveryRow,
+  DeviceRow,
+  NotificationRow,
+  PreferenceOverrides,
+  PushSubscriptionRow,
+} from './tables.ts';
 
 /** The views the API returns (camelCase, no internals). */
 export interface NotificationView {
@@ -91,6 +98,12 @@ export function createNotificationsService(ctx: NotificationsContext) {
     }
     return target;
   };
+  const changePreferences = (userId: string, patch: PreferenceOverrides) =>
+    db
+      .transaction()
+      .execute((trx) =>
+        repo.updatePreferenceOverrides(trx, { userId }, (stored) => mergeOverrides(stored, patch)),
+      );
   return {
     async list(
       userId: string,
@@ -186,12 +199,22 @@ export function createNotificationsService(ctx: NotificationsContext) {
 
     async unsubscribe(token: string) {
       const target = unsubscribeTarget(token);
-      const scope = { userId: target.userId };
-      const recipient = await repo.findRecipient(db, scope);
-      const overrides = { ...(recipient?.preferences ?? {}) };
-      overrides[target.category] = { ...overrides[target.category], email: false };
-      await repo.upsertRecipient(db, scope, { preferences: overrides });
+      await changePreferences(target.userId, { [target.category]: { email: false } });
       return { category: target.category, channel: 'email' as const, unsubscribed: true };
+    },
+
+    /** The category × channel matrix that delivery follows: defaults with the person's switches. */
+    async preferences(userId: string) {
+      return preferencesOf(await repo.findRecipient(db, { userId }));
+    },
+
+    async updatePreferences(userId: string, patch: PreferenceOverrides) {
+      for (const [category, channel] of LOCKED) {
+        if (patch[category]?.[channel] === false) {
+          throw validationError(`${category} ${channel} cannot be switched off`, `${category}.${channel}`);
+        }
+      }
+      return preferencesOf({ preferences: await changePreferences(userId, patch) });
     },
 
     /** Twilio's status callback: signed with the auth token over the public URL and the form. */

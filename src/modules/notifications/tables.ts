@@ -36,6 +36,8 @@ export interface NotificationsTable {
   data: Json;
   created_at: Timestamp;
   read_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** False when the person switched this category's in-app channel off: kept for its deliveries, never shown. */
+  inbox: Generated<boolean>;
 }
 
 export interface DeliveriesTable {

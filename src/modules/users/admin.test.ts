@@ -88,7 +88,7 @@ describe('users: admin and consents', () => {
   it('records consent decisions with time and IP and reports the latest per type', async () => {
     const user = newUserId();
     const give = (payload: object) => call('POST', '/v1/users/me/consents', as(user), payload);
-    assert.equal((await give({ type: 'terms', version: '2026-01', granted: true })).statusCode, 201);
+    assert.equal((await give({ type: 'terms', version: '2026-01-01', granted: true })).statusCode, 201);
     assert.equal((await give({ type: 'marketing', version: 'v1', granted: true })).statusCode, 201);
     assert.equal((await give({ type: 'marketing', version: 'v1', granted: false })).statusCode, 201);
     const old = await give({ type: 'terms', version: '2019-01', granted: true });
@@ -102,6 +102,6 @@ describe('users: admin and consents', () => {
     assert.ok(Date.parse(history[0].recordedAt) > 0);
     const marketing = current.find((c: { type: string }) => c.type === 'marketing');
     assert.equal(marketing.granted, false);
-    assert.equal(required.terms, '2026-01');
+    assert.equal(required.terms, '2026-01-01', 'the one terms version: AUTH_TERMS_VERSION');
   });
 });

@@ -1,3 +1,4 @@
+import type { Config } from '../../platform/config.ts';
 import { validationError } from '../../platform/http/errors.ts';
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
@@ -8,14 +9,20 @@ import type { UsersDb } from './tables.ts';
 
 /**
  * Consent is an append-only history: each decision is a row with its time and
- * IP, and the current state per type is the newest row. Terms and privacy can
- * only be accepted in their current version; registration (auth) records the
- * terms through `recordConsent` and checks `hasCurrentConsent`.
+ * IP, and the current state per type is the newest row. This table is the one
+ * record of consent: registration (auth) writes its terms consent here, in its
+ * own transaction, through `acceptCurrentTerms` (index.ts). Terms and privacy
+ * can only be accepted in their current version.
  */
-export const CURRENT_VERSIONS: Partial<Record<ConsentType, string>> = {
-  terms: '2026-01',
-  privacy: '2026-01',
-};
+export type CurrentVersions = Partial<Record<ConsentType, string>>;
+
+/** The privacy notice's version; the terms version is the one setting AUTH_TERMS_VERSION. */
+export const PRIVACY_VERSION = '2026-01';
+
+/** What a person can accept now: the terms version registration uses too, so both always agree. */
+export function currentVersions(config: Pick<Config, 'auth'>): CurrentVersions {
+  return { terms: config.auth.termsVersion, privacy: PRIVACY_VERSION };
+}
 
 function present(row: {
   id: string;
@@ -37,11 +44,12 @@ function present(row: {
 
 export async function recordConsent(
   db: UsersDb,
+  versions: CurrentVersions,
   userId: string,
   input: ConsentInput,
   origin: { ip: string | null; userAgent: string | null },
 ) {
-  const current = CURRENT_VERSIONS[input.type];
+  const current = versions[input.type];
   if (input.granted && current !== undefined && input.version !== current) {
     throw validationError(`${input.type} can only be accepted in its current version ${current}`, 'version');
   }
@@ -73,11 +81,14 @@ export async function consentHistory(db: UsersDb, userId: string) {
   return rows.map(present);
 }
 
-export async function hasCurrentConsent(db: UsersDb, userId: string, type: ConsentType): Promise<boolean> {
+export async function hasCurrentConsent(
+  db: UsersDb,
+  versions: CurrentVersions,
+  userId: string,
+  type: ConsentType,
+): Promise<boolean> {
   const [latest] = (await consentHistory(db, userId)).filter((c) => c.type === type);
-  return (
-    !!latest?.granted && (CURRENT_VERSIONS[type] === undefined || latest.version === CURRENT_VERSIONS[type])
-  );
+  return !!latest?.granted && (versions[type] === undefined || latest.version === versions[type]);
 }
 
 export async function getConsents(ctx: UsersContext, userId: string) {
@@ -85,7 +96,7 @@ export async function getConsents(ctx: UsersContext, userId: string) {
   const history = await consentHistory(ctx.db, userId);
   const seen = new Set<string>();
   const current = history.filter((c) => !seen.has(c.type) && seen.add(c.type));
-  return { current, history, required: CURRENT_VERSIONS as Record<string, string> };
+  return { current, history, required: currentVersions(ctx.platform.config) as Record<string, string> };
 }
 
 export async function giveConsent(
@@ -98,7 +109,7 @@ export async function giveConsent(
 ) {
   await activeProfile(ctx, userId);
   return ctx.db.transaction().execute(async (trx) => {
-    const consent = await recordConsent(trx, userId, input, origin);
+    const consent = await recordConsent(trx, currentVersions(ctx.platform.config), userId, input, origin);
     if (idempotency) await recordAnswer(trx, idempotency, 201, consent);
     return consent;
   });

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../platform/config.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { createBackground } from './background.ts';
+import { currentVersions, recordConsent } from './consents.ts';
 import type { IdentityConfirmer, PartnerLookup, PersonalDataOwner, UsersContext } from './context.ts';
 import { eraseUser, pendingDeletions } from './erasure.ts';
 import { consumeUsersEvents, USERS_EVENTS } from './events.ts';
@@ -12,6 +14,7 @@ import { migrations } from './migrations/index.ts';
 import { usersPersonalData } from './personal-data.ts';
 import { defaultPreferences, mergePreferences } from './preferences.ts';
 import { privacyRoutes } from './privacy-routes.ts';
+import { findProfiles, insertProfileIfMissing } from './repo.ts';
 import { profileRoutes } from './routes.ts';
 import type { ProfileUpdate } from './schemas.ts';
 import * as service from './service.ts';
@@ -21,11 +24,7 @@ import type { UsersDb } from './tables.ts';
  * The users module: profiles, preferences, avatar, search, consents, export,
  * deletion and admin suspension. Other modules import only this file.
  */
-export {
-  CURRENT_VERSIONS as CURRENT_CONSENT_VERSIONS,
-  hasCurrentConsent,
-  recordConsent,
-} from './consents.ts';
+export { currentVersions as currentConsentVersions, hasCurrentConsent } from './consents.ts';
 export type { IdentityConfirmer, PartnerLookup } from './context.ts';
 export { ProfileUpdate, UserIdParams } from './schemas.ts';
 export type { ProfileView } from './service.ts';
@@ -38,6 +37,47 @@ export function ensureProfile(
   seed?: { displayName?: string | null; locale?: string; timeZone?: string },
 ) {
   return service.ensureProfile(platform.database.db as UsersDb, userId, seed);
+}
+
+/**
+ * What a new account starts with in the users module, written in the caller's
+ * transaction (auth's registration), so the account, its profile and its
+ * consent commit together: the profile with the display name given at
+ * sign-up (the profile owns the name from then on), and, when given, the
+ * consent to the current terms (the one consent record, one terms version).
+ */
+export async function startAccount(
+  executor: unknown,
+  config: Pick<Config, 'auth'>,
+  userId: string,
+  seed: { displayName: string; acceptTerms: boolean },
+  origin: { ip: string | null; userAgent: string | null },
+): Promise<void> {
+  const db = executor as UsersDb;
+  await insertProfileIfMissing(db, { userId }, { displayName: seed.displayName });
+  if (!seed.acceptTerms) return;
+  const versions = currentVersions(config);
+  await recordConsent(
+    db,
+    versions,
+    userId,
+    { type: 'terms', version: versions.terms!, granted: true },
+    origin,
+  );
+}
+
+/**
+ * Display names by user id, from the profile (their one home), read through
+ * `executor` so a caller's open transaction sees its own writes. A person
+ * without a profile or a name is absent.
+ */
+export async function displayNames(executor: unknown, userIds: string[]): Promise<Map<string, string>> {
+  const rows = await findProfiles(executor as UsersDb, userIds);
+  return new Map(
+    rows.flatMap((row) =>
+      row.display_name !== null && row.status !== 'deleted' ? [[row.user_id, row.display_name]] : [],
+    ),
+  );
 }
 
 /**

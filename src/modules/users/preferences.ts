@@ -1,26 +1,18 @@
 import { sql } from 'kysely';
 import type { UsersContext } from './context.ts';
-import { CHANNELS, NOTIFICATION_CATEGORIES, type Preferences, type PreferencesUpdate } from './schemas.ts';
+import type { Preferences, PreferencesUpdate } from './schemas.ts';
 import { activeProfile } from './service.ts';
 
 /**
- * Notification categories × channels, quiet hours, week start and units.
- * Stored as the user's overrides only, merged over the defaults on read, so
- * a new category or channel reaches existing users with its default.
+ * Profile-level settings: quiet hours (the notifications module reads them
+ * through `notificationProfile`), week start and units. Which notification
+ * reaches a person on which channel is the notifications module's
+ * (`/v1/notifications/preferences`), not kept here. Stored as the user's
+ * overrides only, merged over the defaults on read.
  */
-
-// Marketing (product news) is opt-in; everything about the relationship is on
-// where it is free to deliver (push, in-app) and e-mail/SMS stay quiet.
-function defaultSwitches(category: string): Record<string, boolean> {
-  const marketing = category === 'product-news';
-  return Object.fromEntries(
-    CHANNELS.map((channel) => [channel, !marketing && (channel === 'push' || channel === 'in-app')]),
-  );
-}
 
 export function defaultPreferences(): Preferences {
   return {
-    notifications: Object.fromEntries(NOTIFICATION_CATEGORIES.map((c) => [c, defaultSwitches(c)])),
     quietHours: { enabled: false, start: '22:00', end: '07:00' },
     weekStart: 'monday',
     units: 'metric',
@@ -30,15 +22,7 @@ export function defaultPreferences(): Preferences {
 type Overrides = PreferencesUpdate;
 
 export function mergePreferences(base: Preferences, overrides: Overrides): Preferences {
-  const notifications = { ...base.notifications };
-  for (const [category, switches] of Object.entries(overrides.notifications ?? {})) {
-    if (!switches || !(category in notifications)) continue;
-    const merged = { ...notifications[category] };
-    for (const [channel, on] of Object.entries(switches)) if (on !== undefined) merged[channel] = on;
-    notifications[category] = merged;
-  }
   return {
-    notifications,
     quietHours: { ...base.quietHours, ...(overrides.quietHours ?? {}) },
     weekStart: overrides.weekStart ?? base.weekStart,
     units: overrides.units ?? base.units,
@@ -47,16 +31,11 @@ export function mergePreferences(base: Preferences, overrides: Overrides): Prefe
 
 /** Merges two override sets (what is stored + what a PATCH brings). */
 function mergeOverrides(stored: Overrides, patch: Overrides): Overrides {
-  const notifications: Record<string, Record<string, boolean | undefined>> = {
-    ...(stored.notifications ?? {}),
-  };
-  for (const [category, switches] of Object.entries(patch.notifications ?? {})) {
-    notifications[category] = { ...(notifications[category] ?? {}), ...switches };
-  }
+  // Switches an older version kept here (`notifications`) are dropped on the next write.
+  const { notifications: _dropped, ...rest } = stored as Overrides & { notifications?: unknown };
   return {
-    ...stored,
+    ...rest,
     ...patch,
-    notifications: notifications as Overrides['notifications'],
     quietHours: { ...(stored.quietHours ?? {}), ...(patch.quietHours ?? {}) },
   };
 }

@@ -90,45 +90,10 @@ export const ProfileUpdate = Type.Object(
 );
 export type ProfileUpdate = Static<typeof ProfileUpdate>;
 
-export const NOTIFICATION_CATEGORIES = [
-  'love-notes',
-  'partner-activity',
-  'reminders',
-  'coach',
-  'content',
-  'product-news',
-] as const;
-export const CHANNELS = ['push', 'email', 'sms', 'in-app'] as const;
-
-const ChannelSwitches = Type.Optional(
-  Type.Object(
-    {
-      push: Type.Optional(Type.Boolean()),
-      email: Type.Optional(Type.Boolean()),
-      sms: Type.Optional(Type.Boolean()),
-      'in-app': Type.Optional(Type.Boolean()),
-    },
-    { additionalProperties: false },
-  ),
-);
-
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, local time' });
 
 export const PreferencesUpdate = Type.Object(
   {
-    notifications: Type.Optional(
-      Type.Object(
-        {
-          'love-notes': ChannelSwitches,
-          'partner-activity': ChannelSwitches,
-          reminders: ChannelSwitches,
-          coach: ChannelSwitches,
-          content: ChannelSwitches,
-          'product-news': ChannelSwitches,
-        },
-        { additionalProperties: false, description: 'Category × channel switches' },
-      ),
-    ),
     quietHours: Type.Optional(
       Type.Object(
         { enabled: Type.Optional(Type.Boolean()), start: Type.Optional(Time), end: Type.Optional(Time) },
@@ -138,12 +103,16 @@ export const PreferencesUpdate = Type.Object(
     weekStart: Type.Optional(Type.Enum(['monday', 'sunday', 'saturday'])),
     units: Type.Optional(Type.Enum(['metric', 'imperial'])),
   },
-  { additionalProperties: false, minProperties: 1 },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      'Profile-level settings. Which notifications reach you on which channel is /v1/notifications/preferences.',
+  },
 );
 export type PreferencesUpdate = Static<typeof PreferencesUpdate>;
 
 export const Preferences = Type.Object({
-  notifications: Type.Record(Type.String(), Type.Record(Type.String(), Type.Boolean())),
   quietHours: Type.Object({ enabled: Type.Boolean(), start: Type.String(), end: Type.String() }),
   weekStart: Type.String(),
   units: Type.String(),
