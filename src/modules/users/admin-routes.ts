@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { requireRole } from '../../platform/http/auth.ts';
 import { Enveloped } from '../../platform/http/envelope.ts';
-import { requireRole } from '../auth/index.ts';
 import { listUsers, suspend, unsuspend } from './admin.ts';
 import type { UsersContext } from './context.ts';
 import { caller } from './guard.ts';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
-import { requireAuth } from '../auth/index.ts';
 import { getConsents, giveConsent } from './consents.ts';
 import type { UsersContext } from './context.ts';
 import { requestDeletion } from './erasure.ts';

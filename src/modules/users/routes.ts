@@ -1,8 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped } from '../../platform/http/envelope.ts';
-import { requireAuth } from '../auth/index.ts';
 import { readUpload, removeAvatar, setAvatar } from './avatar.ts';
 import { profileTag } from './cache.ts';
 import type { UsersContext } from './context.ts';
