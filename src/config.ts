@@ -35,6 +35,8 @@ export interface Config {
   loveNotesSweepMs: number;
   /** Port of the /metrics endpoint of a `worker`-only process (unset: none). */
   workerMetricsPort: number | undefined;
+  /** When set, /metrics (API and worker) answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
   modules: string[] | 'all';
   corsOrigins: string[];
   trustProxy: string[];
@@ -347,6 +349,7 @@ export function parseConfig(env: Env): Config {
       ? r.int('WORKER_METRICS_PORT', 0, 0, 65535)
       : undefined,
     modules: modules.length === 0 || modules.includes('all') ? 'all' : modules,
+    metricsToken: r.optional('METRICS_TOKEN'),
     corsOrigins: r.list('CORS_ORIGINS'),
     trustProxy: r.list('TRUST_PROXY'),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),

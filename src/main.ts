@@ -97,7 +97,12 @@ async function main(): Promise<void> {
     // After the modules registered their consumers and jobs; stops first on shutdown.
     cleanups.push(await startWorker(platform));
     if (command === 'worker' && config.workerMetricsPort !== undefined) {
-      const metrics = await startMetricsServer(platform.metrics, config.workerMetricsPort, config.host);
+      const metrics = await startMetricsServer(
+        platform.metrics,
+        config.workerMetricsPort,
+        config.host,
+        config.metricsToken,
+      );
       cleanups.push(() => metrics.close());
       log.info({ port: metrics.port }, 'worker metrics at /metrics');
     }
