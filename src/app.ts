@@ -17,7 +17,7 @@ import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders, securityHeadersFor } from './platform/http/security-headers.ts';
 import { rewriteVersionedUrl, versionCheck } from './platform/http/versioning.ts';
 import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
-import { loggerOptions } from './platform/observability/logger.ts';
+import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
 import type { Platform } from './platform/platform.ts';
 import { localFileRoutes } from './platform/storage/index.ts';
@@ -30,10 +30,9 @@ export interface BuildOptions {
 /** Builds the HTTP app: platform conventions first, then every enabled module's routes. */
 export async function buildApp(platform: Platform, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
-  const logger = {
-    ...loggerOptions(config.logLevel),
-    ...(options.logStream ? { stream: options.logStream } : {}),
-  };
+  const logger = options.logStream
+    ? { ...loggerOptions(config.logLevel), stream: options.logStream }
+    : loggerOptions(config.logLevel, prettyLogs(config));
   const app = Fastify({
     logger,
     genReqId: requestIdFrom,

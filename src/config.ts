@@ -17,6 +17,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: LogLevel;
+  /** `pretty` (pino-pretty) or `json`; unset: pretty in development on a terminal, else JSON. */
+  logFormat: 'json' | 'pretty' | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
@@ -237,6 +239,7 @@ class Reader {
 }
 
 const NODE_ENVS = ['development', 'test', 'production'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Issuers of the providers that speak OpenID Connect, so only their client id and secret are needed. */
@@ -333,6 +336,8 @@ export function parseConfig(env: Env): Config {
     host: r.string('HOST', '0.0.0.0'),
     port: r.int('PORT', 3000, 0, 65535),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    logFormat:
+      r.optional('LOG_FORMAT') === undefined ? undefined : r.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     dataDir: path.resolve(r.string('DATA_DIR', 'data')),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { type ChannelsOptions, createChannels } from '../../platform/channels/index.ts';
-import { loggerOptions } from '../../platform/observability/logger.ts';
+import { loggerOptions, prettyLogs } from '../../platform/observability/logger.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../index.ts';
 import type { MailSender, NotificationsContext, RetryPolicy } from './context.ts';
@@ -81,7 +81,7 @@ export async function createNotificationsContext(
     links: { appUrl: config.appUrl, publicUrl },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     twilioAuthToken: config.channels.twilio?.authToken,
-    log: pino(loggerOptions(config.logLevel)).child({ module: 'notifications' }),
+    log: pino(loggerOptions(config.logLevel, prettyLogs(config))).child({ module: 'notifications' }),
     now: () => new Date(),
   };
 }

@@ -78,8 +78,14 @@ async function ensureTraversable(dir: string, owner: RunAs): Promise<void> {
   if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o777) | 0o711);
 }
 
-async function initialise(bin: Binaries, dataDir: string, owner: RunAs): Promise<void> {
+async function initialise(
+  bin: Binaries,
+  dataDir: string,
+  owner: RunAs,
+  log: (message: string) => void,
+): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  log(`initialising a new database cluster in ${dataDir} (first start only; takes a while)`);
   // initdb into a side directory and rename it into place, so a crash during
   // initdb never leaves a half-made cluster that later starts would trip on.
   const staging = `${dataDir}.init-${process.pid}`;
@@ -178,7 +184,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   const bin = await binaries();
   const owner = await runAs();
-  await initialise(bin, dataDir, owner);
+  log(`starting embedded PostgreSQL (no DATABASE_URL set; data in ${dataDir})`);
+  await initialise(bin, dataDir, owner, log);
   await ensureOwned(dataDir, owner);
   await recover(bin, dataDir, owner, log);
 
