@@ -151,6 +151,22 @@ async function recover(
   await rm(lockFile, { force: true });
 }
 
+/**
+ * The URL of the embedded server a running instance (`npm start`) is using, if
+ * any: for a one-off command (`npm run cli`) that must not take the server over.
+ */
+export async function runningEmbeddedUrl(dataDirOption: string): Promise<string | undefined> {
+  const dataDir = path.resolve(dataDirOption);
+  const lines = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  if (!isAlive(pid) || !(await isPostgresFor(pid, dataDir))) return undefined;
+  const app = await readOwner(dataDir);
+  if (app === undefined || !isAlive(app)) return undefined;
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
 // The app that started the server, so a second start can tell an orphaned server
 // (its app was killed) from one that another live instance is using.
 const ownerFile = (dataDir: string) => `${dataDir}.owner`;
