@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
@@ -10,15 +9,16 @@ import { requestDeadline } from './platform/gateway/request-deadline.ts';
 import { responseCache } from './platform/gateway/response-cache/plugin.ts';
 import { requireRole } from './platform/http/auth.ts';
 import { conventions } from './platform/http/conventions.ts';
+import { crossOrigin, crossOriginHeaders } from './platform/http/cors.ts';
 import { handleError } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotency } from './platform/http/idempotency.ts';
 import { openapi } from './platform/http/openapi.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
-import { securityHeaders } from './platform/http/security-headers.ts';
-import { rewriteVersionedUrl } from './platform/http/versioning.ts';
+import { securityHeaders, securityHeadersFor } from './platform/http/security-headers.ts';
+import { rewriteVersionedUrl, versionCheck } from './platform/http/versioning.ts';
 import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
-import { loggerOptions } from './platform/observability/logger.ts';
+import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
 import type { Platform } from './platform/platform.ts';
 import { hubFor } from './platform/realtime/live-hub.ts';
@@ -33,10 +33,9 @@ export interface BuildOptions {
 /** Builds the HTTP app: platform conventions first, then every enabled module's routes. */
 export async function buildApp(platform: Platform, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
-  const logger = {
-    ...loggerOptions(config.logLevel),
-    ...(options.logStream ? { stream: options.logStream } : {}),
-  };
+  const logger = options.logStream
+    ? { ...loggerOptions(config.logLevel), stream: options.logStream }
+    : loggerOptions(config.logLevel, prettyLogs(config));
   const app = Fastify({
     logger,
     genReqId: requestIdFrom,
@@ -45,8 +44,14 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
     // The router answers an undecodable path (`/v1/users/%E0`) or an over-long
-    // parameter before any hook; without this those answers skip the envelope.
-    frameworkErrors: handleError,
+    // parameter before any hook; without this those answers skip the envelope,
+    // and the headers the onRequest hooks would have set are set here.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      reply.headers(securityHeadersFor(request.url));
+      crossOriginHeaders(config.corsOrigins, request, reply);
+      return handleError(error, request, reply);
+    },
     return503OnClosing: true,
     // Deadline for receiving a request from the socket (slow clients); the handler's
     // deadline is per route (gateway/request-deadline.ts).
@@ -56,23 +61,8 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
 
   await app.register(conventions);
   await app.register(securityHeaders);
-  // No configured origin means no browser may call cross-origin: no CORS headers at all.
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-      credentials: !config.corsOrigins.includes('*'),
-      exposedHeaders: [
-        'x-request-id',
-        'retry-after',
-        'ratelimit',
-        'ratelimit-policy',
-        'deprecation',
-        'sunset',
-        'etag',
-        'x-cache',
-      ],
-    });
-  }
+  await app.register(crossOrigin, { origins: config.corsOrigins });
+  await app.register(versionCheck);
   await app.register(loadShedding, {
     maxEventLoopDelayMs: config.shedMaxEventLoopDelayMs,
     maxHeapUsedBytes: config.shedMaxHeapUsedBytes,
@@ -82,7 +72,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     metrics: platform.metrics,
   });
   await app.register(requestDeadline, { timeoutMs: config.gateway.requestTimeoutMs });
-  await app.register(httpMetrics, { registry: platform.metrics });
+  await app.register(httpMetrics, { registry: platform.metrics, token: config.metricsToken });
   await app.register(rateLimit, { platform });
   await app.register(responseCache, { platform });
   await app.register(openapi);

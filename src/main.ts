@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -8,7 +9,7 @@ import { createDatabase } from './platform/db/database.ts';
 import { startEmbeddedPostgres } from './platform/db/embedded.ts';
 import { migrateToLatest } from './platform/db/migrator.ts';
 import { migrateJobs } from './platform/jobs/migrate.ts';
-import { loggerOptions } from './platform/observability/logger.ts';
+import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { startMetricsServer } from './platform/observability/metrics-server.ts';
 import { createPlatform } from './platform/platform.ts';
 import { startWorker } from './platform/worker.ts';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = pino(loggerOptions(config.logLevel === 'silent' ? 'silent' : config.logLevel));
+  const log = pino(loggerOptions(config.logLevel, prettyLogs(config)));
   let shuttingDown = false;
 
   const shutdown = async (signal: string) => {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
 
   if (command === 'start' || command === 'migrate') {
     const { db, close } = createDatabase({ url: databaseUrl, poolMax: 1, applicationName: 'migrate' });
+    log.info('migrating the database');
     try {
       const applied = await migrateToLatest(db, migrations);
       await migrateJobs(databaseUrl);
@@ -97,7 +99,12 @@ async function main(): Promise<void> {
     // After the modules registered their consumers and jobs; stops first on shutdown.
     cleanups.push(await startWorker(platform));
     if (command === 'worker' && config.workerMetricsPort !== undefined) {
-      const metrics = await startMetricsServer(platform.metrics, config.workerMetricsPort, config.host);
+      const metrics = await startMetricsServer(
+        platform.metrics,
+        config.workerMetricsPort,
+        config.host,
+        config.metricsToken,
+      );
       cleanups.push(() => metrics.close());
       log.info({ port: metrics.port }, 'worker metrics at /metrics');
     }
@@ -108,7 +115,18 @@ async function main(): Promise<void> {
     // Registered after the worker so it closes first: stop taking requests, finish in-flight ones.
     cleanups.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
+    log.info(`listening at ${listeningUrl(config, app)} (API docs at /docs)`);
+  } else if (command === 'worker') {
+    log.info('worker running: consumers and jobs');
   }
+}
+
+/** Where a person on this machine reaches the API (0.0.0.0 and :: mean every interface). */
+function listeningUrl(config: Config, app: FastifyInstance): string {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 main().catch(async (error: unknown) => {

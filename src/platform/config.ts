@@ -15,6 +15,8 @@ export interface PlatformConfig {
   host: string;
   port: number;
   logLevel: LogLevel;
+  /** `pretty` (pino-pretty) or `json`; unset: pretty in development on a terminal, else JSON. */
+  logFormat: 'json' | 'pretty' | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
@@ -31,6 +33,8 @@ export interface PlatformConfig {
   jobsPollIntervalMs: number;
   /** Port of the /metrics endpoint of a `worker`-only process (unset: none). */
   workerMetricsPort: number | undefined;
+  /** When set, /metrics (API and worker) answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
   modules: string[] | 'all';
   corsOrigins: string[];
   trustProxy: string[];
@@ -204,6 +208,7 @@ export class EnvReader {
 }
 
 const NODE_ENVS = ['development', 'test', 'production'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Providers are all-or-nothing: a half-configured one is a mistake worth stopping for. */
@@ -280,6 +285,8 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     host: r.string('HOST', '0.0.0.0'),
     port: r.int('PORT', 3000, 0, 65535),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    logFormat:
+      r.optional('LOG_FORMAT') === undefined ? undefined : r.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     dataDir: path.resolve(r.string('DATA_DIR', 'data')),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
@@ -295,6 +302,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
       ? r.int('WORKER_METRICS_PORT', 0, 0, 65535)
       : undefined,
     modules: modules.length === 0 || modules.includes('all') ? 'all' : modules,
+    metricsToken: r.optional('METRICS_TOKEN'),
     corsOrigins: r.list('CORS_ORIGINS'),
     trustProxy: r.list('TRUST_PROXY'),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),

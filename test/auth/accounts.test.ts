@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decodeJwt, SignJWT } from 'jose';
+import { authContext } from '../../src/modules/auth/context.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import {
   bearer,
@@ -304,6 +306,22 @@ describe('auth: accounts', () => {
     assert.match(String(res.headers['www-authenticate']), /invalid_token/);
     const none = await call({ url: '/v1/auth/sessions' });
     assert.equal(none.statusCode, 401);
+  });
+
+  it('refuses an access token issued in the future beyond the clock skew', async () => {
+    const user = await registerUser(call);
+    const { keys } = await authContext(t.platform, console);
+    const claims = decodeJwt(user.accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    const resigned = (iat: number) =>
+      new SignJWT({ ...claims, iat, exp: iat + 900 })
+        .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: 'at+jwt' })
+        .sign(keys.signing.privateKey);
+    const future = await call({ url: '/v1/auth/sessions', headers: bearer(await resigned(now + 3600)) });
+    assert.equal(future.statusCode, 401, future.body);
+    assert.equal(future.json().errors[0].code, 'UNAUTHENTICATED');
+    const withinSkew = await call({ url: '/v1/auth/sessions', headers: bearer(await resigned(now + 2)) });
+    assert.equal(withinSkew.statusCode, 200, withinSkew.body);
   });
 
   it('lets only admins read the audit log, which holds no secrets', async () => {

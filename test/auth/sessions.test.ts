@@ -259,6 +259,40 @@ for (const store of ['postgres', 'redis'] as const) {
         assert.ok(rotated && rotated.value !== refreshCookie.value);
         assert.equal(ok.json().data.refreshToken, undefined);
       });
+
+      it('cookie mode: a refresh that came by cookie answers by cookie even without X-Auth-Transport', async () => {
+        const res = await call({
+          method: 'POST',
+          url: '/v1/auth/register',
+          headers: { 'x-auth-transport': 'cookie' },
+          payload: { email: uniqueEmail(), password: PASSWORD, displayName: 'Web', acceptTerms: true },
+        });
+        const cookieNamed = (r: typeof res, name: string) =>
+          (r.cookies as Array<{ name: string; value: string }>).find((c) => c.name === name);
+        const spent = cookieNamed(res, 'o2o_refresh')!.value;
+        const refreshed = await call({
+          method: 'POST',
+          url: '/v1/auth/refresh',
+          cookies: { o2o_refresh: spent },
+          headers: { 'x-csrf-token': res.json().data.csrfToken },
+        });
+        assert.equal(refreshed.statusCode, 200);
+        const data = refreshed.json().data;
+        assert.equal(data.refreshToken, undefined, 'the refresh token never travels in the body');
+        const rotated = cookieNamed(refreshed, 'o2o_refresh');
+        assert.ok(rotated && rotated.value !== spent, 'the rotated token is set as a cookie');
+        assert.equal(cookieNamed(refreshed, 'o2o_csrf')?.value, data.csrfToken);
+
+        // The rotated cookie works for the next refresh, again without the header.
+        const again = await call({
+          method: 'POST',
+          url: '/v1/auth/refresh',
+          cookies: { o2o_refresh: rotated.value },
+          headers: { 'x-csrf-token': data.csrfToken },
+        });
+        assert.equal(again.statusCode, 200);
+        assert.equal(again.json().data.refreshToken, undefined);
+      });
     },
   );
 }

@@ -42,8 +42,8 @@ describe('start on embedded PostgreSQL', () => {
       await client.end();
     }
   };
-  const start = async (): Promise<Started> => {
-    const started = runCli('start', env);
+  const start = async (extra: Record<string, string> = {}): Promise<Started> => {
+    const started = runCli('start', { ...env, ...extra });
     await waitForOk(`http://127.0.0.1:${apiPort}/ready`, started);
     return started;
   };
@@ -64,6 +64,22 @@ describe('start on embedded PostgreSQL', () => {
 
   it('starts, migrates and serves, then keeps committed data across a kill -9 of the app', async () => {
     const first = await start();
+    // A first start says what it is doing, one line per step, in order.
+    const steps = [
+      /starting embedded PostgreSQL/,
+      /initialising a new database cluster/,
+      /embedded PostgreSQL listening/,
+      /migrating the database/,
+      /migrations applied/,
+      new RegExp(`listening at http://127\\.0\\.0\\.1:${apiPort}`),
+    ];
+    const lines = first.output().split('\n');
+    const at = steps.map((step) => lines.findIndex((line) => step.test(line)));
+    assert.ok(
+      at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!)),
+      `steps in order ${JSON.stringify(at)}:\n${first.output()}`,
+    );
+    assert.ok(JSON.parse(lines[at[0]!]!).msg, 'JSON logs when not on a terminal');
     const migrated = await query('select name from schema_migrations order by name');
     assert.ok(migrated.length > 0, 'migrations ran');
     await query('create table survivor (id int primary key); insert into survivor values (1)');
@@ -73,8 +89,16 @@ describe('start on embedded PostgreSQL', () => {
     await first.exited;
     assert.equal(isAlive(orphan), true, 'the database outlives a killed app');
 
-    const second = await start();
+    // LOG_FORMAT=pretty: what a developer's terminal gets by default (pino-pretty at runtime).
+    const second = await start({ LOG_FORMAT: 'pretty' });
     assert.match(second.output(), /stopping orphaned PostgreSQL/);
+    // pino-pretty formats in a worker thread: its line may trail the server's readiness.
+    for (let i = 0; i < 50 && !/INFO.*: listening at http:/.test(second.output()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(second.output(), /INFO.*: listening at http:/);
+    assert.doesNotMatch(second.output(), /^\{"level"/m, 'no JSON lines');
+    assert.doesNotMatch(second.output(), /initialising a new database cluster/, 'only on the first start');
     assert.deepEqual(await query('select id from survivor'), [{ id: 1 }]);
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);

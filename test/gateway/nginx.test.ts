@@ -219,6 +219,25 @@ describe('nginx in front of two API processes', skip, () => {
     }
   });
 
+  it('serves /metrics only to this host; others get a 404 in the envelope, however they spell it', async () => {
+    for (const spelling of [
+      '/metrics',
+      '/metrics?x=1',
+      '//metrics',
+      '/%6Detrics',
+      '/./metrics',
+      '/v1/../metrics',
+    ]) {
+      const res = await request(`${base}${spelling}`, { localAddress: '127.0.0.9' });
+      assert.equal(res.status, 404, `${spelling}: ${res.body}`);
+      assert.equal(JSON.parse(String(res.body)).errors[0].code, 'NOT_FOUND', spelling);
+      assert.doesNotMatch(String(res.body), /process_cpu|http_request_duration/, spelling);
+    }
+    const local = await request(`${base}/metrics`, { localAddress: '127.0.0.1' });
+    assert.equal(local.status, 200);
+    assert.match(String(local.body), /http_request_duration_seconds/);
+  });
+
   it('sheds floods per address itself, in the API envelope', async () => {
     // /health is exempt from the API's limits, so any 429 here is nginx's own
     // (limit rewritten to 10/s with a burst of 20 for this suite).

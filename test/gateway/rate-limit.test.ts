@@ -55,7 +55,10 @@ describe('rate limits in process (no Redis)', () => {
     assert.equal(body.success, false);
     assert.equal(body.errors[0].code, 'RATE_LIMITED');
     const retryAfter = Number(refused.headers['retry-after']);
-    assert.equal(body.errors[0].message, `Too many requests, retry in ${retryAfter} s`);
+    assert.equal(
+      body.errors[0].message,
+      `Too many requests, retry in ${retryAfter} s (limit ip; RATE_LIMIT_ENABLED=false turns the gateway's limits off for local development)`,
+    );
     assert.ok(
       Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 120,
       `retry-after ${retryAfter}`,

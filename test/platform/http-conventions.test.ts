@@ -150,6 +150,17 @@ describe('HTTP conventions', () => {
     assertEnvelopeError(res.body, 415, 'UNSUPPORTED_MEDIA_TYPE', res.statusCode);
   });
 
+  it('answers a text/plain body on a JSON route with 415, not a schema error', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/echo',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    const body = assertEnvelopeError(res.body, 415, 'UNSUPPORTED_MEDIA_TYPE', res.statusCode);
+    assert.match(body.errors[0].message, /application\/json/);
+  });
+
   it('hides the internals of unexpected errors', async () => {
     const res = await t.app.inject({ url: '/v1/boom' });
     const body = assertEnvelopeError(res.body, 500, 'INTERNAL', res.statusCode);
@@ -244,5 +255,71 @@ describe('HTTP conventions', () => {
     assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
     const other = await t.app.inject({ url: '/health', headers: { origin: 'https://evil.example' } });
     assert.equal(other.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('lets a browser on an allowed origin preflight PATCH, PUT and DELETE with the headers the API reads', async () => {
+    const wanted =
+      'authorization, content-type, idempotency-key, x-request-id, x-auth-transport, x-csrf-token';
+    for (const method of ['PATCH', 'PUT', 'DELETE', 'POST']) {
+      const res = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/couples/me',
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': method,
+          'access-control-request-headers': wanted,
+        },
+      });
+      assert.equal(res.statusCode, 204, `${method}: ${res.body}`);
+      assert.equal(res.headers['access-control-allow-origin'], 'https://app.example');
+      assert.equal(res.headers['access-control-allow-credentials'], 'true');
+      const methods = String(res.headers['access-control-allow-methods']).split(/,\s*/);
+      assert.ok(methods.includes(method), `${method} allowed: ${methods}`);
+      const headers = String(res.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/);
+      for (const header of wanted.split(', ')) assert.ok(headers.includes(header), `${header} in ${headers}`);
+    }
+    const other = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/couples/me',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' },
+    });
+    assert.equal(other.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('sends the security and CORS headers on every answer, errors before routing included', async () => {
+    const origin = { origin: 'https://app.example' };
+    const answers = {
+      'version in the path': await t.app.inject({ url: '/v2/taken', headers: origin }),
+      'version in Accept': await t.app.inject({
+        url: '/taken',
+        headers: { ...origin, accept: 'application/vnd.api.v2+json' },
+      }),
+      'version in the query': await t.app.inject({ url: '/taken?version=2', headers: origin }),
+      'unknown route': await t.app.inject({ url: '/v1/nothing-here', headers: origin }),
+      'body too large': await t.app.inject({
+        method: 'POST',
+        url: '/v1/echo',
+        headers: origin,
+        payload: { name: 'x'.repeat(5000), age: 1 },
+      }),
+      'undecodable path': await t.app.inject({ url: '/v1/couples/invites/%E0', headers: origin }),
+    };
+    const statuses = Object.fromEntries(Object.entries(answers).map(([name, res]) => [name, res.statusCode]));
+    assert.deepEqual(statuses, {
+      'version in the path': 400,
+      'version in Accept': 400,
+      'version in the query': 400,
+      'unknown route': 404,
+      'body too large': 413,
+      'undecodable path': 400,
+    });
+    for (const [name, res] of Object.entries(answers)) {
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', name);
+      assert.ok(res.headers['strict-transport-security'], name);
+      assert.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", name);
+      assert.equal(res.headers['x-frame-options'], 'DENY', name);
+      assert.equal(res.headers['access-control-allow-origin'], 'https://app.example', name);
+      assert.match(String(res.headers['x-request-id']), /.+/, name);
+    }
   });
 });

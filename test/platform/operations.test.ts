@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { STARTUP_GRACE_MS } from '../../src/platform/gateway/load-shedding.ts';
+import { startMetricsServer } from '../../src/platform/observability/metrics-server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 describe('operations endpoints', () => {
@@ -43,6 +44,35 @@ describe('operations endpoints', () => {
     assert.match(res.body, /http_request_duration_seconds_bucket\{.*route="\/health".*status_code="200"/);
     assert.match(res.body, /db_pool_connections_total\{pool="primary"\} \d+/);
     assert.match(res.body, /process_cpu_user_seconds_total/);
+  });
+
+  it('with METRICS_TOKEN, serves /metrics (API and worker) only to that bearer token', async () => {
+    const token = 'scrape-secret-1234';
+    const guarded = await createTestApp({ METRICS_TOKEN: token });
+    try {
+      const none = await guarded.app.inject({ url: '/metrics' });
+      assert.equal(none.statusCode, 401);
+      assert.equal(none.json().errors[0].code, 'UNAUTHENTICATED');
+      const wrong = await guarded.app.inject({ url: '/metrics', headers: { authorization: 'Bearer nope' } });
+      assert.equal(wrong.statusCode, 401);
+      const right = await guarded.app.inject({
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(right.statusCode, 200);
+      assert.match(right.body, /process_cpu_user_seconds_total/);
+    } finally {
+      await guarded.close();
+    }
+    const worker = await startMetricsServer(t.platform.metrics, 0, '127.0.0.1', token);
+    try {
+      const url = `http://127.0.0.1:${worker.port}/metrics`;
+      assert.equal((await fetch(url)).status, 401);
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('logs JSON with the request id and without secrets', async () => {

@@ -24,6 +24,7 @@ export function createAccessTokens(keys: KeySet, settings: AccessTokenSettings):
   const algorithms = [...new Set([...keys.byKid.values()].map((k) => k.alg))];
   // A token is immutable: once its signature and claims checked out, the result holds until
   // it expires. Caching it spares the ECDSA verification (~0.15 ms CPU) on every request.
+  const tolerance = settings.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS;
   const verified = new LRUCache<string, { user: AuthUser; expiresAt: number }>({ max: 20_000 });
   return {
     async sign(user, sessionId) {
@@ -57,9 +58,19 @@ export function createAccessTokens(keys: KeySet, settings: AccessTokenSettings):
           audience: settings.audience,
           typ: 'at+jwt',
           requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud', 'sid'],
-          clockTolerance: settings.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS,
+          clockTolerance: tolerance,
         },
       );
+      // jose checks iat against the clock only with maxTokenAge; a token from the future
+      // (a skewed or compromised signer) is refused here beyond the tolerated skew.
+      if ((payload.iat ?? 0) > Date.now() / 1000 + tolerance) {
+        throw new errors.JWTClaimValidationFailed(
+          '"iat" claim is in the future',
+          payload,
+          'iat',
+          'check_failed',
+        );
+      }
       const user = toUser(payload);
       verified.set(token, { user, expiresAt: (payload.exp ?? 0) * 1000 });
       return user;

@@ -29,7 +29,8 @@ export type AuditAction =
   | 'oauth.login'
   | 'identity.link'
   | 'identity.unlink'
-  | 'account.status';
+  | 'account.status'
+  | 'account.role';
 
 export interface AuditEntry {
   userId: string | null;

@@ -22,6 +22,10 @@ export interface AuthConfig {
   audience: string;
   /** The terms version a registration consents to. */
   termsVersion: string;
+  /** Sign-ups the auth module allows per client address per hour (0: no limit). */
+  registrationsPerIpPerHour: number;
+  /** Failed-login delays and locks per account and address (off only for local development). */
+  loginThrottle: boolean;
   oauthProviders: OAuthProviderConfig[];
 }
 
@@ -71,6 +75,8 @@ export const authConfig = configSection('auth', (r, platform) => {
     sessionIdleSeconds: r.int('AUTH_SESSION_IDLE_SECONDS', 7 * 86_400, 60, 90 * 86_400),
     audience: r.string('AUTH_AUDIENCE', 'one2one-love-api'),
     termsVersion: r.string('AUTH_TERMS_VERSION', '2026-01-01'),
+    registrationsPerIpPerHour: r.int('AUTH_REGISTRATIONS_PER_IP_PER_HOUR', 20, 0, 1_000_000),
+    loginThrottle: r.bool('AUTH_LOGIN_THROTTLE', true),
     oauthProviders: oauthProviders(r),
     refreshTokenStore,
   };

@@ -75,7 +75,7 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
       ttlSeconds: config.auth.accessTokenTtlSeconds,
     }),
     hasher: await createPasswordHasher(config.nodeEnv === 'test'),
-    throttle: createLoginThrottle(platform.cache),
+    throttle: createLoginThrottle(platform.cache, { enabled: config.auth.loginThrottle }),
     mail,
     encryption: platform.encryption,
     redisTokens,

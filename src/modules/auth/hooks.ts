@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 
 import fp from 'fastify-plugin';
 import type { Role } from '../../platform/http/auth-context.ts';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
+import { routeOf } from '../../platform/http/route-of.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { accessCookieOf } from './access-cookie.ts';
 import { type AuthContext, authContext, type RequestMeta } from './context.ts';
@@ -32,6 +33,8 @@ export const authGlobal = fp(
 
     // A callback hook, not async: it runs on every request, and most carry no token at all.
     app.addHook('onRequest', (request, _reply, done) => {
+      // A route with its own bearer secret (/metrics with METRICS_TOKEN) is not sent an access token.
+      if (routeOf(request).config?.ownBearer) return done();
       const header = request.headers.authorization;
       let token: string | undefined;
       try {

@@ -22,6 +22,8 @@ import type { AccountStatus, AuthDb } from './tables.ts';
  */
 export { requireAuth, requireLiveSession, requireRole } from './hooks.ts';
 export type { UserView } from './repo.ts';
+/** Operators' role grants (`npm run cli -- users:grant-role`). */
+export { grantRole, isRole, ROLES } from './roles.ts';
 export type { AccountStatus } from './tables.ts';
 
 export const authModule: AppModule = {

@@ -24,8 +24,8 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
   const ctx = await authContext(opts.platform, app.log);
   if (!app.hasDecorator('parseCookie')) await app.register(cookie);
   const cookieAge = ctx.config.refreshTokenTtlSeconds;
-  const tokens = (request: FastifyRequest, reply: FastifyReply, result: AuthResult) =>
-    deliver(request, reply, result, cookieAge);
+  const tokens = (request: FastifyRequest, reply: FastifyReply, result: AuthResult, byCookie = false) =>
+    deliver(request, reply, result, cookieAge, byCookie);
 
   app.post(
     '/auth/register',
@@ -81,7 +81,8 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       const body = request.body as { refreshToken?: string } | undefined;
       const presented = presentedRefreshToken(request, body?.refreshToken);
       if (!presented) throw unauthenticated('Send a refresh token');
-      return tokens(request, reply, await service.refresh(ctx, presented, metaOf(request)));
+      const result = await service.refresh(ctx, presented.token, metaOf(request));
+      return tokens(request, reply, result, presented.viaCookie);
     },
   );
 

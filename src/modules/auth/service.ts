@@ -49,7 +49,6 @@ export const RESET_TTL_SECONDS = 3600;
 export const RECENT_AUTH_MS = 10 * 60 * 1000;
 
 const INCORRECT = 'Email or password is incorrect';
-const REGISTRATIONS_PER_IP_PER_HOUR = 20;
 
 export interface MfaRequired {
   mfaRequired: true;
@@ -111,9 +110,16 @@ export async function register(
 }
 
 async function limitRegistrations(ctx: AuthContext, ip: string): Promise<void> {
+  const limit = ctx.config.registrationsPerIpPerHour;
+  if (limit === 0) return;
   const key = `auth:throttle:register:${createHash('sha256').update(ip).digest('base64url').slice(0, 22)}`;
   const count = await ctx.throttle.count(key, 3600);
-  if (count > REGISTRATIONS_PER_IP_PER_HOUR) throw rateLimited(3600, 'Too many sign-ups from this address');
+  if (count > limit) {
+    throw rateLimited(
+      3600,
+      `Too many sign-ups from this address (${limit} per hour; AUTH_REGISTRATIONS_PER_IP_PER_HOUR sets it, 0 for none)`,
+    );
+  }
 }
 
 export async function login(

@@ -58,13 +58,18 @@ async function guarded<T>(operation: Promise<T>): Promise<T> {
   }
 }
 
-export function createLoginThrottle(cache: Cache): LoginThrottle {
+/** `enabled: false` (AUTH_LOGIN_THROTTLE=false, local development) allows every attempt. */
+export function createLoginThrottle(
+  cache: Cache,
+  options: { enabled: boolean } = { enabled: true },
+): LoginThrottle {
   const keys = (email: string, ip: string) => [
     { policy: ACCOUNT, key: `auth:throttle:account:${hashed(email)}` },
     { policy: IP, key: `auth:throttle:ip:${hashed(ip)}` },
   ];
   return {
     async assertAllowed(email, ip) {
+      if (!options.enabled) return;
       const now = Date.now();
       const untils = await guarded(
         Promise.all(keys(email, ip).map(({ key }) => cache.get<number>(`${key}:until`))),
@@ -76,7 +81,7 @@ export function createLoginThrottle(cache: Cache): LoginThrottle {
         throw new AppError(
           429,
           'RATE_LIMITED',
-          `Too many failed sign-in attempts; try again in ${seconds} s`,
+          `Too many failed sign-in attempts; try again in ${seconds} s (AUTH_LOGIN_THROTTLE=false turns this off for local development)`,
           {
             headers: {
               'retry-after': String(seconds),
@@ -88,6 +93,7 @@ export function createLoginThrottle(cache: Cache): LoginThrottle {
       }
     },
     async recordFailure(email, ip) {
+      if (!options.enabled) return;
       await guarded(
         Promise.all(
           keys(email, ip).map(async ({ key, policy }) => {

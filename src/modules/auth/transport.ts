@@ -58,14 +58,19 @@ export function clearSessionCookies(reply: FastifyReply): void {
   reply.clearCookie(ACCESS_COOKIE, { path: ACCESS_PATH, secure: true, httpOnly: true, sameSite: 'strict' });
 }
 
-/** Shapes a token answer for the transport the client asked for. */
+/**
+ * Shapes a token answer for the transport the client asked for. `byCookie`
+ * forces cookie mode: a refresh token that came by cookie is answered by
+ * cookie whatever the headers say, so it never lands in a body a script can read.
+ */
 export function deliver(
   request: FastifyRequest,
   reply: FastifyReply,
   result: AuthResult,
   maxAgeSeconds: number,
+  byCookie = false,
 ) {
-  if (!wantsCookie(request)) return result;
+  if (!byCookie && !wantsCookie(request)) return result;
   const { refreshToken: _cookieOnly, ...rest } = result;
   return { ...rest, csrfToken: setSessionCookies(reply, result, maxAgeSeconds) };
 }
@@ -74,13 +79,13 @@ export function deliver(
 export function presentedRefreshToken(
   request: FastifyRequest,
   fromBody: string | undefined,
-): string | undefined {
-  if (fromBody) return fromBody;
+): { token: string; viaCookie: boolean } | undefined {
+  if (fromBody) return { token: fromBody, viaCookie: false };
   const cookie = request.cookies[REFRESH_COOKIE];
   if (!cookie) return undefined;
   const header = request.headers['x-csrf-token'];
   if (typeof header !== 'string' || !safeEqual(header, csrfTokenFor(cookie))) {
     throw forbidden('The X-CSRF-Token header is missing or does not match');
   }
-  return cookie;
+  return { token: cookie, viaCookie: true };
 }

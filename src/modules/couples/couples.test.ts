@@ -110,6 +110,19 @@ describe('couples', () => {
     assert.equal((await call('DELETE', `/v1/couples/invites/${other}`, a)).statusCode, 409);
   });
 
+  it('lets only someone who could accept an invite decline it: not a person already in a couple', async () => {
+    const inviter = newUserId();
+    const code = await invite(inviter);
+    const { a: taken } = await link();
+    const refused = await call('POST', `/v1/couples/invites/${code}/decline`, taken);
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().errors[0].code, 'CONFLICT');
+    const shown = await call('GET', `/v1/couples/invites/${code}`, inviter);
+    assert.equal(shown.json().data.status, 'pending', 'the refused decline changed nothing');
+    const accepted = await call('POST', `/v1/couples/invites/${code}/accept`, newUserId());
+    assert.equal(accepted.statusCode, 200, 'the intended partner can still accept');
+  });
+
   it('refuses an expired invite', async () => {
     const a = newUserId();
     const code = await invite(a);

@@ -167,6 +167,11 @@ export async function declineInvite(ctx: CouplesContext, userId: string, rawCode
     const invite = await repo.lockInvite(trx, normalise(rawCode));
     assertOpen(invite);
     if (invite.inviter_id === userId) throw conflict('Revoke your own invite instead of declining it');
+    // Only someone who could accept it may decline it: a stranger already in a couple
+    // must not spend the invite meant for someone else.
+    if (await repo.isInActiveCouple(trx, { userId })) {
+      throw conflict('You are already in a couple, so this invite is not yours to decline');
+    }
     await repo.setInviteStatus(trx, invite.code, 'declined', userId);
   });
   return showInvite(ctx, rawCode);

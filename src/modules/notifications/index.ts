@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { type ChannelsOptions, createChannels } from '../../platform/channels/index.ts';
 import type { AppModule } from '../../platform/module.ts';
-import { loggerOptions } from '../../platform/observability/logger.ts';
+import { loggerOptions, prettyLogs } from '../../platform/observability/logger.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { MailSender, NotificationsContext, RetryPolicy } from './context.ts';
 import { NOTIFICATIONS_EVENTS } from './events.ts';
@@ -76,7 +76,7 @@ export async function createNotificationsContext(
     links: { appUrl: config.appUrl, publicUrl },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     twilioAuthToken: config.channels.twilio?.authToken,
-    log: pino(loggerOptions(config.logLevel)).child({ module: 'notifications' }),
+    log: pino(loggerOptions(config.logLevel, prettyLogs(config))).child({ module: 'notifications' }),
     now: () => new Date(),
   };
 }

@@ -78,8 +78,14 @@ async function ensureTraversable(dir: string, owner: RunAs): Promise<void> {
   if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o777) | 0o711);
 }
 
-async function initialise(bin: Binaries, dataDir: string, owner: RunAs): Promise<void> {
+async function initialise(
+  bin: Binaries,
+  dataDir: string,
+  owner: RunAs,
+  log: (message: string) => void,
+): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  log(`initialising a new database cluster in ${dataDir} (first start only; takes a while)`);
   // initdb into a side directory and rename it into place, so a crash during
   // initdb never leaves a half-made cluster that later starts would trip on.
   const staging = `${dataDir}.init-${process.pid}`;
@@ -145,6 +151,22 @@ async function recover(
   await rm(lockFile, { force: true });
 }
 
+/**
+ * The URL of the embedded server a running instance (`npm start`) is using, if
+ * any: for a one-off command (`npm run cli`) that must not take the server over.
+ */
+export async function runningEmbeddedUrl(dataDirOption: string): Promise<string | undefined> {
+  const dataDir = path.resolve(dataDirOption);
+  const lines = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  if (!isAlive(pid) || !(await isPostgresFor(pid, dataDir))) return undefined;
+  const app = await readOwner(dataDir);
+  if (app === undefined || !isAlive(app)) return undefined;
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
 // The app that started the server, so a second start can tell an orphaned server
 // (its app was killed) from one that another live instance is using.
 const ownerFile = (dataDir: string) => `${dataDir}.owner`;
@@ -178,7 +200,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   const bin = await binaries();
   const owner = await runAs();
-  await initialise(bin, dataDir, owner);
+  log(`starting embedded PostgreSQL (no DATABASE_URL set; data in ${dataDir})`);
+  await initialise(bin, dataDir, owner, log);
   await ensureOwned(dataDir, owner);
   await recover(bin, dataDir, owner, log);
 

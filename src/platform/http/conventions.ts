@@ -5,7 +5,6 @@ import { handleError } from './error-handler.ts';
 import { AppError, notFound } from './errors.ts';
 import { isPage } from './pagination.ts';
 import { routeOf } from './route-of.ts';
-import { assertSupportedVersion } from './versioning.ts';
 
 export interface DeprecationInfo {
   /** When the route was deprecated (RFC 9745 `Deprecation: @<epoch seconds>`). */
@@ -38,8 +37,10 @@ function deprecationHeaders(info: DeprecationInfo): Record<string, string> {
 }
 
 /**
- * The API's conventions in one place: version check, envelope, request id,
- * deprecation headers, and errors (including 404/405) in the envelope.
+ * The API's conventions in one place: envelope, request id, deprecation
+ * headers, and errors (including 404/405) in the envelope. The version check
+ * is its own hook (versioning.ts), registered after the security and CORS
+ * headers so its 400 carries them too.
  */
 export const conventions = fp(
   async (app: FastifyInstance) => {
@@ -51,12 +52,7 @@ export const conventions = fp(
       // Here rather than at serialization: responses sent as text (cache hits) carry them too.
       const deprecation = routeOf(request).config?.deprecation;
       if (deprecation) reply.headers(deprecationHeaders(deprecation));
-      try {
-        assertSupportedVersion(request.raw);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
+      done();
     });
 
     app.addHook(
@@ -77,6 +73,10 @@ export const conventions = fp(
     );
 
     app.setErrorHandler(handleError);
+    // Bodies are JSON (and, where a route adds it, multipart or a form). Fastify's
+    // built-in text/plain parser would hand a string to a JSON schema, a 400 that
+    // should be 415 UNSUPPORTED_MEDIA_TYPE.
+    app.removeContentTypeParser('text/plain');
 
     // While draining on shutdown, tell keep-alive clients to reconnect elsewhere;
     // otherwise an idle kept-alive socket holds close() open until it times out.

@@ -14,7 +14,7 @@ export const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: Error
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
-    message: 'Content-Type is not supported',
+    message: 'Content-Type is not supported here; send application/json (multipart/form-data for uploads)',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,

@@ -66,7 +66,7 @@ const GRAPHIQL_HEADERS = helmetHeaders({
   },
 });
 
-function headersFor(url: string): Record<string, string> {
+export function securityHeadersFor(url: string): Record<string, string> {
   if (url.startsWith('/docs')) return DOCS_HEADERS;
   if (url.startsWith('/graphiql')) return GRAPHIQL_HEADERS;
   return API_HEADERS;
@@ -75,7 +75,7 @@ function headersFor(url: string): Record<string, string> {
 export const securityHeaders = fp(
   async (app: FastifyInstance) => {
     app.addHook('onRequest', (request, reply, done) => {
-      reply.headers(headersFor(request.url));
+      reply.headers(securityHeadersFor(request.url));
       done();
     });
   },

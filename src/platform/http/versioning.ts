@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { AppError } from './errors.ts';
 
 /**
@@ -67,3 +69,22 @@ export function assertSupportedVersion(req: IncomingMessage): void {
     `API version ${asked} is not supported; supported versions: ${SUPPORTED_VERSIONS.join(', ')}`,
   );
 }
+
+/**
+ * The version check as an onRequest hook. Register it after the security
+ * headers and CORS: a failing onRequest hook ends the chain, so hooks added
+ * after it would never put their headers on the 400.
+ */
+export const versionCheck = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onRequest', (request, _reply, done) => {
+      try {
+        assertSupportedVersion(request.raw);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    });
+  },
+  { name: 'version-check' },
+);

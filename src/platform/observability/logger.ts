@@ -1,5 +1,5 @@
 import type { LoggerOptions } from 'pino';
-import type { LogLevel } from '../config.ts';
+import type { Config, LogLevel } from '../config.ts';
 
 /**
  * Paths pino blanks out in every log line. Bodies are not logged, but errors
@@ -46,9 +46,27 @@ interface LoggedRequest {
   socket?: { remotePort?: number };
 }
 
-export function loggerOptions(level: LogLevel): LoggerOptions {
+/**
+ * Human-readable logs (pino-pretty) when LOG_FORMAT=pretty, or by default in
+ * development on a terminal; JSON everywhere else (files, containers, tests).
+ */
+export function prettyLogs(config: Pick<Config, 'logFormat' | 'nodeEnv'>): boolean {
+  if (config.logFormat !== undefined) return config.logFormat === 'pretty';
+  return config.nodeEnv === 'development' && process.stdout.isTTY === true;
+}
+
+export function loggerOptions(level: LogLevel, pretty = false): LoggerOptions {
   return {
     level,
+    // A worker thread formats the lines, so the request path pays nothing for the colours.
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' },
+          },
+        }
+      : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: 'one2one-love' },
     serializers: {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { metricsAuthorized } from './metrics.ts';
 
 /**
  * A bare /metrics endpoint for a `worker` process, which serves no API: its
@@ -10,10 +11,15 @@ export async function startMetricsServer(
   registry: Registry,
   port: number,
   host: string,
+  token?: string,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url !== '/metrics') {
       response.writeHead(404).end();
+      return;
+    }
+    if (!metricsAuthorized(token, request.headers)) {
+      response.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' }).end();
       return;
     }
     registry.metrics().then(

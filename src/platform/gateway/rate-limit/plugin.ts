@@ -44,6 +44,11 @@ export const rateLimit = fp(
       registers: [metrics],
     });
 
+    // A 429 says which limit and which setting relaxes it: trying the API locally
+    // otherwise locks a developer out of sign-up for an hour with no clue why.
+    const hint = (exhausted: Rule[]) =>
+      ` (limit ${exhausted.map((rule) => rule.name).join(', ')}; RATE_LIMIT_ENABLED=false turns the gateway's limits off for local development)`;
+
     /** Sets the headers; the 429 to answer with when refused, else undefined. */
     const apply = (reply: FastifyReply, rules: Rule[], decision: Decision): Error | undefined => {
       const headers = rateLimitHeaders(rules, decision.results);
@@ -52,7 +57,7 @@ export const rateLimit = fp(
       const exhausted = rules.filter((_, i) => decision.results[i]?.remaining === 0);
       for (const rule of exhausted) refused.inc({ policy: rule.name });
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      return rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s`);
+      return rateLimited(retryAfter, `Too many requests, retry in ${retryAfter} s${hint(exhausted)}`);
     };
     // A callback hook, and no promise when the store answers at once (in-process counters,
     // leased permits): this runs on every limited request.
