@@ -1,10 +1,11 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import type { LiveEvent, LiveHub } from '../../platform/realtime/live-hub.ts';
 import type { NotesContext } from './context.ts';
-import { requireAuth } from './dependencies.ts';
 import { missedSince } from './live-resume.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;
@@ -22,7 +23,7 @@ async function verify(app: FastifyInstance, token: string): Promise<AuthUser | n
     headers: { authorization: `Bearer ${token}` },
   });
   if (res.statusCode !== 200) return null;
-  return (res.json() as { data: AuthUser }).data;
+  return res.json<{ data: AuthUser }>().data;
 }
 
 /** Replays what the client missed, then streams live messages until `close`. */
@@ -57,16 +58,14 @@ async function stream(
  * GET /v1/realtime/sse is the fallback (Authorization header or the web
  * session's `o2o_access` cookie; `Last-Event-ID`).
  */
-export async function realtimeRoutes(
-  app: FastifyInstance,
-  { ctx, hub }: { ctx: NotesContext; hub: LiveHub },
-) {
+export const realtimeRoutes: FastifyPluginAsyncTypebox<{ ctx: NotesContext; hub: LiveHub }> = async (
+  app,
+  { ctx, hub },
+) => {
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
 
-  app.get(
-    '/realtime/whoami',
-    { onRequest: requireAuth, schema: { hide: true } },
-    async (request) => request.user as AuthUser,
+  app.get('/realtime/whoami', { onRequest: requireAuth, schema: { hide: true } }, async (request) =>
+    callerOf(request),
   );
 
   app.get(
@@ -117,9 +116,12 @@ export async function realtimeRoutes(
       onRequest: requireAuth,
       schema: { tags: ['realtime'], summary: 'Live notes as server-sent events (fallback)' },
     },
-    async (request: FastifyRequest, reply) => {
+    async (request, reply) => {
       const header = request.headers['last-event-id'];
-      const fromQuery = (request.query as { lastEventId?: unknown } | undefined)?.lastEventId;
+      // No querystring schema (it is not in the OpenAPI document): check the shape here.
+      const { query } = request;
+      const fromQuery =
+        typeof query === 'object' && query !== null && 'lastEventId' in query ? query.lastEventId : undefined;
       const lastEventId =
         typeof header === 'string' ? header : typeof fromQuery === 'string' ? fromQuery : undefined;
       reply.hijack();
@@ -133,7 +135,7 @@ export async function realtimeRoutes(
         'x-request-id': request.id,
       });
       raw.write(': ready\n\n');
-      const stop = await stream(ctx, hub, request.user as AuthUser, lastEventId, (event) =>
+      const stop = await stream(ctx, hub, callerOf(request), lastEventId, (event) =>
         raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`),
       );
       const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
@@ -143,4 +145,4 @@ export async function realtimeRoutes(
       });
     },
   );
-}
+};

@@ -6,14 +6,21 @@ import { readUnsubscribeToken } from './email.ts';
 import { publishOutcome } from './outcomes.ts';
 import { MANDATORY_CATEGORIES } from './preferences.ts';
 import * as repo from './repo.ts';
-import type { DeliveryRow, DeviceRow, NotificationRow, PushSubscriptionRow } from './tables.ts';
+import type {
+  Category,
+  DeliveryRow,
+  DeviceRow,
+  NotificationRow,
+  Priority,
+  PushSubscriptionRow,
+} from './tables.ts';
 
 /** The views the API returns (camelCase, no internals). */
 export interface NotificationView {
   id: string;
   kind: string;
-  category: string;
-  priority: string;
+  category: Category;
+  priority: Priority;
   title: string;
   body: string;
   data: Record<string, unknown>;
