@@ -62,6 +62,27 @@ describe('module wiring', () => {
       }
     });
 
+    it('answers 401 with the same Bearer challenge on the guarded routes of every module (one callerOf)', async () => {
+      const guarded = [
+        'GET /v1/love-notes',
+        'GET /v1/notifications',
+        'GET /v1/users/me/consents',
+        'GET /v1/admin/users',
+        'GET /v1/admin/dead-letters',
+        'GET /v1/admin/notifications/failures',
+        'GET /v1/auth/identities',
+        'POST /v1/auth/logout',
+        'GET /v1/realtime/sse',
+      ];
+      for (const route of guarded) {
+        const [method, url] = route.split(' ') as ['GET' | 'POST', string];
+        const res = await call({ method, url });
+        assert.equal(res.statusCode, 401, route);
+        assert.equal(res.json().errors[0].code, 'UNAUTHENTICATED', route);
+        assert.equal(res.headers['www-authenticate'], 'Bearer', route);
+      }
+    });
+
     it("serves a registered user's own profile through their access token", async () => {
       const user = await registerUser(call, { displayName: 'Token Tess' });
       const res = await call({ method: 'GET', url: '/v1/users/me', headers: bearer(user.accessToken) });

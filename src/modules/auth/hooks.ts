@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role } from '../../platform/http/auth-context.ts';
-import { AppError, forbidden } from '../../platform/http/errors.ts';
+import { callerOf } from '../../platform/http/auth.ts';
+import { AppError } from '../../platform/http/errors.ts';
 import { routeOf } from '../../platform/http/route-of.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { accessCookieOf } from './access-cookie.ts';
@@ -18,11 +18,6 @@ const CONTEXT = Symbol('authContext');
 const invalidToken = (message: string) =>
   new AppError(401, 'UNAUTHENTICATED', message, {
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-  });
-
-const missing = () =>
-  new AppError(401, 'UNAUTHENTICATED', 'Authentication is required', {
-    headers: { 'www-authenticate': 'Bearer' },
   });
 
 export const authGlobal = fp(
@@ -86,31 +81,12 @@ export function metaOf(request: FastifyRequest): RequestMeta {
   return { ip: request.ip, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null };
 }
 
-/** A route hook: the caller must present a valid access token. */
-export const requireAuth: onRequestAsyncHookHandler = async (request) => {
-  if (!request.user) throw missing();
-};
-
-const RANK: Record<Role, number> = { user: 0, editor: 1, admin: 2 };
-
-/** A route hook: a valid token with at least this role (admin passes every check). */
-export function requireRole(role: Role): onRequestAsyncHookHandler {
-  return async (request) => {
-    if (!request.user) throw missing();
-    if (RANK[request.user.role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
-  };
-}
-
 /**
  * A route hook for sensitive routes: besides a valid token, its session must
  * still be live (not logged out, reset, suspended or deleted), at the cost of one query.
  */
 export const requireLiveSession: onRequestAsyncHookHandler = async (request) => {
-  if (!request.user) throw missing();
-  const session = await findLiveSession(
-    contextOf(request),
-    { userId: request.user.id },
-    request.user.sessionId,
-  );
+  const caller = callerOf(request);
+  const session = await findLiveSession(contextOf(request), { userId: caller.id }, caller.sessionId);
   if (!session) throw invalidToken('The session has ended; sign in again');
 };

@@ -16,11 +16,9 @@ import type { AccountStatus, AuthDb } from './tables.ts';
 
 /**
  * The auth module's public face: the only file other modules import.
- * Route hooks: `onRequest: requireAuth`, `requireRole('admin')`, and
- * `requireLiveSession` for sensitive routes (also checks the session is live).
- * The caller is `request.user` ({ id, role, sessionId }).
+ * Routes of any module guard themselves with platform/http's `requireAuth` /
+ * `requireRole` and read the caller with `callerOf` (auth.ts there).
  */
-export { requireAuth, requireLiveSession, requireRole } from './hooks.ts';
 export type { UserView } from './repo.ts';
 /** Operators' role grants (`npm run cli -- users:grant-role`). */
 export { grantRole, isRole, ROLES } from './roles.ts';

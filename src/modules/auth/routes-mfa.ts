@@ -1,20 +1,30 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import type { AuthContext } from './context.ts';
-import { metaOf, requireAuth, requireLiveSession } from './hooks.ts';
+import { metaOf, requireLiveSession } from './hooks.ts';
 import * as mfa from './mfa.ts';
 import * as s from './schemas.ts';
 import { assertRecentAuthentication, completeLogin } from './service.ts';
 import type { AuthResult } from './sessions.ts';
+import type { deliver } from './transport.ts';
 
 const tags = ['auth'];
 const security = [{ bearerAuth: [] }];
 const sensitive = { onRequest: [requireAuth, requireLiveSession] };
 
-type Deliver = (request: FastifyRequest, reply: FastifyReply, result: AuthResult) => unknown;
+type Deliver = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: AuthResult,
+) => ReturnType<typeof deliver>;
 
 /** TOTP MFA routes; changing MFA needs a password or MFA proof from the last 10 minutes. */
-export async function mfaRoutes(app: FastifyInstance, opts: { ctx: AuthContext; tokens: Deliver }) {
+export const mfaRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext; tokens: Deliver }> = async (
+  app,
+  opts,
+) => {
   const { ctx, tokens } = opts;
 
   app.post(
@@ -29,7 +39,7 @@ export async function mfaRoutes(app: FastifyInstance, opts: { ctx: AuthContext; 
     },
     async (request, reply) => {
       const meta = metaOf(request);
-      const account = await mfa.answerMfaChallenge(ctx, request.body as { mfaToken: string }, meta);
+      const account = await mfa.answerMfaChallenge(ctx, request.body, meta);
       return tokens(request, reply, await completeLogin(ctx, account, meta, 'password+totp'));
     },
   );
@@ -46,8 +56,9 @@ export async function mfaRoutes(app: FastifyInstance, opts: { ctx: AuthContext; 
       },
     },
     async (request) => {
-      await assertRecentAuthentication(ctx, request.user!);
-      return mfa.setupTotp(ctx, request.user!);
+      const caller = callerOf(request);
+      await assertRecentAuthentication(ctx, caller);
+      return mfa.setupTotp(ctx, caller);
     },
   );
 
@@ -64,8 +75,9 @@ export async function mfaRoutes(app: FastifyInstance, opts: { ctx: AuthContext; 
       },
     },
     async (request) => {
-      await assertRecentAuthentication(ctx, request.user!);
-      return mfa.enableTotp(ctx, request.user!, (request.body as { code: string }).code, metaOf(request));
+      const caller = callerOf(request);
+      await assertRecentAuthentication(ctx, caller);
+      return mfa.enableTotp(ctx, caller, request.body.code, metaOf(request));
     },
   );
 
@@ -82,12 +94,7 @@ export async function mfaRoutes(app: FastifyInstance, opts: { ctx: AuthContext; 
       },
     },
     async (request) => {
-      await mfa.disableTotp(
-        ctx,
-        request.user!,
-        request.body as { code?: string; password?: string },
-        metaOf(request),
-      );
+      await mfa.disableTotp(ctx, callerOf(request), request.body, metaOf(request));
       return { ok: true as const };
     },
   );
@@ -104,8 +111,9 @@ export async function mfaRoutes(app: FastifyInstance, opts: { ctx: AuthContext; 
       },
     },
     async (request) => {
-      await assertRecentAuthentication(ctx, request.user!);
-      return mfa.regenerateRecoveryCodes(ctx, request.user!, metaOf(request));
+      const caller = callerOf(request);
+      await assertRecentAuthentication(ctx, caller);
+      return mfa.regenerateRecoveryCodes(ctx, caller, metaOf(request));
     },
   );
-}
+};

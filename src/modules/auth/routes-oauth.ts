@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped } from '../../platform/http/envelope.ts';
 import type { AuthContext } from './context.ts';
-import { metaOf, requireAuth, requireLiveSession } from './hooks.ts';
+import { metaOf, requireLiveSession } from './hooks.ts';
 import { finishOAuth, listIdentities, startOAuth, unlinkIdentity } from './oauth.ts';
 import * as s from './schemas.ts';
 import { setSessionCookies } from './transport.ts';
@@ -18,7 +19,7 @@ const STATE_PATH = '/v1/auth/oauth';
  * sets the refresh and CSRF cookies and redirects to the web app, which then
  * calls POST /v1/auth/refresh for its first access token.
  */
-export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext }) {
+export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = async (app, opts) => {
   const { ctx } = opts;
 
   app.get(
@@ -31,7 +32,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
       },
     },
     async (request, reply) => {
-      const { url, state } = await startOAuth(ctx, (request.params as { provider: string }).provider);
+      const { url, state } = await startOAuth(ctx, request.params.provider);
       reply.setCookie(STATE_COOKIE, state, {
         httpOnly: true,
         secure: true,
@@ -54,11 +55,10 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
       },
     },
     async (request, reply) => {
-      const provider = (request.params as { provider: string }).provider;
+      const { provider } = request.params;
       const cookieState = request.cookies[STATE_COOKIE];
       reply.clearCookie(STATE_COOKIE, { path: STATE_PATH });
-      const query = request.query as Record<string, string>;
-      const result = await finishOAuth(ctx, provider, { query, cookieState }, metaOf(request));
+      const result = await finishOAuth(ctx, provider, { query: request.query, cookieState }, metaOf(request));
       setSessionCookies(reply, result, ctx.config.refreshTokenTtlSeconds);
       return reply.redirect(`${ctx.appUrl}/auth/complete`, 302);
     },
@@ -75,7 +75,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
         response: { 200: Enveloped(Type.Array(s.Identity)) },
       },
     },
-    async (request) => listIdentities(ctx, request.user!),
+    async (request) => listIdentities(ctx, callerOf(request)),
   );
 
   app.delete(
@@ -91,8 +91,8 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
       },
     },
     async (request) => {
-      await unlinkIdentity(ctx, request.user!, (request.params as { id: string }).id, metaOf(request));
+      await unlinkIdentity(ctx, callerOf(request), request.params.id, metaOf(request));
       return { ok: true as const };
     },
   );
-}
+};

@@ -1,13 +1,15 @@
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { callerOf, requireAuth, requireRole } from '../../platform/http/auth.ts';
+import { Enveloped, EnvelopedPage } from '../../platform/http/envelope.ts';
 import { unauthenticated } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { listAudit } from './audit.ts';
 import { authContext } from './context.ts';
-import { metaOf, requireAuth, requireLiveSession, requireRole } from './hooks.ts';
+import { metaOf, requireLiveSession } from './hooks.ts';
 import { mfaRoutes } from './routes-mfa.ts';
 import { oauthRoutes } from './routes-oauth.ts';
 import * as s from './schemas.ts';
@@ -20,7 +22,7 @@ const security = [{ bearerAuth: [] }];
 const sensitive = { onRequest: [requireAuth, requireLiveSession], security };
 
 /** The /v1/auth routes: handlers are one line over the use cases. */
-export async function authRoutes(app: FastifyInstance, opts: { platform: Platform }) {
+export const authRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, opts) => {
   const ctx = await authContext(opts.platform, app.log);
   if (!app.hasDecorator('parseCookie')) await app.register(cookie);
   const cookieAge = ctx.config.refreshTokenTtlSeconds;
@@ -38,7 +40,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request, reply) => {
-      const result = await service.register(ctx, request.body as s.RegisterBody, metaOf(request));
+      const result = await service.register(ctx, request.body, metaOf(request));
       return reply.status(201).send(tokens(request, reply, result));
     },
   );
@@ -54,11 +56,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request, reply) => {
-      const result = await service.login(
-        ctx,
-        request.body as { email: string; password: string },
-        metaOf(request),
-      );
+      const result = await service.login(ctx, request.body, metaOf(request));
       return 'mfaRequired' in result ? result : tokens(request, reply, result);
     },
   );
@@ -78,8 +76,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request, reply) => {
-      const body = request.body as { refreshToken?: string } | undefined;
-      const presented = presentedRefreshToken(request, body?.refreshToken);
+      const presented = presentedRefreshToken(request, request.body.refreshToken);
       if (!presented) throw unauthenticated('Send a refresh token');
       const result = await service.refresh(ctx, presented.token, metaOf(request));
       return tokens(request, reply, result, presented.viaCookie);
@@ -93,7 +90,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       schema: { tags, security, summary: 'End this session', response: { 200: Enveloped(s.Done) } },
     },
     async (request, reply) => {
-      await service.logout(ctx, request.user!, metaOf(request));
+      await service.logout(ctx, callerOf(request), metaOf(request));
       clearSessionCookies(reply);
       return { ok: true as const };
     },
@@ -111,7 +108,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request, reply) => {
-      await service.logoutAll(ctx, request.user!, metaOf(request));
+      await service.logoutAll(ctx, callerOf(request), metaOf(request));
       clearSessionCookies(reply);
       return { ok: true as const };
     },
@@ -127,11 +124,10 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
         security,
         summary: 'Live sessions (device, IP, times), newest first',
         querystring: PaginationQuery,
-        response: { 200: Enveloped(Type.Array(s.Session)) },
+        response: { 200: EnvelopedPage(s.Session) },
       },
     },
-    async (request) =>
-      service.listSessions(ctx, request.user!, request.query as { limit?: number; cursor?: string }),
+    async (request) => service.listSessions(ctx, callerOf(request), request.query),
   );
 
   app.delete(
@@ -147,12 +143,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request) => {
-      await service.revokeSessionById(
-        ctx,
-        request.user!,
-        (request.params as { id: string }).id,
-        metaOf(request),
-      );
+      await service.revokeSessionById(ctx, callerOf(request), request.params.id, metaOf(request));
       return { ok: true as const };
     },
   );
@@ -168,7 +159,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request) => {
-      await service.verifyEmail(ctx, (request.body as { token: string }).token, metaOf(request));
+      await service.verifyEmail(ctx, request.body.token, metaOf(request));
       return { ok: true as const };
     },
   );
@@ -185,7 +176,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request, reply) => {
-      await service.resendVerification(ctx, request.user!);
+      await service.resendVerification(ctx, callerOf(request));
       return reply.status(202).send({ message: 'A new verification link is on its way' });
     },
   );
@@ -201,7 +192,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request, reply) => {
-      service.forgotPassword(ctx, request.body as { email: string }, metaOf(request));
+      service.forgotPassword(ctx, request.body, metaOf(request));
       return reply
         .status(202)
         .send({ message: 'If an account uses this address, a reset link is on its way' });
@@ -219,7 +210,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request) => {
-      await service.resetPassword(ctx, request.body as { token: string; password: string }, metaOf(request));
+      await service.resetPassword(ctx, request.body, metaOf(request));
       return { ok: true as const };
     },
   );
@@ -237,12 +228,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request) => {
-      await service.changePassword(
-        ctx,
-        request.user!,
-        request.body as { currentPassword: string; newPassword: string },
-        metaOf(request),
-      );
+      await service.changePassword(ctx, callerOf(request), request.body, metaOf(request));
       return { ok: true as const };
     },
   );
@@ -260,7 +246,7 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       },
     },
     async (request) => {
-      await service.reauthenticate(ctx, request.user!, request.body as { password: string }, metaOf(request));
+      await service.reauthenticate(ctx, callerOf(request), request.body, metaOf(request));
       return { ok: true as const };
     },
   );
@@ -273,11 +259,10 @@ export async function authRoutes(app: FastifyInstance, opts: { platform: Platfor
       schema: { tags, security, summary: 'Auth decisions, newest first (admins)', querystring: s.AuditQuery },
     },
     async (request) => {
-      const query = request.query as { userId?: string; limit?: number; cursor?: string };
-      return listAudit(ctx.db, { ...query, limit: query.limit ?? 20 });
+      return listAudit(ctx.db, { ...request.query, limit: request.query.limit ?? 20 });
     },
   );
 
   await app.register(mfaRoutes, { ctx, tokens });
   await app.register(oauthRoutes, { ctx });
-}
+};

@@ -1,17 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
+import { Enveloped, ErrorResponse } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
-import { requireAuth } from '../auth/index.ts';
-import { caller } from './guard.ts';
 import { CoupleUpdate, CoupleView, CreatedInvite, InviteCodeParams, InviteView } from './schemas.ts';
 import * as service from './service.ts';
 
 const tags = ['couples'];
 const security = [{ bearerAuth: [] }];
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
-const code = (request: { params: unknown }) => (request.params as { code: string }).code;
+const errors = { '4xx': ErrorResponse };
 
-export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: service.CouplesContext }) {
+export const couplesRoutes: FastifyPluginAsyncTypebox<{ ctx: service.CouplesContext }> = async (
+  app,
+  { ctx },
+) => {
   app.addHook('onRequest', requireAuth);
 
   app.post(
@@ -27,7 +28,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
     },
     async (request, reply) => {
       reply.status(201);
-      return service.createInvite(ctx, caller(request).id, idempotentAnswerOf(request));
+      return service.createInvite(ctx, callerOf(request).id, idempotentAnswerOf(request));
     },
   );
 
@@ -42,7 +43,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(InviteView), ...errors },
       },
     },
-    async (request) => service.showInvite(ctx, code(request)),
+    async (request) => service.showInvite(ctx, request.params.code),
   );
 
   app.post(
@@ -56,7 +57,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(CoupleView), ...errors },
       },
     },
-    async (request) => service.acceptInvite(ctx, caller(request).id, code(request)),
+    async (request) => service.acceptInvite(ctx, callerOf(request).id, request.params.code),
   );
 
   app.post(
@@ -70,7 +71,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(InviteView), ...errors },
       },
     },
-    async (request) => service.declineInvite(ctx, caller(request).id, code(request)),
+    async (request) => service.declineInvite(ctx, callerOf(request).id, request.params.code),
   );
 
   app.delete(
@@ -84,7 +85,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(InviteView), ...errors },
       },
     },
-    async (request) => service.revokeInvite(ctx, caller(request).id, code(request)),
+    async (request) => service.revokeInvite(ctx, callerOf(request).id, request.params.code),
   );
 
   app.get(
@@ -97,7 +98,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(CoupleView), ...errors },
       },
     },
-    async (request) => service.myCouple(ctx, caller(request).id),
+    async (request) => service.myCouple(ctx, callerOf(request).id),
   );
 
   app.patch(
@@ -111,7 +112,7 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(CoupleView), ...errors },
       },
     },
-    async (request) => service.updateCouple(ctx, caller(request).id, request.body as CoupleUpdate),
+    async (request) => service.updateCouple(ctx, callerOf(request).id, request.body),
   );
 
   app.delete(
@@ -124,6 +125,6 @@ export async function couplesRoutes(app: FastifyInstance, { ctx }: { ctx: servic
         response: { 200: Enveloped(CoupleView), ...errors },
       },
     },
-    async (request) => service.unlink(ctx, caller(request).id),
+    async (request) => service.unlink(ctx, callerOf(request).id),
   );
-}
+};

@@ -11,7 +11,7 @@ import {
 import { profileCards, regionalSettings } from '../users/index.ts';
 
 /**
- * The one file where love-notes meets other modules (auth, couples, users)
+ * The one file where love-notes meets other modules (couples, users)
  * and the jobs platform: everything it needs from them goes through here.
  */
 export interface CoupleFacts {
@@ -48,8 +48,6 @@ export interface LoveNotesDeps {
   localeOf(platform: Platform, userId: string): Promise<string>;
 }
 
-/** The auth module's route guard: a verified access token made `request.user`. */
-export { requireAuth } from '../auth/index.ts';
 /** The couples module's cache tag of a user's membership: list caches carry it, so (un)linking clears them. */
 export { coupleTag } from '../couples/index.ts';
 

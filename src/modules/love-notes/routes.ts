@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Static, Type } from 'typebox';
-import type { AuthUser } from '../../platform/http/auth-context.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { ErrorEnvelopeSchema } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { listCacheTags } from './cache.ts';
 import type { NotesContext } from './context.ts';
-import { requireAuth } from './dependencies.ts';
 import { markRead, react, readReceiptsOn, setFavorite, setReadReceipts } from './interactions.ts';
 import { deliveries, getNote, listNotes } from './queries.ts';
 import {
@@ -27,15 +26,10 @@ import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from '.
 
 const tags = ['love-notes'];
 
-// The schemas validated these before the handler runs; the casts only name the types.
-const user = (request: FastifyRequest) => request.user as AuthUser;
-const id = (request: FastifyRequest) => (request.params as { id: string }).id;
-const body = <T>(request: FastifyRequest) => request.body as T;
-const query = <T>(request: FastifyRequest) => request.query as T;
 const errors = { '4xx': ErrorEnvelopeSchema };
 
 /** REST routes under /v1/love-notes; handlers only hand over to the services. */
-export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: NotesContext }) {
+export const loveNotesRoutes: FastifyPluginAsyncTypebox<{ ctx: NotesContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', requireAuth);
 
   app.post(
@@ -52,8 +46,8 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
     async (request, reply) => {
       const { note, scheduled } = await sendNote(
         ctx,
-        user(request),
-        body<Static<typeof SendNoteBody>>(request),
+        callerOf(request),
+        request.body,
         idempotentAnswerOf(request),
       );
       return reply.status(scheduled ? 202 : 201).send(note);
@@ -65,7 +59,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
       config: {
         paginated: true,
         // Per user; every write that changes a list clears both partners' entries (cache.ts).
-        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => listCacheTags(user(request).id) },
+        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => listCacheTags(callerOf(request).id) },
       },
       schema: {
         tags,
@@ -74,7 +68,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.notes, ...errors },
       },
     },
-    async (request) => listNotes(ctx, user(request), query<Static<typeof ListNotesQuery>>(request)),
+    async (request) => listNotes(ctx, callerOf(request), request.query),
   );
 
   app.get(
@@ -87,8 +81,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.templates, ...errors },
       },
     },
-    async (request) =>
-      listTemplates(ctx, user(request), query<Static<typeof TemplateQuery>>(request).category),
+    async (request) => listTemplates(ctx, callerOf(request), request.query.category),
   );
   app.post(
     '/love-notes/templates',
@@ -104,14 +97,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
     async (request, reply) =>
       reply
         .status(201)
-        .send(
-          await createTemplate(
-            ctx,
-            user(request),
-            body<Static<typeof CreateTemplateBody>>(request),
-            idempotentAnswerOf(request),
-          ),
-        ),
+        .send(await createTemplate(ctx, callerOf(request), request.body, idempotentAnswerOf(request))),
   );
   app.patch(
     '/love-notes/templates/:id',
@@ -124,8 +110,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.template, ...errors },
       },
     },
-    async (request) =>
-      updateTemplate(ctx, user(request), id(request), body<Static<typeof PatchTemplateBody>>(request)),
+    async (request) => updateTemplate(ctx, callerOf(request), request.params.id, request.body),
   );
   app.delete(
     '/love-notes/templates/:id',
@@ -137,7 +122,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.none, ...errors },
       },
     },
-    async (request) => deleteTemplate(ctx, user(request), id(request)),
+    async (request) => deleteTemplate(ctx, callerOf(request), request.params.id),
   );
 
   app.get(
@@ -149,7 +134,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.settings, ...errors },
       },
     },
-    async (request) => ({ readReceipts: await readReceiptsOn(ctx, user(request).id) }),
+    async (request) => ({ readReceipts: await readReceiptsOn(ctx, callerOf(request).id) }),
   );
   app.put(
     '/love-notes/settings',
@@ -161,8 +146,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.settings, ...errors },
       },
     },
-    async (request) =>
-      setReadReceipts(ctx, user(request).id, body<Static<typeof Settings>>(request).readReceipts),
+    async (request) => setReadReceipts(ctx, callerOf(request).id, request.body.readReceipts),
   );
 
   const byId = { tags, params: NoteIdParams };
@@ -175,7 +159,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.note, ...errors },
       },
     },
-    async (request) => getNote(ctx, user(request), id(request)),
+    async (request) => getNote(ctx, callerOf(request), request.params.id),
   );
   app.patch(
     '/love-notes/:id',
@@ -187,8 +171,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.note, ...errors },
       },
     },
-    async (request) =>
-      updateScheduled(ctx, user(request), id(request), body<Static<typeof PatchNoteBody>>(request)),
+    async (request) => updateScheduled(ctx, callerOf(request), request.params.id, request.body),
   );
   app.delete(
     '/love-notes/:id',
@@ -199,28 +182,28 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.none, ...errors },
       },
     },
-    async (request) => removeNote(ctx, user(request), id(request)),
+    async (request) => removeNote(ctx, callerOf(request), request.params.id),
   );
   app.post(
     '/love-notes/:id/pause',
     {
       schema: { ...byId, summary: 'Pause a recurring series', response: { 200: Responses.note, ...errors } },
     },
-    async (request) => setPaused(ctx, user(request), id(request), true),
+    async (request) => setPaused(ctx, callerOf(request), request.params.id, true),
   );
   app.post(
     '/love-notes/:id/resume',
     {
       schema: { ...byId, summary: 'Resume a recurring series', response: { 200: Responses.note, ...errors } },
     },
-    async (request) => setPaused(ctx, user(request), id(request), false),
+    async (request) => setPaused(ctx, callerOf(request), request.params.id, false),
   );
   app.post(
     '/love-notes/:id/read',
     {
       schema: { ...byId, summary: 'Mark a received note read', response: { 200: Responses.note, ...errors } },
     },
-    async (request) => markRead(ctx, user(request), id(request)),
+    async (request) => markRead(ctx, callerOf(request), request.params.id),
   );
   app.post(
     '/love-notes/:id/reactions',
@@ -232,7 +215,7 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.note, ...errors },
       },
     },
-    async (request) => react(ctx, user(request), id(request), body<{ emoji: string }>(request).emoji, false),
+    async (request) => react(ctx, callerOf(request), request.params.id, request.body.emoji, false),
   );
   app.delete(
     '/love-notes/:id/reactions/:emoji',
@@ -244,18 +227,17 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.note, ...errors },
       },
     },
-    async (request) =>
-      react(ctx, user(request), id(request), (request.params as { emoji: string }).emoji, true),
+    async (request) => react(ctx, callerOf(request), request.params.id, request.params.emoji, true),
   );
   app.post(
     '/love-notes/:id/favorite',
     { schema: { ...byId, summary: 'Mark as favorite', response: { 200: Responses.note, ...errors } } },
-    async (request) => setFavorite(ctx, user(request), id(request), true),
+    async (request) => setFavorite(ctx, callerOf(request), request.params.id, true),
   );
   app.delete(
     '/love-notes/:id/favorite',
     { schema: { ...byId, summary: 'Unmark as favorite', response: { 200: Responses.note, ...errors } } },
-    async (request) => setFavorite(ctx, user(request), id(request), false),
+    async (request) => setFavorite(ctx, callerOf(request), request.params.id, false),
   );
   app.get(
     '/love-notes/:id/deliveries',
@@ -266,6 +248,6 @@ export async function loveNotesRoutes(app: FastifyInstance, { ctx }: { ctx: Note
         response: { 200: Responses.deliveries, ...errors },
       },
     },
-    async (request) => deliveries(ctx, user(request), id(request)),
+    async (request) => deliveries(ctx, callerOf(request), request.params.id),
   );
-}
+};

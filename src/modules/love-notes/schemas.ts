@@ -1,5 +1,5 @@
 import { type TStringOptions, Type } from 'typebox';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { Enveloped, EnvelopedPage } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 
 // PostgreSQL text cannot hold NUL; refusing it in the schema turns it into a 400, not a 500.
@@ -211,7 +211,7 @@ export const Settings = Type.Object({
 
 export const Responses = {
   note: Enveloped(Note),
-  notes: Enveloped(Type.Array(Note)),
+  notes: EnvelopedPage(Note),
   deliveries: Enveloped(Type.Array(DeliveryStep)),
   template: Enveloped(Template),
   templates: Enveloped(Type.Array(Template)),

@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AuthUser } from '../../platform/http/auth-context.ts';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { callerOf, requireAuth, requireRole } from '../../platform/http/auth.ts';
+import { Enveloped, EnvelopedPage } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
-import { requireAuth, requireRole } from '../auth/index.ts';
 import * as s from './schemas.ts';
 import type { NotificationsService } from './service.ts';
 
@@ -11,14 +10,11 @@ const tags = ['notifications'];
 const security = [{ bearerAuth: [] }];
 const user = { onRequest: requireAuth };
 
-/** The caller of a route behind requireAuth. */
-const caller = (request: FastifyRequest): AuthUser => request.user!;
-
 /** The /v1/notifications routes: one-line handlers over the service. */
-export async function notificationRoutes(
-  app: FastifyInstance,
-  opts: { service: NotificationsService; publicUrl: string },
-) {
+export const notificationRoutes: FastifyPluginAsyncTypebox<{
+  service: NotificationsService;
+  publicUrl: string;
+}> = async (app, opts) => {
   const { service } = opts;
   // Twilio posts its callbacks as a form; only this plugin's routes accept that.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -35,10 +31,10 @@ export async function notificationRoutes(
         security,
         summary: 'The inbox, newest first',
         querystring: s.ListQuery,
-        response: { 200: Enveloped(Type.Array(s.Notification)) },
+        response: { 200: EnvelopedPage(s.Notification) },
       },
     },
-    async (request) => service.list(caller(request).id, request.query as s.ListQuery),
+    async (request) => service.list(callerOf(request).id, request.query),
   );
 
   app.get(
@@ -47,7 +43,7 @@ export async function notificationRoutes(
       ...user,
       schema: { tags, security, summary: 'How many are unread', response: { 200: Enveloped(s.UnreadCount) } },
     },
-    async (request) => service.unreadCount(caller(request).id),
+    async (request) => service.unreadCount(callerOf(request).id),
   );
 
   app.post(
@@ -61,7 +57,7 @@ export async function notificationRoutes(
         response: { 200: Enveloped(s.Updated) },
       },
     },
-    async (request) => service.markAllRead(caller(request).id),
+    async (request) => service.markAllRead(callerOf(request).id),
   );
 
   app.post(
@@ -76,14 +72,14 @@ export async function notificationRoutes(
         response: { 200: Enveloped(s.Notification) },
       },
     },
-    async (request) => service.markRead(caller(request).id, (request.params as { id: string }).id),
+    async (request) => service.markRead(callerOf(request).id, request.params.id),
   );
 
   app.delete(
     '/notifications/:id',
     { ...user, schema: { tags, security, summary: 'Delete one notification', params: s.IdParams } },
     async (request, reply) => {
-      await service.remove(caller(request).id, (request.params as { id: string }).id);
+      await service.remove(callerOf(request).id, request.params.id);
       return reply.status(204).send();
     },
   );
@@ -100,7 +96,7 @@ export async function notificationRoutes(
         response: { 200: Enveloped(Type.Array(s.Delivery)) },
       },
     },
-    async (request) => service.deliveries(caller(request).id, (request.params as { id: string }).id),
+    async (request) => service.deliveries(callerOf(request).id, request.params.id),
   );
 
   app.get(
@@ -114,7 +110,7 @@ export async function notificationRoutes(
         response: { 200: Enveloped(s.Preferences) },
       },
     },
-    async (request) => service.preferences(caller(request).id),
+    async (request) => service.preferences(callerOf(request).id),
   );
 
   app.patch(
@@ -129,7 +125,7 @@ export async function notificationRoutes(
         response: { 200: Enveloped(s.Preferences) },
       },
     },
-    async (request) => service.updatePreferences(caller(request).id, request.body as s.PreferencesUpdate),
+    async (request) => service.updatePreferences(callerOf(request).id, request.body),
   );
 
   app.get(
@@ -159,13 +155,7 @@ export async function notificationRoutes(
     async (request, reply) =>
       reply
         .status(201)
-        .send(
-          await service.subscribe(
-            caller(request).id,
-            request.body as s.PushSubscriptionBody,
-            request.headers['user-agent'],
-          ),
-        ),
+        .send(await service.subscribe(callerOf(request).id, request.body, request.headers['user-agent'])),
   );
 
   app.delete(
@@ -180,7 +170,7 @@ export async function notificationRoutes(
       },
     },
     async (request, reply) => {
-      await service.unsubscribePush(caller(request).id, (request.params as { id: string }).id);
+      await service.unsubscribePush(callerOf(request).id, request.params.id);
       return reply.status(204).send();
     },
   );
@@ -198,7 +188,7 @@ export async function notificationRoutes(
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await service.registerDevice(caller(request).id, request.body as s.DeviceBody)),
+      reply.status(201).send(await service.registerDevice(callerOf(request).id, request.body)),
   );
 
   app.delete(
@@ -208,7 +198,7 @@ export async function notificationRoutes(
       schema: { tags, security, summary: 'Stop pushing to a phone (on sign-out)', body: s.DeviceBody },
     },
     async (request, reply) => {
-      await service.removeDevice(caller(request).id, request.body as s.DeviceBody);
+      await service.removeDevice(callerOf(request).id, request.body);
       return reply.status(204).send();
     },
   );
@@ -223,7 +213,7 @@ export async function notificationRoutes(
         response: { 200: Enveloped(s.Unsubscribe) },
       },
     },
-    async (request) => service.describeUnsubscribe((request.query as { token: string }).token),
+    async (request) => service.describeUnsubscribe(request.query.token),
   );
 
   app.post(
@@ -236,7 +226,7 @@ export async function notificationRoutes(
         response: { 200: Enveloped(s.Unsubscribe) },
       },
     },
-    async (request) => service.unsubscribe((request.query as { token: string }).token),
+    async (request) => service.unsubscribe(request.query.token),
   );
 
   app.post(
@@ -254,7 +244,7 @@ export async function notificationRoutes(
         // Twilio signs the URL it was given: our public URL, never what a proxy rewrote.
         `${opts.publicUrl}/v1/notifications/webhooks/twilio${request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''}`,
         typeof signature === 'string' ? signature : undefined,
-        request.body as Record<string, string>,
+        request.body,
       );
       return reply.status(204).send();
     },
@@ -270,9 +260,9 @@ export async function notificationRoutes(
         security,
         summary: 'Failed deliveries across users, newest first',
         querystring: PaginationQuery,
-        response: { 200: Enveloped(Type.Array(s.Delivery)) },
+        response: { 200: EnvelopedPage(s.Delivery) },
       },
     },
-    async (request) => service.failures(request.query as { limit?: number; cursor?: string }),
+    async (request) => service.failures(request.query),
   );
-}
+};

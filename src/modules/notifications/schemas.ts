@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { LiteralUnion } from '../../platform/http/literals.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import { CATEGORIES, CHANNELS } from './tables.ts';
 
@@ -17,10 +18,7 @@ export type ListQuery = Static<typeof ListQuery>;
 export const Notification = Type.Object({
   id: Id,
   kind: Type.String({ description: 'What happened, e.g. love-note.received' }),
-  category: Type.Union(
-    CATEGORIES.map((c) => Type.Literal(c)),
-    { description: 'Preference category' },
-  ),
+  category: LiteralUnion(CATEGORIES, { description: 'Preference category' }),
   priority: Type.Union([Type.Literal('urgent'), Type.Literal('normal'), Type.Literal('low')]),
   title: Type.String(),
   body: Type.String(),
@@ -40,11 +38,10 @@ export const Delivery = Type.Object({
   id: Type.String({ format: 'uuid' }),
   notificationId: Type.String({ format: 'uuid' }),
   userId: Type.String({ format: 'uuid' }),
-  channel: Type.Union(CHANNELS.map((c) => Type.Literal(c))),
-  status: Type.Union(
-    ['pending', 'sent', 'delivered', 'failed', 'suppressed'].map((s) => Type.Literal(s)),
-    { description: 'pending → sent → delivered | failed | suppressed' },
-  ),
+  channel: LiteralUnion(CHANNELS),
+  status: LiteralUnion(['pending', 'sent', 'delivered', 'failed', 'suppressed'], {
+    description: 'pending → sent → delivered | failed | suppressed',
+  }),
   reason: Nullable(
     Type.String({ description: 'Why suppressed or failed: preference, no-target, permanent, ...' }),
   ),

@@ -8,10 +8,12 @@ import { publishOutcome } from './outcomes.ts';
 import { LOCKED, MANDATORY_CATEGORIES, mergeOverrides } from './preferences.ts';
 import * as repo from './repo.ts';
 import type {
+  Category,
   DeliveryRow,
   DeviceRow,
   NotificationRow,
   PreferenceOverrides,
+  Priority,
   PushSubscriptionRow,
 } from './tables.ts';
 
@@ -19,8 +21,8 @@ import type {
 export interface NotificationView {
   id: string;
   kind: string;
-  category: string;
-  priority: string;
+  category: Category;
+  priority: Priority;
   title: string;
   body: string;
   data: Record<string, unknown>;

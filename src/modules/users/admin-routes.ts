@@ -1,17 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import { requireRole } from '../../platform/http/auth.ts';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { callerOf, requireRole } from '../../platform/http/auth.ts';
+import { Enveloped, EnvelopedPage, ErrorResponse } from '../../platform/http/envelope.ts';
 import { listUsers, suspend, unsuspend } from './admin.ts';
 import type { UsersContext } from './context.ts';
-import { caller } from './guard.ts';
 import { AdminQuery, AdminUser, SuspendInput, UserIdParams } from './schemas.ts';
 
 const tags = ['admin'];
 const security = [{ bearerAuth: [] }];
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
+const errors = { '4xx': ErrorResponse };
 
-export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: UsersContext }) {
+export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: UsersContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', requireRole('admin'));
 
   app.get(
@@ -23,10 +21,10 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: UsersCon
         security,
         summary: 'Find users by handle/name prefix or id (admin)',
         querystring: AdminQuery,
-        response: { 200: Enveloped(Type.Array(AdminUser)), ...errors },
+        response: { 200: EnvelopedPage(AdminUser), ...errors },
       },
     },
-    async (request) => listUsers(ctx, request.query as { q?: string }),
+    async (request) => listUsers(ctx, request.query),
   );
 
   app.post(
@@ -46,13 +44,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: UsersCon
         response: { 200: Enveloped(AdminUser), ...errors },
       },
     },
-    async (request) =>
-      suspend(
-        ctx,
-        caller(request).id,
-        (request.params as { id: string }).id,
-        (request.body as { reason?: string }).reason ?? null,
-      ),
+    async (request) => suspend(ctx, callerOf(request).id, request.params.id, request.body.reason ?? null),
   );
 
   app.post(
@@ -66,6 +58,6 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: UsersCon
         response: { 200: Enveloped(AdminUser), ...errors },
       },
     },
-    async (request) => unsuspend(ctx, caller(request).id, (request.params as { id: string }).id),
+    async (request) => unsuspend(ctx, callerOf(request).id, request.params.id),
   );
-}
+};

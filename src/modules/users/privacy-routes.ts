@@ -1,21 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { requireAuth } from '../../platform/http/auth.ts';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
+import { Enveloped, ErrorResponse } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { getConsents, giveConsent } from './consents.ts';
 import type { UsersContext } from './context.ts';
 import { requestDeletion } from './erasure.ts';
 import { getExport, startExport } from './export.ts';
-import { caller } from './guard.ts';
 import { Consent, ConsentInput, Consents, DeletionInput, ExportJob, ExportParams } from './schemas.ts';
 
 const tags = ['privacy'];
 const security = [{ bearerAuth: [] }];
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' }, '5xx': { $ref: 'ErrorEnvelope#' } };
+const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 
 /** Consents, data export and account deletion (GDPR). */
-export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersContext }) {
+export const privacyRoutes: FastifyPluginAsyncTypebox<{ ctx: UsersContext }> = async (app, { ctx }) => {
   app.addHook('onRequest', requireAuth);
 
   app.get(
@@ -28,7 +27,7 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(Consents), ...errors },
       },
     },
-    async (request) => getConsents(ctx, caller(request).id),
+    async (request) => getConsents(ctx, callerOf(request).id),
   );
 
   app.post(
@@ -47,8 +46,8 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
       reply.status(201);
       return giveConsent(
         ctx,
-        caller(request).id,
-        request.body as ConsentInput,
+        callerOf(request).id,
+        request.body,
         { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null },
         idempotentAnswerOf(request),
       );
@@ -67,7 +66,7 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
     },
     async (request, reply) => {
       reply.status(202);
-      return startExport(ctx, caller(request).id);
+      return startExport(ctx, callerOf(request).id);
     },
   );
 
@@ -82,7 +81,7 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(ExportJob), ...errors },
       },
     },
-    async (request) => getExport(ctx, caller(request).id, (request.params as { id: string }).id),
+    async (request) => getExport(ctx, callerOf(request).id, request.params.id),
   );
 
   app.delete(
@@ -103,7 +102,7 @@ export async function privacyRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
     },
     async (request, reply) => {
       reply.status(202);
-      return requestDeletion(ctx, caller(request).id, request.body as DeletionInput);
+      return requestDeletion(ctx, callerOf(request).id, request.body);
     },
   );
-}
+};

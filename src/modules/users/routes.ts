@@ -1,12 +1,10 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import { requireAuth } from '../../platform/http/auth.ts';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
+import { Enveloped, EnvelopedPage, ErrorResponse } from '../../platform/http/envelope.ts';
 import { readUpload, removeAvatar, setAvatar } from './avatar.ts';
 import { profileTag } from './cache.ts';
 import type { UsersContext } from './context.ts';
-import { caller } from './guard.ts';
 import { AVATAR_MAX_BYTES } from './images.ts';
 import { getPreferences, updatePreferences } from './preferences.ts';
 import {
@@ -23,10 +21,10 @@ import * as service from './service.ts';
 
 const tags = ['users'];
 const security = [{ bearerAuth: [] }];
-const errors = { '4xx': { $ref: 'ErrorEnvelope#' } };
+const errors = { '4xx': ErrorResponse };
 
 /** Profiles, preferences, avatar and search. */
-export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersContext }) {
+export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: UsersContext }> = async (app, { ctx }) => {
   await app.register(multipart, {
     // One file and nothing else; the size limit is enforced while streaming.
     limits: { fileSize: AVATAR_MAX_BYTES, files: 1, fields: 0, parts: 1, headerPairs: 100 },
@@ -43,10 +41,10 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(FullProfile), ...errors },
       },
       config: {
-        cache: { ttlSeconds: 30, scope: 'private', tags: (request) => [profileTag(caller(request).id)] },
+        cache: { ttlSeconds: 30, scope: 'private', tags: (request) => [profileTag(callerOf(request).id)] },
       },
     },
-    async (request) => service.getMe(ctx, caller(request).id),
+    async (request) => service.getMe(ctx, callerOf(request).id),
   );
 
   app.patch(
@@ -60,7 +58,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(FullProfile), ...errors },
       },
     },
-    async (request) => service.updateMe(ctx, caller(request).id, request.body as ProfileUpdate),
+    async (request) => service.updateMe(ctx, callerOf(request).id, request.body),
   );
 
   app.get(
@@ -73,7 +71,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(Preferences), ...errors },
       },
     },
-    async (request) => getPreferences(ctx, caller(request).id),
+    async (request) => getPreferences(ctx, callerOf(request).id),
   );
 
   app.patch(
@@ -87,7 +85,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(Preferences), ...errors },
       },
     },
-    async (request) => updatePreferences(ctx, caller(request).id, request.body as PreferencesUpdate),
+    async (request) => updatePreferences(ctx, callerOf(request).id, request.body),
   );
 
   app.put(
@@ -101,7 +99,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(FullProfile), ...errors },
       },
     },
-    async (request) => setAvatar(ctx, caller(request).id, await readUpload(request)),
+    async (request) => setAvatar(ctx, callerOf(request).id, await readUpload(request)),
   );
 
   app.delete(
@@ -114,7 +112,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(FullProfile), ...errors },
       },
     },
-    async (request) => removeAvatar(ctx, caller(request).id),
+    async (request) => removeAvatar(ctx, callerOf(request).id),
   );
 
   app.get(
@@ -126,10 +124,10 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         security,
         summary: 'Find discoverable people by handle or name',
         querystring: SearchQuery,
-        response: { 200: Enveloped(Type.Array(PublicCard)), ...errors },
+        response: { 200: EnvelopedPage(PublicCard), ...errors },
       },
     },
-    async (request) => service.search(ctx, caller(request).id, request.query as { q: string }),
+    async (request) => service.search(ctx, callerOf(request).id, request.query),
   );
 
   app.get(
@@ -144,7 +142,7 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(ProfileView), ...errors },
       },
     },
-    async (request) => service.getProfile(ctx, caller(request).id, (request.params as { id: string }).id),
+    async (request) => service.getProfile(ctx, callerOf(request).id, request.params.id),
   );
 
   app.put(
@@ -159,12 +157,6 @@ export async function profileRoutes(app: FastifyInstance, { ctx }: { ctx: UsersC
         response: { 200: Enveloped(FullProfile), ...errors },
       },
     },
-    async (request) =>
-      service.updateProfile(
-        ctx,
-        caller(request).id,
-        (request.params as { id: string }).id,
-        request.body as ProfileUpdate,
-      ),
+    async (request) => service.updateProfile(ctx, callerOf(request).id, request.params.id, request.body),
   );
-}
+};

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Enveloped } from '../http/envelope.ts';
-import { forbidden, unauthenticated } from '../http/errors.ts';
+import { callerOf } from '../http/auth.ts';
+import { Enveloped, EnvelopedPage, ErrorResponse } from '../http/envelope.ts';
+import { forbidden } from '../http/errors.ts';
 import { PaginationQuery } from '../http/pagination.ts';
 import type { Platform } from '../platform.ts';
-import type { DeadLetter } from './dead-letters.ts';
 
 const DeadLetterSchema = Type.Object({
   id: Type.String({ format: 'uuid', description: 'Dead letter id' }),
@@ -27,15 +28,14 @@ const ListQuery = Type.Intersect([
   }),
 ]);
 
-const errors = { 401: { $ref: 'ErrorEnvelope#' }, 403: { $ref: 'ErrorEnvelope#' } };
+const errors = { 401: ErrorResponse, 403: ErrorResponse };
 
 async function requireAdmin(request: FastifyRequest): Promise<void> {
-  if (!request.user) throw unauthenticated();
-  if (request.user.role !== 'admin') throw forbidden('Only admins may manage dead letters');
+  if (callerOf(request).role !== 'admin') throw forbidden('Only admins may manage dead letters');
 }
 
 /** The dead-letter store, for admins: look, replay once, or discard. */
-export async function deadLetterRoutes(app: FastifyInstance, opts: { platform: Platform }) {
+export const deadLetterRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, opts) => {
   const { deadLetters } = opts.platform.bus;
   app.addHook('preHandler', requireAdmin);
   const common = { tags: ['admin'], security: [{ bearerAuth: [] }] };
@@ -48,15 +48,11 @@ export async function deadLetterRoutes(app: FastifyInstance, opts: { platform: P
         ...common,
         summary: 'List dead letters, newest first',
         querystring: ListQuery,
-        response: { 200: Enveloped(Type.Array(DeadLetterSchema)), ...errors },
+        response: { 200: EnvelopedPage(DeadLetterSchema), ...errors },
       },
     },
     async (request) => {
-      const {
-        limit = 20,
-        cursor,
-        group,
-      } = request.query as { limit?: number; cursor?: string; group?: string };
+      const { limit = 20, cursor, group } = request.query;
       return deadLetters.list({ limit, cursor, group });
     },
   );
@@ -68,10 +64,10 @@ export async function deadLetterRoutes(app: FastifyInstance, opts: { platform: P
         ...common,
         summary: 'Give the event to its group once more and remove the dead letter',
         params: IdParams,
-        response: { 200: Enveloped(DeadLetterSchema), ...errors, 404: { $ref: 'ErrorEnvelope#' } },
+        response: { 200: Enveloped(DeadLetterSchema), ...errors, 404: ErrorResponse },
       },
     },
-    async (request): Promise<DeadLetter> => deadLetters.replay((request.params as { id: string }).id),
+    async (request) => deadLetters.replay(request.params.id),
   );
 
   app.delete(
@@ -81,9 +77,9 @@ export async function deadLetterRoutes(app: FastifyInstance, opts: { platform: P
         ...common,
         summary: 'Discard a dead letter without replaying it',
         params: IdParams,
-        response: { 200: Enveloped(DeadLetterSchema), ...errors, 404: { $ref: 'ErrorEnvelope#' } },
+        response: { 200: Enveloped(DeadLetterSchema), ...errors, 404: ErrorResponse },
       },
     },
-    async (request): Promise<DeadLetter> => deadLetters.discard((request.params as { id: string }).id),
+    async (request) => deadLetters.discard(request.params.id),
   );
-}
+};

@@ -1,9 +1,9 @@
 /**
  * Who is calling. The auth module verifies the bearer token in a global
  * onRequest hook and sets `request.user` when it is valid; routes that need a
- * caller use its `requireAuth` / `requireRole` hooks. Platform pieces that
- * only need the id (rate limits, response caching) read it from here and so
- * never import the auth module.
+ * caller use the `requireAuth` / `requireRole` hooks and read it with
+ * `callerOf` (auth.ts). Platform pieces that only need the id (rate limits,
+ * response caching) read it from here and so never import the auth module.
  */
 export type Role = 'user' | 'editor' | 'admin';
 

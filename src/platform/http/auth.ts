@@ -3,24 +3,27 @@ import type { AuthUser, Role } from './auth-context.ts';
 import { AppError, forbidden } from './errors.ts';
 
 /**
- * Who may call a route. The auth module verifies the bearer token in its
- * global hook and sets `request.user`; these hooks and `callerOf` are the
- * only way routes read it.
+ * The one way a route reads its caller, and the route hooks that require one.
+ * The auth module's global hook sets `request.user` from a valid access token
+ * (auth-context.ts); these only read it, so any module can guard its routes
+ * without importing auth.
  */
-const missing = () =>
+
+/** 401 for a route that needs a caller and got none; the header tells clients to send a bearer token. */
+export const authenticationRequired = () =>
   new AppError(401, 'UNAUTHENTICATED', 'Authentication is required', {
     headers: { 'www-authenticate': 'Bearer' },
   });
 
-/** The signed-in caller; 401 when the request carries no valid token. */
+/** The signed-in caller of this request, or a 401. */
 export function callerOf(request: FastifyRequest): AuthUser {
-  if (!request.user) throw missing();
+  if (!request.user) throw authenticationRequired();
   return request.user;
 }
 
 /** A route hook: the caller must present a valid access token. */
 export const requireAuth: onRequestAsyncHookHandler = async (request) => {
-  if (!request.user) throw missing();
+  callerOf(request);
 };
 
 const RANK: Record<Role, number> = { user: 0, editor: 1, admin: 2 };
@@ -28,7 +31,6 @@ const RANK: Record<Role, number> = { user: 0, editor: 1, admin: 2 };
 /** A route hook: a valid token with at least this role (admin passes every check). */
 export function requireRole(role: Role): onRequestAsyncHookHandler {
   return async (request) => {
-    if (!request.user) throw missing();
-    if (RANK[request.user.role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
+    if (RANK[callerOf(request).role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
   };
 }

@@ -1,5 +1,6 @@
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, type TUnsafe, Type } from 'typebox';
 import type { ErrorItem } from './errors.ts';
+import type { Page } from './pagination.ts';
 
 /** The shape of every response body, success or error (see docs/api.md). */
 export interface Meta {
@@ -61,8 +62,7 @@ export const ErrorItemSchema = Type.Object({
   field: Type.Optional(Type.String()),
 });
 
-/** Wraps a route's data schema in the envelope, so serialization and OpenAPI see the real body. */
-export function Enveloped<T extends TSchema>(data: T) {
+function envelopeOf<T extends TSchema>(data: T) {
   return Type.Object({
     success: Type.Boolean(),
     data,
@@ -70,6 +70,31 @@ export function Enveloped<T extends TSchema>(data: T) {
     meta: MetaSchema,
   });
 }
+
+/**
+ * Wraps a route's data schema in the envelope, so serialization and OpenAPI
+ * see the real body. Its static type is the data alone: a handler returns the
+ * data and the conventions' preSerialization hook wraps it, so a typed route
+ * checks what its handler returns against the schema.
+ */
+export function Enveloped<T extends TSchema>(data: T): TUnsafe<Static<T>> {
+  return Type.Unsafe<Static<T>>(envelopeOf(data));
+}
+
+/**
+ * The envelope of a paginated route (`config: { paginated: true }`): the body
+ * is `Enveloped(Type.Array(item))`, and the handler returns a Page whose items
+ * become `data` and whose cursor becomes `meta.nextCursor`.
+ */
+export function EnvelopedPage<T extends TSchema>(item: T): TUnsafe<Page<Static<T>>> {
+  return Type.Unsafe<Page<Static<T>>>(envelopeOf(Type.Array(item)));
+}
+
+/**
+ * An error answer in the route's schema: OpenAPI shows the error envelope;
+ * handlers never return one (they throw, and the error handler answers).
+ */
+export const ErrorResponse: TUnsafe<never> = Type.Unsafe<never>({ $ref: 'ErrorEnvelope#' });
 
 export const ErrorEnvelopeSchema = Type.Object(
   {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ReadinessCheck } from '../platform.ts';
 import { Enveloped } from './envelope.ts';
@@ -12,7 +12,7 @@ const exempt = {
 };
 
 /** Liveness (the process answers) and readiness (its dependencies answer). */
-export async function healthRoutes(app: FastifyInstance, opts: { checks: ReadinessCheck[] }) {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] }> = async (app, opts) => {
   app.get(
     '/health',
     {
@@ -56,7 +56,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: Readine
       return { status: 'ready' as const, checks: Object.fromEntries(results) };
     },
   );
-}
+};
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

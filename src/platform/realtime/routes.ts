@@ -1,5 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { callerOf, requireAuth } from '../http/auth.ts';
 import type { AuthUser } from '../http/auth-context.ts';
@@ -22,7 +23,7 @@ async function verify(app: FastifyInstance, token: string): Promise<AuthUser | n
     headers: { authorization: `Bearer ${token}` },
   });
   if (res.statusCode !== 200) return null;
-  return (res.json() as { data: AuthUser }).data;
+  return res.json<{ data: AuthUser }>().data;
 }
 
 export interface RealtimeOptions {
@@ -83,7 +84,7 @@ async function stream(
  * GET /v1/realtime/sse is the fallback (Authorization header or the web
  * session's `o2o_access` cookie; `Last-Event-ID`).
  */
-export async function realtimeRoutes(app: FastifyInstance, options: RealtimeOptions) {
+export const realtimeRoutes: FastifyPluginAsyncTypebox<RealtimeOptions> = async (app, options) => {
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
 
   app.get('/realtime/whoami', { onRequest: requireAuth, schema: { hide: true } }, async (request) =>
@@ -138,9 +139,12 @@ export async function realtimeRoutes(app: FastifyInstance, options: RealtimeOpti
       onRequest: requireAuth,
       schema: { tags: ['realtime'], summary: 'Live events as server-sent events (fallback)' },
     },
-    async (request: FastifyRequest, reply) => {
+    async (request, reply) => {
       const header = request.headers['last-event-id'];
-      const fromQuery = (request.query as { lastEventId?: unknown } | undefined)?.lastEventId;
+      // No querystring schema (it is not in the OpenAPI document): check the shape here.
+      const { query } = request;
+      const fromQuery =
+        typeof query === 'object' && query !== null && 'lastEventId' in query ? query.lastEventId : undefined;
       const lastEventId =
         typeof header === 'string' ? header : typeof fromQuery === 'string' ? fromQuery : undefined;
       reply.hijack();
@@ -164,4 +168,4 @@ export async function realtimeRoutes(app: FastifyInstance, options: RealtimeOpti
       });
     },
   );
-}
+};

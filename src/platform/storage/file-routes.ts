@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { notFound } from '../http/errors.ts';
 import type { LocalStorage } from './local-storage.ts';
@@ -10,7 +10,7 @@ import { assertValidKey, cacheControlOf, isPublicKey } from './storage.ts';
  * valid, unexpired signature. A wrong or expired link is a plain 404 so it
  * tells nothing about whether the object exists.
  */
-export async function localFileRoutes(app: FastifyInstance, opts: { storage: LocalStorage }) {
+export const localFileRoutes: FastifyPluginAsyncTypebox<{ storage: LocalStorage }> = async (app, opts) => {
   app.get(
     '/files/*',
     {
@@ -18,6 +18,7 @@ export async function localFileRoutes(app: FastifyInstance, opts: { storage: Loc
       schema: {
         tags: ['files'],
         summary: 'Download a stored file (avatars; exports through their signed link)',
+        params: Type.Object({ '*': Type.String() }),
         querystring: Type.Object({
           expires: Type.Optional(Type.Integer({ minimum: 0 })),
           signature: Type.Optional(Type.String({ maxLength: 128 })),
@@ -25,8 +26,8 @@ export async function localFileRoutes(app: FastifyInstance, opts: { storage: Loc
       },
     },
     async (request, reply) => {
-      const key = (request.params as { '*': string })['*'];
-      const { expires, signature } = request.query as { expires?: number; signature?: string };
+      const key = request.params['*'];
+      const { expires, signature } = request.query;
       try {
         assertValidKey(key);
       } catch {
@@ -45,4 +46,4 @@ export async function localFileRoutes(app: FastifyInstance, opts: { storage: Loc
       return reply.type(object.contentType).send(object.body);
     },
   );
-}
+};

@@ -25,8 +25,10 @@ export interface EndpointPolicy {
 
 /** The e-mail a request body names, normalised the way auth normalises it. */
 export function bodyEmail(request: FastifyRequest): string | undefined {
-  const body = request.body as { email?: unknown } | undefined;
-  if (typeof body?.email !== 'string') return undefined;
+  // Runs before validation: the body may be anything the client sent.
+  const { body } = request;
+  if (typeof body !== 'object' || body === null || !('email' in body)) return undefined;
+  if (typeof body.email !== 'string') return undefined;
   const email = body.email.trim().toLowerCase();
   return email === '' ? undefined : email;
 }
