@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role } from '../../platform/http/auth-context.ts';
+import { guard, type Role } from '../../platform/http/auth-context.ts';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { registerIdentityConfirmer } from '../users/index.ts';
@@ -88,25 +88,28 @@ export function metaOf(request: FastifyRequest): RequestMeta {
 }
 
 /** A route hook: the caller must present a valid access token. */
-export const requireAuth: onRequestAsyncHookHandler = async (request) => {
+export const requireAuth: onRequestAsyncHookHandler = guard(async (request) => {
   if (!request.user) throw missing();
-};
+});
 
 const RANK: Record<Role, number> = { user: 0, editor: 1, admin: 2 };
 
 /** A route hook: a valid token with at least this role (admin passes every check). */
 export function requireRole(role: Role): onRequestAsyncHookHandler {
-  return async (request) => {
-    if (!request.user) throw missing();
-    if (RANK[request.user.role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
-  };
+  return guard<onRequestAsyncHookHandler>(
+    async (request) => {
+      if (!request.user) throw missing();
+      if (RANK[request.user.role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
+    },
+    { role },
+  );
 }
 
 /**
  * A route hook for sensitive routes: besides a valid token, its session must
  * still be live (not logged out, reset, suspended or deleted), at the cost of one query.
  */
-export const requireLiveSession: onRequestAsyncHookHandler = async (request) => {
+export const requireLiveSession: onRequestAsyncHookHandler = guard(async (request) => {
   if (!request.user) throw missing();
   const session = await findLiveSession(
     contextOf(request),
@@ -114,4 +117,4 @@ export const requireLiveSession: onRequestAsyncHookHandler = async (request) => 
     request.user.sessionId,
   );
   if (!session) throw invalidToken('The session has ended; sign in again');
-};
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { guard } from '../http/auth-context.ts';
 import { Enveloped } from '../http/envelope.ts';
 import { forbidden, unauthenticated } from '../http/errors.ts';
 import { PaginationQuery } from '../http/pagination.ts';
@@ -29,10 +30,13 @@ const ListQuery = Type.Intersect([
 
 const errors = { 401: { $ref: 'ErrorEnvelope#' }, 403: { $ref: 'ErrorEnvelope#' } };
 
-async function requireAdmin(request: FastifyRequest): Promise<void> {
-  if (!request.user) throw unauthenticated();
-  if (request.user.role !== 'admin') throw forbidden('Only admins may manage dead letters');
-}
+const requireAdmin = guard(
+  async (request: FastifyRequest): Promise<void> => {
+    if (!request.user) throw unauthenticated();
+    if (request.user.role !== 'admin') throw forbidden('Only admins may manage dead letters');
+  },
+  { role: 'admin' },
+);
 
 /** The dead-letter store, for admins: look, replay once, or discard. */
 export async function deadLetterRoutes(app: FastifyInstance, opts: { platform: Platform }) {
