@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { Enveloped, NoContent } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import { requireAuth, requireRole } from '../auth/index.ts';
 import * as s from './schemas.ts';
@@ -81,7 +81,16 @@ export async function notificationRoutes(
 
   app.delete(
     '/notifications/:id',
-    { ...user, schema: { tags, security, summary: 'Delete one notification', params: s.IdParams } },
+    {
+      ...user,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete one notification',
+        params: s.IdParams,
+        response: { 204: NoContent },
+      },
+    },
     async (request, reply) => {
       await service.remove(caller(request).id, (request.params as { id: string }).id);
       return reply.status(204).send();
@@ -148,6 +157,7 @@ export async function notificationRoutes(
         security,
         summary: 'Remove a browser push subscription',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -176,7 +186,13 @@ export async function notificationRoutes(
     '/notifications/devices',
     {
       ...user,
-      schema: { tags, security, summary: 'Stop pushing to a phone (on sign-out)', body: s.DeviceBody },
+      schema: {
+        tags,
+        security,
+        summary: 'Stop pushing to a phone (on sign-out)',
+        body: s.DeviceBody,
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await service.removeDevice(caller(request).id, request.body as s.DeviceBody);
@@ -217,6 +233,7 @@ export async function notificationRoutes(
         tags,
         summary: 'Twilio delivery status callback (X-Twilio-Signature verified)',
         body: s.TwilioStatusBody,
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

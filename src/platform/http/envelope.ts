@@ -80,3 +80,6 @@ export const ErrorEnvelopeSchema = Type.Object(
   },
   { $id: 'ErrorEnvelope', description: 'Any error response' },
 );
+
+/** The answer of a route that replies 204: no body at all. */
+export const NoContent = Type.Null({ description: 'Done; no body' });
