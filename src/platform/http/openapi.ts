@@ -211,7 +211,11 @@ function settleGuards({ instance, route, schema }: PendingRoute): void {
   if (schema.security === undefined) {
     schema.security = guard ? (route.config?.accessCookie ? [...BEARER, { accessCookie: [] }] : BEARER) : [];
   }
-  if (guard?.role && schema.response) schema.response['403'] ??= ERROR_REF;
+  // Services check who may touch what and whether it exists for this caller.
+  if (guard && schema.response) {
+    schema.response['403'] ??= ERROR_REF;
+    schema.response['404'] ??= ERROR_REF;
+  }
 }
 
 /** Post-processing of the generated document: shared error responses by reference, servers, path names. */

@@ -13,7 +13,8 @@ export const Text = (options: StringOptions = {}) => Type.String({ pattern: '^[^
 
 /** Free text a person writes (a note, a name): like Text, and not only whitespace. */
 export const NonBlankText = (options: StringOptions = {}) =>
-  Type.String({ minLength: 1, ...options, pattern: '^(?=[\\s\\S]*\\S)[^\\u0000]*$' });
+  // Leading whitespace, then one visible character, then anything but NUL (linear to match).
+  Type.String({ minLength: 1, ...options, pattern: '^[^\\u0000\\S]*[^\\s\\u0000][^\\u0000]*$' });
 
 // emoji-regex follows Unicode's RGI emoji list (skin tones, ZWJ sequences, flags, keycaps).
 const ONE_EMOJI = new RegExp(`^(?:${emojiRegex().source})$`);
