@@ -142,7 +142,8 @@ function sharedStatuses(route: RouteOptions, method: string): number[] {
   const statuses = [400, 401, 429, 500, 503];
   if (route.url.includes(':') || route.url.includes('*')) statuses.push(404, 414);
   if (BODY_METHODS.has(method)) statuses.push(413, 415);
-  if (WRITE_METHODS.has(method)) statuses.push(409);
+  // A write may clash with the current state, or be refused (a suspended account, a missing CSRF token).
+  if (WRITE_METHODS.has(method)) statuses.push(403, 409);
   if (route.config?.idempotent) statuses.push(409, 422);
   return statuses;
 }
