@@ -1,5 +1,10 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
+
+type SchemaValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
+
 import { FORMATS } from './text.ts';
 
 /**
@@ -77,11 +82,11 @@ function wellFormed(validate: Validate): Validate {
 }
 
 /** Fastify's `schemaController.compilersFactory.buildValidator`: strict bodies, coerced URL parts. */
-export const buildValidator = ((externalSchemas, options) => {
+export const buildValidator: SchemaValidatorFactory = ((externalSchemas, options) => {
   const coercing = pool(externalSchemas, options);
   const strict = pool(externalSchemas, {
     ...options,
     customOptions: { ...options.customOptions, coerceTypes: false },
   });
   return (route) => (route.httpPart === 'body' ? wellFormed(strict(route)) : coercing(route));
-}) as ValidatorFactory as never;
+}) as ValidatorFactory as unknown as SchemaValidatorFactory;
