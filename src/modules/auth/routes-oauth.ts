@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { Enveloped, ErrorAnswer, Redirect } from '../../platform/http/envelope.ts';
 import type { AuthContext } from './context.ts';
 import { metaOf, requireAuth, requireLiveSession } from './hooks.ts';
 import { finishOAuth, listIdentities, startOAuth, unlinkIdentity } from './oauth.ts';
@@ -28,6 +28,7 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
         tags,
         summary: 'Redirect to the provider (code + PKCE, state, nonce)',
         params: s.ProviderParams,
+        response: { 302: Redirect },
       },
     },
     async (request, reply) => {
@@ -51,6 +52,8 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: AuthContext
         summary: 'Where the provider sends the browser back; sets the session cookies',
         params: s.ProviderParams,
         querystring: s.CallbackQuery,
+        // 403: the provider did not confirm the email address.
+        response: { 302: Redirect, 403: ErrorAnswer },
       },
     },
     async (request, reply) => {

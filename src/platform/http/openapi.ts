@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { type GuardTrait, guardOf } from './auth-context.ts';
-import { ErrorEnvelopeSchema } from './envelope.ts';
+import { ErrorAnswer, ErrorEnvelopeSchema } from './envelope.ts';
 
 /**
  * OpenAPI 3.1 generated from the route schemas, served at /v1/openapi.json and
@@ -82,7 +82,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   operations: 'Health and readiness',
 };
 
-const ERROR_REF = { $ref: 'ErrorEnvelope#' };
+const ERROR_REF = ErrorAnswer;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const WRITE_METHODS = BODY_METHODS;
 const GUARDED_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const;
