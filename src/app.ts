@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { concurrencyLimit } from './platform/gateway/concurrency-limit.ts';
@@ -16,6 +16,7 @@ import { idempotency } from './platform/http/idempotency.ts';
 import { openapi } from './platform/http/openapi.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders, securityHeadersFor } from './platform/http/security-headers.ts';
+import { AJV_OPTIONS, buildValidator } from './platform/http/validation.ts';
 import { rewriteVersionedUrl, versionCheck } from './platform/http/versioning.ts';
 import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
 import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
@@ -28,6 +29,11 @@ import { localFileRoutes } from './platform/storage/index.ts';
 export interface BuildOptions {
   /** A pino destination stream (tests capture logs with it). */
   logStream?: NodeJS.WritableStream;
+  /**
+   * Plugins registered right after the conventions, before any route: their
+   * hooks see every answer (tests check each against the OpenAPI document).
+   */
+  observers?: FastifyPluginAsync[];
 }
 
 /** Builds the HTTP app: platform conventions first, then every enabled module's routes. */
@@ -56,10 +62,13 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     // Deadline for receiving a request from the socket (slow clients); the handler's
     // deadline is per route (gateway/request-deadline.ts).
     requestTimeout: config.gateway.requestTimeoutMs,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Coercion for query, params and headers only; JSON bodies are validated as sent (validation.ts).
+    ajv: AJV_OPTIONS,
+    schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(conventions);
+  for (const observer of options.observers ?? []) await app.register(observer);
   await app.register(securityHeaders);
   await app.register(crossOrigin, { origins: config.corsOrigins });
   await app.register(versionCheck);

@@ -56,7 +56,7 @@ describe('GraphQL at /graphql', () => {
     const sent = await gql(
       as(a),
       `mutation($input: LoveNoteInput!) { sendLoveNote(input: $input) { ${NOTE} } }`,
-      { input: { body: 'Hi {{partnerName}}', mood: 'tender', variables: [{ name: 'x', value: 'y' }] } },
+      { input: { body: 'Hi {{partnerName}} {{x}}', mood: 'tender', variables: [{ name: 'x', value: 'y' }] } },
     );
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
     const note = sent.body.data.sendLoveNote;

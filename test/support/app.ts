@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
+import { assertContractKept, contractObserver } from './contract.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApp {
@@ -44,8 +45,11 @@ export async function createTestApp(
   });
   const platform = await createPlatform(config, database.url);
   let app: FastifyInstance | undefined;
+  // Every answer of the app is checked against its OpenAPI document (contract.ts).
+  const contract = contractObserver();
   try {
-    app = await buildApp(platform, options);
+    app = await buildApp(platform, { ...options, observers: [contract.plugin] });
+    contract.seal();
     // Test-only routes exercise conventions that no module route happens to hit.
     if (options.routes) await app.register(options.routes, { prefix: '/v1' });
     await app.ready();
@@ -66,6 +70,8 @@ export async function createTestApp(
       await platform.close();
       if (!shared) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
+      // Last, so a broken contract fails the test file without leaking its app.
+      assertContractKept();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { callerOf } from '../../platform/http/auth.ts';
+import { guard } from '../../platform/http/auth-context.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { routeOf } from '../../platform/http/route-of.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -85,8 +86,8 @@ export function metaOf(request: FastifyRequest): RequestMeta {
  * A route hook for sensitive routes: besides a valid token, its session must
  * still be live (not logged out, reset, suspended or deleted), at the cost of one query.
  */
-export const requireLiveSession: onRequestAsyncHookHandler = async (request) => {
+export const requireLiveSession: onRequestAsyncHookHandler = guard(async (request) => {
   const caller = callerOf(request);
   const session = await findLiveSession(contextOf(request), { userId: caller.id }, caller.sessionId);
   if (!session) throw invalidToken('The session has ended; sign in again');
-};
+});

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
-import { Enveloped } from '../../platform/http/envelope.ts';
+import { Enveloped, ErrorAnswer, Redirect } from '../../platform/http/envelope.ts';
 import type { AuthContext } from './context.ts';
 import { metaOf, requireLiveSession } from './hooks.ts';
 import { finishOAuth, listIdentities, startOAuth, unlinkIdentity } from './oauth.ts';
@@ -29,6 +29,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
         tags,
         summary: 'Redirect to the provider (code + PKCE, state, nonce)',
         params: s.ProviderParams,
+        response: { 302: Redirect },
       },
     },
     async (request, reply) => {
@@ -52,6 +53,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ ctx: AuthContext }> = asyn
         summary: 'Where the provider sends the browser back; sets the session cookies',
         params: s.ProviderParams,
         querystring: s.CallbackQuery,
+        // 403: the provider did not confirm the email address.
+        response: { 302: Redirect, 403: ErrorAnswer },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Text } from '../../platform/http/text.ts';
+import { NonBlankText } from '../../platform/http/text.ts';
 
 /**
  * Request and response schemas. Every body refuses unknown fields, so
@@ -58,7 +58,7 @@ export const RegisterBody = Type.Object(
   {
     email: Email,
     password: NewPassword,
-    displayName: Text({ minLength: 1, maxLength: 100 }),
+    displayName: NonBlankText({ maxLength: 100 }),
     acceptTerms: Type.Boolean({ description: 'Must be true: consent to the current terms' }),
   },
   strict,

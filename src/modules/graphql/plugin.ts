@@ -27,8 +27,11 @@ export async function graphqlRoutes(
 
   app.addHook('onRoute', (route) => {
     // GraphQL answers in its own `{ data, errors }` shape, not the REST envelope.
+    // The OpenAPI hook (platform/http/openapi.ts) ran first and filled in enveloped
+    // error answers; none of them applies here, so no response schema at all.
     route.config = { ...route.config, rawBody: true };
-    route.schema = { ...route.schema, hide: true };
+    const { response: _enveloped, ...schema } = route.schema ?? {};
+    route.schema = { ...schema, hide: true };
   });
 
   await app.register(mercurius, {

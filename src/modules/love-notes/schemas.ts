@@ -1,9 +1,8 @@
 import { type TStringOptions, Type } from 'typebox';
 import { Enveloped, EnvelopedPage } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
+import { NonBlankText, Text } from '../../platform/http/text.ts';
 
-// PostgreSQL text cannot hold NUL; refusing it in the schema turns it into a 400, not a 500.
-const Text = (options: TStringOptions = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...options });
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = (description: string) => Type.String({ format: 'date-time', description });
 
@@ -20,10 +19,11 @@ export const TEMPLATE_CATEGORIES = [
 ] as const;
 
 export const Emoji = Type.String({
+  format: 'emoji',
   minLength: 1,
-  maxLength: 16,
-  pattern: '^[^\\u0000-\\u0020\\u007f]+$',
-  description: 'One emoji (a short sequence of non-space characters)',
+  maxLength: 32,
+  description:
+    'One emoji: an RGI emoji sequence (skin tones, flags and ZWJ sequences included), e.g. ❤️ or 👍🏽',
 });
 
 export const NoteIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Note id' }) });
@@ -44,9 +44,12 @@ const Variables = Type.Record(
 export const SendNoteBody = Type.Object(
   {
     body: Type.Optional(
-      Text({ minLength: 1, maxLength: 5000, description: 'The note; any Unicode, 1–5000 characters' }),
+      NonBlankText({
+        maxLength: 5000,
+        description: 'The note; any Unicode, 1–5000 characters, not only whitespace',
+      }),
     ),
-    mood: Type.Optional(Text({ minLength: 1, maxLength: 40, description: 'A mood tag, e.g. "tender"' })),
+    mood: Type.Optional(NonBlankText({ maxLength: 40, description: 'A mood tag, e.g. "tender"' })),
     templateId: Type.Optional(
       Text({ minLength: 1, maxLength: 64, description: 'A catalogue or personal template' }),
     ),
@@ -78,8 +81,8 @@ export const SendNoteBody = Type.Object(
 
 export const PatchNoteBody = Type.Object(
   {
-    body: Type.Optional(Text({ minLength: 1, maxLength: 5000 })),
-    mood: Type.Optional(Nullable(Text({ minLength: 1, maxLength: 40 }))),
+    body: Type.Optional(NonBlankText({ maxLength: 5000 })),
+    mood: Type.Optional(Nullable(NonBlankText({ maxLength: 40 }))),
     scheduledAt: Type.Optional(Text({ maxLength: 40 })),
     timeZone: Type.Optional(Text({ minLength: 1, maxLength: 64 })),
     recurrence: Type.Optional(Nullable(Text({ minLength: 6, maxLength: 500 }))),
@@ -195,8 +198,8 @@ export const TemplateIdParams = Type.Object({ id: Type.String({ format: 'uuid' }
 export const CreateTemplateBody = Type.Object(
   {
     category: Type.Enum(TEMPLATE_CATEGORIES),
-    title: Text({ minLength: 1, maxLength: 80 }),
-    body: Text({ minLength: 1, maxLength: 5000 }),
+    title: NonBlankText({ maxLength: 80 }),
+    body: NonBlankText({ maxLength: 5000 }),
   },
   { additionalProperties: false },
 );
@@ -205,9 +208,10 @@ export const PatchTemplateBody = Type.Partial(CreateTemplateBody, {
   minProperties: 1,
 });
 
-export const Settings = Type.Object({
-  readReceipts: Type.Boolean({ description: 'Let the sender see when I read their notes' }),
-});
+export const Settings = Type.Object(
+  { readReceipts: Type.Boolean({ description: 'Let the sender see when I read their notes' }) },
+  { additionalProperties: false },
+);
 
 export const Responses = {
   note: Enveloped(Note),

@@ -123,6 +123,10 @@ export async function fillNoteText(
   when: { at: Date; zone?: string },
 ): Promise<string> {
   const used = new Set(variablesIn(text));
+  // A value for a variable the text does not use is a typo or a stale client: refuse it.
+  for (const name of Object.keys(given)) {
+    if (!used.has(name)) throw validationError(`Unknown template variable {{${name}}}`, `variables.${name}`);
+  }
   if (used.size === 0) return text;
   const known: Record<string, string | null> = {};
   if (used.has('myName')) known.myName = await ctx.deps.displayNameOf(ctx.platform, userId);

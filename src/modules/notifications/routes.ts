@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf, requireAuth, requireRole } from '../../platform/http/auth.ts';
-import { Enveloped, EnvelopedPage } from '../../platform/http/envelope.ts';
+import { Enveloped, EnvelopedPage, NoContent } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import * as s from './schemas.ts';
 import type { NotificationsService } from './service.ts';
@@ -77,10 +77,19 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
 
   app.delete(
     '/notifications/:id',
-    { ...user, schema: { tags, security, summary: 'Delete one notification', params: s.IdParams } },
+    {
+      ...user,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete one notification',
+        params: s.IdParams,
+        response: { 204: NoContent },
+      },
+    },
     async (request, reply) => {
       await service.remove(callerOf(request).id, request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -167,11 +176,12 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
         security,
         summary: 'Remove a browser push subscription',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
       await service.unsubscribePush(callerOf(request).id, request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -195,11 +205,17 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
     '/notifications/devices',
     {
       ...user,
-      schema: { tags, security, summary: 'Stop pushing to a phone (on sign-out)', body: s.DeviceBody },
+      schema: {
+        tags,
+        security,
+        summary: 'Stop pushing to a phone (on sign-out)',
+        body: s.DeviceBody,
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await service.removeDevice(callerOf(request).id, request.body);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -236,6 +252,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Twilio delivery status callback (X-Twilio-Signature verified)',
         body: s.TwilioStatusBody,
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -246,7 +263,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
         typeof signature === 'string' ? signature : undefined,
         request.body,
       );
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 

@@ -70,12 +70,15 @@ export const PushSubscriptionBody = Type.Object(
       description: 'PushSubscription.endpoint (https)',
     }),
     expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-    keys: Type.Object({
-      p256dh: Type.String({ minLength: 1, maxLength: 200, description: 'P-256 public key, base64url' }),
-      auth: Type.String({ minLength: 1, maxLength: 100, description: 'Auth secret, base64url' }),
-    }),
+    keys: Type.Object(
+      {
+        p256dh: Type.String({ minLength: 1, maxLength: 200, description: 'P-256 public key, base64url' }),
+        auth: Type.String({ minLength: 1, maxLength: 100, description: 'Auth secret, base64url' }),
+      },
+      { additionalProperties: false },
+    ),
   },
-  { description: "The browser's PushSubscription.toJSON()" },
+  { additionalProperties: false, description: "The browser's PushSubscription.toJSON()" },
 );
 export type PushSubscriptionBody = Static<typeof PushSubscriptionBody>;
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Text } from '../../platform/http/text.ts';
+import { NonBlankText, Text } from '../../platform/http/text.ts';
 
 /** Request and response shapes of the users module; every field is described for OpenAPI. */
 
@@ -66,7 +66,7 @@ export const ProfileView = Type.Union([FullProfile, SharedProfile, PublicCard]);
 
 export const ProfileUpdate = Type.Object(
   {
-    displayName: Type.Optional(Text({ minLength: 1, maxLength: 60, description: 'Shown name' })),
+    displayName: Type.Optional(NonBlankText({ maxLength: 60, description: 'Shown name' })),
     handle: Type.Optional(Handle),
     birthday: Type.Optional(Nullable(Type.String({ format: 'date', description: 'YYYY-MM-DD' }))),
     pronouns: Type.Optional(Nullable(Text({ maxLength: 40 }))),

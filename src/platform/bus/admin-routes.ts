@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { callerOf } from '../http/auth.ts';
+import { guard } from '../http/auth-context.ts';
 import { Enveloped, EnvelopedPage, ErrorResponse } from '../http/envelope.ts';
 import { forbidden } from '../http/errors.ts';
 import { PaginationQuery } from '../http/pagination.ts';
@@ -30,9 +31,12 @@ const ListQuery = Type.Intersect([
 
 const errors = { 401: ErrorResponse, 403: ErrorResponse };
 
-async function requireAdmin(request: FastifyRequest): Promise<void> {
-  if (callerOf(request).role !== 'admin') throw forbidden('Only admins may manage dead letters');
-}
+const requireAdmin = guard(
+  async (request: FastifyRequest): Promise<void> => {
+    if (callerOf(request).role !== 'admin') throw forbidden('Only admins may manage dead letters');
+  },
+  { role: 'admin' },
+);
 
 /** The dead-letter store, for admins: look, replay once, or discard. */
 export const deadLetterRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, opts) => {

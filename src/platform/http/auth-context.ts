@@ -19,3 +19,24 @@ declare module 'fastify' {
     user?: AuthUser;
   }
 }
+
+/** What a guard hook demands: a signed-in caller, perhaps with a role. */
+export interface GuardTrait {
+  role?: Role;
+}
+
+const GUARD = Symbol.for('o2o.guard');
+
+/**
+ * Marks a hook as a guard, so the OpenAPI document derives each route's
+ * `security`, 401 and 403 from the hooks that actually protect it
+ * (src/platform/http/openapi.ts) instead of from a hand-written copy.
+ */
+export function guard<T extends object>(hook: T, trait: GuardTrait = {}): T {
+  Object.defineProperty(hook, GUARD, { value: trait });
+  return hook;
+}
+
+export function guardOf(hook: unknown): GuardTrait | undefined {
+  return typeof hook === 'function' ? (hook as unknown as Record<symbol, GuardTrait>)[GUARD] : undefined;
+}

@@ -1,5 +1,5 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { AuthUser, Role } from './auth-context.ts';
+import { type AuthUser, guard, type Role } from './auth-context.ts';
 import { AppError, forbidden } from './errors.ts';
 
 /**
@@ -22,15 +22,18 @@ export function callerOf(request: FastifyRequest): AuthUser {
 }
 
 /** A route hook: the caller must present a valid access token. */
-export const requireAuth: onRequestAsyncHookHandler = async (request) => {
+export const requireAuth: onRequestAsyncHookHandler = guard(async (request) => {
   callerOf(request);
-};
+});
 
 const RANK: Record<Role, number> = { user: 0, editor: 1, admin: 2 };
 
 /** A route hook: a valid token with at least this role (admin passes every check). */
 export function requireRole(role: Role): onRequestAsyncHookHandler {
-  return async (request) => {
-    if (RANK[callerOf(request).role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
-  };
+  return guard<onRequestAsyncHookHandler>(
+    async (request) => {
+      if (RANK[callerOf(request).role] < RANK[role]) throw forbidden(`This needs the ${role} role`);
+    },
+    { role },
+  );
 }

@@ -105,3 +105,15 @@ export const ErrorEnvelopeSchema = Type.Object(
   },
   { $id: 'ErrorEnvelope', description: 'Any error response' },
 );
+
+/** The answer of a route that replies 204: no body at all. */
+export const NoContent = Type.Null({ description: 'Done; no body' });
+
+/** A redirect: no body, `Location` says where. */
+export const Redirect = Type.Null({ description: 'A redirect; Location says where' });
+
+/**
+ * An error status only some routes answer (most are filled in by openapi.ts):
+ * `response: { 403: ErrorAnswer }`. The document shows the shared entry.
+ */
+export const ErrorAnswer = { $ref: 'ErrorEnvelope#' } as const;
