@@ -1,4 +1,4 @@
-import { type TStringOptions, Type } from 'typebox';
+import { Type } from 'typebox';
 import { Enveloped, EnvelopedPage } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import { NonBlankText, Text } from '../../platform/http/text.ts';
