@@ -89,7 +89,9 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       await service.remove(callerOf(request).id, request.params.id);
-      return reply.status(204).send(null);
+      reply.status(204);
+      // Fastify ends a 204 with no body when the handler returns nothing.
+      return undefined;
     },
   );
 
@@ -181,7 +183,9 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       await service.unsubscribePush(callerOf(request).id, request.params.id);
-      return reply.status(204).send(null);
+      reply.status(204);
+      // Fastify ends a 204 with no body when the handler returns nothing.
+      return undefined;
     },
   );
 
@@ -215,7 +219,9 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       await service.removeDevice(callerOf(request).id, request.body);
-      return reply.status(204).send(null);
+      reply.status(204);
+      // Fastify ends a 204 with no body when the handler returns nothing.
+      return undefined;
     },
   );
 
@@ -263,7 +269,9 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
         typeof signature === 'string' ? signature : undefined,
         request.body,
       );
-      return reply.status(204).send(null);
+      reply.status(204);
+      // Fastify ends a 204 with no body when the handler returns nothing.
+      return undefined;
     },
   );
 
