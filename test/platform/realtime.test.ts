@@ -70,6 +70,45 @@ describe('realtime as a platform service', () => {
   });
 });
 
+describe('realtime replay and the in-app switch', () => {
+  let t: TestApp;
+  let base: string;
+  before(async () => {
+    t = await createTestApp({}, { routes: testAuth });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  after(() => t.close());
+
+  it('never replays a notification kept out of the inbox', async () => {
+    const user = newUserId();
+    const since = `${Date.now() - 1}_00000000-0000-7000-8000-000000000000`;
+    const off = await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/notifications/preferences',
+      headers: as(user),
+      payload: { 'love-notes': { in_app: false } },
+    });
+    assert.equal(off.statusCode, 200, off.body);
+    const ctx = await notificationsContext(t.platform);
+    const hidden = await feed(ctx, 'love-note.delivered', loveNoteDelivered(user));
+    assert.equal(hidden.created.length, 1, 'the notification was stored for its other channels');
+    const on = await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/notifications/preferences',
+      headers: as(user),
+      payload: { 'love-notes': { in_app: true } },
+    });
+    assert.equal(on.statusCode, 200, on.body);
+    const shown = await feed(ctx, 'love-note.delivered', loveNoteDelivered(user));
+    const { text } = await readSse(base, { ...as(user), 'last-event-id': since }, (s) =>
+      s.includes(shown.created[0]!.id),
+    );
+    assert.ok(text.includes(shown.created[0]!.id), 'the inbox item is replayed');
+    assert.ok(!text.includes(hidden.created[0]!.id), 'the item kept out of the inbox is not');
+  });
+});
+
 describe('realtime in a process that mounts only notifications', () => {
   let t: TestApp;
   let base: string;

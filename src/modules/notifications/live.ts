@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
 import { idTime } from '../../platform/ids.ts';
 import { eventId, isAfter, type LiveEvent, type LiveReplay } from '../../platform/realtime/live-events.ts';
-import type { NotificationRow, NotificationsDb } from './tables.ts';
+import { type Db, listInboxSince } from './repo.ts';
 
 /** An inbox item as a live connection receives it. */
 export interface LiveNotification {
@@ -41,19 +40,10 @@ export function liveNotification(
   };
 }
 
-/** Inbox items created after `since`, for a client that reconnects. */
-export function replayNotifications(
-  db: (platform: Parameters<LiveReplay>[0]) => Kysely<NotificationsDb>,
-): LiveReplay {
+/** Inbox items made after `since`, for a client that reconnects (never ones kept out of the inbox). */
+export function replayNotifications(db: (platform: Parameters<LiveReplay>[0]) => Db): LiveReplay {
   return async (platform, userId, since) => {
-    const rows: NotificationRow[] = await db(platform)
-      .selectFrom('notifications_items')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('created_at', '>=', new Date(since.at.getTime() - 1000))
-      .orderBy('id')
-      .limit(MAX_REPLAY)
-      .execute();
+    const rows = await listInboxSince(db(platform), { userId }, since.at, MAX_REPLAY);
     return rows
       .map((row) =>
         liveNotification({

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { newId } from '../../platform/ids.ts';
+import { idFloor, newId } from '../../platform/ids.ts';
 import type {
   Channel,
   DeliveryRow,
@@ -52,6 +52,24 @@ export async function listNotifications(
   return q
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
+    .execute();
+}
+
+/** Inbox items made at or after `since`, oldest first (ids are UUIDv7, so the id range is the time range). */
+export async function listInboxSince(
+  db: Db,
+  scope: UserScope,
+  since: Date,
+  limit: number,
+): Promise<NotificationRow[]> {
+  return db
+    .selectFrom('notifications_items')
+    .selectAll()
+    .where('user_id', '=', scope.userId)
+    .where('inbox', '=', true)
+    .where('id', '>=', idFloor(since))
+    .orderBy('id')
+    .limit(limit)
     .execute();
 }
 
