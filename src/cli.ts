@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, loadConfigOrExit } from './config.ts';
 import { grantRole, isRole, ROLES } from './modules/auth/index.ts';
 import { createDatabase } from './platform/db/database.ts';
 import { runningEmbeddedUrl, startEmbeddedPostgres } from './platform/db/embedded.ts';
@@ -75,16 +75,7 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 78;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   return run(args, connector(config));
 }
 

@@ -32,3 +32,14 @@ export function loadConfig(cwd = process.cwd()): Config {
   const fromFile = existsSync(envFile) ? dotenv.parse(readFileSync(envFile, 'utf8')) : {};
   return parseConfig({ ...fromFile, ...process.env });
 }
+
+/** loadConfig for a command line: a bad value prints every problem and exits with 78 (EX_CONFIG). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+}

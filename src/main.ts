@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, loadConfigOrExit } from './config.ts';
 import { migrations } from './migrations.ts';
 import { modulesFor } from './modules/index.ts';
 import { createDatabase } from './platform/db/database.ts';
@@ -33,16 +33,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Unknown command "${command}". Use one of: ${COMMANDS.join(', ')}\n`);
     process.exit(2);
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = pino(loggerOptions(config.logLevel, prettyLogs(config)));
   let shuttingDown = false;
 
