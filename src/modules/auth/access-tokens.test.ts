@@ -56,11 +56,13 @@ describe('access tokens', () => {
   });
 
   it('serves a verified token from its cache only until the token expires', async () => {
-    const short = createAccessTokens(keys, { ...SETTINGS, ttlSeconds: 1, clockToleranceSeconds: 0 });
+    // Two seconds: exp is whole seconds, so a 1 s token signed late in a second can expire
+    // before the second verify on a busy machine.
+    const short = createAccessTokens(keys, { ...SETTINGS, ttlSeconds: 2, clockToleranceSeconds: 0 });
     const token = await short.sign(USER, SID);
     assert.equal((await short.verify(token)).id, USER.id);
     assert.equal((await short.verify(token)).id, USER.id);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await new Promise((resolve) => setTimeout(resolve, 3100));
     await assert.rejects(short.verify(token), 'the cached result does not outlive exp');
   });
 
