@@ -5,6 +5,7 @@ import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
+import { paymentsModule } from './payments/index.ts';
 import { notificationProfile, profileService, usersModule } from './users/index.ts';
 
 /**
@@ -31,6 +32,8 @@ export const MODULES: AppModule[] = [
     },
   }),
   createLoveNotesModule(),
+  // Premium per couple: plans, checkout, webhooks, invoices; entitlementsOf(platform) for other modules.
+  paymentsModule,
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
