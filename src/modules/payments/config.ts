@@ -85,8 +85,10 @@ export const paymentsConfig = configSection('payments', (r, platform) => {
         ),
       }
     : undefined;
+  const provider = r.oneOf('BILLING_PROVIDER', ['sandbox', 'stripe'] as const, stripe ? 'stripe' : 'sandbox');
+  if (provider === 'stripe' && !stripe) r.problems.push('BILLING_PROVIDER=stripe needs STRIPE_SECRET_KEY');
   return {
-    provider: r.oneOf('BILLING_PROVIDER', ['sandbox', 'stripe'] as const, stripe ? 'stripe' : 'sandbox'),
+    provider,
     defaultCurrency: r.oneOf('BILLING_DEFAULT_CURRENCY', ['EUR', 'USD', 'GBP'] as const, 'EUR'),
     returnUrl: r.string('BILLING_RETURN_URL', `${platform.appUrl}/settings/billing`),
     stripe,

@@ -2,13 +2,14 @@ import type { EventEnvelope } from '../../platform/bus/events.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { paymentsConfig } from './config.ts';
-import { paymentsContext } from './context.ts';
+import { type PaymentsContext, paymentsContext } from './context.ts';
 import { entitlementsOf, forgetEntitlements, onCoupleLinked, onCoupleUnlinked } from './entitlements.ts';
 import { PAYMENTS_EVENTS } from './events.ts';
 import { PAYMENTS_JOBS } from './jobs.ts';
 import { migrations } from './migrations/index.ts';
 import { paymentsPersonalData } from './personal-data.ts';
-import { billingRoutes, sandboxRoutes } from './routes.ts';
+import { billingRoutes, sandboxRoutes, webhookRoutes } from './routes.ts';
+import { createStripeProvider, type StripeProvider } from './stripe.ts';
 import type { PaymentsTrx } from './tables.ts';
 
 /**
@@ -22,6 +23,9 @@ export { entitlementsOf };
 export const isPremium = (platform: Platform, userId: string): Promise<boolean> =>
   entitlementsOf(platform).has(userId, 'premium');
 
+const stripeOf = (ctx: PaymentsContext): StripeProvider | undefined =>
+  ctx.config.stripe ? createStripeProvider(ctx, ctx.config.stripe) : undefined;
+
 export const paymentsModule: AppModule = {
   name: 'payments',
   tablePrefix: 'payments_',
@@ -32,7 +36,9 @@ export const paymentsModule: AppModule = {
   personalData: paymentsPersonalData,
   async routes(app, { platform }) {
     const ctx = paymentsContext(platform);
-    await app.register(billingRoutes, { ctx, stripe: undefined });
+    const stripe = stripeOf(ctx);
+    await app.register(billingRoutes, { ctx, stripe });
+    await app.register(webhookRoutes, { ctx, stripe });
     if (platform.config.nodeEnv !== 'production') await app.register(sandboxRoutes, { ctx });
   },
   async worker(platform) {
@@ -47,7 +53,18 @@ export const paymentsModule: AppModule = {
       await onCoupleUnlinked(trx as PaymentsTrx, coupleId);
       await forgetEntitlements(platform, userIds);
     });
-    platform.jobs.define('payments.reconcile', async () => {});
+    // A lost webhook never loses a paid entitlement: Stripe's undelivered events are replayed.
+    const stripe = stripeOf(paymentsContext(platform));
+    platform.jobs.define('payments.reconcile', async () => {
+      await stripe?.reconcile();
+    });
+    if (stripe) {
+      platform.jobs.recurring({
+        name: 'payments.reconcile',
+        cron: platform.config.payments.reconcileCron,
+        payload: {},
+      });
+    }
     return async () => {};
   },
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped, EnvelopedPage, ErrorResponse, Redirect } from '../../platform/http/envelope.ts';
-import { conflict } from '../../platform/http/errors.ts';
+import { conflict, notFound, validationError } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { PaymentsContext } from './context.ts';
 import { invoiceOf, listInvoices } from './invoices.ts';
@@ -117,6 +117,37 @@ export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (ap
       reply.header('content-disposition', `attachment; filename="${invoice.number}.pdf"`);
       reply.header('cache-control', 'private, no-store');
       return reply.type('application/pdf').send(pdf);
+    },
+  );
+};
+
+/**
+ * Provider webhooks. Stripe signs the exact bytes it sent, so this plugin
+ * (and only it) takes JSON bodies as raw Buffers.
+ */
+export const webhookRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { stripe }) => {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post(
+    '/billing/webhooks/stripe',
+    {
+      schema: {
+        tags: ['billing-webhooks'],
+        summary: 'Stripe webhook (Stripe-Signature verified on the raw body; events de-duplicated by id)',
+        headers: Type.Object({
+          'stripe-signature': Type.Optional(Type.String({ description: 'Stripe’s signature of the body' })),
+        }),
+        response: { 200: Enveloped(s.WebhookAnswer), ...errors },
+      },
+    },
+    async (request) => {
+      if (!stripe) throw notFound('Stripe webhook (Stripe is not configured)');
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) throw validationError('The body must be the JSON Stripe sent');
+      return stripe.webhook(body, request.headers['stripe-signature']);
     },
   );
 };
