@@ -169,17 +169,25 @@ describe('payments (sandbox)', () => {
         .where('subscriber_id', '=', a)
         .executeTakeFirst();
       return row && row.couple_id === null ? true : undefined;
-    });
+    }, 20_000);
     assert.equal(await premium(a), true);
     assert.equal(await premium(b), false);
     assert.equal((await call(b, 'GET', '/v1/billing/entitlements')).json().data.premium, false);
 
-    // a links with someone new: the consumer shares a's entitlement with the new couple.
+    // a links with someone new: shared at once, and filed under the new couple by the consumer.
     const c = newUserId();
     const again = await makeCouple(t, { ids: [a, c] });
     assert.notEqual(again.coupleId, coupleId);
-    await eventually(async () => ((await premium(c)) ? true : undefined));
+    assert.equal(await premium(c), true);
     assert.equal(await premium(b), false);
+    await eventually(async () => {
+      const row = await db()
+        .selectFrom('payments_entitlements')
+        .select('couple_id')
+        .where('subscriber_id', '=', a)
+        .executeTakeFirst();
+      return row?.couple_id === again.coupleId ? true : undefined;
+    }, 20_000);
   });
 
   it('a failed sandbox payment grants nothing and says so', async () => {

@@ -8,9 +8,9 @@ import type { PaymentsDb, PaymentsTrx, SubscriptionStatus } from './tables.ts';
  * subscriber is linked, to their couple (`couple_id`, kept by the
  * couple.linked / couple.unlinked consumers): one subscription unlocks
  * premium for both partners, and after an unlink it stays with the one who
- * pays. The partner's share is also checked against the couple being the
- * partner's active one now, so an unlink takes effect before its event is
- * consumed.
+ * pays. Reads go by the reader's active couple now (couples' cached answer),
+ * so linking and unlinking take effect at once, before their events are
+ * consumed, and a late event cannot share premium with a former partner.
  *
  * `has(userId, 'premium')` is asked by other modules on hot paths: the answer
  * is kept in the gateway cache's store (Redis or this process's memory) under
@@ -38,7 +38,7 @@ export interface PremiumSource {
 export async function premiumSources(
   db: PaymentsDb | PaymentsTrx,
   userId: string,
-  coupleId: string | null,
+  couple: { coupleId: string; partnerId: string | null } | null,
 ): Promise<PremiumSource[]> {
   const rows = await db
     .selectFrom('payments_entitlements')
@@ -47,8 +47,14 @@ export async function premiumSources(
     .where('state', 'in', ['active', 'grace'])
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .where((eb) =>
-      coupleId
-        ? eb.or([eb('subscriber_id', '=', userId), eb('couple_id', '=', coupleId)])
+      couple
+        ? eb.or([
+            eb('subscriber_id', '=', userId),
+            eb('couple_id', '=', couple.coupleId),
+            // The partner's own entitlement counts from the moment of linking, before
+            // couple.linked is consumed (which files it under the couple).
+            ...(couple.partnerId ? [eb('subscriber_id', '=', couple.partnerId)] : []),
+          ])
         : eb('subscriber_id', '=', userId),
     )
     .execute();
@@ -64,7 +70,7 @@ export async function premiumSources(
 
 async function hasPremium(platform: Platform, userId: string): Promise<boolean> {
   const couple = await cachedActiveCoupleOf(platform, userId);
-  const sources = await premiumSources(platform.database.db as PaymentsDb, userId, couple?.coupleId ?? null);
+  const sources = await premiumSources(platform.database.db as PaymentsDb, userId, couple);
   return sources.length > 0;
 }
 

@@ -8,7 +8,7 @@ import { createSandboxSession, sandboxPagePath } from './sandbox.ts';
 /** The caller's entitlements: premium, from whom, and their own latest subscription. */
 export async function myEntitlements(ctx: PaymentsContext, userId: string) {
   const couple = await cachedActiveCoupleOf(ctx.platform, userId);
-  const sources = await premiumSources(ctx.db, userId, couple?.coupleId ?? null);
+  const sources = await premiumSources(ctx.db, userId, couple);
   const best = sources[0];
   const own = await ctx.db
     .selectFrom('payments_subscriptions')
