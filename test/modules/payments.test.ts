@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { PDFParse } from 'pdf-parse';
+import { MODULES } from '../../src/modules/index.ts';
 import { paymentsContext } from '../../src/modules/payments/context.ts';
 import { entitlementsOf, paymentsModule } from '../../src/modules/payments/index.ts';
 import { issueInvoice } from '../../src/modules/payments/invoices.ts';
@@ -39,11 +40,13 @@ describe('payments (sandbox)', () => {
     ).rows[0]!.n;
   async function startWorker() {
     if (stopWorker) return;
-    const stopModule = await paymentsModule.worker!(t.platform);
+    // Payments' consumers (couple events) and notifications' (the invoice mail).
+    const notifications = MODULES.find((m) => m.name === 'notifications')!;
+    const stopModules = [await paymentsModule.worker!(t.platform), await notifications.worker!(t.platform)];
     const stopBus = await t.platform.bus.start();
     stopWorker = async () => {
       await stopBus();
-      await stopModule();
+      for (const stop of stopModules) await stop();
     };
   }
   async function buy(userId: string, planId = 'premium-monthly') {
@@ -244,6 +247,22 @@ describe('payments (sandbox)', () => {
     assert.match(text, /VAT 19\.00%/);
     assert.match(text, /One 2 One Love/);
     assert.equal((await call(newUserId(), 'GET', invoice.pdfUrl)).statusCode, 404);
+  });
+
+  it('tells the buyer about each invoice through notifications', async () => {
+    const { a } = await makeCouple(t);
+    const { url } = await buy(a);
+    assert.equal((await call(null, 'POST', `${url}/complete`)).statusCode, 200);
+    const [invoice] = (await call(a, 'GET', '/v1/billing/invoices')).json().data;
+    await startWorker();
+    const notification = await eventually(async () => {
+      const res = await call(a, 'GET', '/v1/notifications');
+      return (res.json().data as Array<{ kind: string; title: string; body: string }>).find(
+        (n) => n.kind === 'billing.invoice',
+      );
+    }, 20_000);
+    assert.equal(notification.title, `Your invoice ${invoice.number}`);
+    assert.match(notification.body, /EUR 7\.99 was paid/);
   });
 
   it('numbers invoices per seller without gaps, under concurrency and rollbacks', async () => {

@@ -139,6 +139,23 @@ export const RULES: Record<string, Rule> = {
       params: {},
       data: { coupleId: field(event.data, 'coupleId') ?? event.coupleId ?? '' },
     })),
+  // Payments: every paid period's invoice, in the inbox and by mail (the PDF is in the app).
+  'payment.invoice-issued': (event) => {
+    const userId = field(event.data, 'userId');
+    const invoiceId = field(event.data, 'invoiceId');
+    if (!userId || !invoiceId) return [];
+    return [
+      {
+        userId,
+        kind: 'billing.invoice',
+        category: 'billing',
+        priority: 'normal',
+        params: { number: field(event.data, 'number') ?? '', total: field(event.data, 'total') ?? '' },
+        data: { invoiceId },
+        channels: ['in_app', 'email'],
+      },
+    ];
+  },
   'user.password-changed': security('security.password-changed'),
   'user.mfa-enabled': security('security.mfa-enabled'),
   'auth.refresh-reuse-detected': security('security.session-revoked'),

@@ -32,6 +32,10 @@ const en: Texts = {
     title: 'We signed out a session for your safety',
     body: 'A sign-in token was used twice. If you did not expect this, change your password.',
   },
+  'billing.invoice': {
+    title: 'Your invoice {number}',
+    body: 'Thank you: {total} was paid. The invoice PDF is in the app under Billing.',
+  },
   'digest.title': { title: 'You have {count} new updates', body: '{lines}' },
 };
 
@@ -67,6 +71,10 @@ const de: Texts = {
   'security.session-revoked': {
     title: 'Wir haben zu deiner Sicherheit eine Sitzung beendet',
     body: 'Ein Anmeldetoken wurde doppelt benutzt. Wenn du das nicht erwartet hast, ändere dein Passwort.',
+  },
+  'billing.invoice': {
+    title: 'Deine Rechnung {number}',
+    body: 'Danke: {total} wurde bezahlt. Die Rechnung als PDF findest du in der App unter Abrechnung.',
   },
   'digest.title': { title: 'Du hast {count} neue Neuigkeiten', body: '{lines}' },
 };

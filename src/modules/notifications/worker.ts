@@ -36,6 +36,7 @@ export const CONSUMED = [
   'user.password-changed',
   'user.mfa-enabled',
   'auth.refresh-reuse-detected',
+  'payment.invoice-issued',
   'user.deleted',
   'notification.created',
 ] as const satisfies readonly EventType[];
