@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../../platform/bus/events.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { createAppleProvider } from './apple.ts';
 import { paymentsConfig } from './config.ts';
 import { type PaymentsContext, paymentsContext } from './context.ts';
 import { entitlementsOf, forgetEntitlements, onCoupleLinked, onCoupleUnlinked } from './entitlements.ts';
@@ -37,8 +38,9 @@ export const paymentsModule: AppModule = {
   async routes(app, { platform }) {
     const ctx = paymentsContext(platform);
     const stripe = stripeOf(ctx);
-    await app.register(billingRoutes, { ctx, stripe });
-    await app.register(webhookRoutes, { ctx, stripe });
+    const apple = ctx.config.apple ? createAppleProvider(ctx, ctx.config.apple) : undefined;
+    await app.register(billingRoutes, { ctx, stripe, apple });
+    await app.register(webhookRoutes, { ctx, stripe, apple });
     if (platform.config.nodeEnv !== 'production') await app.register(sandboxRoutes, { ctx });
   },
   async worker(platform) {

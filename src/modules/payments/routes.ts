@@ -4,6 +4,7 @@ import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped, EnvelopedPage, ErrorResponse, Redirect } from '../../platform/http/envelope.ts';
 import { conflict, notFound, validationError } from '../../platform/http/errors.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
+import type { AppleProvider } from './apple.ts';
 import type { PaymentsContext } from './context.ts';
 import { invoiceOf, listInvoices } from './invoices.ts';
 import { invoicePdf } from './pdf.ts';
@@ -21,10 +22,30 @@ const user = { onRequest: requireAuth };
 export interface RoutesOptions {
   ctx: PaymentsContext;
   stripe: StripeProvider | undefined;
+  apple: AppleProvider | undefined;
 }
 
 /** /v1/billing: plans, entitlements, checkout, portal, invoices. */
-export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { ctx, stripe }) => {
+export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (
+  app,
+  { ctx, stripe, apple },
+) => {
+  app.post(
+    '/billing/webhooks/apple',
+    {
+      schema: {
+        tags: ['billing-webhooks'],
+        summary: 'App Store Server Notifications v2 (JWS verified against Apple’s certificate chain)',
+        body: s.AppleNotificationBody,
+        response: { 200: Enveloped(s.WebhookAnswer), ...errors },
+      },
+    },
+    async (request) => {
+      if (!apple) throw notFound('App Store webhook (APPLE_* is not configured)');
+      return apple.notification(request.body.signedPayload);
+    },
+  );
+
   app.get(
     '/billing/plans',
     { schema: { tags, summary: 'Plans and their prices', response: { 200: Enveloped(Type.Array(s.Plan)) } } },

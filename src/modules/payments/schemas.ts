@@ -110,3 +110,14 @@ export const WebhookAnswer = Type.Object({
   received: Type.Boolean({ description: 'The event was accepted' }),
   duplicate: Type.Boolean({ description: 'It had been processed already; nothing changed' }),
 });
+
+export const AppleNotificationBody = Type.Object(
+  {
+    signedPayload: Type.String({
+      minLength: 1,
+      maxLength: 200_000,
+      description: 'The JWS Apple signed (ResponseBodyV2)',
+    }),
+  },
+  { additionalProperties: false },
+);
