@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import Stripe from 'stripe';
 import { paymentsContext } from '../../src/modules/payments/context.ts';
-import { entitlementsOf } from '../../src/modules/payments/index.ts';
+import { entitlementsOf, paymentsModule } from '../../src/modules/payments/index.ts';
 import { createStripeProvider } from '../../src/modules/payments/stripe.ts';
 import type { PaymentsDb } from '../../src/modules/payments/tables.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -314,6 +314,16 @@ describe('payments with Stripe', () => {
     // And the webhook arriving late is a duplicate.
     assert.equal((await deliver(missed)).json().data.duplicate, true);
     fake.undelivered.length = 0;
+  });
+
+  it('erasing the account cancels its live Stripe subscription', async () => {
+    const { userId, sub } = await subscriber('active');
+    assert.equal((await deliver(stripeEvent('customer.subscription.created', { ...sub }))).statusCode, 200);
+    assert.equal(await premium(userId), true);
+    await paymentsModule.personalData!.erase(t.platform, userId);
+    assert.equal(fake.subscriptions.get(sub.id as string)!.status, 'canceled');
+    assert.ok(fake.requests.some((r) => r.method === 'DELETE' && r.path === `/v1/subscriptions/${sub.id}`));
+    assert.equal(await premium(userId), false);
   });
 
   it('answers 503 (Stripe retries) when Stripe cannot be reached while handling', async () => {

@@ -193,6 +193,29 @@ describe('payments (sandbox)', () => {
     }, 20_000);
   });
 
+  it('a checkout retried with the same Idempotency-Key answers the same session', async () => {
+    const a = newUserId();
+    const once = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/billing/checkout',
+        headers: { ...as(a), 'idempotency-key': `checkout-${a}` },
+        payload: { planId: 'premium-monthly' },
+      });
+    const first = await once();
+    const second = await once();
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(second.statusCode, 201);
+    assert.equal(second.headers['idempotent-replayed'], 'true');
+    assert.equal(second.json().data.sessionId, first.json().data.sessionId);
+    const sessions = await db()
+      .selectFrom('payments_checkout_sessions')
+      .select('id')
+      .where('user_id', '=', a)
+      .execute();
+    assert.equal(sessions.length, 1);
+  });
+
   it('a failed sandbox payment grants nothing and says so', async () => {
     const a = newUserId();
     const { url } = await buy(a, 'lifetime');

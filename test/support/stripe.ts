@@ -156,6 +156,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       send(response, 200, found);
       return;
     }
+    if (request.method === 'DELETE' && subscription) {
+      const found = subscriptions.get(subscription[1]!);
+      if (!found) return missing(response, `subscription: '${subscription[1]}'`);
+      found.status = 'canceled';
+      found.canceled_at = now;
+      send(response, 200, found);
+      return;
+    }
     if (request.method === 'GET' && target.pathname === '/v1/events') {
       const only = target.searchParams.get('delivery_success');
       send(response, 200, {

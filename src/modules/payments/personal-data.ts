@@ -1,7 +1,9 @@
 import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { paymentsContext } from './context.ts';
 import { forgetEntitlements, sharersOf } from './entitlements.ts';
 import { invoiceView } from './invoices.ts';
+import { createStripeProvider } from './stripe.ts';
 import type { PaymentsDb } from './tables.ts';
 
 /**
@@ -9,7 +11,9 @@ import type { PaymentsDb } from './tables.ts';
  * sessions, provider customer ids, subscriptions and entitlements (so their
  * former partner loses the shared premium too); invoices are KEPT unchanged,
  * buyer name included, because tax law requires issued invoices to be
- * retained (GDPR art. 17(3)(b)); processed webhook ids hold no personal data.
+ * retained (GDPR art. 17(3)(b)); processed webhook ids hold no personal data. Live Stripe
+ * subscriptions are cancelled at Stripe first (App Store ones can only be
+ * cancelled by the buyer in their Apple account).
  */
 export const paymentsPersonalData: PersonalData = {
   async export(platform: Platform, userId: string) {
@@ -60,6 +64,21 @@ export const paymentsPersonalData: PersonalData = {
   async erase(platform: Platform, userId: string) {
     const db = platform.database.db as PaymentsDb;
     const sharers = await sharersOf(db, userId);
+    // Stop the billing first: if Stripe cannot be reached the erasure fails and is retried.
+    const settings = platform.config.payments.stripe;
+    if (settings) {
+      const live = await db
+        .selectFrom('payments_subscriptions')
+        .select('provider_ref')
+        .where('user_id', '=', userId)
+        .where('provider', '=', 'stripe')
+        .where('status', 'not in', ['canceled', 'incomplete_expired'])
+        .where('provider_ref', 'like', 'sub_%')
+        .execute();
+      await createStripeProvider(paymentsContext(platform), settings).cancel(
+        live.map((row) => row.provider_ref),
+      );
+    }
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('payments_entitlements').where('subscriber_id', '=', userId).execute();
       await trx.deleteFrom('payments_subscriptions').where('user_id', '=', userId).execute();

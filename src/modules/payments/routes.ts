@@ -70,6 +70,8 @@ export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (
     '/billing/checkout',
     {
       ...user,
+      // A retry with the same Idempotency-Key gets the same checkout URL (the provider call is ours).
+      config: { idempotent: true },
       schema: {
         tags,
         security,

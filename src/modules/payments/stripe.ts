@@ -32,6 +32,8 @@ export interface StripeProvider {
   webhook(rawBody: Buffer, signature: string | undefined): Promise<{ received: true; duplicate: boolean }>;
   /** Replays the events Stripe failed to deliver; returns how many were new to us. */
   reconcile(): Promise<number>;
+  /** Cancels these Stripe subscriptions now (account erasure): nobody is billed for a deleted account. */
+  cancel(subscriptionIds: string[]): Promise<void>;
 }
 
 const SUBSCRIPTION_EVENTS = new Set([
@@ -302,6 +304,18 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
       }
       const fresh = await process(event);
       return { received: true, duplicate: !fresh };
+    },
+
+    async cancel(subscriptionIds) {
+      for (const id of subscriptionIds) {
+        try {
+          await client.subscriptions.cancel(id);
+        } catch (error) {
+          // Already gone at Stripe: nothing left to bill.
+          if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) continue;
+          unavailable(error);
+        }
+      }
     },
 
     async reconcile() {
