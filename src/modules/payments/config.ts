@@ -27,6 +27,24 @@ export interface AppleSettings {
   products: Partial<Record<PaidPlanId, string>>;
 }
 
+export interface GoogleSettings {
+  packageName: string;
+  /** Service-account key (JSON, inline or a file path) allowed to read purchases in the Play Console. */
+  serviceAccount: string | undefined;
+  /** Replaces https://androidpublisher.googleapis.com (a local fake in tests, an egress proxy). */
+  apiUrl: string;
+  /** Extra CA certificate (PEM) trusted for apiUrl and the token endpoint (a test server, a proxy). */
+  apiCa: string | undefined;
+  /** The push subscription's audience: the `aud` of the OIDC token Pub/Sub sends. */
+  pubsubAudience: string | undefined;
+  /** The service account Pub/Sub signs push tokens as (`email` claim). */
+  pubsubServiceAccount: string | undefined;
+  pubsubJwksUrl: string;
+  pubsubIssuer: string;
+  /** Play product (subscription) ids per plan (`GOOGLE_PRODUCT_PREMIUM_MONTHLY`, ...). */
+  products: Partial<Record<PaidPlanId, string>>;
+}
+
 /** The legal entity that issues invoices (its number series is its own). */
 export interface SellerSettings {
   /** Key of the invoice number series. */
@@ -50,6 +68,7 @@ declare module '../../platform/config.ts' {
       returnUrl: string;
       stripe: StripeSettings | undefined;
       apple: AppleSettings | undefined;
+      google: GoogleSettings | undefined;
       seller: SellerSettings;
       /** How often the Stripe reconciliation replays events whose delivery failed (cron). */
       reconcileCron: string;
@@ -85,6 +104,28 @@ export const paymentsConfig = configSection('payments', (r, platform) => {
         ),
       }
     : undefined;
+  const packageName = r.optional('GOOGLE_PACKAGE_NAME');
+  const google: GoogleSettings | undefined = packageName
+    ? {
+        packageName,
+        serviceAccount: r.optional('GOOGLE_SERVICE_ACCOUNT'),
+        apiUrl: (
+          r.url('GOOGLE_PLAY_API_URL', ['https:']) ?? 'https://androidpublisher.googleapis.com'
+        ).replace(/\/+$/, ''),
+        apiCa: r.optional('GOOGLE_PLAY_API_CA'),
+        pubsubAudience: r.optional('GOOGLE_PUBSUB_AUDIENCE'),
+        pubsubServiceAccount: r.optional('GOOGLE_PUBSUB_SERVICE_ACCOUNT'),
+        pubsubJwksUrl:
+          r.url('GOOGLE_PUBSUB_JWKS_URL', ['https:', 'http:']) ??
+          'https://www.googleapis.com/oauth2/v3/certs',
+        pubsubIssuer: r.string('GOOGLE_PUBSUB_ISSUER', 'https://accounts.google.com'),
+        products: Object.fromEntries(
+          PAID_PLANS.map((plan) => [plan, r.optional(`GOOGLE_PRODUCT_${planVar(plan)}`)]).filter(
+            ([, v]) => v,
+          ),
+        ),
+      }
+    : undefined;
   const provider = r.oneOf('BILLING_PROVIDER', ['sandbox', 'stripe'] as const, stripe ? 'stripe' : 'sandbox');
   if (provider === 'stripe' && !stripe) r.problems.push('BILLING_PROVIDER=stripe needs STRIPE_SECRET_KEY');
   return {
@@ -93,6 +134,7 @@ export const paymentsConfig = configSection('payments', (r, platform) => {
     returnUrl: r.string('BILLING_RETURN_URL', `${platform.appUrl}/settings/billing`),
     stripe,
     apple,
+    google,
     seller: {
       id: r.string('BILLING_SELLER_ID', 'default'),
       name: r.string('BILLING_SELLER_NAME', 'One 2 One Love'),

@@ -6,6 +6,7 @@ import { paymentsConfig } from './config.ts';
 import { type PaymentsContext, paymentsContext } from './context.ts';
 import { entitlementsOf, forgetEntitlements, onCoupleLinked, onCoupleUnlinked } from './entitlements.ts';
 import { PAYMENTS_EVENTS } from './events.ts';
+import { createGoogleProvider } from './google.ts';
 import { PAYMENTS_JOBS } from './jobs.ts';
 import { migrations } from './migrations/index.ts';
 import { paymentsPersonalData } from './personal-data.ts';
@@ -39,8 +40,9 @@ export const paymentsModule: AppModule = {
     const ctx = paymentsContext(platform);
     const stripe = stripeOf(ctx);
     const apple = ctx.config.apple ? createAppleProvider(ctx, ctx.config.apple) : undefined;
-    await app.register(billingRoutes, { ctx, stripe, apple });
-    await app.register(webhookRoutes, { ctx, stripe, apple });
+    const google = ctx.config.google ? createGoogleProvider(ctx, ctx.config.google) : undefined;
+    await app.register(billingRoutes, { ctx, stripe, apple, google });
+    await app.register(webhookRoutes, { ctx, stripe, apple, google });
     if (platform.config.nodeEnv !== 'production') await app.register(sandboxRoutes, { ctx });
   },
   async worker(platform) {

@@ -6,6 +6,7 @@ import { conflict, notFound, validationError } from '../../platform/http/errors.
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { AppleProvider } from './apple.ts';
 import type { PaymentsContext } from './context.ts';
+import type { GoogleProvider } from './google.ts';
 import { invoiceOf, listInvoices } from './invoices.ts';
 import { invoicePdf } from './pdf.ts';
 import { listPlans } from './plans.ts';
@@ -23,13 +24,35 @@ export interface RoutesOptions {
   ctx: PaymentsContext;
   stripe: StripeProvider | undefined;
   apple: AppleProvider | undefined;
+  google: GoogleProvider | undefined;
 }
 
 /** /v1/billing: plans, entitlements, checkout, portal, invoices. */
 export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (
   app,
-  { ctx, stripe, apple },
+  { ctx, stripe, apple, google },
 ) => {
+  app.post(
+    '/billing/webhooks/google',
+    {
+      // The bearer token is Google's (Pub/Sub push OIDC), not one of our access tokens.
+      config: { ownBearer: true },
+      schema: {
+        tags: ['billing-webhooks'],
+        summary: 'Google Play RTDN through a Pub/Sub push (OIDC token verified; the purchase is re-read)',
+        headers: Type.Object({
+          authorization: Type.Optional(Type.String({ description: 'Bearer OIDC token signed by Google' })),
+        }),
+        body: s.GooglePushBody,
+        response: { 200: Enveloped(s.WebhookAnswer), ...errors },
+      },
+    },
+    async (request) => {
+      if (!google) throw notFound('Google Play webhook (GOOGLE_* is not configured)');
+      return google.push(request.headers.authorization, request.body);
+    },
+  );
+
   app.post(
     '/billing/webhooks/apple',
     {

@@ -121,3 +121,27 @@ export const AppleNotificationBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A Pub/Sub push (Google Play RTDN); Pub/Sub sends some fields in both spellings. */
+export const GooglePushBody = Type.Object(
+  {
+    message: Type.Object(
+      {
+        data: Type.Optional(
+          Type.String({ maxLength: 100_000, description: 'base64 DeveloperNotification JSON' }),
+        ),
+        messageId: Type.Optional(Type.String({ maxLength: 200, description: 'Pub/Sub message id' })),
+        message_id: Type.Optional(Type.String({ maxLength: 200, description: 'The same, snake_case' })),
+        publishTime: Type.Optional(Type.String({ maxLength: 64, description: 'When it was published' })),
+        publish_time: Type.Optional(Type.String({ maxLength: 64, description: 'The same, snake_case' })),
+        attributes: Type.Optional(
+          Type.Record(Type.String(), Type.String(), { description: 'Message attributes' }),
+        ),
+      },
+      { additionalProperties: false, description: 'The Pub/Sub message' },
+    ),
+    subscription: Type.String({ maxLength: 500, description: 'The push subscription' }),
+    deliveryAttempt: Type.Optional(Type.Integer({ description: 'Delivery attempt (with dead lettering)' })),
+  },
+  { additionalProperties: false },
+);
