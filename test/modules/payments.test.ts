@@ -216,6 +216,22 @@ describe('payments (sandbox)', () => {
     assert.equal(sessions.length, 1);
   });
 
+  it('two checkouts opened side by side: only the first paid one counts', async () => {
+    const a = newUserId();
+    const first = await buy(a, 'premium-monthly');
+    const second = await buy(a, 'premium-yearly');
+    assert.equal((await call(null, 'POST', `${first.url}/complete`)).statusCode, 200);
+    assert.equal((await call(null, 'POST', `${second.url}/complete`)).statusCode, 409);
+    const subscriptions = await db()
+      .selectFrom('payments_subscriptions')
+      .select('id')
+      .where('user_id', '=', a)
+      .execute();
+    assert.equal(subscriptions.length, 1);
+    assert.equal((await call(a, 'GET', '/v1/billing/invoices/not-a-uuid.pdf')).statusCode, 400);
+    assert.equal((await call(a, 'GET', '/v1/billing/invoices?cursor=eyJpZCI6Im5vcGUifQ')).statusCode, 400);
+  });
+
   it('a failed sandbox payment grants nothing and says so', async () => {
     const a = newUserId();
     const { url } = await buy(a, 'lifetime');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { publish } from '../../platform/bus/publish.ts';
 import { conflict, notFound } from '../../platform/http/errors.ts';
 import type { PaymentsContext } from './context.ts';
-import { forgetEntitlements, sharersOf } from './entitlements.ts';
+import { forgetEntitlements, premiumSources, sharersOf } from './entitlements.ts';
 import { formatMoney, issueInvoice } from './invoices.ts';
 import { buyablePlan, listPlans } from './plans.ts';
 import { applySubscription } from './subscriptions.ts';
@@ -80,6 +80,10 @@ export async function completeSandbox(ctx: PaymentsContext, sessionId: string): 
       .executeTakeFirst();
     if (!session) throw notFound('Checkout session', sessionId);
     if (session.status !== 'open') throw conflict(`This checkout is already ${session.status}`);
+    // Two checkouts opened side by side: only the first one paid counts.
+    if ((await premiumSources(trx, session.user_id, null)).length > 0) {
+      throw conflict('You already pay for premium');
+    }
     const { plan, price } = await buyablePlan(ctx, session.plan_id, session.currency);
     const start = new Date();
     const end =

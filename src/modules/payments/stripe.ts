@@ -137,7 +137,9 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
 
   /** What an event asks us to do, read from Stripe before the transaction opens. */
   async function prepare(event: Stripe.Event) {
-    const object = event.data.object as unknown as Record<string, unknown>;
+    // Signed by Stripe, but shaped by a future API version perhaps: read defensively.
+    const object = (event.data?.object ?? {}) as unknown as Record<string, unknown>;
+    if (typeof object.id !== 'string') return {};
     if (SUBSCRIPTION_EVENTS.has(event.type)) {
       return { subscription: await readSubscription(String(object.id)) };
     }
