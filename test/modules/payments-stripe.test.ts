@@ -258,6 +258,13 @@ describe('payments with Stripe', () => {
         data: [{ id: 'il_1', object: 'line_item', period: { start: now, end: now + 30 * 86_400 } }],
       },
     };
+    const trial = { ...invoice, id: `in_trial${Date.now()}`, amount_paid: 0 };
+    assert.equal((await deliver(stripeEvent('invoice.paid', trial))).statusCode, 200);
+    assert.equal(
+      (await call(userId, 'GET', '/v1/billing/invoices')).json().data.length,
+      0,
+      'no invoice for 0.00',
+    );
     assert.equal((await deliver(stripeEvent('invoice.paid', invoice))).statusCode, 200);
     assert.equal(
       (await deliver(stripeEvent('invoice.paid', invoice))).statusCode,

@@ -71,6 +71,14 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
   const client = new Stripe(settings.secretKey, clientOptions(settings));
   const planOfPrice = new Map(Object.entries(settings.prices).map(([plan, price]) => [price, plan]));
 
+  const seen = async (eventId: string) =>
+    (await ctx.db
+      .selectFrom('payments_webhook_events')
+      .select('event_id')
+      .where('provider', '=', 'stripe')
+      .where('event_id', '=', eventId)
+      .executeTakeFirst()) !== undefined;
+
   async function customerOf(userId: string): Promise<string> {
     const known = await ctx.db
       .selectFrom('payments_customers')
@@ -210,7 +218,8 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
           users.push(userId);
         }
       }
-      if ('paid' in work && work.paid && work.subscription && subscriptionId) {
+      // A trial's 0.00 invoice is not a paid period.
+      if ('paid' in work && work.paid && work.paid.amount_paid > 0 && work.subscription && subscriptionId) {
         const invoice = work.paid;
         const line = invoice.lines?.data?.[0];
         await issueInvoice(trx, ctx, {
@@ -304,6 +313,8 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
           'stripe-signature',
         );
       }
+      // A repeat is answered without asking Stripe anything (the transaction checks again).
+      if (await seen(event.id)) return { received: true, duplicate: true };
       const fresh = await process(event);
       return { received: true, duplicate: !fresh };
     },
@@ -328,13 +339,7 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
         created: { gte: since },
         limit: 100,
       })) {
-        const seen = await ctx.db
-          .selectFrom('payments_webhook_events')
-          .select('event_id')
-          .where('provider', '=', 'stripe')
-          .where('event_id', '=', event.id)
-          .executeTakeFirst();
-        if (!seen && (await process(event))) replayed++;
+        if (!(await seen(event.id)) && (await process(event))) replayed++;
       }
       return replayed;
     },
