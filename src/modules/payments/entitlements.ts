@@ -68,10 +68,14 @@ export async function premiumSources(
     .sort((a, b) => Number(b.subscriberId === userId) - Number(a.subscriberId === userId));
 }
 
-async function hasPremium(platform: Platform, userId: string): Promise<boolean> {
+/** The answer, and how long it may be kept: never past the moment an app-store entitlement expires. */
+async function hasPremium(platform: Platform, userId: string): Promise<{ answer: boolean; ttlMs: number }> {
   const couple = await cachedActiveCoupleOf(platform, userId);
   const sources = await premiumSources(platform.database.db as PaymentsDb, userId, couple);
-  return sources.length > 0;
+  const open = sources.filter((s) => s.expiresAt === null);
+  const ends = sources.map((s) => s.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+  const ttlMs = sources.length === 0 || open.length > 0 ? TTL_MS : Math.min(TTL_MS, Math.max(...ends) - Date.now());
+  return { answer: sources.length > 0, ttlMs };
 }
 
 /** The port other modules use (`isPremium` in their options is wired to it). */
@@ -92,9 +96,9 @@ export function entitlementsOf(platform: Platform): {
       } catch {
         // The store is unreachable: the database answers.
       }
-      const answer = await hasPremium(platform, userId);
-      if (versions !== undefined) {
-        store.store(key, { etag: '', body: String(answer) }, tags, versions, TTL_MS).catch(() => {});
+      const { answer, ttlMs } = await hasPremium(platform, userId);
+      if (versions !== undefined && ttlMs >= 1000) {
+        store.store(key, { etag: '', body: String(answer) }, tags, versions, ttlMs).catch(() => {});
       }
       return answer;
     },
