@@ -74,7 +74,8 @@ async function hasPremium(platform: Platform, userId: string): Promise<{ answer:
   const sources = await premiumSources(platform.database.db as PaymentsDb, userId, couple);
   const open = sources.filter((s) => s.expiresAt === null);
   const ends = sources.map((s) => s.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
-  const ttlMs = sources.length === 0 || open.length > 0 ? TTL_MS : Math.min(TTL_MS, Math.max(...ends) - Date.now());
+  const ttlMs =
+    sources.length === 0 || open.length > 0 ? TTL_MS : Math.min(TTL_MS, Math.max(...ends) - Date.now());
   return { answer: sources.length > 0, ttlMs };
 }
 
