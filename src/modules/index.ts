@@ -1,6 +1,7 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { authModule, authService } from './auth/index.ts';
+import { contentModule } from './content/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
@@ -31,6 +32,8 @@ export const MODULES: AppModule[] = [
     },
   }),
   createLoveNotesModule(),
+  // Premium gating: payments' entitlements are wired in here when that module lands.
+  contentModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse } from '../../platform/http/envelope.ts';
+import { contentCacheTags } from './cache.ts';
+import type { ContentContext } from './context.ts';
+import { getContent, listContent } from './reads.ts';
+import { ListQuery, Responses, SlugParams } from './schemas.ts';
+
+const tags = ['content'];
+const errors = { '4xx': ErrorResponse };
+
+/**
+ * The public read API. No sign-in needed; a signed-in caller (and a premium
+ * one) gets the bodies their access allows. Lists and search results are the
+ * same for everyone (snippets quote public bodies only) and cached publicly;
+ * a page depends on the caller, so it is cached per signed-in user
+ * (anonymous pages are served from stored, pre-rendered HTML).
+ */
+export const contentRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = async (app, { ctx }) => {
+  app.get(
+    '/content',
+    {
+      config: {
+        paginated: true,
+        cache: { scope: 'public', ttlSeconds: 30, tags: contentCacheTags },
+      },
+      schema: {
+        tags,
+        summary: 'Published articles, posts and episodes, newest first; with q, the best matches',
+        querystring: ListQuery,
+        response: { 200: Responses.items, ...errors },
+      },
+    },
+    async (request) => listContent(ctx, request.query),
+  );
+  app.get(
+    '/content/:slug',
+    {
+      config: { cache: { scope: 'private', ttlSeconds: 30, tags: contentCacheTags } },
+      schema: {
+        tags,
+        summary: 'One published item: its whole body, or a preview when it is for members or premium',
+        params: SlugParams,
+        response: { 200: Responses.item, ...errors },
+      },
+    },
+    async (request) => getContent(ctx, request.user, request.params.slug),
+  );
+};
