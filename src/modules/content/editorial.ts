@@ -55,12 +55,20 @@ const slugTaken = (error: unknown) => {
   return error;
 };
 
+/** Paths under /content that an item's slug would shadow. */
+const RESERVED_SLUGS = new Set(['podcasts', 'media']);
+function assertSlug(slug: string | undefined) {
+  if (slug !== undefined && RESERVED_SLUGS.has(slug))
+    throw validationError(`The slug ${slug} is reserved`, 'slug');
+}
+
 export async function createItem(
   ctx: ContentContext,
   user: AuthUser,
   input: Static<typeof CreateItemBody>,
   idempotency?: IdempotentAnswer,
 ): Promise<StaffView> {
+  assertSlug(input.slug);
   let showId: string | null = null;
   if (input.type === 'podcast-episode') {
     if (!input.show) throw validationError('An episode needs its show', 'show');
@@ -152,6 +160,7 @@ export async function updateItem(
   id: string,
   input: Static<typeof UpdateItemBody>,
 ): Promise<StaffView> {
+  assertSlug(input.slug);
   await checkLinks(ctx, input);
   try {
     const row = await ctx.db.transaction().execute(async (trx) => {

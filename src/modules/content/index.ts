@@ -6,6 +6,7 @@ import { type ContentOptions, contentContext } from './context.ts';
 import { dueItems, publishIfDue } from './editorial.ts';
 import { CONTENT_EVENTS } from './events.ts';
 import { CONTENT_JOBS } from './jobs.ts';
+import { mediaRoutes, mediaUploadRoutes } from './media-routes.ts';
 import { migrations } from './migrations/index.ts';
 import { contentPersonalData } from './personal-data.ts';
 import { contentRoutes } from './routes.ts';
@@ -40,6 +41,8 @@ export function contentModule(options: ContentOptions = {}): AppModule {
     async routes(app, { platform }) {
       const ctx = contentContext(platform, options);
       await app.register(staffRoutes, { ctx });
+      await app.register(mediaUploadRoutes, { ctx });
+      await app.register(mediaRoutes, { ctx });
       await app.register(contentRoutes, { ctx });
     },
     async worker(platform) {
