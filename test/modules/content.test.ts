@@ -302,4 +302,60 @@ describe('content', () => {
     const item = (await staff('GET', `/v1/admin/content/${created.json().data.id}`)).json().data;
     assert.equal(item.title, 'By Dana', 'the work stays in the library');
   });
+
+  it('searches ranked, with highlighted snippets, tolerating typos', async () => {
+    const res = await get('/v1/content?q=gratitude%20letter');
+    assert.equal(res.statusCode, 200, res.body);
+    const hits = res.json().data;
+    assert.equal(hits[0].slug, 'the-gratitude-letter', 'a title match ranks first');
+    assert.match(hits[0].snippet, /<mark>/);
+    const typo = (await get('/v1/content?q=listning')).json().data.map((i: { slug: string }) => i.slug);
+    assert.ok(typo.includes('listening-to-understand'), typo.join());
+    const filtered = (await get('/v1/content?q=gratitude&type=blog-post')).json().data;
+    assert.ok(filtered.length > 0 && filtered.every((i: { type: string }) => i.type === 'blog-post'));
+    const pageOne = await get('/v1/content?q=couples&limit=2');
+    const pageTwo = await get(`/v1/content?q=couples&limit=2&cursor=${pageOne.json().meta.nextCursor}`);
+    assert.equal(pageTwo.statusCode, 200);
+    assert.notDeepEqual(pageOne.json().data[0].id, pageTwo.json().data[0].id);
+  });
+
+  it('never matches or quotes a members or premium body in search, whoever asks', async () => {
+    for (const caller of [undefined, newUserId()]) {
+      const res = await get('/v1/content?q=bedroom', caller, caller ? 'editor' : undefined);
+      assert.deepEqual(res.json().data, [], 'words only in a premium body find nothing');
+    }
+    const desire = (await get('/v1/content?q=desire')).json().data;
+    const hit = desire.find((i: { slug: string }) => i.slug === 'talking-about-desire');
+    assert.ok(hit, 'the title still matches');
+    assert.doesNotMatch(hit.snippet, /bedroom|calm moment/, 'the snippet comes from the excerpt');
+    assert.equal(hit.snippet, hit.excerpt);
+  });
+
+  it('escapes markup in search snippets', async () => {
+    const item = await draft({
+      body: 'Use `<b onmouseover=alert(1)>hover</b>` with care, xylophone player.',
+    });
+    await staff('POST', `/v1/admin/content/${item.id}/publish`);
+    const [hit] = (await get('/v1/content?q=xylophone')).json().data;
+    assert.equal(hit.slug, item.slug);
+    assert.doesNotMatch(hit.snippet.replace(/<\/?mark>/g, ''), /[<>]/, 'no markup but the highlights');
+    assert.match(hit.snippet, /<mark>xylophone<\/mark>/);
+  });
+
+  it('serves lists from the response cache and purges them on publish', async () => {
+    const url = '/v1/content?tag=cache-probe';
+    assert.equal((await get(url)).headers['x-cache'], 'MISS');
+    const cached = await get(url);
+    assert.equal(cached.headers['x-cache'], 'HIT');
+    assert.equal(cached.headers['cache-control'], 'public, max-age=30');
+    assert.deepEqual(cached.json().data, []);
+    const item = await draft({ tags: ['cache-probe'] });
+    await staff('POST', `/v1/admin/content/${item.id}/publish`);
+    const fresh = await get(url);
+    assert.equal(fresh.headers['x-cache'], 'MISS');
+    assert.deepEqual(
+      fresh.json().data.map((i: { id: string }) => i.id),
+      [item.id],
+    );
+  });
 });
