@@ -37,25 +37,31 @@ export async function searchItems(
     await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`.execute(
       trx,
     );
+    // Rank every match, then cut snippets for the page only: ts_headline is the costly part.
     const result = await sql<ItemRow & { rank: number; snippet: string }>`
-      with query as (select websearch_to_tsquery('english', ${input.q}) as tsq)
-      select i.*,
-        ts_rank_cd(case when i.visibility = any(${readable}::text[]) then i.search else ts_filter(i.search, '{a,b}') end, query.tsq)
-          + word_similarity(${input.q}, i.title) as rank,
+      with query as (select websearch_to_tsquery('english', ${input.q}) as tsq),
+      ranked as (
+        select i.id, i.published_at,
+          ts_rank_cd(case when i.visibility = any(${readable}::text[]) then i.search else ts_filter(i.search, '{a,b}') end, query.tsq)
+            + word_similarity(${input.q}, i.title) as rank
+        from content_items i, query
+        where i.status = 'published' and i.published_at <= now()
+          ${input.type ? sql`and i.type = ${input.type}` : sql``}
+          ${input.tag ? sql`and i.tags @> array[${input.tag}]::text[]` : sql``}
+          and (
+            (i.search @@ query.tsq and (i.visibility = any(${readable}::text[]) or ts_filter(i.search, '{a,b}') @@ query.tsq))
+            or ${input.q} <% i.title
+          )
+        order by rank desc, i.published_at desc, i.id desc
+        offset ${input.offset} limit ${input.limit}
+      )
+      select i.*, ranked.rank,
         case when i.visibility = any(${readable}::text[])
           then ts_headline('english', i.body_text, query.tsq, ${HEADLINE})
           else ts_headline('english', i.excerpt, query.tsq, ${HEADLINE})
         end as snippet
-      from content_items i, query
-      where i.status = 'published' and i.published_at <= now()
-        ${input.type ? sql`and i.type = ${input.type}` : sql``}
-        ${input.tag ? sql`and i.tags @> array[${input.tag}]::text[]` : sql``}
-        and (
-          (i.search @@ query.tsq and (i.visibility = any(${readable}::text[]) or ts_filter(i.search, '{a,b}') @@ query.tsq))
-          or ${input.q} <% i.title
-        )
-      order by rank desc, i.published_at desc, i.id desc
-      offset ${input.offset} limit ${input.limit}`.execute(trx);
+      from ranked join content_items i on i.id = ranked.id, query
+      order by ranked.rank desc, ranked.published_at desc, ranked.id desc`.execute(trx);
     return result.rows.map(({ rank: _rank, snippet, ...row }) => ({
       row: row as ItemRow,
       snippet: highlight(snippet),
