@@ -1,10 +1,53 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { crc32, deflateSync } from 'node:zlib';
+import { sql } from 'kysely';
 import Parser from 'rss-parser';
 import sharp from 'sharp';
+import { contentContext } from '../../src/modules/content/context.ts';
+import { packageVideo } from '../../src/modules/content/video.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { as, newUserId, testAuth } from '../support/test-auth.ts';
+
+const run = promisify(execFile);
+
+/** A one-second test-pattern MP4 made with ffmpeg (Debian's package; CI installs it). */
+async function makeVideo(): Promise<Buffer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'o2o-video-'));
+  try {
+    const file = path.join(dir, 'clip.mp4');
+    await run('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+      '-t',
+      '1',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-c:a',
+      'aac',
+      '-shortest',
+      file,
+    ]);
+    return await readFile(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** A multipart/form-data body with one file field. */
 function multipart(body: Buffer, filename = 'upload.bin', type = 'application/octet-stream') {
@@ -272,17 +315,69 @@ describe('content: podcasts, audio and the media library', () => {
     assert.equal(await mediaRows(), rows);
   });
 
-  it('refuses a file over the size limit with 413', async () => {
-    const small = await createTestApp({ CONTENT_MEDIA_MAX_BYTES: '2048' }, { routes: testAuth });
-    try {
-      const m = multipart(Buffer.alloc(10_000, 1));
-      const res = await small.app.inject({
+  it('packages an uploaded video into HLS: two renditions and a master playlist, cached for good', async () => {
+    const video = await makeVideo();
+    const res = await upload(video, 'clip.mp4', 'video/mp4');
+    assert.equal(res.statusCode, 201, res.body);
+    const media = res.json().data;
+    assert.equal(media.kind, 'video');
+    assert.equal(media.status, 'processing');
+    const master = new URL(media.url, 'http://localhost').pathname;
+    assert.equal((await get(master)).statusCode, 404, 'nothing to play before the job ran');
+    const jobs = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs j
+      join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'content.package-video' and j.payload->>'mediaId' = ${media.id}`.execute(
+      t.platform.database.db,
+    );
+    assert.equal(jobs.rows[0]?.n, 1, 'the packaging job was scheduled with the upload');
+
+    await packageVideo(contentContext(t.platform), media.id);
+    const playlist = await get(master);
+    assert.equal(playlist.statusCode, 200, playlist.body);
+    assert.equal(playlist.headers['content-type'], 'application/vnd.apple.mpegurl');
+    assert.equal(playlist.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const variants = playlist.body.split('\n').filter((line) => line.startsWith('#EXT-X-STREAM-INF'));
+    assert.equal(variants.length, 2, playlist.body);
+    assert.match(playlist.body, /RESOLUTION=\d+x240/);
+    assert.match(playlist.body, /RESOLUTION=\d+x480/);
+    const rendition = await get(master.replace('master.m3u8', 'v0/index.m3u8'));
+    assert.equal(rendition.statusCode, 200);
+    const segment = rendition.body.split('\n').find((line) => line.endsWith('.ts'));
+    assert.ok(segment, rendition.body);
+    const ts = await get(master.replace('master.m3u8', `v0/${segment}`));
+    assert.equal(ts.statusCode, 200);
+    assert.equal(ts.headers['content-type'], 'video/mp2t');
+    assert.equal(ts.rawPayload[0], 0x47, 'an MPEG-TS sync byte');
+    assert.equal(
+      (await get(master.replace('master.m3u8', 'v0/../../x.ts'))).statusCode,
+      400,
+      'only package file names',
+    );
+  });
+
+  it('refuses a file over the size limit with 413, and a video without ffmpeg with a clear 415', async () => {
+    const small = await createTestApp(
+      { CONTENT_MEDIA_MAX_BYTES: '65536', CONTENT_FFMPEG_PATH: '/nonexistent/ffmpeg' },
+      { routes: testAuth },
+    );
+    const send = (body: Buffer) => {
+      const m = multipart(body);
+      return small.app.inject({
         method: 'POST',
         url: '/v1/admin/content/media',
         payload: m.payload,
         headers: { ...m.headers, ...as(editor, 'editor') },
       });
+    };
+    try {
+      const res = await send(Buffer.alloc(100_000, 1));
       assert.equal(res.statusCode, 413, res.body);
+      const video = await makeVideo();
+      assert.ok(video.length < 65_536, `${video.length} bytes`);
+      const refused = await send(video);
+      assert.equal(refused.statusCode, 415, refused.body);
+      assert.match(refused.json().errors[0].message, /ffmpeg/);
+      assert.deepEqual(await small.platform.storage.list('content/'), []);
     } finally {
       await small.close();
     }

@@ -6,12 +6,13 @@ import { type ContentOptions, contentContext } from './context.ts';
 import { dueItems, publishIfDue } from './editorial.ts';
 import { CONTENT_EVENTS } from './events.ts';
 import { CONTENT_JOBS } from './jobs.ts';
-import { mediaRoutes, mediaUploadRoutes } from './media-routes.ts';
+import { hlsRoutes, mediaRoutes, mediaUploadRoutes } from './media-routes.ts';
 import { migrations } from './migrations/index.ts';
 import { contentPersonalData } from './personal-data.ts';
 import { contentRoutes } from './routes.ts';
 import { type LibraryHit, searchLibrary as search } from './search.ts';
 import { staffRoutes } from './staff-routes.ts';
+import { packageVideo } from './video.ts';
 
 /**
  * Content: articles, blog posts and podcast episodes with revisions,
@@ -43,6 +44,7 @@ export function contentModule(options: ContentOptions = {}): AppModule {
       await app.register(staffRoutes, { ctx });
       await app.register(mediaUploadRoutes, { ctx });
       await app.register(mediaRoutes, { ctx });
+      await app.register(hlsRoutes, { ctx });
       await app.register(contentRoutes, { ctx });
     },
     async worker(platform) {
@@ -59,6 +61,9 @@ export function contentModule(options: ContentOptions = {}): AppModule {
         for (const id of await dueItems(ctx)) await publishIfDue(ctx, id);
       });
       platform.jobs.recurring({ name: 'content.publish-due', cron: '* * * * *', payload: {} });
+      platform.jobs.define('content.package-video', async ({ mediaId }) => {
+        await packageVideo(ctx, mediaId);
+      });
       return async () => {};
     },
   };

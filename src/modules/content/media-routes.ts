@@ -20,6 +20,7 @@ import {
 } from './media.ts';
 import { findMediaByHash } from './repo.ts';
 import { Responses } from './schemas.ts';
+import { hlsPrefix } from './video.ts';
 
 const tags = ['content'];
 const errors = { '4xx': ErrorResponse };
@@ -165,6 +166,45 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = a
   );
 };
 
+/** HLS output of a packaged video: master playlist, rendition playlists, segments. */
+export const hlsRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = async (app, { ctx }) => {
+  app.get(
+    '/content/media/:hash/hls/*',
+    {
+      config: { rawBody: true },
+      schema: {
+        tags,
+        summary: 'A packaged video as HLS: master.m3u8, v<n>/index.m3u8 and v<n>/seg<nnn>.ts',
+        params: Type.Object({
+          hash: Type.String({ pattern: '^[0-9a-f]{32}$', description: 'Content hash of the uploaded video' }),
+          '*': Type.String({
+            pattern: '^(master\\.m3u8|v[0-9]/(index\\.m3u8|seg[0-9]{3,5}\\.ts))$',
+            description: 'File of the package',
+          }),
+        }),
+        response: {
+          200: Binary('Playlist or segment'),
+          206: Binary('The requested byte range'),
+          304: Type.Null({ description: 'Not modified: If-None-Match matched the ETag' }),
+          416: ErrorAnswer,
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const file = request.params['*'];
+      const object = await ctx.platform.storage.get(`${hlsPrefix(request.params.hash)}${file}`);
+      if (!object) throw notFound('Video file');
+      return sendBytes(request, reply, object.body, {
+        // By name: local storage does not keep a type it does not know.
+        contentType: file.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t',
+        etag: `"${request.params.hash}-${file.replace('/', '-')}"`,
+        cacheControl: IMMUTABLE,
+      });
+    },
+  );
+};
+
 /** Upload, for editors: images and audio, one file per request. */
 export const mediaUploadRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = async (app, { ctx }) => {
   const maxBytes = ctx.platform.config.content.mediaMaxBytes;
@@ -177,7 +217,8 @@ export const mediaUploadRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext 
     {
       schema: {
         tags: ['content-admin'],
-        summary: 'Upload an image or audio file (multipart field `file`); stored under its content hash',
+        summary:
+          'Upload an image, audio or video file (multipart field `file`); stored under its content hash; a video is packaged to HLS by a job',
         consumes: ['multipart/form-data'],
         response: { 201: Responses.media, ...errors },
       },

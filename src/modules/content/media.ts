@@ -10,7 +10,8 @@ import { findMediaByHash } from './repo.ts';
 import type { MediaView } from './schemas.ts';
 import { contentHash, mediaKey, readShipped } from './starter/assets.ts';
 import type { MediaRow } from './tables.ts';
-import { baseUrl, mediaPath, variantPath } from './urls.ts';
+import { baseUrl, hlsPath, mediaPath, variantPath } from './urls.ts';
+import { acceptVideo, VIDEO_TYPES } from './video.ts';
 
 /**
  * The media library. The type of an upload is decided by its bytes
@@ -134,9 +135,8 @@ export async function uploadMedia(
   input: Buffer,
 ): Promise<Static<typeof MediaView>> {
   const type = await fileTypeFromBuffer(input);
-  if (type?.mime.startsWith('video/')) {
-    throw unsupported('Video uploads are not supported yet (HLS packaging is not built)');
-  }
+  if (type && type.mime in VIDEO_TYPES)
+    return mediaView(ctx, await acceptVideo(ctx, userId, input, type.mime));
   let prepared: Prepared;
   if (type && type.mime in IMAGE_TYPES) {
     prepared = await prepareImage(input, type.mime, ctx.platform.config.content.imageMaxPixels);
@@ -183,7 +183,8 @@ export function mediaView(ctx: ContentContext, row: MediaRow): Static<typeof Med
     bytes: row.bytes,
     width: row.width,
     height: row.height,
-    url: base + mediaPath(row.hash, row.ext),
+    status: row.status,
+    url: base + (row.kind === 'video' ? hlsPath(row.hash, 'master.m3u8') : mediaPath(row.hash, row.ext)),
     variants:
       row.kind === 'image'
         ? Object.fromEntries(

@@ -249,7 +249,12 @@ export const MediaView = Type.Object({
   bytes: Type.Integer({ description: 'Size of the stored file' }),
   width: Type.Union([Type.Integer(), Type.Null()], { description: 'Pixels (images)' }),
   height: Type.Union([Type.Integer(), Type.Null()], { description: 'Pixels (images)' }),
-  url: Type.String({ description: 'The stored file under its content-hashed name' }),
+  status: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')], {
+    description: 'Videos: processing until the HLS renditions are stored',
+  }),
+  url: Type.String({
+    description: 'The stored file under its content-hashed name (videos: the HLS master playlist)',
+  }),
   variants: Type.Record(Type.String(), Type.String(), {
     description: 'Images: named variant URLs (format negotiated by Accept; add .webp or .avif to pick one)',
   }),

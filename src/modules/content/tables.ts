@@ -1,4 +1,4 @@
-import type { ColumnType, Kysely, Selectable, Transaction } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -101,6 +101,9 @@ export interface MediaTable {
   /** For files shipped with the code (the starter show): read from there when storage lacks them. */
   shipped_file: string | null;
   uploaded_by: string | null;
+  /** Videos: `processing` until the HLS job has stored the renditions. */
+  status: Generated<'processing' | 'ready' | 'failed'>;
+  error: string | null;
   created_at: DefaultTimestamp;
 }
 

@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/platform.ts';
  */
 export const mediaPath = (hash: string, ext: string) => `/v1/content/media/${hash}.${ext}`;
 export const variantPath = (hash: string, variant: string) => `/v1/content/media/${hash}/${variant}`;
+export const hlsPath = (hash: string, file: string) => `/v1/content/media/${hash}/hls/${file}`;
 export const feedPath = (show: string) => `/v1/content/podcasts/${show}/feed.xml`;
 export const itemPath = (slug: string) => `/v1/content/${slug}`;
 
