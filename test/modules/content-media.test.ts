@@ -204,6 +204,42 @@ describe('content: podcasts, audio and the media library', () => {
     assert.equal((await get('/v1/content/podcasts/no-such-show/feed.xml')).statusCode, 404);
   });
 
+  it('creates a show only with a square 1400–3000 px cover', async () => {
+    const square = await upload(
+      await sharp({ create: { width: 1400, height: 1400, channels: 3, background: '#123456' } })
+        .png()
+        .toBuffer(),
+    );
+    const wide = await upload(
+      await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#654321' } })
+        .png()
+        .toBuffer(),
+    );
+    const show = (imageMediaId: string, slug: string) =>
+      staff('POST', '/v1/admin/content/shows', {
+        slug,
+        title: 'Second show',
+        description: 'Another show.',
+        author: 'Staff',
+        ownerName: 'Staff',
+        ownerEmail: 'staff@example.com',
+        language: 'en',
+        category: 'Health & Fitness',
+        explicit: false,
+        imageMediaId,
+      });
+    assert.equal((await show(wide.json().data.id, 'wide-show')).statusCode, 400);
+    const created = await show(square.json().data.id, 'second-show');
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().data.episodes, 0);
+    assert.equal((await show(square.json().data.id, 'second-show')).statusCode, 409);
+    const feed = await new Parser().parseString(
+      (await get('/v1/content/podcasts/second-show/feed.xml')).body,
+    );
+    assert.equal(feed.title, 'Second show');
+    assert.equal(feed.items.length, 0);
+  });
+
   it('serves audio with byte ranges: 206, Content-Range, 416, If-Range, 304', async () => {
     const episode = (await get('/v1/content/two-minutes-listening-first')).json().data;
     const path = new URL(episode.episode.audioUrl, 'http://localhost').pathname;

@@ -1,9 +1,11 @@
 import type { Static } from 'typebox';
 import { create } from 'xmlbuilder2';
-import { notFound } from '../../platform/http/errors.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { conflict, notFound, validationError } from '../../platform/http/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import type { ContentContext } from './context.ts';
-import { findShow } from './repo.ts';
-import type { ShowView } from './schemas.ts';
+import { findMedia, findShow } from './repo.ts';
+import type { CreateShowBody, ShowView } from './schemas.ts';
 import { baseUrl, feedPath, itemPath, mediaPath } from './urls.ts';
 
 /**
@@ -151,4 +153,40 @@ export async function showFeed(ctx: ContentContext, slug: string, origin: string
     if (episode.episode_number !== null) item.ele('itunes:episode').txt(String(episode.episode_number));
   }
   return channel.end({ prettyPrint: true });
+}
+
+/** A new show (staff). Its cover must be an uploaded square image of 1400–3000 px, as Apple requires. */
+export async function createShow(
+  ctx: ContentContext,
+  input: Static<typeof CreateShowBody>,
+  origin: string,
+): Promise<Static<typeof ShowView>> {
+  const image = await findMedia(ctx.db, input.imageMediaId);
+  if (image?.kind !== 'image') throw validationError('imageMediaId is not an uploaded image', 'imageMediaId');
+  const { width, height } = image;
+  if (width === null || width !== height || width < 1400 || width > 3000) {
+    throw validationError(`The cover must be square, 1400–3000 px; it is ${width}×${height}`, 'imageMediaId');
+  }
+  try {
+    await ctx.db
+      .insertInto('content_shows')
+      .values({
+        id: newId(),
+        slug: input.slug,
+        title: input.title,
+        description: input.description,
+        author: input.author,
+        owner_name: input.ownerName,
+        owner_email: input.ownerEmail,
+        language: input.language,
+        category: input.category,
+        explicit: input.explicit,
+        image_media_id: image.id,
+      })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('Another show already uses this slug');
+    throw error;
+  }
+  return (await listShows(ctx, origin)).find((s) => s.slug === input.slug)!;
 }

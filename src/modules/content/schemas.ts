@@ -240,6 +240,31 @@ export const AuthorView = Type.Object({
   userId: Nullable(Type.String({ format: 'uuid', description: 'Staff account' })),
 });
 
+export const CreateShowBody = Type.Object(
+  {
+    slug: Slug,
+    title: NonBlankText({ maxLength: 200, description: 'Show title' }),
+    description: NonBlankText({ maxLength: 4000, description: 'Show description' }),
+    author: NonBlankText({ maxLength: 200, description: 'itunes:author' }),
+    ownerName: NonBlankText({ maxLength: 200, description: 'itunes:owner name' }),
+    ownerEmail: Type.String({ format: 'email', maxLength: 320, description: 'itunes:owner email' }),
+    language: Type.String({
+      pattern: '^[a-z]{2}(-[A-Z]{2})?$',
+      description: 'RSS language, e.g. en or fr-CA',
+    }),
+    category: NonBlankText({
+      maxLength: 100,
+      description: 'An Apple Podcasts category, e.g. "Health & Fitness"',
+    }),
+    explicit: Type.Boolean({ description: 'itunes:explicit' }),
+    imageMediaId: Type.String({
+      format: 'uuid',
+      description: 'An uploaded square image of 1400–3000 px (Apple requires it)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const MediaView = Type.Object({
   id: Type.String({ format: 'uuid', description: 'Media id' }),
   kind: Type.Union([Type.Literal('image'), Type.Literal('audio'), Type.Literal('video')], {
@@ -264,6 +289,7 @@ export const Responses = {
   items: EnvelopedPage(ItemSummary),
   item: Enveloped(ItemView),
   shows: Enveloped(Type.Array(ShowView)),
+  show: Enveloped(ShowView),
   staffItem: Enveloped(StaffItem),
   staffItems: EnvelopedPage(StaffItem),
   revisions: Enveloped(Type.Array(Revision)),

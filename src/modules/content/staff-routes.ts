@@ -15,9 +15,11 @@ import {
   scheduleItem,
   updateItem,
 } from './editorial.ts';
+import { createShow } from './podcasts.ts';
 import {
   AuthorBody,
   CreateItemBody,
+  CreateShowBody,
   IdParams,
   Responses,
   ScheduleBody,
@@ -150,6 +152,19 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = a
       },
     },
     async (request) => archiveItem(ctx, callerOf(request), request.params.id),
+  );
+  app.post(
+    '/admin/content/shows',
+    {
+      schema: {
+        tags,
+        summary: 'Create a podcast show (its feed lists its published public episodes)',
+        body: CreateShowBody,
+        response: { 201: Responses.show, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await createShow(ctx, request.body, `${request.protocol}://${request.host}`)),
   );
   app.post(
     '/admin/content/authors',
