@@ -31,6 +31,7 @@ function feedEpisodes(ctx: ContentContext, showId: string) {
       'i.excerpt',
       'i.published_at',
       'i.duration_seconds',
+      'i.minutes',
       'i.episode_number',
       'm.hash',
       'm.ext',
@@ -146,7 +147,7 @@ export async function showFeed(ctx: ContentContext, slug: string, origin: string
       })
       .up()
       .ele('itunes:duration')
-      .txt(String(episode.duration_seconds ?? 60))
+      .txt(String(episode.duration_seconds ?? episode.minutes * 60))
       .up()
       .ele('itunes:explicit')
       .txt(show.explicit ? 'true' : 'false');
