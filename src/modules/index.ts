@@ -1,11 +1,12 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { authModule, authService } from './auth/index.ts';
+import { contentModule } from './content/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
-import { paymentsModule } from './payments/index.ts';
+import { isPremium, paymentsModule } from './payments/index.ts';
 import { notificationProfile, profileService, usersModule } from './users/index.ts';
 
 /**
@@ -34,6 +35,8 @@ export const MODULES: AppModule[] = [
   createLoveNotesModule(),
   // Premium per couple: plans, checkout, webhooks, invoices; entitlementsOf(platform) for other modules.
   paymentsModule,
+  // Premium bodies open to couples whose entitlement allows it.
+  contentModule({ isPremium }),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),

@@ -47,6 +47,12 @@ export const SHARED_ERRORS: Record<number, SharedError> = {
     name: 'UnsupportedMediaType',
     description: 'The body is not in a media type this route takes (`UNSUPPORTED_MEDIA_TYPE`)',
   },
+  416: {
+    name: 'RangeNotSatisfiable',
+    description:
+      'The Range lies outside the file (`VALIDATION_ERROR`); `Content-Range: bytes */<size>` gives its size',
+    headers: { 'Content-Range': { description: 'bytes */<size of the file>', schema: { type: 'string' } } },
+  },
   422: {
     name: 'IdempotencyKeyReused',
     description: 'The Idempotency-Key was already used with a different request (`VALIDATION_ERROR`)',
