@@ -1,5 +1,6 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
+import { aiCoachModule } from './ai-coach/index.ts';
 import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
@@ -31,6 +32,8 @@ export const MODULES: AppModule[] = [
     },
   }),
   createLoveNotesModule(),
+  // Premium (payments) and the content library are wired in when those modules exist.
+  aiCoachModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
