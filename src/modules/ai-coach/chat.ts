@@ -150,6 +150,8 @@ async function generate(
       if (moderated) break;
     }
     release(true);
+    // An SDK may end its stream quietly when aborted (openai does): the client went away all the same.
+    if (sink.signal.aborted) status = 'cancelled';
   } catch (error) {
     status = error instanceof ClientGone || sink.signal.aborted ? 'cancelled' : 'interrupted';
     if (status === 'interrupted') sink.onError?.(error);
