@@ -46,10 +46,10 @@ const IDIOMS: RegExp[] = [
   // de
   /\b(bringt|bringen|brachte) mich (noch |fast |echt |wirklich )?um\b/g,
   /\b(sterbe|sterben|starb) (fast |gleich )?vor (lachen|scham|langeweile|hunger|neugier)\b/g,
-  /\bzum sterben (langweilig|schon|schoen)\b/g,
-  /\bich (koennte|konnte) (ihn|sie|ihm|ihr) (umbringen|erwuergen|toeten)\b/g,
-  /\b(umbringen|erwuergen),? wenn\b/g,
-  /\btodmuede\b/g,
+  /\bzum sterben (langweilig|schon|schon)\b/g,
+  /\bich (konnte|konnte) (ihn|sie|ihm|ihr) (umbringen|erwurgen|toten)\b/g,
+  /\b(umbringen|erwurgen),? wenn\b/g,
+  /\btodmude\b/g,
   // fr
   /\b(ca|cela|cette \w+|ce \w+|il|elle|tu|ils|ces \w+) (me|nous) tue(nt)?\b/g,
   /\b(mourir|meurs|meurt|mort|morte|morts) (de|d') ?(rire|honte|faim|ennui|envie|fatigue|peur des araignees)\b/g,
@@ -71,24 +71,28 @@ const PATTERNS: Record<SafetyCategory, RegExp[]> = {
     /\bkill(ing)? myself\b/,
     /\b(end|ending|take|taking) my (own )?life\b/,
     /\bsuicid/,
-    /\b(want|wanna|wish|going|ready|plan(ning)?) (to )?(die|be dead|disappear forever)\b/,
+    /\b(?<!(don't|dont|do not|never) )(want|wanna|wish|going|ready|plan(ning)?) (to )?(die|be dead|disappear forever)\b/,
     /\bwish i (was|were) dead\b/,
     /\b(don't|dont|do not) want to (live|be alive|exist|wake up|go on)( anymore)?\b/,
     /\bno (reason|point) (in |to )?(living|live|going on|being alive)\b/,
     /\b(better off|be better) without me\b/,
+    /\bbetter off (if|when) i('m| am| was| were)? (gone|dead|not here|not around)\b/,
     /\b(hurt|hurting|cut|cutting|harm|harming|burn|burning) myself\b/,
     /\bself[- ]?harm/,
     /\b(take|swallow|taking) (all|a bottle of|the whole) (of )?(my |the |these )?(pills|tablets|meds)\b/,
     /\boverdos/,
+    /\b(pills|tablets|meds)\b.{0,40}\b(take|swallow) (them all|all of them)\b/,
     /\b(jump|jumping) (off|from|in front)\b/,
     /\bend it all\b/,
     /\bcan'?t (go on|do this anymore|take it anymore)\b.*\b(die|dead|end|life|living)\b/,
     /\bnot (be|being) here anymore\b/,
     /\bgoodbye letter|suicide note\b/,
     // de
-    /\bmich (selbst )?(umbringen|toeten|umzubringen)\b/,
+    /\bmich (\w+ )?(selbst )?(umbringen|toten|umzubringen)\b/,
+    /\bbringe? ich mich um\b/,
+    /\b(wunsche mir|will|mochte) (\w+ )?tot (zu )?sein\b/,
     /\bselbstmord|\bsuizid/,
-    /\b(will|moechte|mochte|wuensche mir) (nur noch )?(sterben|tot sein)\b/,
+    /\b(will|mochte|wunsche mir) (?!nicht\b|nie\b)(\w+ ){0,3}(sterben|tot sein)\b/,
     /\b(nicht mehr|kein bock mehr zu) leben\b/,
     /\bmir (das leben|etwas|was) (nehmen|antun|anzutun)\b/,
     /\bmich (ritzen|verletzen|schneiden)\b/,
@@ -97,6 +101,7 @@ const PATTERNS: Record<SafetyCategory, RegExp[]> = {
     /\b(alle|die ganzen) tabletten\b/,
     // fr
     /\bme (suicider|tuer|foutre en l'air)\b/,
+    /\bme scarifie/,
     /\b(en finir|mettre fin a (mes jours|ma vie))\b/,
     /\b(envie de|veux|voudrais) (mourir|disparaitre|crever)\b/,
     /\b(plus|pas) envie de vivre\b/,
@@ -123,7 +128,7 @@ const PATTERNS: Record<SafetyCategory, RegExp[]> = {
     /\b(shake|hurt|harm) the baby\b/,
     /\b(revenge|burn (his|her) (house|car))\b/,
     // de
-    /\b(will|werde|moechte) (ihn|sie|ihm|ihr|meinen mann|meine frau|meinen freund|meine freundin) (wirklich )?(umbringen|toeten|verletzen|weh tun|abstechen|erschiessen)\b/,
+    /\b(will|werde|mochte) (ihn|sie|ihm|ihr|meinen mann|meine frau|meinen freund|meine freundin) (wirklich )?(umbringen|toten|verletzen|weh tun|abstechen|erschiessen)\b/,
     /\b(ich habe|hab) (ein messer|eine waffe|eine pistole)\b/,
     /\b(angst|sorge),? (dass )?ich (ihm|ihr|ihn|sie|dem baby|den kindern) (etwas |was )?(antue|weh tue|verletze)\b/,
     // fr
@@ -139,25 +144,27 @@ const PATTERNS: Record<SafetyCategory, RegExp[]> = {
     // en
     /\b(he|she|my (husband|wife|partner|boyfriend|girlfriend|bf|gf)) (hits|hit|beats|beat|chokes|choked|strangles|strangled|slaps|slapped|kicks|kicked|punches|punched|pushed|shoves|shoved|burned|bit) me\b/,
     /\b(he|she)( has|'s)? (hit|beaten|choked|slapped|punched|kicked|raped) me\b/,
-    /\b(afraid|scared|terrified) (of|for my life|of what (he|she))\b.*\b(him|her|partner|husband|wife|boyfriend|girlfriend|life|do)\b/,
+    /\b(afraid|scared|terrified) of (him|her|my (husband|wife|partner|boyfriend|girlfriend))\b/,
+    /\b(afraid|scared|terrified) (for my life|of what (he|she)('ll| will| might| would) do)\b/,
     /\b(threaten(s|ed)?|threatening) (to )?(kill|hurt|take the kids|take my kids|leave me with nothing|me)\b/,
     /\b(won't|doesn't|does not|will not|wont|doesnt) (let|allow) me (to )?(see|leave|go out|have|talk|work|use)\b/,
     /\b(controls|checks|takes|took|reads) (all )?(of )?my (money|phone|messages|bank|passport|card)\b/,
     /\b(forced|forces|pressures|pressured|made) me (to )?(have sex|into sex|do things|sleep with)\b/,
     /\brap(e|ed) me\b|\bmarital rape\b/,
+    /\b(choked|strangled|punched|slapped|kicked) me\b|\bby the throat\b/,
     /\block(s|ed)? me (in|out)\b/,
     /\b(not allowed|isn't allowing me|forbids me|forbidden) to (see|have|go|talk|leave)\b/,
     /\b(tracks|tracked|tracking|monitors) (my|me)\b/,
     /\bi('m| am) (not safe|unsafe) (at home|with him|with her)\b/,
     /\bdomestic (violence|abuse)\b/,
     // de
-    /\b(er|sie|mein mann|meine frau|mein freund|meine freundin|mein partner) (schlaegt|schlug|wuergt|wuergte|tritt|trat|schubst|schubste|ohrfeigt|vergewaltigt|verpruegelt)( mich)?\b.*\bmich\b|\b(schlaegt|schlug|wuergt|wuergte|tritt|trat|schubst|schubste|ohrfeigt|vergewaltigt|verpruegelt) mich\b/,
+    /\b(er|sie|mein mann|meine frau|mein freund|meine freundin|mein partner) (schlagt|schlug|wurgt|wurgte|tritt|trat|schubst|schubste|ohrfeigt|vergewaltigt|verprugelt)( mich)?\b.*\bmich\b|\b(schlagt|schlug|wurgt|wurgte|tritt|trat|schubst|schubste|ohrfeigt|vergewaltigt|verprugelt) mich\b/,
     /\bangst vor (ihm|ihr|meinem mann|meiner frau|meinem freund|meinem partner)\b/,
     /\b(droht|drohte) (mir|mich|damit)\b/,
     /\bkontrolliert (mein|meine|alle meine) (handy|geld|nachrichten|konto)\b/,
-    /\b(laesst|lasst) mich nicht (raus|gehen|arbeiten|meine)\b/,
+    /\b(lasst|lasst) mich nicht (raus|gehen|arbeiten|meine)\b/,
     /\b(zwingt|zwang) mich\b/,
-    /\bhaeusliche gewalt\b/,
+    /\bhausliche gewalt\b/,
     /\bsperrt mich ein\b/,
     // fr
     /\b(il|elle|mon mari|ma femme|mon copain|ma copine|mon conjoint) me (frappe|frappait|bat|battait|gifle|etrangle|pousse|viole|menace|force)\b/,
@@ -177,6 +184,20 @@ const PATTERNS: Record<SafetyCategory, RegExp[]> = {
   ],
 };
 
+/** A threat against the user is abuse, even when it reads like self-harm words ("il me menace de me tuer"). */
+const THREATS: RegExp[] = [
+  /\bthreat(en)?(s|ed|ening)? (me )?(to|that he will|that she will) (kill|hurt) me\b/,
+  /\b(droht|drohte) (mir|mich),? (mich )?(umzubringen|zu toten|weh zu tun)\b/,
+  /\b(menace|menacait|a menacee?) de me (tuer|frapper)\b/,
+  /\bamenaza(do|ba)? con (matarme|pegarme)\b/,
+];
+
+/** Words that turn a hyperbole into a statement: "I'm going to kill her when she gets home, I mean it". */
+const SERIOUS =
+  /\b(i mean it|i'm serious|im serious|not joking|no joke|for real|ich meine es ernst|im ernst|kein witz|je suis serieu(x|se)|pour de vrai|je ne rigole pas|lo digo en serio|en serio|no es broma)\b/;
+const VIOLENT_TO_OTHERS =
+  /\b(kill|hurt|stab|shoot) (him|her|them)\b|\b(ihn|sie) (umbringen|toten|verletzen)\b|\b(le|la) (tuer|poignarder)\b|\b(matarlo|matarla|hacerle dano)\b/;
+
 /** Cuts idioms out of a normalised text. */
 export function withoutIdioms(text: string): string {
   let cleaned = text;
@@ -186,7 +207,11 @@ export function withoutIdioms(text: string): string {
 
 /** Classifies one user message: self-harm first (the most urgent), then harm to others, then abuse. */
 export function classify(text: string): SafetyVerdict {
-  const cleaned = withoutIdioms(normalise(text));
+  const normalised = normalise(text);
+  if (THREATS.some((pattern) => pattern.test(normalised))) return { crisis: true, category: 'abuse' };
+  if (SERIOUS.test(normalised) && VIOLENT_TO_OTHERS.test(normalised))
+    return { crisis: true, category: 'harm-to-others' };
+  const cleaned = withoutIdioms(normalised);
   for (const category of ['self-harm', 'harm-to-others', 'abuse'] as const) {
     if (PATTERNS[category].some((pattern) => pattern.test(cleaned))) return { crisis: true, category };
   }
@@ -199,7 +224,7 @@ const REFUSALS: Record<RefusalTopic, RegExp[]> = {
     /\b(read|see|check|access|hack)\b.{0,15}\b(his|her|my (husband|wife|partner|boyfriend|girlfriend)'s) (phone|messages|texts|whatsapp|emails?|dms|instagram)\b.{0,40}\b(without|secretly|so (he|she) (doesn't|won't) know)?/,
     /\b(spyware|stalkerware|mspy|flexispy|keylogger|gps tracker|airtag)\b/,
     /\b(make|force) (him|her|my (husband|wife|partner|boyfriend|girlfriend)) (to )?(stay|obey|do what i|give me (his|her) password)\b/,
-    /\b(handy|standort) (meines|meiner) (mannes|frau|freundes|freundin|partners).{0,30}(orten|ueberwachen|kontrollieren|lesen)\b|\b(ueberwachen|orten) (meinen|meine) (mann|frau|freund|freundin|partner)\b/,
+    /\b(handy|standort) (meines|meiner) (mannes|frau|freundes|freundin|partners).{0,30}(orten|uberwachen|kontrollieren|lesen)\b|\b(uberwachen|orten) (meinen|meine) (mann|frau|freund|freundin|partner)\b/,
     /\b(surveiller|espionner|localiser|pister) (mon mari|ma femme|mon copain|ma copine|son telephone|mon conjoint)\b/,
     /\b(espiar|rastrear|vigilar|controlar) (a mi|el (celular|telefono|movil) de mi) (novio|novia|esposo|esposa|pareja|marido|mujer)\b/,
   ],
