@@ -248,6 +248,33 @@ describe('ai coach on provider SDKs against a fake OpenAI/Anthropic server', () 
     assert.match(content, /withheld by our safety check/);
   });
 
+  it('writes suggestions with the provider, one per line, counted in usage', async () => {
+    const user = newUserId();
+    fake.script('openai', {
+      chunks: [
+        '1. You make ',
+        'mornings better.\n',
+        '2. Dinner on me tonight?\n',
+        '- Still my favourite person.',
+      ],
+      usage: { input: 30, output: 20 },
+    });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/coach/suggestions/love-note',
+      headers: as(user),
+      payload: { tone: 'romantic', occasion: 'everyday' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().data, {
+      items: ['You make mornings better.', 'Dinner on me tonight?', 'Still my favourite person.'],
+      provider: 'openai',
+    });
+    const usage = await sql<{ messages: number; tokens: number }>`
+      select messages, tokens from ai_coach_usage where user_id = ${user}`.execute(t.platform.database.db);
+    assert.deepEqual(usage.rows, [{ messages: 1, tokens: 50 }]);
+  });
+
   it('answers a crisis message with fixed helplines in the user locale, without calling any provider', async () => {
     const user = newUserId();
     const id = await conversation(user);

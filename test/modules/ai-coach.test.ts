@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { coachService } from '../../src/modules/ai-coach/index.ts';
 import { MODULES } from '../../src/modules/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
@@ -185,5 +187,93 @@ describe('ai coach: conversations, privacy, encryption, personal data (offline c
     };
     assert.deepEqual(after.conversations, []);
     assert.deepEqual(after.usage, []);
+  });
+  it('enforces the free daily message budget with 429 and the reset time, but never for a crisis', async () => {
+    const user = newUserId();
+    const { conversation } = await start(user);
+    const url = `/v1/coach/conversations/${conversation.id}/messages`;
+    for (let i = 0; i < 3; i++)
+      assert.equal((await call(user, 'POST', url, { content: `hello ${i}` })).statusCode, 200);
+    const refused = await call(user, 'POST', url, { content: 'one more' });
+    assert.equal(refused.statusCode, 429);
+    assert.equal(refused.json().errors[0].code, 'RATE_LIMITED');
+    const reset = new Date(
+      Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1),
+    );
+    assert.match(refused.json().errors[0].message, new RegExp(reset.toISOString().replace(/[.]/g, '\\.')));
+    const retryAfter = Number(refused.headers['retry-after']);
+    assert.ok(retryAfter > 0 && retryAfter <= 86_400);
+    const count = async () => (await call(user, 'GET', `${url}?limit=100`)).json().data.length;
+    assert.equal(await count(), 7, 'the refused message was not stored');
+    const crisis = await call(user, 'POST', url, { content: 'I want to end my life' });
+    assert.equal(crisis.statusCode, 200);
+    assert.deepEqual(crisis.json().data.safety, { crisis: true, category: 'self-harm' });
+    assert.match(crisis.json().data.content, /988/);
+    // Premium (the isPremium port) has its own, larger budget.
+    const premium = coachService(t.platform, { isPremium: async (_p, id) => id === user });
+    const reply = await premium.send(user, conversation.id, 'and now?');
+    assert.equal(reply.provider, 'offline');
+  });
+
+  it('refuses past the daily token budget too', async () => {
+    const user = newUserId();
+    const { conversation } = await start(user);
+    await sql`insert into ai_coach_usage (user_id, day, tokens) values (${user}, ${new Date().toISOString().slice(0, 10)}, 20000)`.execute(
+      t.platform.database.db,
+    );
+    const res = await call(user, 'POST', `/v1/coach/conversations/${conversation.id}/messages`, {
+      content: 'hi',
+    });
+    assert.equal(res.statusCode, 429);
+    assert.match(res.json().errors[0].message, /20000 tokens/);
+  });
+
+  it('builds memory from the couple and profile, remembers topics only when allowed, and clears them', async () => {
+    const { a } = await makeCouple(t);
+    await call(a, 'PATCH', '/v1/users/me', { loveLanguages: ['quality-time'] });
+    const { conversation } = await start(a);
+    const url = `/v1/coach/conversations/${conversation.id}/messages`;
+    await call(a, 'POST', url, { content: 'We fight about money and debt.' });
+    let memory = (await call(a, 'GET', '/v1/coach/memory')).json().data;
+    assert.equal(memory.rememberTopics, false);
+    assert.deepEqual(memory.topics, [], 'nothing remembered without consent');
+    assert.equal(memory.relationshipDays, 0);
+    assert.deepEqual(memory.loveLanguages, ['quality-time']);
+    assert.match(memory.summary, /In a relationship for 0 days\. Love languages: quality-time\./);
+    assert.equal((await call(a, 'PATCH', '/v1/coach/memory', { rememberTopics: true })).statusCode, 200);
+    await call(a, 'POST', url, { content: 'We fight about money and debt.' });
+    memory = (await call(a, 'GET', '/v1/coach/memory')).json().data;
+    assert.deepEqual(memory.topics, ['money']);
+    assert.equal((await call(a, 'DELETE', '/v1/coach/memory')).statusCode, 204);
+    assert.deepEqual((await call(a, 'GET', '/v1/coach/memory')).json().data.topics, []);
+    assert.equal((await call(a, 'PATCH', '/v1/coach/memory', { rememberTopics: 'yes' })).statusCode, 400);
+  });
+
+  it('suggests love notes, date ideas and conversation starters (offline lists)', async () => {
+    const user = newUserId();
+    const notes = await call(user, 'POST', '/v1/coach/suggestions/love-note', {
+      tone: 'playful',
+      occasion: 'anniversary',
+    });
+    assert.equal(notes.statusCode, 200, notes.body);
+    assert.equal(notes.json().data.items.length, 3);
+    assert.ok(notes.json().data.items.every((n: string) => n.startsWith('Happy anniversary.')));
+    const dates = await call(user, 'POST', '/v1/coach/suggestions/date-ideas', {
+      budget: 'free',
+      setting: 'outdoor',
+      city: 'Lyon',
+    });
+    assert.equal(dates.json().data.items.length, 3);
+    const starters = await call(user, 'POST', '/v1/coach/suggestions/conversation-starters', {
+      depth: 'deep',
+    });
+    assert.equal(starters.json().data.items.length, 4);
+    for (const [url, payload] of [
+      ['/v1/coach/suggestions/love-note', { tone: 'angry', occasion: 'everyday' }],
+      ['/v1/coach/suggestions/love-note', { tone: 'playful', occasion: 'everyday', extra: true }],
+      ['/v1/coach/suggestions/date-ideas', { budget: 5, setting: 'indoor' }],
+    ] as const) {
+      assert.equal((await call(user, 'POST', url, payload)).statusCode, 400);
+    }
   });
 });
