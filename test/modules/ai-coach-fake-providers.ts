@@ -17,7 +17,7 @@ export interface Script {
   usage?: { input: number; output: number };
   /** Destroy the socket after this many chunks. */
   dropAfter?: number;
-  /** Wait between chunks. */
+  /** Wait between chunks (the first comes at once). */
   delayMs?: number;
 }
 
@@ -31,6 +31,8 @@ export interface FakeProviders {
   openaiURL: string;
   anthropicURL: string;
   script(api: 'openai' | 'anthropic', ...scripts: Script[]): void;
+  /** What an API answers once its scripts are used up (a benchmark holds streams open with it). */
+  setDefault(script: Script): void;
   requests: RecordedRequest[];
   /** Streams whose client went away before the last chunk. */
   cancelled: number;
@@ -53,9 +55,11 @@ export const DEFAULT_CHUNKS = [
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startFakeProviders(): Promise<FakeProviders> {
+export async function startFakeProviders(options: { record?: boolean } = {}): Promise<FakeProviders> {
+  const record = options.record ?? true;
   const queues = { openai: [] as Script[], anthropic: [] as Script[] };
   const requests: RecordedRequest[] = [];
+  let fallback: Script = {};
   let cancelWaiters: (() => void)[] = [];
   const state = { cancelled: 0 };
 
@@ -74,8 +78,8 @@ export async function startFakeProviders(): Promise<FakeProviders> {
 
   async function answer(api: 'openai' | 'anthropic', req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
-    requests.push({ api, headers: req.headers, body });
-    const script = queues[api].shift() ?? {};
+    if (record) requests.push({ api, headers: req.headers, body });
+    const script = queues[api].shift() ?? fallback;
     if (script.status) {
       // The SDKs honour retry-after-ms: retries stay fast in tests.
       res.writeHead(script.status, { 'content-type': 'application/json', 'retry-after-ms': '5' });
@@ -135,7 +139,7 @@ export async function startFakeProviders(): Promise<FakeProviders> {
         res.socket?.destroy();
         return;
       }
-      if (script.delayMs) await sleep(script.delayMs);
+      if (script.delayMs && i > 0) await sleep(script.delayMs);
       if (res.destroyed) return;
       if (api === 'openai') {
         sse(res, api, '', {
@@ -207,6 +211,9 @@ export async function startFakeProviders(): Promise<FakeProviders> {
     anthropicURL: `http://127.0.0.1:${port}`,
     script(api, ...scripts) {
       queues[api].push(...scripts);
+    },
+    setDefault(script) {
+      fallback = script;
     },
     requests,
     get cancelled() {

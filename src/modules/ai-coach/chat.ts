@@ -54,60 +54,68 @@ export async function prepareMessage(
   return {
     run: async (sink) => {
       const userMessageId = newId();
-      await repo.insertMessage(ctx.db, scope, {
-        id: userMessageId,
-        role: 'user',
-        kind: 'message',
-        content: ctx.platform.encryption.encrypt(content, contentContext(userMessageId)),
-        safetyCrisis: safety.crisis,
-        safetyCategory: safety.category,
-      });
-      if (safety.crisis || refusal) {
-        const locale = coachLocale((await ctx.deps.profileOf(ctx.platform, userId))?.locale);
-        const text = safety.category ? crisisText(safety.category, locale) : refusalText(refusal!);
-        if (safety.category) await recordReferral(ctx, safety.category, locale);
-        sink.delta(text);
-        return storeReply(ctx, scope, userMessageId, {
-          text,
-          kind: safety.crisis ? 'crisis' : 'refusal',
-          provider: 'safety',
-          model: null,
-          usage: { inputTokens: 0, outputTokens: 0 },
-          cost: 0,
-          sources: [],
-          safety,
-          status: 'complete',
+      const saveUserMessage = () =>
+        repo.insertMessage(ctx.db, scope, {
+          id: userMessageId,
+          role: 'user',
+          kind: 'message',
+          content: ctx.platform.encryption.encrypt(content, contentContext(userMessageId)),
+          safetyCrisis: safety.crisis,
+          safetyCategory: safety.category,
         });
-      }
-      return generate(ctx, scope, userMessageId, content, safety, sink);
+      if (!safety.crisis && !refusal)
+        return generate(ctx, scope, { id: userMessageId, save: saveUserMessage }, content, safety, sink);
+      await saveUserMessage();
+      const locale = coachLocale((await ctx.deps.profileOf(ctx.platform, userId))?.locale);
+      const text = safety.category ? crisisText(safety.category, locale) : refusalText(refusal!);
+      if (safety.category) await recordReferral(ctx, safety.category, locale);
+      sink.delta(text);
+      return storeReply(ctx, scope, userMessageId, {
+        text,
+        kind: safety.crisis ? 'crisis' : 'refusal',
+        provider: 'safety',
+        model: null,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        cost: 0,
+        sources: [],
+        safety,
+        status: 'complete',
+      });
     },
   };
 }
 
+/**
+ * A generated reply. The provider call starts as soon as its context is read
+ * (history, memory, sources, in parallel); the user message is written and
+ * the topic remembered meanwhile, off the path to the first token.
+ */
 async function generate(
   ctx: CoachContext,
   scope: { userId: string; conversationId: string },
-  userMessageId: string,
+  userMessage: { id: string; save: () => Promise<unknown> },
   content: string,
   safety: SafetyVerdict,
   sink: ReplySink,
 ): Promise<Reply> {
   const { encryption } = ctx.platform;
   const [turns, memory, sources] = await Promise.all([
-    repo.recentTurns(ctx.db, scope, HISTORY_TURNS),
+    repo.recentTurns(ctx.db, scope, HISTORY_TURNS - 1),
     memoryOf(ctx, scope.userId),
     sourcesFor(ctx.platform, ctx.deps, content),
   ]);
-  await rememberTopic(ctx, scope.userId, topicOf(content).topic);
+  // Written while the provider starts; awaited before the reply is stored (it sorts after it by id).
+  const written = Promise.all([userMessage.save(), rememberTopic(ctx, scope.userId, topicOf(content).topic)]);
+  written.catch(() => {});
   const system = [
     SYSTEM,
     `What you know about this user: ${memory.summary}`,
     `Exercises and readings you may suggest: ${sources.map((s) => `"${s.title}" (${s.tags.join(', ')})`).join('; ')}.`,
   ].join('\n\n');
-  const messages = turns.map((t) => ({
-    role: t.role,
-    content: encryption.decrypt(t.content, contentContext(t.id)),
-  }));
+  const messages = [
+    ...turns.map((t) => ({ role: t.role, content: encryption.decrypt(t.content, contentContext(t.id)) })),
+    { role: 'user' as const, content },
+  ];
 
   let opened: OpenedStream | undefined;
   let shown = '';
@@ -162,8 +170,9 @@ async function generate(
     outputTokens: estimateTokens(shown + pending),
   };
   const cost = opened ? costOf(finalUsage, opened.price) : 0;
+  await written;
   await recordTokens(ctx, scope.userId, finalUsage.inputTokens + finalUsage.outputTokens, cost);
-  return storeReply(ctx, scope, userMessageId, {
+  return storeReply(ctx, scope, userMessage.id, {
     text: shown,
     kind: 'reply',
     provider,
