@@ -49,8 +49,12 @@ export async function prepareMessage(
   await ownConversation(ctx, userId, conversationId);
   const safety = classify(content);
   const refusal = safety.crisis ? null : refusalOf(content);
-  if (!safety.crisis && !refusal) await reserveMessage(ctx, userId);
   const scope = { userId, conversationId };
+  const generated = !safety.crisis && !refusal;
+  // The reply's context is read while the budget is reserved: one round trip less before the first token.
+  const context = generated ? readContext(ctx, scope, content) : undefined;
+  context?.catch(() => {});
+  if (generated) await reserveMessage(ctx, userId);
   return {
     run: async (sink) => {
       const userMessageId = newId();
@@ -63,8 +67,16 @@ export async function prepareMessage(
           safetyCrisis: safety.crisis,
           safetyCategory: safety.category,
         });
-      if (!safety.crisis && !refusal)
-        return generate(ctx, scope, { id: userMessageId, save: saveUserMessage }, content, safety, sink);
+      if (context)
+        return generate(
+          ctx,
+          scope,
+          await context,
+          { id: userMessageId, save: saveUserMessage },
+          content,
+          safety,
+          sink,
+        );
       await saveUserMessage();
       const locale = coachLocale((await ctx.deps.profileOf(ctx.platform, userId))?.locale);
       const text = safety.category ? crisisText(safety.category, locale) : refusalText(refusal!);
@@ -85,25 +97,38 @@ export async function prepareMessage(
   };
 }
 
+type ReplyContext = Awaited<ReturnType<typeof readContext>>;
+
+/** What a provider is told: the recent turns, the memory summary, the sources it may cite. */
+async function readContext(
+  ctx: CoachContext,
+  scope: { userId: string; conversationId: string },
+  content: string,
+) {
+  const [turns, memory, sources] = await Promise.all([
+    repo.recentTurns(ctx.db, scope, HISTORY_TURNS - 1),
+    memoryOf(ctx, scope.userId),
+    sourcesFor(ctx.platform, ctx.deps, content),
+  ]);
+  return { turns, memory, sources };
+}
+
 /**
  * A generated reply. The provider call starts as soon as its context is read
- * (history, memory, sources, in parallel); the user message is written and
- * the topic remembered meanwhile, off the path to the first token.
+ * (history, memory, sources, in parallel, during the budget check); the user
+ * message is written and the topic remembered meanwhile, off the path to the
+ * first token.
  */
 async function generate(
   ctx: CoachContext,
   scope: { userId: string; conversationId: string },
+  { turns, memory, sources }: ReplyContext,
   userMessage: { id: string; save: () => Promise<unknown> },
   content: string,
   safety: SafetyVerdict,
   sink: ReplySink,
 ): Promise<Reply> {
   const { encryption } = ctx.platform;
-  const [turns, memory, sources] = await Promise.all([
-    repo.recentTurns(ctx.db, scope, HISTORY_TURNS - 1),
-    memoryOf(ctx, scope.userId),
-    sourcesFor(ctx.platform, ctx.deps, content),
-  ]);
   // Written while the provider starts; awaited before the reply is stored (it sorts after it by id).
   const written = Promise.all([userMessage.save(), rememberTopic(ctx, scope.userId, topicOf(content).topic)]);
   written.catch(() => {});
