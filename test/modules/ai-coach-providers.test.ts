@@ -275,6 +275,40 @@ describe('ai coach on provider SDKs against a fake OpenAI/Anthropic server', () 
     assert.deepEqual(usage.rows, [{ messages: 1, tokens: 50 }]);
   });
 
+  it("pushes each stored reply to the owner's live connections, and replays it after a reconnect", {
+    timeout: 20_000,
+  }, async () => {
+    const user = newUserId();
+    const id = await conversation(user);
+    const controller = new AbortController();
+    const live = await fetch(`${base}/v1/realtime/sse`, { headers: as(user), signal: controller.signal });
+    const reader = live.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    const until = async (marker: string) => {
+      while (!seen.includes(marker)) seen += decoder.decode((await reader.read()).value, { stream: true });
+    };
+    await until(': ready');
+    const reply = (await send(user, id, 'We want more time together.')).json().data;
+    await until('event: coach.reply');
+    await until(`"id":"${reply.messageId}"`);
+    assert.match(seen, /"conversationId":"[0-9a-f-]{36}"/);
+    controller.abort();
+    // A reconnect from a minute ago gets the reply rebuilt from the table.
+    const since = `${Date.now() - 60_000}_00000000-0000-0000-0000-000000000000`;
+    const again = new AbortController();
+    const replay = await fetch(`${base}/v1/realtime/sse`, {
+      headers: { ...as(user), 'last-event-id': since },
+      signal: again.signal,
+    });
+    const replayReader = replay.body!.getReader();
+    let replayed = '';
+    while (!replayed.includes(reply.messageId))
+      replayed += decoder.decode((await replayReader.read()).value, { stream: true });
+    assert.match(replayed, /event: coach\.reply/);
+    again.abort();
+  });
+
   it('answers a crisis message with fixed helplines in the user locale, without calling any provider', async () => {
     const user = newUserId();
     const id = await conversation(user);

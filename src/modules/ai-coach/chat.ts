@@ -4,6 +4,7 @@ import { recordReferral, recordTokens, reserveMessage } from './budgets.ts';
 import type { CoachContext } from './context.ts';
 import { coachLocale, crisisText, MODERATED_TEXT, refusalText } from './crisis-content.ts';
 import { ClientGone, costOf, estimateTokens, type OpenedStream, type Usage } from './gateway.ts';
+import { pushReply } from './live.ts';
 import { memoryOf, rememberTopic } from './memory.ts';
 import { topicOf } from './offline-coach.ts';
 import * as repo from './repo.ts';
@@ -227,7 +228,7 @@ async function storeReply(
   },
 ): Promise<Reply> {
   const id = newId();
-  await repo.insertMessage(ctx.db, scope, {
+  const row = await repo.insertMessage(ctx.db, scope, {
     id,
     role: 'assistant',
     kind: reply.kind,
@@ -242,6 +243,7 @@ async function storeReply(
     safetyCategory: reply.safety.category,
     sources: reply.sources,
   });
+  pushReply(ctx.platform, row, reply.text);
   return {
     messageId: id,
     userMessageId,

@@ -4,6 +4,7 @@ import { prepareMessage } from './chat.ts';
 import { aiCoachConfig } from './config.ts';
 import { coachContext } from './context.ts';
 import { type CoachModuleOptions, depsFrom } from './deps.ts';
+import { COACH_LIVE, missedReplies } from './live.ts';
 import { migrations } from './migrations/index.ts';
 import { coachPersonalData } from './personal-data.ts';
 import { coachRoutes } from './routes.ts';
@@ -42,6 +43,7 @@ export function aiCoachModule(options: CoachModuleOptions = {}): AppModule {
     migrations,
     config: aiCoachConfig,
     personalData: coachPersonalData,
+    live: { types: COACH_LIVE, replay: missedReplies },
     async routes(app, { platform }) {
       await app.register(coachRoutes, { ctx: coachContext(platform, deps) });
     },
