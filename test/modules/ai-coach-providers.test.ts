@@ -208,6 +208,22 @@ describe('ai coach on provider SDKs against a fake OpenAI/Anthropic server', () 
     assert.equal((await storedReply(done.messageId))?.status, 'interrupted');
   });
 
+  it('keeps an Anthropic reply that drops mid-stream as interrupted (no fallback after the first token)', async () => {
+    const user = newUserId();
+    const id = await conversation(user);
+    fake.script('openai', { status: 500 }, { status: 500 });
+    fake.script('anthropic', { chunks: ['Half ', 'a ', 'thought'], dropAfter: 2 });
+    const before = fake.requests.length;
+    const reply = (await send(user, id, 'How do I apologise well?')).json().data;
+    assert.equal(reply.provider, 'anthropic');
+    assert.equal(reply.status, 'interrupted');
+    assert.equal(reply.content, 'Half a ');
+    assert.deepEqual(
+      fake.requests.slice(before).map((r) => r.api),
+      ['openai', 'openai', 'anthropic'],
+    );
+  });
+
   it('stops the provider call when the client closes the stream', async () => {
     const user = newUserId();
     const id = await conversation(user);
