@@ -19,6 +19,8 @@ export interface Script {
   dropAfter?: number;
   /** Wait between chunks (the first comes at once). */
   delayMs?: number;
+  /** Wait before the first chunk, headers already sent (a provider that stalls). */
+  firstDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -140,6 +142,7 @@ export async function startFakeProviders(options: { record?: boolean } = {}): Pr
         return;
       }
       if (script.delayMs && i > 0) await sleep(script.delayMs);
+      if (script.firstDelayMs && i === 0) await sleep(script.firstDelayMs);
       if (res.destroyed) return;
       if (api === 'openai') {
         sse(res, api, '', {

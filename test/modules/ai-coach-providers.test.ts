@@ -224,6 +224,27 @@ describe('ai coach on provider SDKs against a fake OpenAI/Anthropic server', () 
     );
   });
 
+  it('times out a provider that sends no first token, and one that stalls mid-reply', async () => {
+    const user = newUserId();
+    const id = await conversation(user);
+    // COACH_TIMEOUT_MS is 3000 here: the stalled OpenAI stream is aborted, Anthropic answers.
+    const stalled = fake.nextCancel();
+    fake.script('openai', { firstDelayMs: 5000 });
+    fake.script('anthropic', { chunks: ['On ', 'time.'] });
+    const started = Date.now();
+    const first = (await send(user, id, 'Are you there?')).json().data;
+    assert.equal(first.provider, 'anthropic');
+    assert.equal(first.content, 'On time.');
+    assert.ok(Date.now() - started >= 2900, 'waited for the timeout');
+    await stalled;
+    // A gap longer than the timeout after the first token ends the reply.
+    fake.script('openai', { chunks: ['Quick ', 'start ', 'then ', 'silence'], delayMs: 5000 });
+    const second = (await send(user, id, 'Still there?')).json().data;
+    assert.equal(second.provider, 'openai');
+    assert.equal(second.status, 'interrupted');
+    assert.equal(second.content, 'Quick ');
+  });
+
   it('stops the provider call when the client closes the stream', async () => {
     const user = newUserId();
     const id = await conversation(user);
