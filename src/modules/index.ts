@@ -1,7 +1,8 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
+import { aiCoachModule } from './ai-coach/index.ts';
 import { authModule, authService } from './auth/index.ts';
-import { contentModule } from './content/index.ts';
+import { contentModule, searchLibrary } from './content/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
@@ -37,6 +38,8 @@ export const MODULES: AppModule[] = [
   paymentsModule,
   // Premium bodies open to couples whose entitlement allows it.
   contentModule({ isPremium }),
+  // The coach's budget follows premium; its offline coach and sources draw on the content library.
+  aiCoachModule({ isPremium, library: searchLibrary }),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
