@@ -1,6 +1,7 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { authModule, authService } from './auth/index.ts';
+import { calendarModule } from './calendar/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
@@ -31,6 +32,8 @@ export const MODULES: AppModule[] = [
     },
   }),
   createLoveNotesModule(),
+  // Shared events, iCal feed, countdowns and reminders; couples and users through its dependencies.ts.
+  calendarModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),

@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
+import { Enveloped, EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
+import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
+import { PaginationQuery } from '../../platform/http/pagination.ts';
+import type { CalendarContext } from './context.ts';
+import { listEvents, monthOf } from './queries.ts';
+import {
+  CreateEventBody,
+  EventIdParams,
+  EventView,
+  MonthQuery,
+  PatchEventBody,
+  Responses,
+} from './schemas.ts';
+import { createEvent, deleteEvent, getEvent, updateEvent } from './service.ts';
+
+const tags = ['calendar'];
+const security = [{ bearerAuth: [] }];
+const errors = { '4xx': ErrorResponse };
+/** Reads answer 409 too: the calendar needs a partner. */
+const readErrors = { ...errors, 409: ErrorAnswer };
+
+/** REST routes under /v1/calendar (signed in); handlers only hand over to the services. */
+export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }> = async (app, { ctx }) => {
+  app.addHook('onRequest', requireAuth);
+
+  app.get(
+    '/calendar',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'calendarMonth',
+        summary: "The couple's calendar for one month, recurring events expanded in their own time zone",
+        querystring: MonthQuery,
+        response: { 200: Responses.month, ...readErrors },
+      },
+    },
+    async (request) => monthOf(ctx, callerOf(request), request.query),
+  );
+
+  app.post(
+    '/calendar/events',
+    {
+      config: { idempotent: 'in-transaction' },
+      schema: {
+        tags,
+        security,
+        operationId: 'createCalendarEvent',
+        summary: 'Add an event to the couple calendar (one-off or recurring, optionally a surprise)',
+        body: CreateEventBody,
+        response: { 201: Responses.event, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createEvent(ctx, callerOf(request), request.body, idempotentAnswerOf(request))),
+  );
+
+  app.get(
+    '/calendar/events',
+    {
+      config: { paginated: true },
+      schema: {
+        tags,
+        security,
+        operationId: 'listCalendarEvents',
+        summary: "The couple's events (series once each), by first start",
+        querystring: PaginationQuery,
+        response: { 200: EnvelopedPage(EventView), ...readErrors },
+      },
+    },
+    async (request) => listEvents(ctx, callerOf(request), request.query),
+  );
+
+  app.get(
+    '/calendar/events/:id',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'getCalendarEvent',
+        summary: 'One event (a partner’s unrevealed surprise is 404)',
+        params: EventIdParams,
+        response: { 200: Responses.event, ...readErrors },
+      },
+    },
+    async (request) => getEvent(ctx, callerOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/calendar/events/:id',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'updateCalendarEvent',
+        summary: 'Change an event (a surprise only by its author)',
+        params: EventIdParams,
+        body: PatchEventBody,
+        response: { 200: Responses.event, ...errors },
+      },
+    },
+    async (request) => updateEvent(ctx, callerOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/calendar/events/:id',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'deleteCalendarEvent',
+        summary: 'Delete an event with all its occurrences (a surprise only by its author)',
+        params: EventIdParams,
+        response: { 200: Enveloped(Type.Null({ description: 'Deleted' })), ...errors },
+      },
+    },
+    async (request) => deleteEvent(ctx, callerOf(request), request.params.id),
+  );
+};
