@@ -10,7 +10,7 @@ import { migrations } from './migrations/index.ts';
 import { calendarPersonalData } from './personal-data.ts';
 import { monthOf } from './queries.ts';
 import { sendDueReminders } from './reminders.ts';
-import { calendarRoutes } from './routes.ts';
+import { calendarFeedRoutes, calendarRoutes } from './routes.ts';
 import type { MonthQuery } from './schemas.ts';
 import type { CalendarDb, CalendarTrx } from './tables.ts';
 
@@ -42,7 +42,9 @@ export function calendarModule(deps: CalendarDeps = defaultDeps): AppModule {
     jobs: CALENDAR_JOBS,
     personalData: calendarPersonalData,
     async routes(app, { platform }) {
-      await app.register(calendarRoutes, { ctx: calendarContext(platform, deps) });
+      const ctx = calendarContext(platform, deps);
+      await app.register(calendarRoutes, { ctx });
+      await app.register(calendarFeedRoutes, { ctx });
     },
     async worker(platform) {
       const ctx = calendarContext(platform, deps);

@@ -55,6 +55,22 @@ export function checkRule(text: string, field = 'recurrence'): string {
   return rule;
 }
 
+/**
+ * UNTIL in the form RFC 5545 asks for beside our DTSTART: a UTC time for a
+ * timed event (a date or a floating time is read as a wall time in `zone`,
+ * a date meaning the end of that day), a date for an all-day event.
+ */
+export function normalizeUntil(rule: string, zone: string, allDay: boolean): string {
+  return rule.replace(/UNTIL=(\d{8})(?:T(\d{6})(Z?))?/, (_whole, day: string, time?: string, z?: string) => {
+    const wall = DateTime.fromFormat(`${day}${time ?? '235959'}`, 'yyyyLLddHHmmss', {
+      zone: z ? 'UTC' : zone,
+    });
+    if (!wall.isValid) throw validationError('recurrence has an invalid UNTIL', 'recurrence');
+    if (allDay) return `UNTIL=${wall.setZone(zone).toFormat('yyyyLLdd')}`;
+    return `UNTIL=${wall.toUTC().toFormat("yyyyLLdd'T'HHmmss'Z'")}`;
+  });
+}
+
 /** What expanding needs of an event. */
 export interface Recurring {
   startsAt: Date;

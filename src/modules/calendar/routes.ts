@@ -5,11 +5,13 @@ import { Enveloped, EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../plat
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { CalendarContext } from './context.ts';
+import { feedText, rotateFeed } from './feed.ts';
 import { listEvents, monthOf } from './queries.ts';
 import {
   CreateEventBody,
   EventIdParams,
   EventView,
+  FeedParams,
   MonthQuery,
   PatchEventBody,
   Responses,
@@ -107,6 +109,20 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }>
     async (request) => updateEvent(ctx, callerOf(request), request.params.id, request.body),
   );
 
+  app.post(
+    '/calendar/feed',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'rotateCalendarFeed',
+        summary: 'Create your secret iCal feed address, or replace it (the previous one stops working)',
+        response: { 200: Responses.feed, ...errors },
+      },
+    },
+    async (request) => rotateFeed(ctx, callerOf(request)),
+  );
+
   app.delete(
     '/calendar/events/:id',
     {
@@ -120,5 +136,39 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }>
       },
     },
     async (request) => deleteEvent(ctx, callerOf(request), request.params.id),
+  );
+};
+
+/** The iCal feed itself: no bearer token, the secret in the address is the credential. */
+export const calendarFeedRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }> = async (
+  app,
+  { ctx },
+) => {
+  app.get(
+    '/calendar/feed/:token',
+    {
+      config: { rawBody: true },
+      schema: {
+        tags,
+        security: [],
+        operationId: 'calendarFeed',
+        summary: 'The iCal feed (text/calendar) of a secret feed address; a rotated address answers 404',
+        params: FeedParams,
+        response: {
+          200: {
+            description: 'An RFC 5545 calendar',
+            content: { 'text/calendar': { schema: Type.String({ description: 'VCALENDAR text' }) } },
+          },
+          '4xx': ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const text = await feedText(ctx, request.params.token);
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .header('cache-control', 'private, max-age=300')
+        .send(text);
+    },
   );
 };

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import { cancel } from '../../platform/jobs/schedule.ts';
 import type { CalendarContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
-import { checkRule, localText, seriesEnd } from './recurrence.ts';
+import { checkRule, localText, normalizeUntil, seriesEnd } from './recurrence.ts';
 import { planReminder, reminderKey } from './reminders.ts';
 import * as repo from './repo.ts';
 import type { CreateEventBody, EventView, PatchEventBody } from './schemas.ts';
@@ -63,7 +63,8 @@ function timingOf(input: {
     if (end < start) throw validationError('end must not be before start', 'end');
   }
   if (end.diff(start, 'days').days > 366) throw validationError('an event lasts at most a year', 'end');
-  const recurrence = input.recurrence === null ? null : checkRule(input.recurrence);
+  const recurrence =
+    input.recurrence === null ? null : normalizeUntil(checkRule(input.recurrence), timeZone, allDay);
   const timing = {
     allDay,
     startsAt: start.toJSDate(),
