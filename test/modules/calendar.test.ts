@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { calendarModule } from '../../src/modules/calendar/index.ts';
+import { countdowns } from '../../src/modules/calendar/countdowns.ts';
+import { calendarContext, calendarModule } from '../../src/modules/calendar/index.ts';
 import { publish } from '../../src/platform/bus/publish.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
@@ -228,5 +229,60 @@ describe('calendar (REST)', () => {
       await stopBus();
       await stopModule();
     }
+  });
+});
+
+describe('calendar countdowns', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({}, { routes: testAuth });
+  });
+  after(() => t.close());
+
+  const call = (userId: string, method: 'GET' | 'PATCH', url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: as(userId), ...(payload ? { payload } : {}) });
+
+  it('counts down to the anniversary, birthdays and the next days-together milestone in my zone', async () => {
+    const { a, b } = await makeCouple(t);
+    assert.equal(
+      (
+        await call(a, 'PATCH', '/v1/couples/me', {
+          relationshipStart: '2024-02-29',
+          anniversary: '2024-06-15',
+        })
+      ).statusCode,
+      200,
+    );
+    assert.equal((await call(a, 'PATCH', '/v1/users/me', { timeZone: 'Pacific/Auckland' })).statusCode, 200);
+    assert.equal((await call(b, 'PATCH', '/v1/users/me', { birthday: '1992-12-03' })).statusCode, 200);
+    const res = await call(a, 'GET', '/v1/calendar/countdowns');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.ok(
+      res.json().data.some((c: { kind: string; userId: string }) => c.kind === 'birthday' && c.userId === b),
+    );
+
+    // 2 December 2026 at 12:00 UTC is already 3 December in Auckland: the partner's birthday is today.
+    const list = await countdowns(
+      calendarContext(t.platform),
+      { id: a, role: 'user' } as never,
+      new Date('2026-12-02T12:00:00Z'),
+    );
+    const byKind = Object.fromEntries(list.map((c) => [c.kind, c]));
+    assert.equal(list[0]?.kind, 'birthday');
+    assert.deepEqual(
+      [byKind.birthday?.next, byKind.birthday?.daysLeft, byKind.birthday?.years],
+      ['2026-12-03', 0, 34],
+    );
+    assert.deepEqual(
+      [byKind.anniversary?.next, byKind.anniversary?.daysLeft, byKind.anniversary?.years],
+      ['2027-06-15', 194, 3],
+    );
+    // 29 February falls on the 28th in a common year.
+    assert.deepEqual(
+      [byKind['relationship-start']?.next, byKind['relationship-start']?.years],
+      ['2027-02-28', 3],
+    );
+    // 2024-02-29 + 1000 days = 2026-11-25 (past), so the next milestone is 1500 days.
+    assert.deepEqual([byKind['days-together']?.days, byKind['days-together']?.next], [1500, '2028-04-08']);
   });
 });

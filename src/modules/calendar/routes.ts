@@ -5,6 +5,7 @@ import { Enveloped, EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../plat
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
 import type { CalendarContext } from './context.ts';
+import { countdowns } from './countdowns.ts';
 import { feedText, rotateFeed } from './feed.ts';
 import { listEvents, monthOf } from './queries.ts';
 import {
@@ -107,6 +108,20 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }>
       },
     },
     async (request) => updateEvent(ctx, callerOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/calendar/countdowns',
+    {
+      schema: {
+        tags,
+        security,
+        operationId: 'calendarCountdowns',
+        summary: 'Countdowns to anniversaries, birthdays and days-together milestones, soonest first',
+        response: { 200: Responses.countdowns, ...readErrors },
+      },
+    },
+    async (request) => countdowns(ctx, callerOf(request)),
   );
 
   app.post(

@@ -169,15 +169,17 @@ export const FeedParams = Type.Object({
 });
 
 export const CountdownView = Type.Object({
-  kind: Type.Enum(['anniversary', 'relationship-start', 'linked', 'birthday'], {
-    description: 'What is celebrated',
+  kind: Type.Enum(['anniversary', 'relationship-start', 'linked', 'birthday', 'days-together'], {
+    description:
+      'What is celebrated: the anniversary, the relationship start or the day you linked (yearly), a birthday, or a round number of days together',
   }),
-  title: Type.String({ description: 'Human label' }),
+  title: Type.String({ description: 'Human label (English)' }),
   userId: Nullable(Type.String({ format: 'uuid', description: 'Whose birthday (birthdays only)' })),
   date: Type.String({ format: 'date', description: 'The original date' }),
   next: Type.String({ format: 'date', description: 'The next time it comes round (today counts)' }),
   daysLeft: Type.Integer({ description: 'Days until next (0 = today), in your time zone' }),
-  years: Type.Integer({ description: 'How many years it will be on that day' }),
+  years: Nullable(Type.Integer({ description: 'How many years it will be on that day (yearly kinds)' })),
+  days: Nullable(Type.Integer({ description: 'The number of days together it marks (days-together)' })),
 });
 
 export const Responses = {
