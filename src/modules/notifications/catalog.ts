@@ -139,6 +139,29 @@ export const RULES: Record<string, Rule> = {
       params: {},
       data: { coupleId: field(event.data, 'coupleId') ?? event.coupleId ?? '' },
     })),
+  // A calendar reminder: one notification per partner who may see the event, its start in their own zone.
+  'calendar.reminder-due': (event) => {
+    const eventId = field(event.data, 'eventId');
+    const recipients = (event.data as { recipients?: unknown } | null)?.recipients;
+    if (!eventId || !Array.isArray(recipients)) return [];
+    return recipients.flatMap((recipient): NotificationSpec[] => {
+      const userId = field(recipient, 'userId');
+      if (!userId) return [];
+      return [
+        {
+          userId,
+          kind: 'calendar.reminder',
+          category: 'reminders',
+          priority: 'normal',
+          params: {
+            title: field(event.data, 'title') ?? 'Your event',
+            when: field(recipient, 'localStart') ?? '',
+          },
+          data: { eventId, occurrenceStart: field(event.data, 'occurrenceStart') ?? '' },
+        },
+      ];
+    });
+  },
   'user.password-changed': security('security.password-changed'),
   'user.mfa-enabled': security('security.mfa-enabled'),
   'auth.refresh-reuse-detected': security('security.session-revoked'),

@@ -20,6 +20,7 @@ const en: Texts = {
     body: 'Start by sending your first love note.',
   },
   'couple.unlinked': { title: 'Your couple link has ended', body: 'Your shared space is no longer active.' },
+  'calendar.reminder': { title: 'Reminder: {title}', body: 'Starts {when}.' },
   'security.password-changed': {
     title: 'Your password was changed',
     body: 'If this was not you, reset your password now and contact support.',
@@ -56,6 +57,7 @@ const de: Texts = {
     title: 'Eure Paarverbindung wurde beendet',
     body: 'Euer gemeinsamer Bereich ist nicht mehr aktiv.',
   },
+  'calendar.reminder': { title: 'Erinnerung: {title}', body: 'Beginnt {when}.' },
   'security.password-changed': {
     title: 'Dein Passwort wurde geändert',
     body: 'Warst du das nicht? Setze dein Passwort jetzt zurück und melde dich beim Support.',

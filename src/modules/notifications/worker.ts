@@ -33,6 +33,7 @@ export const CONSUMED = [
   'love-note.reacted',
   'couple.linked',
   'couple.unlinked',
+  'calendar.reminder-due',
   'user.password-changed',
   'user.mfa-enabled',
   'auth.refresh-reuse-detected',
