@@ -6,6 +6,7 @@ import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
+import { questionsModule } from './questions/index.ts';
 import { notificationProfile, profileService, usersModule } from './users/index.ts';
 
 /**
@@ -34,6 +35,8 @@ export const MODULES: AppModule[] = [
   createLoveNotesModule(),
   // Shared events, iCal feed, countdowns and reminders; couples and users through its dependencies.ts.
   calendarModule(),
+  // Daily questions and the quiz; couples and users through its dependencies.ts.
+  questionsModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),

@@ -162,6 +162,24 @@ export const RULES: Record<string, Rule> = {
       ];
     });
   },
+  // The partner of whoever answered the daily question hears of it (never the answer itself).
+  'questions.answered': (event) => {
+    const userId = field(event.data, 'partnerId');
+    const day = field(event.data, 'day');
+    if (!userId || !day || userId === field(event.data, 'userId')) return [];
+    const both = (event.data as { bothAnswered?: unknown }).bothAnswered === true;
+    return [
+      {
+        userId,
+        kind: both ? 'questions.revealed' : 'questions.partner-answered',
+        category: 'couple',
+        priority: 'normal',
+        params: {},
+        data: { day, questionId: field(event.data, 'questionId') ?? '' },
+        channels: ['in_app', 'web_push', 'mobile_push'],
+      },
+    ];
+  },
   'user.password-changed': security('security.password-changed'),
   'user.mfa-enabled': security('security.mfa-enabled'),
   'auth.refresh-reuse-detected': security('security.session-revoked'),

@@ -21,6 +21,11 @@ const en: Texts = {
   },
   'couple.unlinked': { title: 'Your couple link has ended', body: 'Your shared space is no longer active.' },
   'calendar.reminder': { title: 'Reminder: {title}', body: 'Starts {when}.' },
+  'questions.partner-answered': {
+    title: 'Your partner answered today’s question',
+    body: 'Answer it too to see what they said.',
+  },
+  'questions.revealed': { title: 'Your answers are revealed', body: 'See what your partner answered today.' },
   'security.password-changed': {
     title: 'Your password was changed',
     body: 'If this was not you, reset your password now and contact support.',
@@ -58,6 +63,14 @@ const de: Texts = {
     body: 'Euer gemeinsamer Bereich ist nicht mehr aktiv.',
   },
   'calendar.reminder': { title: 'Erinnerung: {title}', body: 'Beginnt {when}.' },
+  'questions.partner-answered': {
+    title: 'Dein Schatz hat die Frage des Tages beantwortet',
+    body: 'Antworte auch, um die Antwort zu sehen.',
+  },
+  'questions.revealed': {
+    title: 'Eure Antworten sind aufgedeckt',
+    body: 'Sieh dir an, was dein Schatz geantwortet hat.',
+  },
   'security.password-changed': {
     title: 'Dein Passwort wurde geändert',
     body: 'Warst du das nicht? Setze dein Passwort jetzt zurück und melde dich beim Support.',

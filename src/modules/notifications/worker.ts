@@ -34,6 +34,7 @@ export const CONSUMED = [
   'couple.linked',
   'couple.unlinked',
   'calendar.reminder-due',
+  'questions.answered',
   'user.password-changed',
   'user.mfa-enabled',
   'auth.refresh-reuse-detected',
