@@ -1,7 +1,7 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { authModule, authService } from './auth/index.ts';
-import { calendarModule } from './calendar/index.ts';
+import { calendarModule, calendarService } from './calendar/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
@@ -41,6 +41,7 @@ export const MODULES: AppModule[] = [
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
     users: profileService(platform, partnerOf),
+    calendar: calendarService(platform),
   })),
 ];
 

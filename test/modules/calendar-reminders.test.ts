@@ -198,3 +198,17 @@ describe('calendar reminders (job and notification)', () => {
     assert.equal(await jobOf(id), undefined);
   });
 });
+
+describe('calendar series end', () => {
+  it('finds the last occurrence of a long UNTIL series and of a COUNT series', async () => {
+    const { seriesEnd } = await import('../../src/modules/calendar/recurrence.ts');
+    const daily = { ...salsa, recurrence: 'FREQ=DAILY;UNTIL=20330101T000000Z' };
+    // More than 1000 occurrences: the last starts on 31 December 2032 at 19:00 Berlin (18:00 UTC).
+    assert.equal(seriesEnd(daily)?.toISOString(), '2032-12-31T19:30:00.000Z');
+    assert.equal(
+      seriesEnd({ ...salsa, recurrence: 'FREQ=WEEKLY;COUNT=3' })?.toISOString(),
+      '2027-04-01T18:30:00.000Z',
+    );
+    assert.equal(seriesEnd({ ...salsa, recurrence: 'FREQ=WEEKLY' }), null);
+  });
+});

@@ -163,6 +163,44 @@ describe('calendar (REST)', () => {
     assert.deepEqual(listed, [revealed.id]);
   });
 
+  it('answers GraphQL calendar(month, year) exactly as REST, surprises hidden alike', async () => {
+    const { a, b } = await makeCouple(t);
+    await call(a, 'POST', '/v1/calendar/events', {
+      title: 'Yoga',
+      start: '2027-10-20T07:00',
+      timeZone: 'Europe/Berlin',
+      recurrence: 'FREQ=WEEKLY',
+    });
+    await call(a, 'POST', '/v1/calendar/events', {
+      title: 'Hidden',
+      start: '2027-10-22T07:00',
+      timeZone: 'Europe/Berlin',
+      surprise: true,
+    });
+    const query = `query($m: Int!, $y: Int!, $z: String) { calendar(month: $m, year: $y, timeZone: $z) {
+      year month timeZone from to occurrences { eventId title location allDay start end startsAt endsAt timeZone recurring surprise } } }`;
+    for (const user of [a, b]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: as(user),
+        payload: { query, variables: { m: 10, y: 2027, z: 'Europe/Berlin' } },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const rest = await month(user, 2027, 10, '&timeZone=Europe/Berlin');
+      assert.deepEqual(res.json().data.calendar, rest);
+      assert.equal(rest.occurrences.length, user === a ? 3 : 2);
+      assert.equal(rest.occurrences.at(-1).start, '2027-10-27T07:00:00+02:00');
+    }
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: as(a),
+      payload: { query: '{ calendar(month: 13, year: 2027) { year } }' },
+    });
+    assert.equal(bad.json().errors[0].extensions.code, 'VALIDATION_ERROR');
+  });
+
   it('refuses bad input with 400 and changes nothing', async () => {
     const { a } = await makeCouple(t);
     const bad = [

@@ -165,8 +165,10 @@ export function seriesEnd(event: Recurring): Date | null {
   if (!event.recurrence) return event.endsAt;
   const rule = ruleOf(event);
   if (!rule.options.count && !rule.options.until) return null;
-  const walls = rule.all((_: Date, i: number) => i < 1000);
-  const last = walls.at(-1);
+  // COUNT is at most 1000; UNTIL may allow many more, so ask for the last one before it.
+  const last = rule.options.until
+    ? rule.before(rule.options.until, true)
+    : rule.all((_: Date, i: number) => i < 1000).at(-1);
   if (!last) return event.endsAt;
   return endOf(event, zoned(last, event.timeZone)).toJSDate();
 }
