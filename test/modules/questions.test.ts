@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { RULES } from '../../src/modules/notifications/catalog.ts';
 import { bankOf, CATEGORIES, shippedBank } from '../../src/modules/questions/bank.ts';
-import { questionsContext } from '../../src/modules/questions/index.ts';
+import { questionsContext, questionsModule } from '../../src/modules/questions/index.ts';
 import { answerToday, getToday, history } from '../../src/modules/questions/service.ts';
+import { publish } from '../../src/platform/bus/publish.ts';
 import type { AuthUser } from '../../src/platform/http/auth-context.ts';
 import { hubFor } from '../../src/platform/realtime/live-hub.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -241,5 +242,40 @@ describe('questions (REST and service)', () => {
       (await call(b, 'POST', '/v1/questions/quiz/not-a-day/judge', { correct: true })).statusCode,
       400,
     );
+  });
+
+  it("exports and erases a person's answers; a purged couple's days go", async () => {
+    const { a, b, coupleId } = await makeCouple(t);
+    await call(a, 'POST', '/v1/questions/today/answer', { answer: 'Mine to export' });
+    await call(b, 'POST', '/v1/questions/today/answer', { answer: 'Hers' });
+    const exported = (await questionsModule().personalData!.export(t.platform, a)) as {
+      answers: Array<{ answer: string }>;
+    };
+    assert.deepEqual(
+      exported.answers.map((x) => x.answer),
+      ['Mine to export'],
+    );
+    await questionsModule().personalData!.erase(t.platform, a);
+    const seen = (await call(b, 'GET', '/v1/questions/today')).json().data;
+    assert.deepEqual([seen.myAnswer, seen.partnerAnswered], ['Hers', false]);
+    const stopModule = await questionsModule().worker!(t.platform);
+    const stopBus = await t.platform.bus.start();
+    try {
+      await publish(t.platform.database.db, 'couple.purged', { coupleId });
+      const count = async () =>
+        (
+          await sql<{ n: number }>`select (select count(*) from questions_days where couple_id = ${coupleId})
+            + (select count(*) from questions_answers where couple_id = ${coupleId}) as n`.execute(
+            t.platform.database.db,
+          )
+        ).rows[0]?.n;
+      const deadline = Date.now() + 15_000;
+      while (Number(await count()) !== 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(Number(await count()), 0);
+    } finally {
+      await stopBus();
+      await stopModule();
+    }
   });
 });
