@@ -209,6 +209,9 @@ describe('calendar (REST)', () => {
       { title: 'x', start: '2027-01-01T10:00', recurrence: 'FREQ=SECONDLY' },
       { title: 'x', start: '2027-01-01T10:00', recurrence: 'FREQ=DAILY;COUNT=5;UNTIL=20270201T000000Z' },
       { title: 'x', start: '2027-01-01T10:00', recurrence: 'FREQ=DAILY;FOO=1' },
+      // Never occurs (rrule alone would walk to the year 9999), and a start that is not an occurrence.
+      { title: 'x', start: '2027-01-01T10:00', recurrence: 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=5' },
+      { title: 'x', start: '2027-01-01T10:00', recurrence: 'FREQ=WEEKLY;BYDAY=MO' },
       { title: 'x', start: '2027-01-01T10:00', end: '2027-01-01T09:00' },
       { title: 'x', allDay: true, start: '2027-01-01T10:00' },
       { title: 'x', start: '2027-01-01T10:00', revealAt: '2027-01-01T00:00:00Z' },

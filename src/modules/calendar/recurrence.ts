@@ -4,6 +4,7 @@ import rrule from 'rrule';
 const { RRule } = rrule;
 
 import { validationError } from '../../platform/http/errors.ts';
+import { firstOccurrence } from './probe.ts';
 
 /**
  * Recurring events, expanded in the event's own time zone. rrule works on
@@ -115,6 +116,26 @@ function ruleOf(event: Recurring): InstanceType<typeof RRule> {
       ? floating(DateTime.fromJSDate(options.until, { zone: event.timeZone }))
       : options.until;
   return new RRule({ ...options, until: until ?? null, dtstart: floating(first), tzid: null });
+}
+
+/**
+ * A new rule must yield the event's start as its first occurrence (as
+ * RFC 5545 asks, so calendar apps and this API agree) within the probe's
+ * deadline; otherwise a 400.
+ */
+export async function assertRuleFits(event: Recurring): Promise<void> {
+  if (!event.recurrence) return;
+  const start = floating(DateTime.fromJSDate(event.startsAt, { zone: event.timeZone }));
+  const probe = await firstOccurrence(event.recurrence, start);
+  if (probe === 'too-slow' || probe.first === null) {
+    throw validationError('recurrence never yields an occurrence (or too rarely)', 'recurrence');
+  }
+  if (probe.first.getTime() !== start.getTime()) {
+    throw validationError(
+      `start must be an occurrence of recurrence (its first one would be ${probe.first.toISOString().slice(0, 16)} local time)`,
+      'start',
+    );
+  }
 }
 
 /** One occurrence's end: all-day events last whole local days, timed ones the same span of time. */

@@ -6,7 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import { cancel } from '../../platform/jobs/schedule.ts';
 import type { CalendarContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
-import { checkRule, localText, normalizeUntil, seriesEnd } from './recurrence.ts';
+import { assertRuleFits, checkRule, localText, normalizeUntil, seriesEnd } from './recurrence.ts';
 import { planReminder, reminderKey } from './reminders.ts';
 import * as repo from './repo.ts';
 import type { CreateEventBody, EventView, PatchEventBody } from './schemas.ts';
@@ -73,8 +73,13 @@ function timingOf(input: {
     recurrence,
     recurrenceEndsAt: null as Date | null,
   };
-  timing.recurrenceEndsAt = seriesEnd(timing);
   return timing;
+}
+
+/** Checks a new rule (in a worker, with a deadline) before anything expands it, then finds where its series ends. */
+async function checked(timing: Timing): Promise<Timing> {
+  await assertRuleFits(timing);
+  return { ...timing, recurrenceEndsAt: seriesEnd(timing) };
 }
 
 function surpriseOf(surprise: boolean, revealAt: string | null | undefined, startsAt: Date): Date | null {
@@ -93,13 +98,15 @@ export async function createEvent(
 ): Promise<EventView> {
   const couple = await coupleOrConflict(ctx, user.id);
   const timeZone = checkZone(input.timeZone ?? (await ctx.deps.timeZoneOf(ctx.platform, user.id)));
-  const timing = timingOf({
-    allDay: input.allDay ?? false,
-    start: input.start,
-    end: input.end,
-    timeZone,
-    recurrence: input.recurrence ?? null,
-  });
+  const timing = await checked(
+    timingOf({
+      allDay: input.allDay ?? false,
+      start: input.start,
+      end: input.end,
+      timeZone,
+      recurrence: input.recurrence ?? null,
+    }),
+  );
   const surprise = input.surprise ?? false;
   if (!surprise && input.revealAt !== undefined)
     throw validationError('revealAt is only for surprises', 'revealAt');
@@ -168,7 +175,7 @@ export async function updateEvent(
   }
   // Unchanged bounds are given again as they are shown: the date of an all-day event, the instant otherwise.
   const keep = (at: Date) => localText(at, current.time_zone, current.all_day);
-  const timing = timesChanged
+  const unchecked = timesChanged
     ? timingOf({
         allDay,
         start: input.start ?? keep(current.starts_at),
@@ -182,6 +189,7 @@ export async function updateEvent(
         recurrence: input.recurrence === undefined ? current.recurrence : input.recurrence,
       })
     : undefined;
+  const timing = unchecked && (await checked(unchecked));
   const surprise = input.surprise ?? current.surprise;
   const startsAt = timing?.startsAt ?? current.starts_at;
   const revealAt = surprise
