@@ -278,4 +278,15 @@ describe('questions (REST and service)', () => {
       await stopModule();
     }
   });
+
+  it('replays a missed partner answer to a reconnecting client', async () => {
+    const { a, b } = await makeCouple(t);
+    const since = { at: new Date(Date.now() - 1000), id: '00000000-0000-0000-0000-000000000000' };
+    await call(a, 'POST', '/v1/questions/today/answer', { answer: 'while you were away' });
+    const missed = await questionsModule().live!.replay!(t.platform, b, since);
+    assert.equal(missed.length, 1);
+    assert.equal(missed[0]?.type, 'questions.partner-answered');
+    assert.deepEqual((missed[0]?.data as { bothAnswered: boolean }).bothAnswered, false);
+    assert.deepEqual(await questionsModule().live!.replay!(t.platform, a, since), []);
+  });
 });
