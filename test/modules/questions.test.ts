@@ -218,15 +218,12 @@ describe('questions (REST and service)', () => {
     );
     assert.equal((await call(b, 'GET', '/v1/questions/today')).json().data.quiz.partners, 'Pizza');
     // Only the one whose answer was guessed judges, once.
-    assert.equal(
-      (await call(a, 'POST', `/v1/questions/quiz/${day}/judge`, { correct: true })).statusCode,
-      404,
-    );
-    const judged = await call(b, 'POST', `/v1/questions/quiz/${day}/judge`, { correct: true });
+    assert.equal((await call(a, 'POST', '/v1/questions/quiz/judge', { day, correct: true })).statusCode, 404);
+    const judged = await call(b, 'POST', '/v1/questions/quiz/judge', { day, correct: true });
     assert.equal(judged.statusCode, 200, judged.body);
     assert.equal(judged.json().data.quiz.partnersCorrect, true);
     assert.equal(
-      (await call(b, 'POST', `/v1/questions/quiz/${day}/judge`, { correct: false })).statusCode,
+      (await call(b, 'POST', '/v1/questions/quiz/judge', { day, correct: false })).statusCode,
       409,
     );
     const mine = (await call(a, 'GET', '/v1/questions/quiz/score')).json().data;
@@ -235,11 +232,11 @@ describe('questions (REST and service)', () => {
     const theirs = (await call(b, 'GET', '/v1/questions/quiz/score')).json().data;
     assert.deepEqual([theirs.judged, theirs.score, theirs.partner.score], [0, null, 1]);
     assert.equal(
-      (await call(b, 'POST', '/v1/questions/quiz/2020-01-01/judge', { correct: true })).statusCode,
+      (await call(b, 'POST', '/v1/questions/quiz/judge', { day: '2020-01-01', correct: true })).statusCode,
       404,
     );
     assert.equal(
-      (await call(b, 'POST', '/v1/questions/quiz/not-a-day/judge', { correct: true })).statusCode,
+      (await call(b, 'POST', '/v1/questions/quiz/judge', { day: 'not-a-day', correct: true })).statusCode,
       400,
     );
   });
@@ -285,8 +282,9 @@ describe('questions (REST and service)', () => {
     await call(a, 'POST', '/v1/questions/today/answer', { answer: 'while you were away' });
     const missed = await questionsModule().live!.replay!(t.platform, b, since);
     assert.equal(missed.length, 1);
-    assert.equal(missed[0]?.type, 'questions.partner-answered');
-    assert.deepEqual((missed[0]?.data as { bothAnswered: boolean }).bothAnswered, false);
+    const [event] = missed as Array<{ type: string; data: { bothAnswered: boolean } }>;
+    assert.equal(event?.type, 'questions.partner-answered');
+    assert.equal(event?.data.bothAnswered, false);
     assert.deepEqual(await questionsModule().live!.replay!(t.platform, a, since), []);
   });
 });

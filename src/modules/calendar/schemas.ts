@@ -7,7 +7,6 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 const when = (what: string) =>
   Text({
-    minLength: 10,
     maxLength: 40,
     description: `${what}: a date (YYYY-MM-DD) for an all-day event; otherwise an ISO time with offset (2026-12-24T19:00:00+01:00) or a local time without offset (2026-12-24T19:00) read in timeZone`,
   });

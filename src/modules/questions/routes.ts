@@ -3,7 +3,7 @@ import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
 import type { QuestionsContext } from './context.ts';
 import { guessToday, judge, score } from './quiz.ts';
-import { AnswerBody, DayParams, DayView, GuessBody, HistoryQuery, JudgeBody, Responses } from './schemas.ts';
+import { AnswerBody, DayView, GuessBody, HistoryQuery, JudgeBody, Responses } from './schemas.ts';
 import { answerToday, getToday, history } from './service.ts';
 
 const tags = ['questions'];
@@ -78,19 +78,18 @@ export const questionsRoutes: FastifyPluginAsyncTypebox<{ ctx: QuestionsContext 
   );
 
   app.post(
-    '/questions/quiz/:day/judge',
+    '/questions/quiz/judge',
     {
       schema: {
         tags,
         security,
         operationId: 'judgePartnerGuess',
         summary: 'Say whether my partner guessed my answer of that day right (once both answered; once)',
-        params: DayParams,
         body: JudgeBody,
         response: { 200: Responses.day, ...errors },
       },
     },
-    async (request) => judge(ctx, callerOf(request), request.params.day, request.body.correct),
+    async (request) => judge(ctx, callerOf(request), request.body.day, request.body.correct),
   );
 
   app.get(

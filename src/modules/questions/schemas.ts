@@ -59,13 +59,12 @@ export const GuessBody = Type.Object(
 );
 
 export const JudgeBody = Type.Object(
-  { correct: Type.Boolean({ description: 'Whether my partner guessed my answer right' }) },
+  {
+    day: Type.String({ format: 'date', description: 'The day of the question (YYYY-MM-DD)' }),
+    correct: Type.Boolean({ description: 'Whether my partner guessed my answer right' }),
+  },
   { additionalProperties: false },
 );
-
-export const DayParams = Type.Object({
-  day: Type.String({ format: 'date', description: 'The day of the question (YYYY-MM-DD)' }),
-});
 
 export const ScoreView = Type.Object({
   judged: Type.Integer({ description: 'My guesses my partner judged' }),
