@@ -212,3 +212,46 @@ describe('calendar series end', () => {
     assert.equal(seriesEnd({ ...salsa, recurrence: 'FREQ=WEEKLY' }), null);
   });
 });
+
+describe('calendar expansion fast-forward', () => {
+  it('gives the same occurrences as the walk from the first start, for DAILY and WEEKLY rules', async () => {
+    const fc = (await import('fast-check')).default;
+    const { occurrencesBetween } = await import('../../src/modules/calendar/recurrence.ts');
+    const rules = [
+      'FREQ=DAILY',
+      'FREQ=DAILY;INTERVAL=3',
+      'FREQ=DAILY;INTERVAL=5;BYDAY=MO,FR',
+      'FREQ=DAILY;BYMONTH=3,10;BYMONTHDAY=1,15,31',
+      'FREQ=WEEKLY',
+      'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SA',
+      'FREQ=WEEKLY;INTERVAL=3;WKST=SU;BYDAY=SU,WE',
+      'FREQ=WEEKLY;INTERVAL=2;UNTIL=20400101T000000Z',
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...rules),
+        fc.constantFrom('Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'UTC'),
+        fc.integer({ min: 0, max: 20 * 365 }),
+        fc.integer({ min: 0, max: 40 * 365 }),
+        (recurrence, timeZone, startDay, windowDay) => {
+          const startsAt = new Date(Date.UTC(2000, 0, 1 + startDay, 17, 30));
+          const event = {
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + 5_400_000),
+            timeZone,
+            allDay: false,
+            recurrence,
+          };
+          const from = new Date(Date.UTC(2000, 0, 1 + windowDay));
+          const to = new Date(from.getTime() + 40 * 86_400_000);
+          const fast = occurrencesBetween(event, from, to).map((o) => o.start.toISOString());
+          const slow = occurrencesBetween(event, from, to, { fastForward: false }).map((o) =>
+            o.start.toISOString(),
+          );
+          assert.deepEqual(fast, slow);
+        },
+      ),
+      { numRuns: 150, seed: 42 },
+    );
+  });
+});

@@ -155,7 +155,12 @@ const MAX_PER_WINDOW = 1000;
  * The event's occurrences that overlap [from, to), in order (the first
  * start itself for a one-off event), at most 1000.
  */
-export function occurrencesBetween(event: Recurring, from: Date, to: Date): Occurrence[] {
+export function occurrencesBetween(
+  event: Recurring,
+  from: Date,
+  to: Date,
+  options: { fastForward?: boolean } = {},
+): Occurrence[] {
   if (!event.recurrence) {
     return event.startsAt < to &&
       (event.endsAt > from || (event.endsAt.getTime() === event.startsAt.getTime() && event.startsAt >= from))
@@ -169,7 +174,7 @@ export function occurrencesBetween(event: Recurring, from: Date, to: Date): Occu
   const lo = floating(DateTime.fromJSDate(new Date(from.getTime() - span - day), { zone }));
   const hi = floating(DateTime.fromJSDate(new Date(to.getTime() + day), { zone }));
   const result: Occurrence[] = [];
-  ruleOf(event).between(lo, hi, true, (wall: Date) => {
+  ruleFrom(ruleOf(event), lo, options.fastForward ?? true).between(lo, hi, true, (wall: Date) => {
     const start = zoned(wall, zone);
     const end = endOf(event, start);
     const startDate = start.toJSDate();
@@ -179,6 +184,27 @@ export function occurrencesBetween(event: Recurring, from: Date, to: Date): Occu
     return result.length < MAX_PER_WINDOW;
   });
   return result;
+}
+
+/**
+ * rrule walks from DTSTART to the window one period at a time (a daily
+ * series from 1970 asked about 2200: ~84,000 steps, ~0.6 s). A DAILY or
+ * WEEKLY rule without COUNT gives the same occurrences from a DTSTART moved
+ * forward by whole multiples of its period (INTERVAL days or weeks: its BY
+ * parts select within a day or a week, and a week keeps its weekday), so the
+ * walk starts just before the window. COUNT needs the walk from the start.
+ */
+function ruleFrom(
+  rule: InstanceType<typeof RRule>,
+  lo: Date,
+  fastForward: boolean,
+): InstanceType<typeof RRule> {
+  const { freq, count, interval, dtstart } = rule.options;
+  if (!fastForward || count || (freq !== RRule.DAILY && freq !== RRule.WEEKLY)) return rule;
+  const period = (interval || 1) * (freq === RRule.WEEKLY ? 7 : 1) * 86_400_000;
+  const periods = Math.floor((lo.getTime() - dtstart.getTime()) / period) - 1;
+  if (periods <= 0) return rule;
+  return new RRule({ ...rule.origOptions, dtstart: new Date(dtstart.getTime() + periods * period) });
 }
 
 /** When the last occurrence ends (null for a series without COUNT or UNTIL). */
