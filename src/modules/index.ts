@@ -2,12 +2,14 @@ import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { aiCoachModule } from './ai-coach/index.ts';
 import { authModule, authService } from './auth/index.ts';
+import { calendarModule, calendarService } from './calendar/index.ts';
 import { contentModule, searchLibrary } from './content/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { isPremium, paymentsModule } from './payments/index.ts';
+import { questionsModule } from './questions/index.ts';
 import { notificationProfile, profileService, usersModule } from './users/index.ts';
 
 /**
@@ -40,10 +42,15 @@ export const MODULES: AppModule[] = [
   contentModule({ isPremium }),
   // The coach's budget follows premium; its offline coach and sources draw on the content library.
   aiCoachModule({ isPremium, library: searchLibrary }),
+  // Shared events, iCal feed, countdowns and reminders; couples and users through its dependencies.ts.
+  calendarModule(),
+  // Daily questions and the quiz; couples and users through its dependencies.ts.
+  questionsModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
     users: profileService(platform, partnerOf),
+    calendar: calendarService(platform),
   })),
 ];
 

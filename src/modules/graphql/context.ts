@@ -1,6 +1,7 @@
 import type { MercuriusContext } from 'mercurius';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { unauthenticated } from '../../platform/http/errors.ts';
+import type { CalendarService } from '../calendar/index.ts';
 import type { LoveNotesService } from '../love-notes/index.ts';
 import type { ProfileService } from '../users/index.ts';
 
@@ -8,6 +9,7 @@ import type { ProfileService } from '../users/index.ts';
 export interface GraphqlServices {
   loveNotes: LoveNotesService;
   users: ProfileService;
+  calendar: CalendarService;
 }
 
 export interface GraphqlContext extends MercuriusContext {

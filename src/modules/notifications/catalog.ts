@@ -156,6 +156,47 @@ export const RULES: Record<string, Rule> = {
       },
     ];
   },
+  // A calendar reminder: one notification per partner who may see the event, its start in their own zone.
+  'calendar.reminder-due': (event) => {
+    const eventId = field(event.data, 'eventId');
+    const recipients = (event.data as { recipients?: unknown } | null)?.recipients;
+    if (!eventId || !Array.isArray(recipients)) return [];
+    return recipients.flatMap((recipient): NotificationSpec[] => {
+      const userId = field(recipient, 'userId');
+      if (!userId) return [];
+      return [
+        {
+          userId,
+          kind: 'calendar.reminder',
+          category: 'reminders',
+          priority: 'normal',
+          params: {
+            title: field(event.data, 'title') ?? 'Your event',
+            when: field(recipient, 'localStart') ?? '',
+          },
+          data: { eventId, occurrenceStart: field(event.data, 'occurrenceStart') ?? '' },
+        },
+      ];
+    });
+  },
+  // The partner of whoever answered the daily question hears of it (never the answer itself).
+  'questions.answered': (event) => {
+    const userId = field(event.data, 'partnerId');
+    const day = field(event.data, 'day');
+    if (!userId || !day || userId === field(event.data, 'userId')) return [];
+    const both = (event.data as { bothAnswered?: unknown }).bothAnswered === true;
+    return [
+      {
+        userId,
+        kind: both ? 'questions.revealed' : 'questions.partner-answered',
+        category: 'couple',
+        priority: 'normal',
+        params: {},
+        data: { day, questionId: field(event.data, 'questionId') ?? '' },
+        channels: ['in_app', 'web_push', 'mobile_push'],
+      },
+    ];
+  },
   'user.password-changed': security('security.password-changed'),
   'user.mfa-enabled': security('security.mfa-enabled'),
   'auth.refresh-reuse-detected': security('security.session-revoked'),

@@ -20,6 +20,12 @@ const en: Texts = {
     body: 'Start by sending your first love note.',
   },
   'couple.unlinked': { title: 'Your couple link has ended', body: 'Your shared space is no longer active.' },
+  'calendar.reminder': { title: 'Reminder: {title}', body: 'Starts {when}.' },
+  'questions.partner-answered': {
+    title: 'Your partner answered today’s question',
+    body: 'Answer it too to see what they said.',
+  },
+  'questions.revealed': { title: 'Your answers are revealed', body: 'See what your partner answered today.' },
   'security.password-changed': {
     title: 'Your password was changed',
     body: 'If this was not you, reset your password now and contact support.',
@@ -59,6 +65,15 @@ const de: Texts = {
   'couple.unlinked': {
     title: 'Eure Paarverbindung wurde beendet',
     body: 'Euer gemeinsamer Bereich ist nicht mehr aktiv.',
+  },
+  'calendar.reminder': { title: 'Erinnerung: {title}', body: 'Beginnt {when}.' },
+  'questions.partner-answered': {
+    title: 'Dein Schatz hat die Frage des Tages beantwortet',
+    body: 'Antworte auch, um die Antwort zu sehen.',
+  },
+  'questions.revealed': {
+    title: 'Eure Antworten sind aufgedeckt',
+    body: 'Sieh dir an, was dein Schatz geantwortet hat.',
   },
   'security.password-changed': {
     title: 'Dein Passwort wurde geändert',

@@ -33,6 +33,8 @@ export const CONSUMED = [
   'love-note.reacted',
   'couple.linked',
   'couple.unlinked',
+  'calendar.reminder-due',
+  'questions.answered',
   'user.password-changed',
   'user.mfa-enabled',
   'auth.refresh-reuse-detected',

@@ -1,3 +1,4 @@
+import { MonthQuery } from '../../calendar/index.ts';
 import { ListNotesQuery } from '../../love-notes/index.ts';
 import { UserIdParams } from '../../users/index.ts';
 import { callerOf, type GraphqlContext } from '../context.ts';
@@ -5,6 +6,7 @@ import { inputChecker } from '../input.ts';
 
 const checkFilter = inputChecker(ListNotesQuery, 'filter');
 const checkUserId = inputChecker(UserIdParams, '');
+const checkMonth = inputChecker(MonthQuery, '');
 
 export const Query = {
   user: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => {
@@ -20,5 +22,18 @@ export const Query = {
     const caller = callerOf(ctx);
     const page = await ctx.services.loveNotes.list(caller, checkFilter(args.filter ?? {}));
     return { notes: page.items, nextCursor: page.nextCursor };
+  },
+  calendar: async (
+    _: unknown,
+    args: { month: number; year: number; timeZone?: string | null },
+    ctx: GraphqlContext,
+  ) => {
+    const caller = callerOf(ctx);
+    const query = checkMonth({
+      month: args.month,
+      year: args.year,
+      ...(args.timeZone != null ? { timeZone: args.timeZone } : {}),
+    });
+    return ctx.services.calendar.month(caller, query);
   },
 };
