@@ -1,5 +1,6 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
+import { analyticsModule } from './analytics/index.ts';
 import { authModule, authService } from './auth/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
 import { graphqlModule } from './graphql/index.ts';
@@ -32,6 +33,8 @@ export const MODULES: AppModule[] = [
   }),
   createLoveNotesModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
+  // Records client events and the other modules' bus events (its consumed list: analytics/events.ts).
+  analyticsModule(),
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
     users: profileService(platform, partnerOf),
