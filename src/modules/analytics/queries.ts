@@ -52,14 +52,14 @@ function range(query: { from?: string; to?: string }, interval: Interval, maxDay
 const trunc = (interval: Interval, column: RawBuilder<unknown>) =>
   sql<string>`to_char(date_trunc(${interval}, ${column}::timestamp), 'YYYY-MM-DD')`;
 
-/** DAU / WAU / MAU: distinct active users per bucket. */
+/** DAU / WAU / MAU: distinct active users per bucket, precomputed by the rollup job. */
 export async function activeUsers(ctx: AnalyticsContext, query: ActiveUsersQuery) {
   const interval = query.interval ?? 'day';
   const { from, to } = range(query, interval);
   const { rows } = await sql<{ period: string; users: number }>`
-    select ${trunc(interval, sql`day`)} as period, count(distinct user_id)::int as users
-    from analytics_daily_users where day >= ${from}::date and day <= ${to}::date
-    group by 1 order by 1`.execute(ctx.db);
+    select to_char(period, 'YYYY-MM-DD') as period, users from analytics_active_users
+    where bucket = ${interval} and period >= ${from}::date and period <= ${to}::date and users > 0
+    order by period`.execute(ctx.db);
   return { interval, points: rows };
 }
 
@@ -73,11 +73,9 @@ export async function retention(ctx: AnalyticsContext, query: RetentionQuery) {
   const periods = query.periods ?? 8;
   const { from, to } = range(query, interval);
   const { rows } = await sql<{ cohort: string; period: string; users: number }>`
-    with firsts as (
-      select user_id, min(day) as first from analytics_daily_users group by user_id
-    ), cohorts as (
-      select user_id, ${trunc(interval, sql`first`)} as cohort
-      from firsts where first >= ${from}::date and first <= ${to}::date
+    with cohorts as (
+      select user_id, ${trunc(interval, sql`first_day`)} as cohort
+      from analytics_first_seen where first_day >= ${from}::date and first_day <= ${to}::date
     ), activity as (
       select distinct c.cohort, c.user_id, ${trunc(interval, sql`d.day`)} as period
       from cohorts c join analytics_daily_users d on d.user_id = c.user_id

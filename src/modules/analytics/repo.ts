@@ -89,10 +89,30 @@ export async function rebuildRollups(db: AnalyticsDb, from: Date, to: Date): Pro
       from analytics_events
       where occurred_at >= ${f}::timestamptz and occurred_at < ${t}::timestamptz
       group by 1, 2, 3, 4, 5`.execute(trx);
+    await sql`
+      insert into analytics_first_seen (user_id, first_day)
+      select user_id, min(day) from analytics_daily_users
+      where day >= ${f}::date and day < ${t}::date group by user_id
+      on conflict (user_id) do update set first_day = least(analytics_first_seen.first_day, excluded.first_day)`.execute(
+      trx,
+    );
+    // Every day, week and month that overlaps the days rebuilt, whole.
+    for (const bucket of ['day', 'week', 'month'] as const) {
+      const first = sql`date_trunc(${bucket}, ${f}::date::timestamp)::date`;
+      const end = sql`(date_trunc(${bucket}, (${t}::date - 1)::timestamp) + ${`1 ${bucket}`}::interval)::date`;
+      await sql`delete from analytics_active_users where bucket = ${bucket} and period >= ${first} and period < ${end}`.execute(
+        trx,
+      );
+      await sql`
+        insert into analytics_active_users (bucket, period, users)
+        select ${bucket}, date_trunc(${bucket}, day::timestamp)::date, count(distinct user_id)::int
+        from analytics_daily_users where day >= ${first} and day < ${end}
+        group by 2`.execute(trx);
+    }
   });
 }
 
-/** Everything analytics holds about a person: raw events and the days they were active. */
+/** Everything analytics holds about a person: raw events, the days they were active, their first day. */
 export async function eventsOf(db: AnalyticsDb, userId: string) {
   const events = await db
     .selectFrom('analytics_events')
@@ -106,7 +126,12 @@ export async function eventsOf(db: AnalyticsDb, userId: string) {
     .where('user_id', '=', userId)
     .orderBy('day')
     .execute();
-  return { events, activeDays: days };
+  const first = await db
+    .selectFrom('analytics_first_seen')
+    .select('first_day')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return { events, activeDays: days, firstSeen: first?.first_day ?? null };
 }
 
 /** Removes a person's events (their ids stay only as de-duplication keys, which say nothing about them). */
@@ -114,5 +139,6 @@ export async function eraseEventsOf(db: AnalyticsDb, userId: string): Promise<vo
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('analytics_events').where('user_id', '=', userId).execute();
     await trx.deleteFrom('analytics_daily_users').where('user_id', '=', userId).execute();
+    await trx.deleteFrom('analytics_first_seen').where('user_id', '=', userId).execute();
   });
 }

@@ -106,7 +106,7 @@ export type RetentionQuery = Static<typeof RetentionQuery>;
 
 export const FunnelQuery = Type.Object(
   {
-    steps: Type.String({
+    steps: Text({
       minLength: 1,
       maxLength: 5 * 121,
       description:
@@ -129,7 +129,7 @@ export const GROUP_BY = ['none', 'event', 'platform', 'country', 'appVersion'] a
 export const EventsQuery = Type.Object(
   {
     event: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 120, description: 'Only this event (default: every event)' }),
+      Text({ minLength: 1, maxLength: 120, description: 'Only this event (default: every event)' }),
     ),
     groupBy: Type.Optional(
       Type.Union(

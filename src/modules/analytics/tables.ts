@@ -19,6 +19,8 @@ export interface AnalyticsTables {
   analytics_events: EventsTable;
   analytics_event_ids: { id: string; received_at: Date };
   analytics_daily_users: { day: string; user_id: string; events: number };
+  analytics_first_seen: { user_id: string; first_day: string };
+  analytics_active_users: { bucket: 'day' | 'week' | 'month'; period: string; users: number };
   analytics_daily_counts: {
     day: string;
     event: string;

@@ -12,7 +12,8 @@ import { type Kysely, sql } from 'kysely';
  *   small table instead, remembered for ANALYTICS_DEDUPE_HOURS and swept after.
  * - Daily rollups refreshed by the `analytics.rollup` job: who was active each
  *   day (DAU/WAU/MAU, retention) and how many of each event by platform, app
- *   version and country (time series).
+ *   version and country (time series), and distinct active users per day,
+ *   week and month.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -60,9 +61,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       events bigint not null,
       primary key (day, event, platform, app_version, country)
     )`.execute(db);
+  // Each user's first active day: the retention cohorts.
+  await sql`
+    create table analytics_first_seen (
+      user_id uuid primary key,
+      first_day date not null
+    )`.execute(db);
+  await sql`create index analytics_first_seen_day on analytics_first_seen (first_day)`.execute(db);
+  // Distinct active users per day, ISO week and month (DAU / WAU / MAU), so the query reads a row per bucket.
+  await sql`
+    create table analytics_active_users (
+      bucket text not null check (bucket in ('day', 'week', 'month')),
+      period date not null,
+      users integer not null,
+      primary key (bucket, period)
+    )`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table if exists analytics_active_users`.execute(db);
+  await sql`drop table if exists analytics_first_seen`.execute(db);
   await sql`drop table if exists analytics_daily_counts`.execute(db);
   await sql`drop table if exists analytics_daily_users`.execute(db);
   await sql`drop table if exists analytics_event_ids`.execute(db);
