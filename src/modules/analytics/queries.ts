@@ -72,15 +72,22 @@ export async function retention(ctx: AnalyticsContext, query: RetentionQuery) {
   const interval = query.cohort ?? 'week';
   const periods = query.periods ?? 8;
   const { from, to } = range(query, interval);
+  // Activity after the last cohort's last tracked bucket cannot count: the join stops there.
+  const until = sql`(date_trunc(${interval}, ${to}::date::timestamp) + make_interval(${sql.raw(
+    interval === 'day' ? 'days' : interval === 'week' ? 'weeks' : 'months',
+  )} => ${periods + 1}))::date`;
   const { rows } = await sql<{ cohort: string; period: string; users: number }>`
     with cohorts as (
-      select user_id, ${trunc(interval, sql`first_day`)} as cohort
+      select user_id, date_trunc(${interval}, first_day::timestamp) as cohort
       from analytics_first_seen where first_day >= ${from}::date and first_day <= ${to}::date
     ), activity as (
-      select distinct c.cohort, c.user_id, ${trunc(interval, sql`d.day`)} as period
+      select c.cohort, date_trunc(${interval}, d.day::timestamp) as period, c.user_id
       from cohorts c join analytics_daily_users d on d.user_id = c.user_id
+      where d.day >= ${from}::date and d.day < ${until}
+      group by 1, 2, 3
     )
-    select cohort, period, count(*)::int as users from activity group by 1, 2 order by 1, 2`.execute(ctx.db);
+    select to_char(cohort, 'YYYY-MM-DD') as cohort, to_char(period, 'YYYY-MM-DD') as period, count(*)::int as users
+    from activity group by cohort, period order by cohort, period`.execute(ctx.db);
   const current = bucketStart(isoDay(Date.now()), interval);
   const cohorts = new Map<string, number[]>();
   for (const row of rows) {
