@@ -249,3 +249,63 @@ describe('analytics: ingestion', () => {
     assert.equal(again.json().data.duplicates, 1);
   });
 });
+
+describe('analytics: group commit limits', () => {
+  const consent = (t: TestApp, userId: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/users/me/consents',
+      headers: as(userId),
+      payload: { type: 'analytics', version: '1', granted: true },
+    });
+  const batchOf = (t: TestApp, userId: string, n: number) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/analytics/batch',
+      headers: as(userId),
+      payload: { events: Array.from({ length: n }, () => ({ id: uuidv4(), event: 'tap' })) },
+    });
+
+  it('writes a batch as soon as it holds ANALYTICS_FLUSH_ROWS rows, without waiting for the timer', async () => {
+    const t = await createTestApp(
+      { ANALYTICS_FLUSH_MS: '10000', ANALYTICS_FLUSH_ROWS: '3' },
+      { routes: testAuth },
+    );
+    try {
+      const user = newUserId();
+      await consent(t, user);
+      // One row waits (the timer is 10 s away) until two more fill the batch.
+      const started = Date.now();
+      const [one, two] = await Promise.all([batchOf(t, user, 1), batchOf(t, user, 2)]);
+      assert.equal(one.json().data.accepted, 1);
+      assert.equal(two.json().data.accepted, 2);
+      assert.ok(Date.now() - started < 9000, 'written when full, not when the timer fired');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers 503 above ANALYTICS_MAX_PENDING_ROWS, and writes what it accepted when the app closes', async () => {
+    const t = await createTestApp(
+      { ANALYTICS_FLUSH_MS: '10000', ANALYTICS_FLUSH_ROWS: '100000', ANALYTICS_MAX_PENDING_ROWS: '1000' },
+      { routes: testAuth },
+    );
+    let waiting: ReturnType<typeof batchOf> | undefined;
+    try {
+      const user = newUserId();
+      await consent(t, user);
+      waiting = batchOf(t, user, 600);
+      // Let the first request reach the buffer before the second.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const refused = await batchOf(t, user, 600);
+      assert.equal(refused.statusCode, 503, refused.body);
+      assert.equal(refused.headers['retry-after'], '1');
+    } finally {
+      await t.close();
+    }
+    // Closing drained the open batch: the waiting request got its 202.
+    const answered = await waiting;
+    assert.equal(answered?.statusCode, 202);
+    assert.equal(answered?.json().data.accepted, 600);
+  });
+});
