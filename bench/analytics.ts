@@ -10,7 +10,7 @@ import { createTestApp } from '../test/support/app.ts';
 import { as, newUserId, testAuth } from '../test/support/test-auth.ts';
 
 /**
- * `DATABASE_URL=postgres://… [BENCH_EVENTS=1000000] node --import tsx bench/analytics.ts [seconds=10] [connections=16] [batch=500]`
+ * `DATABASE_URL=postgres://… [BENCH_EVENTS=1000000] [ANALYTICS_…=…] node --import tsx bench/analytics.ts [seconds=10] [connections=16] [batch=500]`
  *
  * 1. Ceiling: the flush statement itself (`insertEvents`: de-dup ids + one
  *    multi-row `unnest` insert) straight to PostgreSQL from this process,
@@ -40,7 +40,14 @@ const DAY_MS = 86_400_000;
 type Info = { port: number; databaseUrl: string; users: string[]; admin: string };
 
 async function server(): Promise<void> {
-  const t = await createTestApp({ LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20' }, { routes: testAuth });
+  // ANALYTICS_* knobs pass through, so a run can compare flush settings.
+  const knobs = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('ANALYTICS_') && !!e[1]),
+  );
+  const t = await createTestApp(
+    { LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20', ...knobs },
+    { routes: testAuth },
+  );
   const users = Array.from({ length: USERS }, () => newUserId());
   for (const user of users) {
     const res = await t.app.inject({

@@ -14,6 +14,13 @@ export interface BufferOptions {
   flushMs: number;
   flushRows: number;
   maxPendingRows: number;
+  /**
+   * Batches written at once. A batch that is due while this many are being
+   * written waits for one to finish and is written then, with whatever
+   * joined it meanwhile (PostgreSQL writes a few large statements faster
+   * than many concurrent ones: docs/analytics.md, benchmark).
+   */
+  maxInFlight: number;
   /** Writes distinct-id rows in one transaction; resolves with the ids that were new. */
   write(rows: EventRow[]): Promise<Set<string>>;
   /** After a successful write, with the rows it stored (live counters). */
@@ -48,11 +55,18 @@ export function createBuffer(options: BufferOptions) {
   let pending = 0;
   const inFlight = new Set<Promise<void>>();
 
+  let due = false;
+
   function flush(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const batch = open;
     if (batch.rows.length === 0) return;
+    if (inFlight.size >= options.maxInFlight) {
+      due = true;
+      return;
+    }
+    due = false;
     open = openBatch();
     const size = batch.rows.length;
     const run = options
@@ -67,6 +81,7 @@ export function createBuffer(options: BufferOptions) {
       .finally(() => {
         pending -= size;
         inFlight.delete(run);
+        if (due) flush();
       });
     inFlight.add(run);
   }
@@ -91,7 +106,7 @@ export function createBuffer(options: BufferOptions) {
         pending++;
       }
       if (batch.rows.length >= options.flushRows) flush();
-      else timer ??= setTimeout(flush, options.flushMs);
+      else if (!due) timer ??= setTimeout(flush, options.flushMs);
       const fresh = await batch.done;
       // An id another request put in this batch first is that request's to count.
       const accepted = owned.filter((id) => fresh.has(id)).length;
@@ -104,7 +119,10 @@ export function createBuffer(options: BufferOptions) {
     /** Writes what is open and waits for every write under way (shutdown). */
     async drain(): Promise<void> {
       flush();
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0 || open.rows.length > 0) {
+        await Promise.allSettled([...inFlight]);
+        flush();
+      }
     },
   };
 }

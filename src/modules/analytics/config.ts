@@ -11,6 +11,8 @@ declare module '../../platform/config.ts' {
       flushMs: number;
       /** Group commit: a batch is written as soon as it holds this many rows. */
       flushRows: number;
+      /** Group commit: batches written at once (a due batch waits for one to finish). */
+      flushConcurrency: number;
       /** Rows waiting or being written above which ingestion answers 503 (back-pressure). */
       maxPendingRows: number;
       /** How long a client event id is remembered for de-duplication. */
@@ -37,6 +39,7 @@ export const analyticsConfig = configSection('analytics', (r) => {
     partitionDaysAhead: r.int('ANALYTICS_PARTITION_DAYS_AHEAD', 7, 1, 90),
     flushMs: r.int('ANALYTICS_FLUSH_MS', 100, 1, 10_000),
     flushRows: r.int('ANALYTICS_FLUSH_ROWS', 5000, 1, 100_000),
+    flushConcurrency: r.int('ANALYTICS_FLUSH_CONCURRENCY', 1, 1, 64),
     maxPendingRows: r.int('ANALYTICS_MAX_PENDING_ROWS', 50_000, 1000, 10_000_000),
     dedupeHours: r.int('ANALYTICS_DEDUPE_HOURS', 48, 1, 24 * 365),
     maxAgeHours,

@@ -30,10 +30,11 @@ export function analyticsContext(platform: Platform, deps: AnalyticsDeps = defau
   if (known) return known;
   const db = platform.database.db as AnalyticsDb;
   const counters = liveCounters(platform);
-  const { flushMs, flushRows, maxPendingRows } = platform.config.analytics;
+  const { flushMs, flushRows, flushConcurrency, maxPendingRows } = platform.config.analytics;
   const buffer = createBuffer({
     flushMs,
     flushRows,
+    maxInFlight: flushConcurrency,
     maxPendingRows,
     write: (rows) => insertEvents(db, rows),
     written: (rows) => {
