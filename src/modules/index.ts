@@ -1,6 +1,7 @@
 import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { aiCoachModule } from './ai-coach/index.ts';
+import { analyticsModule } from './analytics/index.ts';
 import { authModule, authService } from './auth/index.ts';
 import { calendarModule, calendarService } from './calendar/index.ts';
 import { contentModule, searchLibrary } from './content/index.ts';
@@ -47,6 +48,8 @@ export const MODULES: AppModule[] = [
   // Daily questions and the quiz; couples and users through its dependencies.ts.
   questionsModule(),
   // The same services REST calls; GraphQL adds a query language, not rules.
+  // Records client events and the other modules' bus events (its consumed list: analytics/events.ts).
+  analyticsModule(),
   graphqlModule((platform) => ({
     loveNotes: loveNotesService(platform),
     users: profileService(platform, partnerOf),

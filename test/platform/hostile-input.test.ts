@@ -278,7 +278,7 @@ function variantsFor(op: Operation, fixture: Fixture): Variant[] {
 }
 
 async function inject(call: Call, options: InjectOptions): Promise<LightMyRequestResponse | undefined> {
-  const stream = String(options.url).includes('/realtime/sse');
+  const stream = /\/realtime\/sse|\/analytics\/live/.test(String(options.url));
   try {
     // A stream that opened never ends: an abort then means "accepted", which is fine.
     return await call(stream ? { ...options, signal: AbortSignal.timeout(1500) } : options);

@@ -125,7 +125,7 @@ export const SearchQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
 });
 
-export const CONSENT_TYPES = ['terms', 'privacy', 'marketing', 'ai-coach'] as const;
+export const CONSENT_TYPES = ['terms', 'privacy', 'marketing', 'ai-coach', 'analytics'] as const;
 export type ConsentType = (typeof CONSENT_TYPES)[number];
 
 export const ConsentInput = Type.Object(
