@@ -36,8 +36,13 @@ it('`worker` relays the outbox, serves its metrics and stops cleanly on SIGTERM'
       );
       return rows.length > 0 && rows.map((row) => row.identifier);
     });
+    // Every module's cron work (payments' reconciliation runs only with Stripe configured).
     assert.deepEqual(cron, [
+      'analytics.dedupe-sweep@41 * * * *',
+      'analytics.partitions@3 * * * *',
+      'analytics.rollup@*/5 * * * *',
       'auth.prune@41 * * * *',
+      'content.publish-due@* * * * *',
       'love-note.partitions@7 0 * * *',
       'notifications.digest@0 * * * *',
       'platform.bus-prune@17 * * * *',
