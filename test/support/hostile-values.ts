@@ -189,7 +189,8 @@ export function example(schema: JsonSchema, name = ''): unknown {
       return out;
     }
     case 'array':
-      return [];
+      // As few items as the schema allows, so a required list does not hide the field under attack.
+      return Array.from({ length: schema.minItems ?? 0 }, () => example(schema.items ?? {}, name));
     case 'integer':
     case 'number':
       return schema.minimum ?? 1;
@@ -197,10 +198,15 @@ export function example(schema: JsonSchema, name = ''): unknown {
       return true;
     case 'string':
       if (schema.format === 'uuid') return randomUUID();
+      if (schema.format === 'email') return KNOWN_GOOD.email?.();
       if (schema.format === 'date') return '2026-03-01';
       if (schema.format === 'date-time') return '2026-03-01T10:00:00Z';
       if (schema.pattern) {
-        return fc.sample(fc.stringMatching(new RegExp(schema.pattern)), { seed: 1, numRuns: 1 })[0];
+        // The first sample within the length bounds too (a pattern alone can match long strings).
+        const fits = (v: string) =>
+          v.length >= (schema.minLength ?? 0) && v.length <= (schema.maxLength ?? Infinity);
+        const samples = fc.sample(fc.stringMatching(new RegExp(schema.pattern)), { seed: 1, numRuns: 200 });
+        return samples.find(fits) ?? samples[0];
       }
       return 'a'.repeat(Math.max(1, schema.minLength ?? 1));
     default:

@@ -44,7 +44,8 @@ export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (
           authorization: Type.Optional(Type.String({ description: 'Bearer OIDC token signed by Google' })),
         }),
         body: s.GooglePushBody,
-        response: { 200: Enveloped(s.WebhookAnswer), ...errors },
+        // 404 while the provider is not configured.
+        response: { 200: Enveloped(s.WebhookAnswer), 404: ErrorResponse, ...errors },
       },
     },
     async (request) => {
@@ -60,7 +61,8 @@ export const billingRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (
         tags: ['billing-webhooks'],
         summary: 'App Store Server Notifications v2 (JWS verified against Apple’s certificate chain)',
         body: s.AppleNotificationBody,
-        response: { 200: Enveloped(s.WebhookAnswer), ...errors },
+        // 404 while the provider is not configured.
+        response: { 200: Enveloped(s.WebhookAnswer), 404: ErrorResponse, ...errors },
       },
     },
     async (request) => {
@@ -186,7 +188,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RoutesOptions> = async (ap
         headers: Type.Object({
           'stripe-signature': Type.Optional(Type.String({ description: 'Stripe’s signature of the body' })),
         }),
-        response: { 200: Enveloped(s.WebhookAnswer), ...errors },
+        // 404 while the provider is not configured.
+        response: { 200: Enveloped(s.WebhookAnswer), 404: ErrorResponse, ...errors },
       },
     },
     async (request) => {
