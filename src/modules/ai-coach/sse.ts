@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { openEventStream, sseFrame } from '../../platform/http/event-stream.ts';
 import type { PreparedMessage } from './chat.ts';
-
-const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
  * Streams a prepared reply as server-sent events: `delta` events as text is
@@ -10,18 +9,7 @@ const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.str
  * `cancelled`. Errors before this point were ordinary envelope answers.
  */
 export async function replySse(request: FastifyRequest, reply: FastifyReply, prepared: PreparedMessage) {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    // What hooks set (CORS, security headers) goes out too.
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': request.id,
-  });
-  raw.flushHeaders();
+  const raw = openEventStream(request, reply);
   const controller = new AbortController();
   raw.once('close', () => {
     if (!raw.writableFinished) controller.abort(new Error('the client went away'));
@@ -30,14 +18,14 @@ export async function replySse(request: FastifyRequest, reply: FastifyReply, pre
     const { content: _content, ...done } = await prepared.run({
       signal: controller.signal,
       delta: (text) => {
-        if (!raw.destroyed) raw.write(event('delta', { text }));
+        if (!raw.destroyed) raw.write(sseFrame('delta', { text }));
       },
       onError: (error) => request.log.warn({ err: error }, 'coach reply interrupted'),
     });
-    if (!raw.destroyed) raw.end(event('done', done));
+    if (!raw.destroyed) raw.end(sseFrame('done', done));
   } catch (error) {
     request.log.error({ err: error }, 'coach stream failed');
     if (!raw.destroyed)
-      raw.end(event('error', { code: 'INTERNAL', message: 'The reply failed, retry later' }));
+      raw.end(sseFrame('error', { code: 'INTERNAL', message: 'The reply failed, retry later' }));
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireRole } from '../../platform/http/auth.ts';
 import { ErrorResponse } from '../../platform/http/envelope.ts';
+import { openEventStream, sseFrame } from '../../platform/http/event-stream.ts';
 import type { AnalyticsContext } from './context.ts';
 import { activeUsers, eventSeries, funnel, retention } from './queries.ts';
 import {
@@ -94,15 +95,7 @@ export const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AnalyticsCon
     },
     async (request, reply) => {
       const limit = request.query.frames ?? Number.POSITIVE_INFINITY;
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-request-id': request.id,
-      });
+      const raw = openEventStream(request, reply);
       let sent = 0;
       let timer: NodeJS.Timeout | undefined;
       let closed = false;
@@ -115,7 +108,7 @@ export const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AnalyticsCon
         const stats = await ctx.counters.read().catch(() => undefined);
         if (closed) return;
         if (stats) {
-          raw.write(`event: stats\ndata: ${JSON.stringify(stats)}\n\n`);
+          raw.write(sseFrame('stats', stats));
           sent++;
         }
         if (sent >= limit) {

@@ -7,13 +7,13 @@ import { matchesIfNoneMatch } from '../../platform/gateway/response-cache/key.ts
 import { callerOf, requireRole } from '../../platform/http/auth.ts';
 import { ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
+import { readUpload } from '../../platform/http/upload.ts';
 import { accessOf, lockOf } from './access.ts';
 import type { ContentContext } from './context.ts';
 import {
   IMAGE_VARIANTS,
   imageVariant,
   mediaBytes,
-  readUpload,
   uploadMedia,
   type VariantFormat,
   type VariantName,
@@ -226,6 +226,6 @@ export const mediaUploadRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext 
     async (request, reply) =>
       reply
         .status(201)
-        .send(await uploadMedia(ctx, callerOf(request).id, await readUpload(request, maxBytes))),
+        .send(await uploadMedia(ctx, callerOf(request).id, await readUpload(request, maxBytes, 'file'))),
   );
 };

@@ -1,5 +1,3 @@
-import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import type { Static } from 'typebox';
@@ -50,35 +48,6 @@ export type VariantFormat = 'webp' | 'avif';
 
 export const unsupported = (message: string) =>
   new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message, { field: 'file' });
-
-/** Reads the one file of a multipart request into memory, bounded by the size limit. */
-export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () =>
-    new AppError(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `The file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`,
-      {
-        field: 'file',
-      },
-    );
-  if (!request.isMultipart()) throw unsupported('Send the file as multipart/form-data, field "file"');
-  let file: MultipartFile | undefined;
-  try {
-    file = await request.file();
-  } catch (error) {
-    throw validationError(`The multipart body could not be read: ${(error as Error).message}`, 'file');
-  }
-  if (!file) throw validationError('A multipart field "file" is required', 'file');
-  try {
-    const body = await file.toBuffer();
-    if (file.file.truncated) throw tooLarge();
-    return body;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-    throw error;
-  }
-}
 
 interface Prepared {
   kind: 'image' | 'audio';

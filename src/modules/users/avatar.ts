@@ -1,39 +1,9 @@
-import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
-import { AppError, validationError } from '../../platform/http/errors.ts';
 import { forgetProfile } from './cache.ts';
 import type { UsersContext } from './context.ts';
-import { AVATAR_MAX_BYTES, makeVariants } from './images.ts';
+import { makeVariants } from './images.ts';
 import { AVATAR_SIZES, avatarKey, avatarPrefix, toFull } from './presenters.ts';
 import * as repo from './repo.ts';
 import { activeProfile } from './service.ts';
-
-const tooLarge = () =>
-  new AppError(413, 'PAYLOAD_TOO_LARGE', `The image is larger than ${AVATAR_MAX_BYTES / 1024 / 1024} MB`, {
-    field: 'file',
-  });
-
-/** Reads the one file of a multipart request into memory, bounded by the size limit. */
-export async function readUpload(request: FastifyRequest): Promise<Buffer> {
-  if (!request.isMultipart()) {
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the image as multipart/form-data, field "file"');
-  }
-  let file: MultipartFile | undefined;
-  try {
-    file = await request.file();
-  } catch (error) {
-    throw validationError(`The multipart body could not be read: ${(error as Error).message}`, 'file');
-  }
-  if (!file) throw validationError('A multipart field "file" with the image is required', 'file');
-  try {
-    const body = await file.toBuffer();
-    if (file.file.truncated) throw tooLarge();
-    return body;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-    throw error;
-  }
-}
 
 /**
  * Stores the new avatar's variants under content-hashed names, points the

@@ -2,7 +2,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped, EnvelopedPage, ErrorResponse } from '../../platform/http/envelope.ts';
-import { readUpload, removeAvatar, setAvatar } from './avatar.ts';
+import { readUpload } from '../../platform/http/upload.ts';
+import { removeAvatar, setAvatar } from './avatar.ts';
 import { profileTag } from './cache.ts';
 import type { UsersContext } from './context.ts';
 import { AVATAR_MAX_BYTES } from './images.ts';
@@ -99,7 +100,8 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: UsersContext }> = a
         response: { 200: Enveloped(FullProfile), ...errors },
       },
     },
-    async (request) => setAvatar(ctx, callerOf(request).id, await readUpload(request)),
+    async (request) =>
+      setAvatar(ctx, callerOf(request).id, await readUpload(request, AVATAR_MAX_BYTES, 'image')),
   );
 
   app.delete(

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { callerOf, requireAuth } from '../http/auth.ts';
 import type { AuthUser } from '../http/auth-context.ts';
+import { openEventStream, sseFrame } from '../http/event-stream.ts';
 import type { Platform } from '../platform.ts';
 import { compareEventIds, type LiveEvent, type LiveReplay, parseEventId } from './live-events.ts';
 import type { LiveHub } from './live-hub.ts';
@@ -147,19 +148,10 @@ export const realtimeRoutes: FastifyPluginAsyncTypebox<RealtimeOptions> = async 
         typeof query === 'object' && query !== null && 'lastEventId' in query ? query.lastEventId : undefined;
       const lastEventId =
         typeof header === 'string' ? header : typeof fromQuery === 'string' ? fromQuery : undefined;
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        // What hooks set (CORS for a cross-origin EventSource, security headers) goes out too.
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-request-id': request.id,
-      });
+      const raw = openEventStream(request, reply);
       raw.write(': ready\n\n');
       const stop = await stream(options, callerOf(request), lastEventId, (event) =>
-        raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`),
+        raw.write(sseFrame(event.type, event.data, event.id)),
       );
       const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
       request.raw.on('close', () => {
