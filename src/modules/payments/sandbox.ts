@@ -6,7 +6,7 @@ import { forgetEntitlements, premiumSources, sharersOf } from './entitlements.ts
 import { formatMoney, issueInvoice } from './invoices.ts';
 import { buyablePlan, listPlans } from './plans.ts';
 import { applySubscription } from './subscriptions.ts';
-import type { SessionRow } from './tables.ts';
+import type { PaymentsTrx, SessionRow } from './tables.ts';
 
 /**
  * The sandbox provider: what a fresh install without payment credentials
@@ -68,18 +68,24 @@ const outcome = (session: SessionRow): SessionOutcome => ({
   subscriptionId: session.subscription_id,
 });
 
+/** The sandbox checkout session, locked for the transaction; 404 when unknown, 409 once completed or failed. */
+async function lockOpenSession(trx: PaymentsTrx, sessionId: string): Promise<SessionRow> {
+  const session = await trx
+    .selectFrom('payments_checkout_sessions')
+    .selectAll()
+    .where('id', '=', sessionId)
+    .where('provider', '=', 'sandbox')
+    .forUpdate()
+    .executeTakeFirst();
+  if (!session) throw notFound('Checkout session', sessionId);
+  if (session.status !== 'open') throw conflict(`This checkout is already ${session.status}`);
+  return session;
+}
+
 /** The buyer pays: subscription, entitlement, invoice and their events, in one transaction. */
 export async function completeSandbox(ctx: PaymentsContext, sessionId: string): Promise<SessionOutcome> {
   const done = await ctx.db.transaction().execute(async (trx) => {
-    const session = await trx
-      .selectFrom('payments_checkout_sessions')
-      .selectAll()
-      .where('id', '=', sessionId)
-      .where('provider', '=', 'sandbox')
-      .forUpdate()
-      .executeTakeFirst();
-    if (!session) throw notFound('Checkout session', sessionId);
-    if (session.status !== 'open') throw conflict(`This checkout is already ${session.status}`);
+    const session = await lockOpenSession(trx, sessionId);
     // Two checkouts opened side by side: only the first one paid counts.
     if ((await premiumSources(trx, session.user_id, null)).length > 0) {
       throw conflict('You already pay for premium');
@@ -126,15 +132,7 @@ export async function completeSandbox(ctx: PaymentsContext, sessionId: string): 
 /** The buyer's payment fails: nothing is granted; `payment.failed` says so. */
 export async function failSandbox(ctx: PaymentsContext, sessionId: string): Promise<SessionOutcome> {
   const failed = await ctx.db.transaction().execute(async (trx) => {
-    const session = await trx
-      .selectFrom('payments_checkout_sessions')
-      .selectAll()
-      .where('id', '=', sessionId)
-      .where('provider', '=', 'sandbox')
-      .forUpdate()
-      .executeTakeFirst();
-    if (!session) throw notFound('Checkout session', sessionId);
-    if (session.status !== 'open') throw conflict(`This checkout is already ${session.status}`);
+    const session = await lockOpenSession(trx, sessionId);
     await publish(
       trx,
       'payment.failed',
