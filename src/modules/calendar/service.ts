@@ -77,6 +77,16 @@ function timingOf(input: {
 }
 
 /** Checks a new rule (in a worker, with a deadline) before anything expands it, then finds where its series ends. */
+/** A checked timing as the event row's columns (create writes them all, update when the timing changed). */
+const timingColumns = (timing: Timing) => ({
+  all_day: timing.allDay,
+  starts_at: timing.startsAt,
+  ends_at: timing.endsAt,
+  time_zone: timing.timeZone,
+  recurrence: timing.recurrence,
+  recurrence_ends_at: timing.recurrenceEndsAt,
+});
+
 async function checked(timing: Timing): Promise<Timing> {
   await assertRuleFits(timing);
   return { ...timing, recurrenceEndsAt: seriesEnd(timing) };
@@ -118,12 +128,7 @@ export async function createEvent(
       title: input.title,
       notes: input.notes ?? null,
       location: input.location ?? null,
-      all_day: timing.allDay,
-      starts_at: timing.startsAt,
-      ends_at: timing.endsAt,
-      time_zone: timing.timeZone,
-      recurrence: timing.recurrence,
-      recurrence_ends_at: timing.recurrenceEndsAt,
+      ...timingColumns(timing),
       reminders: [...(input.reminders ?? [])].sort((a, b) => a - b),
       surprise,
       reveal_at: surpriseOf(surprise, input.revealAt, timing.startsAt),
@@ -204,16 +209,7 @@ export async function updateEvent(
       ...(input.title !== undefined ? { title: input.title } : {}),
       ...(input.notes !== undefined ? { notes: input.notes } : {}),
       ...(input.location !== undefined ? { location: input.location } : {}),
-      ...(timing
-        ? {
-            all_day: timing.allDay,
-            starts_at: timing.startsAt,
-            ends_at: timing.endsAt,
-            time_zone: timing.timeZone,
-            recurrence: timing.recurrence,
-            recurrence_ends_at: timing.recurrenceEndsAt,
-          }
-        : {}),
+      ...(timing ? timingColumns(timing) : {}),
       ...(input.reminders !== undefined ? { reminders: [...input.reminders].sort((a, b) => a - b) } : {}),
       surprise,
       reveal_at: revealAt,

@@ -79,13 +79,17 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
       .where('event_id', '=', eventId)
       .executeTakeFirst()) !== undefined;
 
-  async function customerOf(userId: string): Promise<string> {
-    const known = await ctx.db
+  /** The user's Stripe customer, when one was made for them. */
+  const knownCustomer = (userId: string) =>
+    ctx.db
       .selectFrom('payments_customers')
       .select('customer_id')
       .where('user_id', '=', userId)
       .where('provider', '=', 'stripe')
       .executeTakeFirst();
+
+  async function customerOf(userId: string): Promise<string> {
+    const known = await knownCustomer(userId);
     if (known) return known.customer_id;
     const customer = await client.customers
       .create({ metadata: { userId } }, { idempotencyKey: `customer-${userId}` })
@@ -287,12 +291,7 @@ export function createStripeProvider(ctx: PaymentsContext, settings: StripeSetti
     },
 
     async portal(userId) {
-      const known = await ctx.db
-        .selectFrom('payments_customers')
-        .select('customer_id')
-        .where('user_id', '=', userId)
-        .where('provider', '=', 'stripe')
-        .executeTakeFirst();
+      const known = await knownCustomer(userId);
       if (!known) throw conflict('You have no Stripe subscription to manage');
       const session = await client.billingPortal.sessions
         .create({ customer: known.customer_id, return_url: ctx.config.returnUrl })
