@@ -18,6 +18,7 @@ import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders, securityHeadersFor } from './platform/http/security-headers.ts';
 import { AJV_OPTIONS, buildValidator } from './platform/http/validation.ts';
 import { rewriteVersionedUrl, versionCheck } from './platform/http/versioning.ts';
+import { hasWebApp, webApp } from './platform/http/web-app.ts';
 import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
 import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
@@ -117,5 +118,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     },
     { prefix: '/v1' },
   );
+  // The web app and admin panel (web/), when built: one origin for the app and its API.
+  if (hasWebApp(config.webAppDir)) await app.register(webApp, { dir: config.webAppDir });
   return app;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The one place that reads the environment. Every value is parsed and checked
@@ -18,6 +19,8 @@ export interface PlatformConfig {
   /** `pretty` (pino-pretty) or `json`; unset: pretty in development on a terminal, else JSON. */
   logFormat: 'json' | 'pretty' | undefined;
   dataDir: string;
+  /** The built web app served at `/` (web/dist); unset under test unless WEB_APP_DIR is given. */
+  webAppDir: string | undefined;
   databaseUrl: string | undefined;
   databasePoolMax: number;
   embeddedPostgresPort: number;
@@ -272,6 +275,13 @@ function channelsConfig(r: EnvReader): ChannelsConfig {
   };
 }
 
+/** `WEB_APP_DIR=off` serves no web app (an API-only deployment); tests opt in by naming a folder. */
+function webAppDir(value: string | undefined, nodeEnv: string): string | undefined {
+  if (value === 'off') return undefined;
+  if (value !== undefined) return path.resolve(value);
+  return nodeEnv === 'test' ? undefined : fileURLToPath(new URL('../../web/dist', import.meta.url));
+}
+
 /**
  * The platform's part of the configuration. Problems go to `r.problems`; the
  * composition root (src/config.ts) adds each module's section and throws
@@ -288,6 +298,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     logFormat:
       r.optional('LOG_FORMAT') === undefined ? undefined : r.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     dataDir: path.resolve(r.string('DATA_DIR', 'data')),
+    webAppDir: webAppDir(r.optional('WEB_APP_DIR'), nodeEnv),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),

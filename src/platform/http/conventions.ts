@@ -91,7 +91,12 @@ export const conventions = fp(
 
     app.setNotFoundHandler(async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
-      const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+      const allowed = METHODS.filter((method) => {
+        const route = app.findRoute({ method, url: path });
+        // The web app's catch-all page route (`GET /*`, web-app.ts) captures the whole path: it
+        // matches any URL and must not turn an unknown API path into 405.
+        return route !== null && `/${(route.params as Record<string, string>)['*'] ?? ''}` !== path;
+      });
       if (allowed.length > 0) {
         const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
         return reply

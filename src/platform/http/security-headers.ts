@@ -66,10 +66,38 @@ const GRAPHIQL_HEADERS = helmetHeaders({
   },
 });
 
+// The web app (web/dist, served at /): its own scripts, styles and media only; the API and the
+// realtime socket on the same origin; images from uploads (blob:) and avatars (data:).
+const WEB_APP_HEADERS = helmetHeaders({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      mediaSrc: ["'self'", 'blob:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'"],
+      manifestSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+});
+
+// Paths of the API (and its docs); everything else is the web app's.
+const API_PATH = /^\/(v\d+|health|ready|metrics|graphql|\.well-known)(\/|\?|$)/;
+
 export function securityHeadersFor(url: string): Record<string, string> {
   if (url.startsWith('/docs')) return DOCS_HEADERS;
   if (url.startsWith('/graphiql')) return GRAPHIQL_HEADERS;
-  return API_HEADERS;
+  if (API_PATH.test(url)) return API_HEADERS;
+  return WEB_APP_HEADERS;
 }
 
 export const securityHeaders = fp(

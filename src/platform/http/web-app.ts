@@ -1,0 +1,61 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface WebAppOptions {
+  /** The built web app (web/dist): index.html, hashed files under assets/, the service worker, icons. */
+  dir: string;
+}
+
+// Paths the API owns: an unknown one is the API's 404 in the envelope, never the app's page.
+const API_PATHS = /^\/(v\d+|docs|graphql|graphiql|health|ready|metrics|\.well-known)(\/|$)/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+// The page and the service worker must be revalidated on every load, or a deploy never reaches anyone.
+const REVALIDATE = 'no-cache';
+
+/** Whether a built web app is there to serve. */
+export function hasWebApp(dir: string | undefined): dir is string {
+  return dir !== undefined && existsSync(path.join(dir, 'index.html'));
+}
+
+/**
+ * Serves the built web app from the API's own process: hashed assets cached
+ * for a year as immutable, the page, service worker and manifest revalidated
+ * on every load, and any other page path (`/notes`, `/admin/users`) answered
+ * with the app's page so client-side routes survive a reload. @fastify/static
+ * does the file work (ETag, Last-Modified, ranges, 304).
+ */
+export async function webApp(app: FastifyInstance, options: WebAppOptions): Promise<void> {
+  const { dir } = options;
+  // Files, not envelopes; and not part of the API's contract.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, rawBody: true };
+    route.schema = { ...route.schema, hide: true };
+  });
+  await app.register(fastifyStatic, { root: dir, serve: false, cacheControl: false, index: false });
+
+  const sendPage = (reply: FastifyReply) =>
+    reply.header('cache-control', REVALIDATE).type('text/html; charset=utf-8').sendFile('index.html', dir);
+
+  app.get('/assets/*', (request: FastifyRequest<{ Params: { '*': string } }>, reply) =>
+    reply.header('cache-control', IMMUTABLE).sendFile(request.params['*'], path.join(dir, 'assets')),
+  );
+  // The files at the top (sw.js, manifest.webmanifest, icons) keep their names across builds.
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || entry.name === 'index.html' || entry.name.endsWith('.map')) continue;
+    app.get(`/${entry.name}`, (_request, reply) =>
+      reply.header('cache-control', REVALIDATE).sendFile(entry.name, dir),
+    );
+  }
+  app.get('/', (_request, reply) => sendPage(reply));
+  app.get('/*', (request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '/';
+    if (API_PATHS.test(pathname) || !acceptsHtml(request)) return reply.callNotFound();
+    return sendPage(reply);
+  });
+}
+
+function acceptsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html');
+}

@@ -1,0 +1,79 @@
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
+import { Field } from '../ui/Field.tsx';
+import { Page } from '../ui/Page.tsx';
+import { useAuth } from './AuthProvider.tsx';
+
+export function SignUpPage() {
+  const auth = useAuth();
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (form.get('terms') !== 'on') {
+      setError(new Error('Please accept the terms to create an account.'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await auth.register({
+        displayName: String(form.get('displayName')),
+        email: String(form.get('email')),
+        password: String(form.get('password')),
+      });
+      navigate('/link', { replace: true });
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Page title="Create your account">
+      <form className="card form" onSubmit={submit} noValidate>
+        <Field
+          label="Your name"
+          name="displayName"
+          autoComplete="nickname"
+          required
+          error={fieldError(error, 'displayName')}
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          error={fieldError(error, 'email')}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          minLength={10}
+          required
+          hint="At least 10 characters; a passphrase works well."
+          error={fieldError(error, 'password')}
+        />
+        <div className="checkbox">
+          <input id="terms" name="terms" type="checkbox" />
+          <label htmlFor="terms">I accept the terms and the privacy policy</label>
+        </div>
+        <ErrorNotice error={error} />
+        <button type="submit" disabled={busy}>
+          Create account
+        </button>
+      </form>
+      <p>
+        Already have an account? <Link to="/signin">Sign in</Link>
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,12 @@
+/** The app's sections, in the order the navigation shows them. */
+export interface NavItem {
+  to: string;
+  label: string;
+  /** Only for these roles (the admin panel). */
+  roles?: Array<'admin' | 'editor'>;
+}
+
+export const NAV: NavItem[] = [
+  { to: '/', label: 'Home' },
+  { to: '/admin', label: 'Admin', roles: ['admin', 'editor'] },
+];
