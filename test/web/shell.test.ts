@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  accessibilityViolations,
+  browserMissing,
+  launchBrowser,
+  type ServedApp,
+  screenshot,
+  signUp,
+  startServedApp,
+} from '../support/web.ts';
+
+const skip = browserMissing();
+
+describe('web app shell in Chromium', { skip }, () => {
+  let served: ServedApp;
+  let browser: Browser;
+
+  before(async () => {
+    served = await startServedApp();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  test('a signed-out visitor is sent to sign-in, which passes axe WCAG 2 AA and fits a phone', async () => {
+    const context = await browser.newContext({ baseURL: served.url, viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.waitForURL('**/signin');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Sign in' }).waitFor());
+    assert.deepEqual(await accessibilityViolations(page), []);
+    // Nothing wider than the phone's screen (no sideways scrolling).
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 360px screen`);
+    await screenshot(page, 'sign-in-phone');
+    await context.close();
+  });
+
+  test('a wrong password is refused with the API message, and the session survives a reload', async () => {
+    const person = await signUp(browser, served.url, 'Robin');
+    const { page } = person;
+    await page.reload();
+    await page.waitForURL('**/link');
+    // The refresh cookie brings the session back: the signed-in header shows again.
+    await assert.doesNotReject(page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 10_000 }));
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto('/signin');
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert').first();
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /password|credentials|invalid/i);
+
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await person.context.close();
+  });
+
+  test('hashed assets are immutable, the page and the service worker revalidate', async () => {
+    const page = await fetch(`${served.url}/`, { headers: { accept: 'text/html' } });
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'the page loads a hashed script');
+    const asset = await fetch(`${served.url}${script}`);
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const worker = await fetch(`${served.url}/sw.js`);
+    assert.equal(worker.status, 200);
+    assert.equal(worker.headers.get('cache-control'), 'no-cache');
+    // An unknown API path stays the API's 404 in the envelope, not the app's page.
+    const missing = await fetch(`${served.url}/v1/no-such-thing`, { headers: { accept: 'text/html' } });
+    assert.equal(missing.status, 404);
+    assert.equal(
+      ((await missing.json()) as { errors: Array<{ code: string }> }).errors[0]?.code,
+      'NOT_FOUND',
+    );
+  });
+});
