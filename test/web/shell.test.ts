@@ -55,7 +55,7 @@ describe('web app shell in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert').first();
     await alert.waitFor();
-    assert.match(await alert.innerText(), /password|credentials|invalid/i);
+    assert.match((await alert.textContent()) ?? '', /password|credentials|invalid/i);
 
     await page.getByLabel('Password').fill(person.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
