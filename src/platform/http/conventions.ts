@@ -97,7 +97,9 @@ export const conventions = fp(
         // matches any URL and must not turn an unknown API path into 405.
         return route !== null && `/${(route.params as Record<string, string>)['*'] ?? ''}` !== path;
       });
-      if (allowed.length > 0) {
+      // A route for this very method that found nothing (a missing file) is a 404, not a 405.
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
+      if (allowed.length > 0 && !allowed.includes(method as (typeof METHODS)[number])) {
         const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
         return reply
           .status(405)

@@ -66,9 +66,9 @@ const GRAPHIQL_HEADERS = helmetHeaders({
   },
 });
 
-// The web app (web/dist, served at /): its own scripts, styles and media only; the API and the
+// The web app (web/dist, served at /; web-app.ts sets these on its routes): its own scripts, styles and media only; the API and the
 // realtime socket on the same origin; images from uploads (blob:) and avatars (data:).
-const WEB_APP_HEADERS = helmetHeaders({
+export const WEB_APP_HEADERS = helmetHeaders({
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
@@ -90,14 +90,10 @@ const WEB_APP_HEADERS = helmetHeaders({
   frameguard: { action: 'deny' },
 });
 
-// Paths of the API (and its docs); everything else is the web app's.
-const API_PATH = /^\/(v\d+|health|ready|metrics|graphql|\.well-known)(\/|\?|$)/;
-
 export function securityHeadersFor(url: string): Record<string, string> {
   if (url.startsWith('/docs')) return DOCS_HEADERS;
   if (url.startsWith('/graphiql')) return GRAPHIQL_HEADERS;
-  if (API_PATH.test(url)) return API_HEADERS;
-  return WEB_APP_HEADERS;
+  return API_HEADERS;
 }
 
 export const securityHeaders = fp(

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { securityHeadersFor, WEB_APP_HEADERS } from './security-headers.ts';
 
 export interface WebAppOptions {
   /** The built web app (web/dist): index.html, hashed files under assets/, the service worker, icons. */
@@ -33,6 +34,11 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions): Prom
     route.config = { ...route.config, rawBody: true };
     route.schema = { ...route.schema, hide: true };
   });
+  // A page, not a JSON answer: the app's own scripts, styles and media may load (security-headers.ts).
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(WEB_APP_HEADERS);
+    done();
+  });
   await app.register(fastifyStatic, { root: dir, serve: false, cacheControl: false, index: false });
 
   const sendPage = (reply: FastifyReply) =>
@@ -51,7 +57,10 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions): Prom
   app.get('/', (_request, reply) => sendPage(reply));
   app.get('/*', (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    if (API_PATHS.test(pathname) || !acceptsHtml(request)) return reply.callNotFound();
+    if (API_PATHS.test(pathname) || !acceptsHtml(request)) {
+      reply.headers(securityHeadersFor(request.url)); // the API's 404 keeps the API's headers
+      return reply.callNotFound();
+    }
     return sendPage(reply);
   });
 }
