@@ -54,7 +54,7 @@ export function resilientFetch(
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
-  const requestId = options.requestId ?? (() => globalThis.crypto.randomUUID());
+  const requestId = options.requestId ?? randomRequestId;
   const limit = options.rateLimit ?? { perSecond: 20, burst: 40 };
   const bucket = new TokenBucket(limit.perSecond, limit.burst, limit.maxQueue ?? 100);
   let refreshing: Promise<string | null> | null = null;
@@ -119,6 +119,19 @@ export function resilientFetch(
       await sleep(wait);
     }
   };
+}
+
+/** A UUID v4; React Native's Hermes has no crypto.randomUUID, so fall back to getRandomValues or Math.random. */
+function randomRequestId(): string {
+  const crypto = globalThis.crypto as Crypto | undefined;
+  if (crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function isAbort(error: unknown): boolean {
