@@ -35,6 +35,9 @@ export interface RequestMeta {
   userAgent: string | null;
 }
 
+/** The access-token issuer when PUBLIC_URL is unset: the same in every process of one deployment. */
+const DEFAULT_ISSUER = 'urn:one2one-love:api';
+
 const contexts = new WeakMap<Platform, Promise<AuthContext>>();
 
 /** One context per platform: the routes plugin and the global hook share it (and its key set). */
@@ -56,7 +59,7 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
     outboxDir: path.join(config.dataDir, 'outbox', 'mail'),
   });
   platform.onClose(async () => mail.close());
-  // The issuer and the OAuth redirect URIs need an absolute URL even where links may be relative.
+  // The OAuth redirect URIs need an absolute URL even where links may be relative.
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const redisTokens =
     config.auth.refreshTokenStore === 'redis' && config.redisUrl
@@ -70,7 +73,9 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
     appUrl: config.appUrl,
     keys,
     accessTokens: createAccessTokens(keys, {
-      issuer: publicUrl,
+      // Not the port-derived fallback: processes on other ports (scale-out on one host, a test
+      // beside a dev server) must accept each other's tokens without setting PUBLIC_URL.
+      issuer: config.publicUrl ?? DEFAULT_ISSUER,
       audience: config.auth.audience,
       ttlSeconds: config.auth.accessTokenTtlSeconds,
     }),
