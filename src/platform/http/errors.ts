@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'VALIDATION_ERROR'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  /** A /v1/admin/* request from outside ADMIN_ALLOWED_IPS. */
+  | 'IP_NOT_ALLOWED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
