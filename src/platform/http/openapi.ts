@@ -85,6 +85,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   realtime: 'Live events over WebSocket or server-sent events',
   files: 'Stored files (local storage)',
   admin: 'For admins',
+  'api-keys': 'Server-to-server API keys (admins make, rotate and revoke them)',
   operations: 'Health and readiness',
 };
 
