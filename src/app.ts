@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
+import { adminAllowList } from './platform/gateway/admin-allow-list.ts';
 import { concurrencyLimit } from './platform/gateway/concurrency-limit.ts';
 import { loadShedding } from './platform/gateway/load-shedding.ts';
 import { rateLimit } from './platform/gateway/rate-limit/plugin.ts';
@@ -81,6 +82,8 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     max: config.gateway.maxConcurrentRequests,
     metrics: platform.metrics,
   });
+  // Before the modules' global hooks: a refused admin request costs no token or key check.
+  await app.register(adminAllowList, { allowed: config.gateway.adminAllowedIps });
   await app.register(requestDeadline, { timeoutMs: config.gateway.requestTimeoutMs });
   await app.register(httpMetrics, { registry: platform.metrics, token: config.metricsToken });
   await app.register(rateLimit, { platform });

@@ -2,6 +2,7 @@ import type { AppModule } from '../platform/module.ts';
 import { selectModules } from '../platform/module.ts';
 import { aiCoachModule } from './ai-coach/index.ts';
 import { analyticsModule } from './analytics/index.ts';
+import { apiKeysModule } from './api-keys/index.ts';
 import { authModule, authService } from './auth/index.ts';
 import { calendarModule, calendarService } from './calendar/index.ts';
 import { contentModule, searchLibrary } from './content/index.ts';
@@ -21,6 +22,8 @@ import { notificationProfile, profileService, usersModule } from './users/index.
  */
 export const MODULES: AppModule[] = [
   authModule,
+  // Server-to-server keys: checked in every process (global), managed under /v1/admin/api-keys.
+  apiKeysModule,
   // users learns "who is the partner" from couples, and asks auth to confirm a password before deletion.
   usersModule({
     partnerOf,

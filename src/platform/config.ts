@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseIpRange } from './gateway/ip-ranges.ts';
 
 /**
  * The one place that reads the environment. Every value is parsed and checked
@@ -94,6 +95,8 @@ export interface GatewayConfig {
   redisPrefix: string;
   requestTimeoutMs: number;
   maxConcurrentRequests: number;
+  /** Addresses/CIDRs that may call /v1/admin/* (empty: anyone). */
+  adminAllowedIps: string[];
 }
 
 export interface ChannelsConfig {
@@ -208,6 +211,19 @@ export class EnvReader {
       .map((item) => item.trim())
       .filter(Boolean);
   }
+}
+
+/** A comma-separated list of addresses/CIDRs, each checked now so a typo stops the start. */
+function ipRanges(r: EnvReader, name: string): string[] {
+  const entries = r.list(name);
+  for (const entry of entries) {
+    try {
+      parseIpRange(entry);
+    } catch {
+      r.problems.push(`${name}: "${entry}" is not an IP address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32)`);
+    }
+  }
+  return entries;
 }
 
 const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -354,6 +370,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
       ),
       requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 30_000, 0, 600_000),
       maxConcurrentRequests: r.int('MAX_CONCURRENT_REQUESTS', 1000, 0, 1_000_000),
+      adminAllowedIps: ipRanges(r, 'ADMIN_ALLOWED_IPS'),
     },
     channels: channelsConfig(r),
   };

@@ -102,3 +102,28 @@ export function tokenIn(mail: Mail): string {
   if (!token) throw new Error(`no token in mail "${mail.subject}"`);
   return token;
 }
+
+/** A new user promoted to `role` (admin, editor) and signed in again, so the token carries the role. */
+export async function registerStaff(
+  call: Call,
+  db: { updateTable(table: 'auth_accounts'): unknown },
+  role: 'admin' | 'editor' = 'admin',
+): Promise<SignedIn> {
+  const user = await registerUser(call, { displayName: `Staff ${role}` });
+  // Kysely's builder, typed loosely here: test support does not import the auth module's tables.
+  const builder = db.updateTable('auth_accounts') as {
+    set(v: object): { where(c: string, op: string, v: string): { execute(): Promise<unknown> } };
+  };
+  await builder.set({ role }).where('id', '=', user.id).execute();
+  const login = await call({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: user.email, password: user.password },
+  });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);
+  return {
+    ...user,
+    accessToken: login.json().data.accessToken,
+    refreshToken: login.json().data.refreshToken,
+  };
+}

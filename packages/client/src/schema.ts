@@ -103,6 +103,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot check to pass before registering: a proof of work to solve, a CAPTCHA, or none */
+        get: operations["getAuthChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -2053,6 +2070,76 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/api-keys/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scopes a key can hold: those some route accepts, with the routes */
+        get: operations["getAdminApiKeysScopes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API keys, newest first (never their secrets) */
+        get: operations["getAdminApiKeys"];
+        put?: never;
+        /** Make a key; the answer shows its secret this once */
+        post: operations["postAdminApiKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One key (never its secret) */
+        get: operations["getAdminApiKeysById"];
+        put?: never;
+        post?: never;
+        /** Revoke a key: it stops working at once (kept, revoked, for the record) */
+        delete: operations["deleteAdminApiKeysById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a key: a new secret (shown once); the old key works for the grace period */
+        post: operations["postAdminApiKeysByIdRotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -2533,6 +2620,8 @@ export interface operations {
                     displayName: string;
                     /** @description Must be true: consent to the current terms */
                     acceptTerms: boolean;
+                    /** @description When GET /v1/auth/challenge says a check is on: the solved proof of work (`<challenge>:<nonce>`) or the CAPTCHA widget’s token */
+                    botCheck?: string;
                 };
             };
         };
@@ -2581,6 +2670,67 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuthChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        /** @description What a client must do before POST /v1/auth/register */
+                        data: {
+                            /**
+                             * @description No check: register without `botCheck`
+                             * @enum {string}
+                             */
+                            kind: "off";
+                        } | {
+                            /** @enum {string} */
+                            kind: "pow";
+                            /** @enum {string} */
+                            algorithm: "sha256-leading-zero-bits";
+                            /** @description Find a decimal nonce such that SHA-256 of `<challenge>:<nonce>` starts with `difficulty` zero bits; send `<challenge>:<nonce>` as `botCheck` */
+                            challenge: string;
+                            /** @description Leading zero bits wanted */
+                            difficulty: number;
+                            /**
+                             * Format: date-time
+                             * @description The solution must arrive before this
+                             */
+                            expiresAt: string;
+                        } | {
+                            kind: "turnstile" | "hcaptcha";
+                            /** @description The widget’s site key; send its token as `botCheck` */
+                            siteKey: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
@@ -11652,6 +11802,399 @@ export interface operations {
                             lastError: string;
                             /** Format: date-time */
                             failedAt: string;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAdminApiKeysScopes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            scope: string;
+                            /** @description The routes (`METHOD /v1/path`) that accept it */
+                            routes: string[];
+                        }[];
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAdminApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description meta.nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only keys in this state */
+                status?: "active" | "expired" | "revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key (`o2o_live_…`), to tell keys apart; not a secret */
+                            prefix: string;
+                            scopes: string[];
+                            rateLimitPerMinute: number;
+                            status: "active" | "expired" | "revoked";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The admin who made it */
+                            createdBy: string | null;
+                            /** @description When it stops (or stopped) working; set by a rotation to the end of the grace period */
+                            expiresAt: string | null;
+                            /** @description When it was revoked */
+                            revokedAt: string | null;
+                            /** @description Last authenticated request (updated at most once a minute) */
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced */
+                            rotatedFrom: string | null;
+                        }[];
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postAdminApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the key is for (the integration) */
+                    name: string;
+                    /** @description What it may do */
+                    scopes: string[];
+                    /**
+                     * Format: date-time
+                     * @description When it stops working (unset: until revoked)
+                     */
+                    expiresAt?: string;
+                    /** @description Requests per minute for this key (default API_KEY_RATE_LIMIT_PER_MINUTE) */
+                    rateLimitPerMinute?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            key: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @description The start of the key (`o2o_live_…`), to tell keys apart; not a secret */
+                                prefix: string;
+                                scopes: string[];
+                                rateLimitPerMinute: number;
+                                status: "active" | "expired" | "revoked";
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The admin who made it */
+                                createdBy: string | null;
+                                /** @description When it stops (or stopped) working; set by a rotation to the end of the grace period */
+                                expiresAt: string | null;
+                                /** @description When it was revoked */
+                                revokedAt: string | null;
+                                /** @description Last authenticated request (updated at most once a minute) */
+                                lastUsedAt: string | null;
+                                /** @description The key this one replaced */
+                                rotatedFrom: string | null;
+                            };
+                            /** @description The whole key (`o2o_live_…`): shown this once, only its hash is kept. Send it as `X-API-Key` or `Authorization: Bearer` */
+                            secret: string;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAdminApiKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key (`o2o_live_…`), to tell keys apart; not a secret */
+                            prefix: string;
+                            scopes: string[];
+                            rateLimitPerMinute: number;
+                            status: "active" | "expired" | "revoked";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The admin who made it */
+                            createdBy: string | null;
+                            /** @description When it stops (or stopped) working; set by a rotation to the end of the grace period */
+                            expiresAt: string | null;
+                            /** @description When it was revoked */
+                            revokedAt: string | null;
+                            /** @description Last authenticated request (updated at most once a minute) */
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced */
+                            rotatedFrom: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteAdminApiKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key (`o2o_live_…`), to tell keys apart; not a secret */
+                            prefix: string;
+                            scopes: string[];
+                            rateLimitPerMinute: number;
+                            status: "active" | "expired" | "revoked";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The admin who made it */
+                            createdBy: string | null;
+                            /** @description When it stops (or stopped) working; set by a rotation to the end of the grace period */
+                            expiresAt: string | null;
+                            /** @description When it was revoked */
+                            revokedAt: string | null;
+                            /** @description Last authenticated request (updated at most once a minute) */
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced */
+                            rotatedFrom: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postAdminApiKeysByIdRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long the old key keeps working (default API_KEY_ROTATION_GRACE_SECONDS; 0: stops now) */
+                    graceSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            key: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @description The start of the key (`o2o_live_…`), to tell keys apart; not a secret */
+                                prefix: string;
+                                scopes: string[];
+                                rateLimitPerMinute: number;
+                                status: "active" | "expired" | "revoked";
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The admin who made it */
+                                createdBy: string | null;
+                                /** @description When it stops (or stopped) working; set by a rotation to the end of the grace period */
+                                expiresAt: string | null;
+                                /** @description When it was revoked */
+                                revokedAt: string | null;
+                                /** @description Last authenticated request (updated at most once a minute) */
+                                lastUsedAt: string | null;
+                                /** @description The key this one replaced */
+                                rotatedFrom: string | null;
+                            };
+                            /** @description The whole key (`o2o_live_…`): shown this once, only its hash is kept. Send it as `X-API-Key` or `Authorization: Bearer` */
+                            secret: string;
                         };
                         errors: null;
                         meta: {

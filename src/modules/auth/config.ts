@@ -27,6 +27,49 @@ export interface AuthConfig {
   /** Failed-login delays and locks per account and address (off only for local development). */
   loginThrottle: boolean;
   oauthProviders: OAuthProviderConfig[];
+  /** The bot check on sign-up (docs/auth.md). */
+  botCheck: BotCheckConfig;
+}
+
+export interface BotCheckConfig {
+  /** `off`, a proof of work, or a CAPTCHA provider speaking siteverify. */
+  mode: 'off' | 'pow' | 'turnstile' | 'hcaptcha';
+  /** Leading zero bits a proof of work must have (each one doubles the client's work). */
+  powDifficulty: number;
+  powTtlSeconds: number;
+  /** HMAC key of challenges; unset: derived from ENCRYPTION_KEYS (or a generated one in development). */
+  powSecret: string | undefined;
+  captchaSecret: string | undefined;
+  /** The widget's public site key, handed to clients by GET /v1/auth/challenge. */
+  captchaSiteKey: string | undefined;
+  captchaVerifyUrl: string;
+}
+
+const SITEVERIFY: Record<string, string> = {
+  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
+  hcaptcha: 'https://api.hcaptcha.com/siteverify',
+};
+
+/** `SIGNUP_*`: on in production (a proof of work) unless set; off in development and test. */
+function botCheckConfig(r: EnvReader, nodeEnv: string): BotCheckConfig {
+  const mode = r.oneOf(
+    'SIGNUP_BOT_CHECK',
+    ['off', 'pow', 'turnstile', 'hcaptcha'] as const,
+    nodeEnv === 'production' ? 'pow' : 'off',
+  );
+  const captchaSecret = r.optional('SIGNUP_CAPTCHA_SECRET');
+  if ((mode === 'turnstile' || mode === 'hcaptcha') && !captchaSecret)
+    r.problems.push(`SIGNUP_CAPTCHA_SECRET is required when SIGNUP_BOT_CHECK=${mode}`);
+  return {
+    mode,
+    powDifficulty: r.int('SIGNUP_POW_DIFFICULTY', 18, 1, 32),
+    powTtlSeconds: r.int('SIGNUP_POW_TTL_SECONDS', 300, 10, 3600),
+    powSecret: r.optional('SIGNUP_POW_SECRET'),
+    captchaSecret,
+    captchaSiteKey: r.optional('SIGNUP_CAPTCHA_SITE_KEY'),
+    captchaVerifyUrl:
+      r.url('SIGNUP_CAPTCHA_VERIFY_URL', ['https:', 'http:']) ?? SITEVERIFY[mode] ?? SITEVERIFY.turnstile!,
+  };
 }
 
 declare module '../../platform/config.ts' {
@@ -78,6 +121,7 @@ export const authConfig = configSection('auth', (r, platform) => {
     registrationsPerIpPerHour: r.int('AUTH_REGISTRATIONS_PER_IP_PER_HOUR', 20, 0, 1_000_000),
     loginThrottle: r.bool('AUTH_LOGIN_THROTTLE', true),
     oauthProviders: oauthProviders(r),
+    botCheck: botCheckConfig(r, platform.nodeEnv),
     refreshTokenStore,
   };
 });

@@ -5,6 +5,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
 import { type AccessTokens, createAccessTokens } from './access-tokens.ts';
+import { createSignupBotCheck, type SignupBotCheck } from './bot-check.ts';
 import type { AuthConfig } from './config.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
 import { createRedisRefreshTokens, type RedisRefreshTokens } from './refresh-redis.ts';
@@ -26,6 +27,8 @@ export interface AuthContext {
   encryption: FieldEncryption;
   /** Set when refresh tokens live in Redis (AUTH_REFRESH_STORE); PostgreSQL otherwise. */
   redisTokens: RedisRefreshTokens | undefined;
+  /** The sign-up bot check (SIGNUP_BOT_CHECK); a no-op when off. */
+  botCheck: SignupBotCheck;
   log: Pick<Logger, 'warn' | 'error'>;
 }
 
@@ -84,6 +87,7 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
     mail,
     encryption: platform.encryption,
     redisTokens,
+    botCheck: await createSignupBotCheck(platform, config.auth.botCheck),
     log,
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { callerOf } from '../../platform/http/auth.ts';
-import { guard } from '../../platform/http/auth-context.ts';
+import { guard, isApiKey } from '../../platform/http/auth-context.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { routeOf } from '../../platform/http/route-of.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -39,7 +39,8 @@ export const authGlobal = fp(
       } catch (error) {
         return done(error as Error);
       }
-      if (token === undefined) return done();
+      // An API key (`Bearer o2o_…`) is the api-keys module's to check.
+      if (token === undefined || isApiKey(token)) return done();
       ctx.accessTokens.verify(token).then(
         (user) => {
           request.user = user;

@@ -45,6 +45,22 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = asy
     },
   );
 
+  app.get(
+    '/auth/challenge',
+    {
+      schema: {
+        tags,
+        summary: 'The bot check to pass before registering: a proof of work to solve, a CAPTCHA, or none',
+        response: { 200: Enveloped(s.Challenge) },
+      },
+    },
+    async (_request, reply) => {
+      // Every challenge is new: never from a shared cache.
+      reply.header('cache-control', 'no-store');
+      return ctx.botCheck.challenge();
+    },
+  );
+
   app.post(
     '/auth/login',
     {

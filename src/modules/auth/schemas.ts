@@ -60,6 +60,14 @@ export const RegisterBody = Type.Object(
     password: NewPassword,
     displayName: NonBlankText({ maxLength: 100 }),
     acceptTerms: Type.Boolean({ description: 'Must be true: consent to the current terms' }),
+    botCheck: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          'When GET /v1/auth/challenge says a check is on: the solved proof of work (`<challenge>:<nonce>`) or the CAPTCHA widget’s token',
+      }),
+    ),
   },
   strict,
 );
@@ -151,3 +159,26 @@ export const AuditRecord = Type.Object({
   userAgent: Type.Union([Type.String(), Type.Null()]),
   detail: Type.Record(Type.String(), Type.Unknown()),
 });
+
+export const Challenge = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('off', { description: 'No check: register without `botCheck`' }) }),
+    Type.Object({
+      kind: Type.Literal('pow'),
+      algorithm: Type.Literal('sha256-leading-zero-bits'),
+      challenge: Type.String({
+        description:
+          'Find a decimal nonce such that SHA-256 of `<challenge>:<nonce>` starts with `difficulty` zero bits; send `<challenge>:<nonce>` as `botCheck`',
+      }),
+      difficulty: Type.Integer({ description: 'Leading zero bits wanted' }),
+      expiresAt: Type.String({ format: 'date-time', description: 'The solution must arrive before this' }),
+    }),
+    Type.Object({
+      kind: Type.Union([Type.Literal('turnstile'), Type.Literal('hcaptcha')]),
+      siteKey: Type.Union([Type.String(), Type.Null()], {
+        description: 'The widget’s site key; send its token as `botCheck`',
+      }),
+    }),
+  ],
+  { description: 'What a client must do before POST /v1/auth/register' },
+);

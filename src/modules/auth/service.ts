@@ -57,9 +57,11 @@ export interface MfaRequired {
 
 export async function register(
   ctx: AuthContext,
-  input: { email: string; password: string; displayName: string; acceptTerms: boolean },
+  input: { email: string; password: string; displayName: string; acceptTerms: boolean; botCheck?: string },
   meta: RequestMeta,
 ): Promise<AuthResult> {
+  // First: a bot costs one HMAC and one hash here, never an argon2 hash or a row.
+  await ctx.botCheck.verify(input.botCheck, meta.ip);
   const email = normaliseEmail(input.email);
   const displayName = input.displayName.trim();
   if (!input.acceptTerms)

@@ -41,7 +41,8 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = a
   app.get(
     '/admin/content',
     {
-      config: { paginated: true },
+      // Server-to-server clients (a CMS mirror, a search indexer) read the library with a key.
+      config: { paginated: true, apiKeyScope: 'content:read' },
       schema: {
         tags,
         summary: 'Every item in any status, newest first',
@@ -70,6 +71,7 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ ctx: ContentContext }> = a
   app.get(
     '/admin/content/:id',
     {
+      config: { apiKeyScope: 'content:read' },
       schema: {
         tags,
         summary: 'One item with its Markdown source',

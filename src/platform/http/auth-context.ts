@@ -14,11 +14,41 @@ export interface AuthUser {
   sessionId: string;
 }
 
+/**
+ * A server-to-server client authenticated by an API key (the api-keys
+ * module's global hook sets `request.apiKey`). It is not a user: a key only
+ * passes the guards of routes that name one of its scopes in
+ * `config.apiKeyScope`, and `callerOf` still answers 401 for it.
+ */
+export interface ApiKeyCaller {
+  id: string;
+  scopes: readonly string[];
+  /** Its own per-minute limit, counted by the gateway's rate limiter under `key:<id>`. */
+  ratePerMinute: number;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     user?: AuthUser;
+    apiKey?: ApiKeyCaller;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The one scope (`content:read`) with which an API key may call this route; without
+     * it, keys are refused with 403. The route's guard decides the rest as for any caller.
+     */
+    apiKeyScope?: string;
   }
 }
+
+/**
+ * What every API key starts with (`o2o_live_…`). The access-token check
+ * leaves bearer values with this prefix to the API-key check, so neither
+ * module needs the other; secret scanners can match it too.
+ */
+export const API_KEY_PREFIX = 'o2o_';
+
+export const isApiKey = (token: string) => token.startsWith(API_KEY_PREFIX);
 
 /** What a guard hook demands: a signed-in caller, perhaps with a role. */
 export interface GuardTrait {

@@ -6,6 +6,10 @@ export type ErrorCode =
   | 'VALIDATION_ERROR'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  /** A /v1/admin/* request from outside ADMIN_ALLOWED_IPS. */
+  | 'IP_NOT_ALLOWED'
+  /** Sign-up without a valid bot-check solution (proof of work or CAPTCHA token). */
+  | 'BOT_CHECK_FAILED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'

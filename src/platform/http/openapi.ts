@@ -85,6 +85,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   realtime: 'Live events over WebSocket or server-sent events',
   files: 'Stored files (local storage)',
   admin: 'For admins',
+  'api-keys': 'Server-to-server API keys (admins make, rotate and revoke them)',
   operations: 'Health and readiness',
 };
 
@@ -217,6 +218,10 @@ function settleGuards({ instance, route, schema }: PendingRoute): void {
   const guard = guardsOf(instance, route);
   if (schema.security === undefined) {
     schema.security = guard ? (route.config?.accessCookie ? [...BEARER, { accessCookie: [] }] : BEARER) : [];
+    // A route that takes API keys names the scope they need (OpenAPI 3.1 allows scopes on any scheme).
+    const scope = route.config?.apiKeyScope;
+    if (guard && scope)
+      schema.security = [...schema.security, { apiKey: [scope] }, { apiKeyBearer: [scope] }];
   }
   // Services check who may touch what and whether it exists for this caller.
   if (guard && schema.response) {
@@ -302,6 +307,19 @@ export const openapi = fp(
         components: {
           securitySchemes: {
             bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+            apiKey: {
+              type: 'apiKey',
+              in: 'header',
+              name: 'X-API-Key',
+              description:
+                'A server-to-server API key (`o2o_live_…`, made by an admin at /v1/admin/api-keys); only on routes that list it, with the scope they name',
+            },
+            apiKeyBearer: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'o2o_live_… API key',
+              description: 'The same API key as `Authorization: Bearer o2o_live_…`',
+            },
             accessCookie: {
               type: 'apiKey',
               in: 'cookie',

@@ -139,6 +139,17 @@ function rulesFor(request: FastifyRequest, config: Config, globalBucket: Rule | 
       windowSeconds: 60,
     });
   }
+  // A server-to-server client: its own limit, set per key (docs/gateway.md, API keys).
+  const apiKey = request.apiKey;
+  if (apiKey !== undefined && apiKey.ratePerMinute > 0) {
+    rules.push({
+      kind: 'sliding-window',
+      name: 'api-key',
+      key: `key:${apiKey.id}`,
+      limit: apiKey.ratePerMinute,
+      windowSeconds: 60,
+    });
+  }
   for (const policy of policiesFor(request.method, routeOf(request).url)) {
     const subject = subjectOf(policy, request, ip);
     if (subject === undefined) continue;

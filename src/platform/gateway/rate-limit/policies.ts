@@ -39,6 +39,7 @@ export const ENDPOINT_POLICIES: Record<string, EndpointPolicy[]> = {
     { name: 'login-account', by: bodyEmail, limit: 5, windowSeconds: 60 },
   ],
   'POST /v1/auth/mfa/challenge': [{ name: 'mfa-ip', by: 'ip', limit: 10, windowSeconds: 60 }],
+  'GET /v1/auth/challenge': [{ name: 'challenge-ip', by: 'ip', limit: 30, windowSeconds: 60 }],
   'POST /v1/auth/register': [{ name: 'register-ip', by: 'ip', limit: 5, windowSeconds: 3600 }],
   'POST /v1/auth/password/forgot': [
     { name: 'forgot-ip', by: 'ip', limit: 5, windowSeconds: 3600 },
