@@ -2,6 +2,7 @@ import { unwrap } from '@one2one/client';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api, onSignedOut, type RefreshedSession, refreshSession, setAccessToken } from '../api.ts';
 import { queryClient } from '../query-client.ts';
+import { botCheckSolution } from './bot-check.ts';
 
 export type SignedInUser = RefreshedSession['user'];
 
@@ -62,8 +63,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         signedIn(data);
       },
       async register(input) {
+        const botCheck = await botCheckSolution();
         const data = await unwrap(
-          api.POST('/v1/auth/register', { body: { ...input, acceptTerms: true }, headers: COOKIE_MODE }),
+          api.POST('/v1/auth/register', {
+            body: { ...input, acceptTerms: true, ...(botCheck ? { botCheck } : {}) },
+            headers: COOKIE_MODE,
+          }),
         );
         signedIn(data);
       },
