@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { NOOP_PROVIDER, OpenFeature } from '@openfeature/server-sdk';
 import { sql } from 'kysely';
 import { isEnabled } from '../../src/modules/feature-flags/index.ts';
+import { PostgresFlagProvider } from '../../src/modules/feature-flags/provider.ts';
 import { createFlagStore } from '../../src/modules/feature-flags/store.ts';
 import type { FlagsDb } from '../../src/modules/feature-flags/tables.ts';
+import { createDatabase } from '../../src/platform/db/database.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { as, newUserId, testAuth } from '../support/test-auth.ts';
 
@@ -331,6 +334,39 @@ describe('feature flags', () => {
       50,
       'the older read did not replace it',
     );
+  });
+
+  it("keeps answering from its last copy when the database is away; with no copy, the caller's fallback", async () => {
+    const user = newUserId();
+    await asAdmin('PUT', `${FLAGS}/outage`, { allowUsers: [user] });
+    // Pools of their own: one that worked and then ends (the database going away), one that never reaches it.
+    const warm = createDatabase({ url: t.database.url, poolMax: 1 });
+    const cold = createDatabase({ url: 'postgres://postgres@127.0.0.1:1/nowhere', poolMax: 1 });
+    let clock = 0;
+    const warmStore = createFlagStore(warm.db as FlagsDb, 1_000, () => clock);
+    const coldStore = createFlagStore(cold.db as FlagsDb, 1_000, () => clock);
+    assert.equal((await warmStore.current()).get('outage')?.allowUsers.has(user), true);
+    await warm.pool.end();
+    clock = 10_000;
+    assert.equal((await warmStore.current()).get('outage')?.allowUsers.has(user), true, 'the last copy');
+    await assert.rejects(coldStore.current());
+
+    // Through OpenFeature: the provider's error becomes the caller's fallback.
+    const domain = `feature-flags-test:${newUserId()}`;
+    OpenFeature.setProvider(domain, new PostgresFlagProvider(coldStore));
+    const client = OpenFeature.getClient(domain);
+    const details = await client.getBooleanDetails('outage', true, { targetingKey: user });
+    assert.equal(details.value, true);
+    assert.equal(details.reason, 'ERROR');
+    assert.equal(await client.getBooleanValue('outage', false, { targetingKey: user }), false);
+    OpenFeature.setProvider(domain, new PostgresFlagProvider(warmStore));
+    const warmDetails = await client.getBooleanDetails('outage', false, { targetingKey: user });
+    assert.deepEqual(
+      [warmDetails.value, warmDetails.reason, warmDetails.variant],
+      [true, 'TARGETING_MATCH', 'allowed'],
+    );
+    OpenFeature.setProvider(domain, NOOP_PROVIDER);
+    await cold.close();
   });
 
   it("answers the caller's fallback for a flag that is not defined", async () => {
