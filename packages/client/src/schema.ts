@@ -1665,7 +1665,10 @@ export type paths = {
         /** Your conversations and those your partner shares with you, newest first */
         get: operations["listCoachConversations"];
         put?: never;
-        /** Start a conversation with the AI coach (opens with the AI disclosure) */
+        /**
+         * Start a conversation with the AI coach (opens with the AI disclosure)
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["createCoachConversation"];
         delete?: never;
         options?: never;
@@ -1683,7 +1686,10 @@ export type paths = {
         /** Messages of a conversation, newest first */
         get: operations["listCoachMessages"];
         put?: never;
-        /** Send a message; the reply streams as server-sent events with `Accept: text/event-stream`, else comes whole */
+        /**
+         * Send a message; the reply streams as server-sent events with `Accept: text/event-stream`, else comes whole
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["sendCoachMessage"];
         delete?: never;
         options?: never;
@@ -1736,7 +1742,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Three love note drafts you can send through love notes */
+        /**
+         * Three love note drafts you can send through love notes
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["suggestLoveNotes"];
         delete?: never;
         options?: never;
@@ -1753,7 +1762,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Date ideas for a budget and setting, optionally near a city */
+        /**
+         * Date ideas for a budget and setting, optionally near a city
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["suggestDateIdeas"];
         delete?: never;
         options?: never;
@@ -1770,7 +1782,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Questions to start a good conversation with your partner */
+        /**
+         * Questions to start a good conversation with your partner
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["suggestConversationStarters"];
         delete?: never;
         options?: never;
