@@ -7,6 +7,7 @@ import { authModule, authService } from './auth/index.ts';
 import { calendarModule, calendarService } from './calendar/index.ts';
 import { contentModule, searchLibrary } from './content/index.ts';
 import { couplesModule, partnerOf } from './couples/index.ts';
+import { featureFlagsModule, isEnabled } from './feature-flags/index.ts';
 import { graphqlModule } from './graphql/index.ts';
 import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
@@ -44,8 +45,15 @@ export const MODULES: AppModule[] = [
   paymentsModule,
   // Premium bodies open to couples whose entitlement allows it.
   contentModule({ isPremium }),
-  // The coach's budget follows premium; its offline coach and sources draw on the content library.
-  aiCoachModule({ isPremium, library: searchLibrary }),
+  // Feature flags (OpenFeature, provider on our database): isEnabled(platform, key, userId, fallback) for the others.
+  featureFlagsModule,
+  // The coach's budget follows premium; its offline coach and sources draw on the content library;
+  // the `coach` flag switches it off (on when the flag is missing or unreadable).
+  aiCoachModule({
+    isPremium,
+    library: searchLibrary,
+    isOn: (platform, userId) => isEnabled(platform, 'coach', userId, true),
+  }),
   // Shared events, iCal feed, countdowns and reminders; couples and users through its dependencies.ts.
   calendarModule(),
   // Daily questions and the quiz; couples and users through its dependencies.ts.

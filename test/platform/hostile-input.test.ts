@@ -45,6 +45,9 @@ const WATCHED: Record<string, string> = {
   'POST /v1/notifications/push-subscriptions': 'notifications_',
   'POST /v1/auth/register': 'auth_',
   'POST /v1/auth/password/change': 'auth_',
+  'POST /v1/admin/feature-flags': 'feature_flags_',
+  'PUT /v1/admin/feature-flags/{key}': 'feature_flags_',
+  'PATCH /v1/admin/feature-flags/{key}': 'feature_flags_',
 };
 
 interface Operation {
@@ -110,6 +113,8 @@ const VALID_SEGMENT: Record<string, string> = {
   provider: 'google',
   code: 'ABCDEFGHJKLM',
   emoji: encode('🙂'),
+  // A flag of its own: the walk must reach the body checks without switching off a flag the app reads.
+  key: 'hostile-probe',
 };
 
 /** A scheduled note of the fixture's couple, so /love-notes/{id} routes reach their body checks. */

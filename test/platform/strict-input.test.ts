@@ -103,7 +103,9 @@ describe('strict JSON input', () => {
           ? 'google'
           : name === '{code}'
             ? 'ABCDEFGHJKLM'
-            : '0190a5d2-0000-7000-8000-000000000000',
+            : name === '{key}'
+              ? 'strict-probe'
+              : '0190a5d2-0000-7000-8000-000000000000',
       );
       // Only the required fields beside the one under attack: an optional neighbour cannot answer first.
       const full = (example(op.body) ?? {}) as Record<string, unknown>;

@@ -1655,6 +1655,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/feature-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every feature flag evaluated for you, e.g. `{ flags: { coach: true, "new-inbox": false } }` */
+        get: operations["getMyFeatureFlags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coach/conversations": {
         parameters: {
             query?: never;
@@ -1665,7 +1682,10 @@ export type paths = {
         /** Your conversations and those your partner shares with you, newest first */
         get: operations["listCoachConversations"];
         put?: never;
-        /** Start a conversation with the AI coach (opens with the AI disclosure) */
+        /**
+         * Start a conversation with the AI coach (opens with the AI disclosure)
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["createCoachConversation"];
         delete?: never;
         options?: never;
@@ -1683,7 +1703,10 @@ export type paths = {
         /** Messages of a conversation, newest first */
         get: operations["listCoachMessages"];
         put?: never;
-        /** Send a message; the reply streams as server-sent events with `Accept: text/event-stream`, else comes whole */
+        /**
+         * Send a message; the reply streams as server-sent events with `Accept: text/event-stream`, else comes whole
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["sendCoachMessage"];
         delete?: never;
         options?: never;
@@ -1736,7 +1759,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Three love note drafts you can send through love notes */
+        /**
+         * Three love note drafts you can send through love notes
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["suggestLoveNotes"];
         delete?: never;
         options?: never;
@@ -1753,7 +1779,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Date ideas for a budget and setting, optionally near a city */
+        /**
+         * Date ideas for a budget and setting, optionally near a city
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["suggestDateIdeas"];
         delete?: never;
         options?: never;
@@ -1770,7 +1799,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Questions to start a good conversation with your partner */
+        /**
+         * Questions to start a good conversation with your partner
+         * @description Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.
+         */
         post: operations["suggestConversationStarters"];
         delete?: never;
         options?: never;
@@ -2185,6 +2217,61 @@ export type paths = {
         put?: never;
         /** Lift a suspension (admin) */
         post: operations["postAdminUsersByIdUnsuspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/feature-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every feature flag definition, by key (admin) */
+        get: operations["listFeatureFlags"];
+        put?: never;
+        /** Create a feature flag; 409 when the key exists (admin, audited) */
+        post: operations["createFeatureFlag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/feature-flags/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One feature flag definition (admin) */
+        get: operations["getFeatureFlag"];
+        /** Create the flag (201) or replace its whole definition (200); omitted fields take their defaults (admin, audited) */
+        put: operations["putFeatureFlag"];
+        post?: never;
+        /** Delete a flag: its evaluations answer the caller's fallback from then on (admin, audited) */
+        delete: operations["deleteFeatureFlag"];
+        options?: never;
+        head?: never;
+        /** Change some fields of a flag, e.g. `{"enabled": false}` to kill it (admin, audited) */
+        patch: operations["updateFeatureFlag"];
+        trace?: never;
+    };
+    "/v1/admin/feature-flags/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed a flag and how, newest first; kept after the flag is deleted (admin) */
+        get: operations["listFeatureFlagHistory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9627,6 +9714,49 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getMyFeatureFlags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Every defined flag, evaluated for you: key → on or off */
+                            flags: {
+                                [key: string]: boolean;
+                            };
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listCoachConversations: {
         parameters: {
             query?: {
@@ -12450,6 +12580,492 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listFeatureFlags: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description meta.nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Flag key */
+                            key: string;
+                            description: string;
+                            enabled: boolean;
+                            defaultValue: boolean;
+                            rolloutPercentage: number;
+                            allowUsers: string[];
+                            denyUsers: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The admin who made the last change */
+                            updatedBy: string | null;
+                        }[];
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFeatureFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Flag key: `^[a-z][a-z0-9-.]{1,62}$`, e.g. `coach` or `inbox.v2` */
+                    key: string;
+                    /** @description What the flag gates, for admins */
+                    description?: string;
+                    /** @description The kill switch: false makes every evaluation answer defaultValue, whatever the lists and rollout (default true) */
+                    enabled?: boolean;
+                    /** @description What the flag answers everyone while disabled (default false) */
+                    defaultValue?: boolean;
+                    /** @description Share of users for whom the flag is on, by a stable hash of flag key and user id: raising it only adds users (default 0) */
+                    rolloutPercentage?: number;
+                    /** @description Users for whom the flag is on whatever the rollout, at most 1000 (default none) */
+                    allowUsers?: string[];
+                    /** @description Users for whom the flag is off whatever the rollout; deny wins over allow, at most 1000 */
+                    denyUsers?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Flag key */
+                            key: string;
+                            description: string;
+                            enabled: boolean;
+                            defaultValue: boolean;
+                            rolloutPercentage: number;
+                            allowUsers: string[];
+                            denyUsers: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The admin who made the last change */
+                            updatedBy: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getFeatureFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Flag key: `^[a-z][a-z0-9-.]{1,62}$`, e.g. `coach` or `inbox.v2` */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Flag key */
+                            key: string;
+                            description: string;
+                            enabled: boolean;
+                            defaultValue: boolean;
+                            rolloutPercentage: number;
+                            allowUsers: string[];
+                            denyUsers: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The admin who made the last change */
+                            updatedBy: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putFeatureFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Flag key: `^[a-z][a-z0-9-.]{1,62}$`, e.g. `coach` or `inbox.v2` */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the flag gates, for admins */
+                    description?: string;
+                    /** @description The kill switch: false makes every evaluation answer defaultValue, whatever the lists and rollout (default true) */
+                    enabled?: boolean;
+                    /** @description What the flag answers everyone while disabled (default false) */
+                    defaultValue?: boolean;
+                    /** @description Share of users for whom the flag is on, by a stable hash of flag key and user id: raising it only adds users (default 0) */
+                    rolloutPercentage?: number;
+                    /** @description Users for whom the flag is on whatever the rollout, at most 1000 (default none) */
+                    allowUsers?: string[];
+                    /** @description Users for whom the flag is off whatever the rollout; deny wins over allow, at most 1000 */
+                    denyUsers?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Flag key */
+                            key: string;
+                            description: string;
+                            enabled: boolean;
+                            defaultValue: boolean;
+                            rolloutPercentage: number;
+                            allowUsers: string[];
+                            denyUsers: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The admin who made the last change */
+                            updatedBy: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Flag key */
+                            key: string;
+                            description: string;
+                            enabled: boolean;
+                            defaultValue: boolean;
+                            rolloutPercentage: number;
+                            allowUsers: string[];
+                            denyUsers: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The admin who made the last change */
+                            updatedBy: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteFeatureFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Flag key: `^[a-z][a-z0-9-.]{1,62}$`, e.g. `coach` or `inbox.v2` */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateFeatureFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Flag key: `^[a-z][a-z0-9-.]{1,62}$`, e.g. `coach` or `inbox.v2` */
+                key: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change; the others keep their values */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the flag gates, for admins */
+                    description?: string;
+                    /** @description The kill switch: false makes every evaluation answer defaultValue, whatever the lists and rollout (default true) */
+                    enabled?: boolean;
+                    /** @description What the flag answers everyone while disabled (default false) */
+                    defaultValue?: boolean;
+                    /** @description Share of users for whom the flag is on, by a stable hash of flag key and user id: raising it only adds users (default 0) */
+                    rolloutPercentage?: number;
+                    /** @description Users for whom the flag is on whatever the rollout, at most 1000 (default none) */
+                    allowUsers?: string[];
+                    /** @description Users for whom the flag is off whatever the rollout; deny wins over allow, at most 1000 */
+                    denyUsers?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @description Flag key */
+                            key: string;
+                            description: string;
+                            enabled: boolean;
+                            defaultValue: boolean;
+                            rolloutPercentage: number;
+                            allowUsers: string[];
+                            denyUsers: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description The admin who made the last change */
+                            updatedBy: string | null;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listFeatureFlagHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description meta.nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Flag key: `^[a-z][a-z0-9-.]{1,62}$`, e.g. `coach` or `inbox.v2` */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            flagKey: string;
+                            action: "created" | "updated" | "deleted";
+                            actorId: string | null;
+                            /** @description The settings before (null: none) */
+                            before: {
+                                description: string;
+                                enabled: boolean;
+                                defaultValue: boolean;
+                                rolloutPercentage: number;
+                                allowUsers: string[];
+                                denyUsers: string[];
+                            } | null;
+                            /** @description The settings after (null: deleted) */
+                            after: {
+                                description: string;
+                                enabled: boolean;
+                                defaultValue: boolean;
+                                rolloutPercentage: number;
+                                allowUsers: string[];
+                                denyUsers: string[];
+                            } | null;
+                            /** Format: date-time */
+                            occurredAt: string;
+                        }[];
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];

@@ -3,6 +3,7 @@ import { newId } from '../../platform/ids.ts';
 import { recordReferral, recordTokens, reserveMessage } from './budgets.ts';
 import type { CoachContext } from './context.ts';
 import { coachLocale, crisisText, MODERATED_TEXT, refusalText } from './crisis-content.ts';
+import { assertCoachOn } from './gate.ts';
 import { ClientGone, costOf, estimateTokens, type OpenedStream, type Usage } from './gateway.ts';
 import { pushReply } from './live.ts';
 import { memoryOf, rememberTopic } from './memory.ts';
@@ -47,6 +48,7 @@ export async function prepareMessage(
   conversationId: string,
   content: string,
 ): Promise<PreparedMessage> {
+  await assertCoachOn(ctx, userId);
   await ownConversation(ctx, userId, conversationId);
   const safety = classify(content);
   const refusal = safety.crisis ? null : refusalOf(content);

@@ -15,6 +15,11 @@ export interface LibraryItem {
 export interface CoachDeps {
   /** Premium plan (payments' entitlements once wired); free by default. */
   isPremium(platform: Platform, userId: string): Promise<boolean>;
+  /**
+   * Whether the coach is on for this user (the `coach` feature flag once
+   * wired); on by default. Off: the routes that talk to the model answer 503.
+   */
+  isOn(platform: Platform, userId: string): Promise<boolean>;
   /** The content library, when the content module is mounted. */
   library?: (platform: Platform, query: string, limit: number) => Promise<LibraryItem[]>;
   /** Locale and love languages from the profile (users module); null without a profile. */
@@ -28,12 +33,14 @@ export interface CoachDeps {
 
 export interface CoachModuleOptions {
   isPremium?: CoachDeps['isPremium'];
+  isOn?: CoachDeps['isOn'];
   library?: CoachDeps['library'];
 }
 
 export function depsFrom(options: CoachModuleOptions): CoachDeps {
   return {
     isPremium: options.isPremium ?? (async () => false),
+    isOn: options.isOn ?? (async () => true),
     ...(options.library ? { library: options.library } : {}),
     async profileOf(platform, userId) {
       // The profile as its owner sees it: the users module's own read.

@@ -21,6 +21,9 @@ import { replySse } from './sse.ts';
 import { conversationStarters, dateIdeas, loveNoteDrafts } from './suggestions.ts';
 
 const tags = ['coach'];
+/** The routes that talk to the model say how they answer while the coach is switched off (gate.ts). */
+const SWITCHED_OFF =
+  'Answers 503 `SERVICE_UNAVAILABLE` (Retry-After: 300) while the coach is switched off for you by the `coach` feature flag.';
 const errors = { '4xx': ErrorResponse };
 
 /** REST routes under /v1/coach; handlers hand over to the services. */
@@ -33,6 +36,7 @@ export const coachRoutes: FastifyPluginAsyncTypebox<{ ctx: CoachContext }> = asy
       schema: {
         tags,
         operationId: 'createCoachConversation',
+        description: SWITCHED_OFF,
         summary: 'Start a conversation with the AI coach (opens with the AI disclosure)',
         body: CreateConversationBody,
         response: { 201: Responses.created, ...errors },
@@ -101,6 +105,7 @@ export const coachRoutes: FastifyPluginAsyncTypebox<{ ctx: CoachContext }> = asy
       schema: {
         tags,
         operationId: 'sendCoachMessage',
+        description: SWITCHED_OFF,
         summary:
           'Send a message; the reply streams as server-sent events with `Accept: text/event-stream`, else comes whole',
         params: ConversationParams,
@@ -193,6 +198,7 @@ export const coachRoutes: FastifyPluginAsyncTypebox<{ ctx: CoachContext }> = asy
       schema: {
         tags,
         operationId: 'suggestLoveNotes',
+        description: SWITCHED_OFF,
         summary: 'Three love note drafts you can send through love notes',
         body: LoveNoteBody,
         response: { 200: Responses.suggestions, ...errors },
@@ -207,6 +213,7 @@ export const coachRoutes: FastifyPluginAsyncTypebox<{ ctx: CoachContext }> = asy
       schema: {
         tags,
         operationId: 'suggestDateIdeas',
+        description: SWITCHED_OFF,
         summary: 'Date ideas for a budget and setting, optionally near a city',
         body: DateIdeasBody,
         response: { 200: Responses.suggestions, ...errors },
@@ -221,6 +228,7 @@ export const coachRoutes: FastifyPluginAsyncTypebox<{ ctx: CoachContext }> = asy
       schema: {
         tags,
         operationId: 'suggestConversationStarters',
+        description: SWITCHED_OFF,
         summary: 'Questions to start a good conversation with your partner',
         body: StartersBody,
         response: { 200: Responses.suggestions, ...errors },

@@ -4,6 +4,7 @@ import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.
 import { newId } from '../../platform/ids.ts';
 import type { CoachContext } from './context.ts';
 import { coachLocale, disclosureText } from './crisis-content.ts';
+import { assertCoachOn } from './gate.ts';
 import * as repo from './repo.ts';
 import type {
   ConversationView,
@@ -21,6 +22,7 @@ export async function createConversation(
   userId: string,
   input: Static<typeof CreateConversationBody>,
 ): Promise<Static<typeof CreatedConversation>> {
+  await assertCoachOn(ctx, userId);
   const id = newId();
   const { encryption } = ctx.platform;
   const profile = await ctx.deps.profileOf(ctx.platform, userId);

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { recordTokens, reserveMessage } from './budgets.ts';
 import type { CoachContext } from './context.ts';
+import { assertCoachOn } from './gate.ts';
 import { ClientGone, costOf, type Usage } from './gateway.ts';
 import { moderate } from './safety.ts';
 import type { DateIdeasBody, LoveNoteBody, StartersBody, Suggestions } from './schemas.ts';
@@ -103,6 +104,7 @@ async function generate(
   count: number,
   fallback: string[],
 ): Promise<Result> {
+  await assertCoachOn(ctx, userId);
   await reserveMessage(ctx, userId);
   const first = ctx.gateway.models[0];
   if (!first || first.provider === 'offline') return { items: fallback.slice(0, count), provider: 'offline' };
