@@ -18,7 +18,8 @@ describe('web app shell in Chromium', { skip }, () => {
   let browser: Browser;
 
   before(async () => {
-    served = await startServedApp();
+    // Sign-up as in production: a proof of work (easy here) solved by the page in a Web Worker.
+    served = await startServedApp({ SIGNUP_BOT_CHECK: 'pow', SIGNUP_POW_DIFFICULTY: '12' });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -40,8 +41,10 @@ describe('web app shell in Chromium', { skip }, () => {
     await context.close();
   });
 
-  test('a wrong password is refused with the API message, and the session survives a reload', async () => {
+  test('sign-up solves the bot check; a wrong password is refused with the API message; the session survives a reload', async () => {
     const person = await signUp(browser, served.url, 'Robin');
+    const challenge = await fetch(`${served.url}/v1/auth/challenge`);
+    assert.equal(((await challenge.json()) as { data: { kind: string } }).data.kind, 'pow');
     const { page } = person;
     await page.reload();
     await page.waitForURL('**/link');
