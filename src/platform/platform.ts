@@ -52,7 +52,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
   const metrics = createMetricsRegistry();
   const storage = await createStorage(config);
   registerPoolGauges(metrics, database.pool);
-  const responseCache = createResponseCache(config, metrics, log);
+  const responseCache = createResponseCache(config, metrics, log, { url: databaseUrl, pool: database.pool });
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
   if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });

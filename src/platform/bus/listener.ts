@@ -13,6 +13,7 @@ export class PgListener {
   constructor(
     private readonly url: string,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly applicationName = 'one2one-love-bus-listener',
   ) {}
 
   on(channel: string, handler: (payload: string) => void): void {
@@ -24,7 +25,7 @@ export class PgListener {
   async start(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.url,
-      application_name: 'one2one-love-bus-listener',
+      application_name: this.applicationName,
     });
     client.on('notification', (message) => {
       for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
@@ -36,6 +37,14 @@ export class PgListener {
     await client.connect();
     for (const channel of this.handlers.keys()) await client.query(`listen "${channel.replaceAll('"', '')}"`);
     this.client = client;
+  }
+
+  /** Starts listening without waiting; a failed first connection is retried like a dropped one. */
+  begin(): void {
+    this.start().catch((error: unknown) => {
+      this.onError(error);
+      this.reconnectSoon();
+    });
   }
 
   private reconnectSoon(): void {

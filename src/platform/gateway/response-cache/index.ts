@@ -1,8 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import { createGatewayRedis, redisReady } from '../redis.ts';
 import { createMemoryResponseCacheStore } from './memory-store.ts';
+import { withPgBroadcast } from './pg-broadcast.ts';
 import { createRedisResponseCacheStore } from './redis-store.ts';
 import type { ResponseCacheStore } from './store.ts';
 
@@ -36,6 +38,8 @@ export function createResponseCache(
   config: Config,
   metrics: Registry,
   log?: Pick<FastifyBaseLogger, 'warn'>,
+  /** The database the processes share: without Redis, invalidations reach the others through it. */
+  database?: { url: string; pool: pg.Pool },
 ): ResponseCache {
   const invalidations = new Counter({
     name: 'response_cache_invalidations_total',
@@ -56,7 +60,12 @@ export function createResponseCache(
     release = async () => void redis.disconnect();
     ready = () => redisReady(redis);
   } else {
-    store = createMemoryResponseCacheStore(config.gateway.responseCacheMaxEntries);
+    const local = createMemoryResponseCacheStore(config.gateway.responseCacheMaxEntries);
+    store = database
+      ? withPgBroadcast(local, database, (error) =>
+          log?.warn({ err: error }, 'response cache: invalidation broadcast failed; entries expire by TTL'),
+        )
+      : local;
   }
   return {
     kind: store.kind,

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { PgListener } from '../../bus/listener.ts';
+import type { ResponseCacheStore } from './store.ts';
+
+const CHANNEL = 'o2o_response_cache';
+// NOTIFY payloads must stay under 8,000 bytes.
+const MAX_PAYLOAD = 7_000;
+
+/**
+ * Without Redis every process keeps its own response cache, so a change made
+ * through one process would leave the others serving the old answer until
+ * its TTL ran out. This carries every invalidation to the other processes on
+ * the same database with PostgreSQL NOTIFY (delivered at commit, within
+ * milliseconds) and applies theirs here. LISTEN needs a connection of its own
+ * (a pooled one loses it); behind PgBouncer in transaction mode, run with Redis.
+ */
+export function withPgBroadcast(
+  local: ResponseCacheStore,
+  database: { url: string; pool: pg.Pool },
+  onError: (error: unknown) => void,
+): ResponseCacheStore {
+  const origin = randomUUID();
+  const listener = new PgListener(database.url, onError, 'one2one-love-cache-listener');
+  listener.on(CHANNEL, (payload) => {
+    let message: { origin?: unknown; tags?: unknown };
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (message.origin === origin || !Array.isArray(message.tags)) return;
+    const tags = message.tags.filter((tag): tag is string => typeof tag === 'string');
+    local.invalidate(tags).catch(onError);
+  });
+  listener.begin();
+
+  return {
+    kind: local.kind,
+    lookup: (key, tags) => local.lookup(key, tags),
+    store: (key, entry, tags, atLookup, ttlMs) => local.store(key, entry, tags, atLookup, ttlMs),
+    async invalidate(tags) {
+      await local.invalidate(tags);
+      for (const chunk of payloads(origin, tags)) {
+        await database.pool.query('select pg_notify($1, $2)', [CHANNEL, chunk]);
+      }
+    },
+    async close() {
+      await listener.close();
+      await local.close();
+    },
+  };
+}
+
+function* payloads(origin: string, tags: string[]): Generator<string> {
+  let batch: string[] = [];
+  let size = 0;
+  for (const tag of tags) {
+    if (batch.length > 0 && size + tag.length + 3 > MAX_PAYLOAD) {
+      yield JSON.stringify({ origin, tags: batch });
+      batch = [];
+      size = 0;
+    }
+    batch.push(tag);
+    size += tag.length + 3;
+  }
+  if (batch.length > 0) yield JSON.stringify({ origin, tags: batch });
+}
