@@ -1,7 +1,7 @@
 import { unwrap } from '@one2one/client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { Navigate, useNavigate } from 'react-router';
+import { type FormEvent, useRef, useState } from 'react';
+import { Navigate } from 'react-router';
 import { api } from '../api.ts';
 import { useLiveEvents } from '../realtime/useLiveEvents.ts';
 import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
@@ -13,30 +13,29 @@ import './couple.css';
 
 /** `/link`: make an invite to share, or type the code a partner shared. */
 export function LinkPage() {
-  const { state, query } = useCouple();
   const client = useQueryClient();
-  const navigate = useNavigate();
   const [code, setCode] = useState('');
-
   const invite = useMutation({ mutationFn: () => unwrap(api.POST('/v1/couples/invites')) });
+  // While a code waits for the partner, a slow poll backs up the live event (notifications are not replayed).
+  const { state, query } = useCouple(invite.data ? 15_000 : false);
   const accept = useMutation({
     mutationFn: (text: string) =>
       unwrap(api.POST('/v1/couples/invites/{code}/accept', { params: { path: { code: text } } })),
-    onSuccess: (couple) => {
-      client.setQueryData(coupleKey, couple);
-      navigate('/notes');
-    },
+    onSuccess: (couple) => client.setQueryData(coupleKey, couple),
   });
 
-  // The inviter hears of the link live (the notifications module's `couple.linked`) and goes on too.
+  // The inviter hears of the link live (the notifications module's `couple.linked`).
   useLiveEvents((event) => {
     if (event.type !== 'notification.created') return;
     if ((event.data as { kind?: string }).kind !== 'couple.linked') return;
-    void client.invalidateQueries({ queryKey: coupleKey }).then(() => navigate('/notes'));
+    void client.invalidateQueries({ queryKey: coupleKey });
   });
 
+  // Linked during this visit: on to the notes. Already linked when the page opened: the couple's page.
+  const unlinkedHere = useRef(false);
+  if (state === 'none' || state === 'closed') unlinkedHere.current = true;
   if (state === 'loading') return <Loading />;
-  if (state === 'active') return <Navigate to="/couple" replace />;
+  if (state === 'active') return <Navigate to={unlinkedHere.current ? '/notes' : '/couple'} replace />;
 
   function submit(event: FormEvent) {
     event.preventDefault();

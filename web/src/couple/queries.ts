@@ -8,8 +8,12 @@ export type Invite = DataOf<'/v1/couples/invites/{code}', 'get'>;
 /** The same key and answer as the home page's: a 404 means "not linked yet". */
 export const coupleKey = ['couple'] as const;
 
-export function useCouple() {
-  const query = useQuery({ queryKey: coupleKey, queryFn: () => unwrap(api.GET('/v1/couples/me')) });
+export function useCouple(refetchInterval: number | false = false) {
+  const query = useQuery({
+    queryKey: coupleKey,
+    queryFn: () => unwrap(api.GET('/v1/couples/me')),
+    refetchInterval,
+  });
   const notLinked = query.error instanceof ApiError && query.error.status === 404;
   return {
     query,

@@ -58,7 +58,10 @@ export function TemplatePicker({
         <NewTemplate
           onDone={(created) => {
             setCreating(false);
-            if (created) onPick(created);
+            if (created) {
+              setCategory('');
+              onPick(created);
+            }
           }}
         />
       ) : (

@@ -1,8 +1,12 @@
 /** Dates as people read them, in their own locale (and a note's own zone where it has one). */
 export function formatWhen(iso: string, timeZone?: string | null): string {
+  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the separate fields.
   return new Intl.DateTimeFormat(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
     ...(timeZone ? { timeZone, timeZoneName: 'short' } : {}),
   }).format(new Date(iso));
 }
