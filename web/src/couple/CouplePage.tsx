@@ -134,7 +134,7 @@ function Unlink({ partner }: { partner: string }) {
   }, [asking]);
 
   return (
-    <section className="card" aria-labelledby="unlink-heading">
+    <section className="card unlink" aria-labelledby="unlink-heading">
       <h2 id="unlink-heading">Unlink</h2>
       {asking ? (
         <div>

@@ -73,7 +73,10 @@ export function InvitePage() {
                 <strong>{name}</strong> would like to link with you as partners on One 2 One Love. You will
                 share love notes, a calendar and more.
               </p>
-              <p className="hint">Valid until {new Date(expiresAt).toLocaleString()}.</p>
+              <p className="hint">
+                Valid until{' '}
+                {new Date(expiresAt).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'short' })}.
+              </p>
             </>
           ) : (
             <p>{STATUS_TEXT[status]}</p>

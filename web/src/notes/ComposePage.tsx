@@ -4,9 +4,9 @@ import { partnerName, useCouple } from '../couple/queries.ts';
 import { Field, TextArea } from '../ui/Field.tsx';
 import { Loading, Page } from '../ui/Page.tsx';
 import { useSendNote } from './mutations.ts';
-import { useProfileZone } from './queries.ts';
+import { useProfileZone, useTemplates } from './queries.ts';
 import { TemplatePicker } from './TemplatePicker.tsx';
-import { REPEATS, type Repeat, ruleOf, timeZones } from './time.ts';
+import { parseRule, REPEATS, type Repeat, ruleOf, timeZones } from './time.ts';
 import { MAX_BODY, type SendInput, type Template } from './types.ts';
 import { useNotesLive } from './useNotesLive.ts';
 import './notes.css';
@@ -36,15 +36,19 @@ function Composer({ partner, profileZone }: { partner: string; profileZone: stri
   const navigate = useNavigate();
   const draft = (useLocation().state as { draft?: SendInput } | null)?.draft;
   const send = useSendNote();
+  const templates = useTemplates();
   const [body, setBody] = useState(draft?.body ?? '');
-  const [template, setTemplate] = useState<Template | null>(null);
+  const [templateId, setTemplateId] = useState<string | null>(draft?.templateId ?? null);
   const [when, setWhen] = useState<'now' | 'later'>(draft?.scheduledAt ? 'later' : 'now');
-  const [repeat, setRepeat] = useState<Repeat>('none');
+  const drafted = parseRule(draft?.recurrence);
+  const [repeat, setRepeat] = useState<Repeat>(drafted.repeat);
+  const [missingTime, setMissingTime] = useState(false);
+  const template = templates.data?.find((t) => t.id === templateId) ?? null;
   const over = body.length > MAX_BODY;
   const extraVariables = (template?.variables ?? []).filter((name) => !KNOWN_VARIABLES.has(name));
 
   function pick(chosen: Template | null) {
-    setTemplate(chosen);
+    setTemplateId(chosen?.id ?? null);
     if (chosen) setBody(chosen.body);
   }
 
@@ -55,10 +59,13 @@ function Composer({ partner, profileZone }: { partner: string; profileZone: stri
     const variables = Object.fromEntries(extraVariables.map((name) => [name, text(`var-${name}`)]));
     const count = Number(text('count')) || null;
     const recurrence = when === 'later' ? ruleOf(repeat, count) : undefined;
+    // The one check made here: without a time there is nothing to send. The API judges the rest.
+    setMissingTime(when === 'later' && text('scheduledAt') === '');
+    if (when === 'later' && text('scheduledAt') === '') return;
     const input: SendInput = {
       body,
       ...(text('mood') ? { mood: text('mood') } : {}),
-      ...(template ? { templateId: template.id } : {}),
+      ...(templateId ? { templateId } : {}),
       ...(extraVariables.length > 0 ? { variables } : {}),
       ...(when === 'later' ? { scheduledAt: text('scheduledAt'), timeZone: text('timeZone') } : {}),
       ...(recurrence ? { recurrence } : {}),
@@ -80,8 +87,10 @@ function Composer({ partner, profileZone }: { partner: string; profileZone: stri
           onChange={(e) => setBody(e.target.value)}
           required
         />
-        <p className={over ? 'counter error' : 'counter hint'} aria-live="polite">
-          {body.length} / {MAX_BODY} characters{over ? ': too long to send' : ''}
+        <p className={over ? 'counter error' : 'counter hint'}>
+          {body.length} / {MAX_BODY} characters
+          {/* Announced once when the limit is crossed, not on every keystroke. */}
+          <span role="status">{over ? ': too long to send' : ''}</span>
         </p>
         {template && (
           <p className="hint">
@@ -116,7 +125,14 @@ function Composer({ partner, profileZone }: { partner: string; profileZone: stri
             <label htmlFor="when-later">Schedule</label>
           </div>
           {when === 'later' && (
-            <Schedule profileZone={profileZone} draft={draft} repeat={repeat} onRepeat={setRepeat} />
+            <Schedule
+              profileZone={profileZone}
+              draft={draft}
+              repeat={repeat}
+              count={drafted.count}
+              onRepeat={setRepeat}
+              missingTime={missingTime}
+            />
           )}
         </fieldset>
 
@@ -132,12 +148,16 @@ function Schedule({
   profileZone,
   draft,
   repeat,
+  count,
   onRepeat,
+  missingTime,
 }: {
   profileZone: string;
   draft: SendInput | undefined;
   repeat: Repeat;
+  count: number | null;
   onRepeat: (repeat: Repeat) => void;
+  missingTime: boolean;
 }) {
   return (
     <div className="schedule">
@@ -149,6 +169,7 @@ function Schedule({
         required
         defaultValue={draft?.scheduledAt ?? ''}
         hint="In the time zone below."
+        error={missingTime ? 'Choose when the note should arrive' : undefined}
       />
       <div className="field">
         <label htmlFor="time-zone">Time zone</label>
@@ -177,6 +198,7 @@ function Schedule({
           type="number"
           min={1}
           max={10000}
+          defaultValue={count ?? ''}
           hint="Leave empty to repeat until you pause or delete it."
         />
       )}

@@ -24,6 +24,11 @@ export function useNotesList(box: Box, favorite: boolean) {
       return { items, nextCursor: result.data?.meta.nextCursor ?? null };
     },
     getNextPageParam: (last) => last.nextCursor,
+    // Live events keep an open list current; one opened again may have missed some (a scheduled
+    // note of mine went out, a note came while I was elsewhere), so it refreshes on every visit.
+    staleTime: 0,
+    // The sender hears nothing live when a scheduled note goes: the list checks now and then.
+    refetchInterval: box === 'scheduled' ? 30_000 : false,
   });
 }
 

@@ -63,3 +63,11 @@ export function describeRule(rule: string): string {
     return `Repeats: ${rule}`;
   return parts.COUNT ? `${every}, ${parts.COUNT} times` : every;
 }
+
+/** The repeat and count of a rule this app wrote (a draft coming back after a refusal). */
+export function parseRule(rule: string | undefined): { repeat: Repeat; count: number | null } {
+  if (!rule) return { repeat: 'none', count: null };
+  const parts = Object.fromEntries(rule.split(';').map((part) => part.split('=') as [string, string]));
+  const repeat = REPEATS.find((r) => r.value === parts.FREQ)?.value ?? 'none';
+  return { repeat, count: parts.COUNT ? Number(parts.COUNT) : null };
+}
