@@ -245,7 +245,16 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     );
     await ana.page.getByRole('button', { name: 'Send note' }).click();
     // The API fills the partner's name into the template.
-    await card(ana.page, 'Ben, remember the penguin?').getByText('Delivered').waitFor();
+    const penguin = card(ana.page, 'Ben, remember the penguin?');
+    await penguin.getByText('Delivered').waitFor();
+
+    // Not read yet, so Ana can take it back.
+    await penguin.getByRole('link').click();
+    await ana.page.getByRole('button', { name: 'Unsend' }).click();
+    await ana.page.getByRole('button', { name: 'Yes, unsend' }).click();
+    await atBox(ana.page, 'sent');
+    await ana.page.getByRole('link', { name: 'Good morning, sunshine', exact: false }).waitFor();
+    assert.equal(await penguin.count(), 0);
   });
 
   test('an invite link: a signed-out visitor signs in, comes back, sees who invited and declines', async () => {

@@ -9,6 +9,7 @@ import { useMarkRead } from './mutations.ts';
 import { NoteStatus } from './NoteStatus.tsx';
 import { useNote } from './queries.ts';
 import { ReactionList, ReactionPicker } from './Reactions.tsx';
+import { RemoveNote } from './RemoveNote.tsx';
 import { describeRule, formatWhen } from './time.ts';
 import { useNotesLive } from './useNotesLive.ts';
 import './notes.css';
@@ -87,6 +88,7 @@ export function NoteViewPage() {
           <ReactionPicker note={data} userId={user.id} />
         </section>
       )}
+      {data.status !== 'scheduled' && data.status !== 'cancelled' && <RemoveNote note={data} mine={mine} />}
     </Page>
   );
 }

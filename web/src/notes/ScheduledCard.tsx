@@ -1,14 +1,14 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
 import { Field, TextArea } from '../ui/Field.tsx';
-import { useScheduledActions } from './mutations.ts';
+import { useNoteActions } from './mutations.ts';
 import { NoteStatus } from './NoteStatus.tsx';
 import { wallClockIn } from './time.ts';
 import type { Note } from './types.ts';
 
 /** A note waiting to go: pause or resume a series, edit its text or time, or cancel it. */
 export function ScheduledCard({ note }: { note: Note }) {
-  const actions = useScheduledActions();
+  const actions = useNoteActions();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const zone = note.timeZone ?? 'UTC';

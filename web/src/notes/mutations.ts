@@ -110,8 +110,8 @@ export function useMarkRead() {
   });
 }
 
-/** Pause, resume, edit and delete of a note that is still waiting to go. */
-export function useScheduledActions() {
+/** Pause, resume and edit of a note still waiting to go; delete: cancel it, unsend it, or hide a received one. */
+export function useNoteActions() {
   const client = useQueryClient();
   const done = (updated: Note) => patchNote(client, updated.id, () => updated);
   const path = (id: string) => ({ params: { path: { id } } });
