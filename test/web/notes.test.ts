@@ -175,6 +175,36 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     assert.equal(await ana.page.getByLabel('Your note to Ben').inputValue(), text);
   });
 
+  test('a reaction the API refuses shows at once, then rolls back with a visible error', async () => {
+    const note = (await (
+      await apiAs(ana)
+    )('POST', '/v1/love-notes', { body: 'Hidden in a moment' })) as {
+      id: string;
+    };
+    await ben.page.goto(`/notes/${note.id}`);
+    const fire = ben.page.getByRole('button', { name: 'React 🔥' });
+    await fire.waitFor();
+    // Hidden from Ben's inbox elsewhere (another tab) while this page still shows it: the API answers 404.
+    await (await apiAs(ben))('DELETE', `/v1/love-notes/${note.id}`);
+    // The API's answer is held until the optimistic reaction has been seen.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await ben.page.route('**/reactions', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await fire.click();
+    await ben.page.getByText('You reacted 🔥').waitFor();
+    assert.equal(await fire.getAttribute('aria-pressed'), 'true');
+    release();
+    await ben.page.getByRole('alert').filter({ hasText: 'Your reaction was not saved' }).waitFor();
+    await ben.page.unroute('**/reactions');
+    assert.equal(await fire.getAttribute('aria-pressed'), 'false');
+    assert.equal(await ben.page.getByText('You reacted 🔥').count(), 0);
+  });
+
   test('the inbox pages with "Load more", filters favourites, and the scheduled list pauses, edits and deletes', async () => {
     const asBen = await apiAs(ben);
     for (let i = 1; i <= 21; i++) await asBen('POST', '/v1/love-notes', { body: `Old note number ${i}` });
@@ -330,6 +360,12 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     await ana.page.getByRole('button', { name: 'Unlink from Benny' }).click();
     await ana.page.getByRole('button', { name: 'Yes, unlink' }).click();
     await ana.page.getByRole('heading', { name: 'Your former couple' }).waitFor();
+
+    // The closed couple's notes stay readable for 30 days, but no longer change.
+    await ana.page.goto('/notes');
+    await ana.page.getByRole('link', { name: 'Old note number 21', exact: true }).click();
+    await ana.page.getByText('Your couple has ended').waitFor();
+    assert.equal(await ana.page.getByRole('button', { name: 'React 🔥' }).count(), 0);
     await eve.context.close();
   });
 });

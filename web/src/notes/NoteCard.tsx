@@ -6,7 +6,18 @@ import { formatWhen } from './time.ts';
 import type { Note } from './types.ts';
 
 /** A note in the inbox or the sent box; its text opens it. */
-export function NoteCard({ note, userId, partner }: { note: Note; userId: string; partner: string }) {
+export function NoteCard({
+  note,
+  userId,
+  partner,
+  readOnly = false,
+}: {
+  note: Note;
+  userId: string;
+  partner: string;
+  /** A closed couple's note: shown, not changed. */
+  readOnly?: boolean;
+}) {
   const mine = note.senderId === userId;
   const unread = !mine && !note.readAt;
   return (
@@ -23,7 +34,7 @@ export function NoteCard({ note, userId, partner }: { note: Note; userId: string
       </Link>
       <div className="note-actions">
         <ReactionList reactions={note.reactions} userId={userId} partner={partner} />
-        <FavoriteButton note={note} />
+        {!readOnly && <FavoriteButton note={note} />}
       </div>
     </li>
   );

@@ -19,14 +19,17 @@ export function NoteViewPage() {
   useNotesLive();
   const id = useParams().id ?? '';
   const user = useUser();
-  const { couple } = useCouple();
+  const { couple, state } = useCouple();
+  // A closed couple's notes are readable for 30 days; the API refuses every change to them.
+  const writable = state === 'active';
   const partner = partnerName(couple);
   const note = useNote(id);
   const markRead = useMarkRead();
   const asked = useRef<string | null>(null);
 
   const data = note.data;
-  const unread = data && data.recipientId === user.id && !data.readAt && data.status === 'delivered';
+  const unread =
+    writable && data && data.recipientId === user.id && !data.readAt && data.status === 'delivered';
   useEffect(() => {
     if (unread && asked.current !== id) {
       asked.current = id;
@@ -77,18 +80,25 @@ export function NoteViewPage() {
           </dd>
         </dl>
         <ReactionList reactions={data.reactions} userId={user.id} partner={partner} />
-        <div className="row">
-          <FavoriteButton note={data} />
-        </div>
+        {writable && (
+          <div className="row">
+            <FavoriteButton note={data} />
+          </div>
+        )}
       </article>
       <ErrorNotice error={markRead.error} />
-      {data.status !== 'scheduled' && data.status !== 'cancelled' && (
+      {!writable && state !== 'loading' && (
+        <p className="hint">Your couple has ended: this note can be read, no longer changed.</p>
+      )}
+      {writable && data.status !== 'scheduled' && data.status !== 'cancelled' && (
         <section className="card" aria-labelledby="react-heading">
           <h2 id="react-heading">React</h2>
           <ReactionPicker note={data} userId={user.id} />
         </section>
       )}
-      {data.status !== 'scheduled' && data.status !== 'cancelled' && <RemoveNote note={data} mine={mine} />}
+      {writable && data.status !== 'scheduled' && data.status !== 'cancelled' && (
+        <RemoveNote note={data} mine={mine} />
+      )}
     </Page>
   );
 }

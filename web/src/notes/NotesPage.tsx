@@ -103,7 +103,13 @@ export function NotesPage() {
               box === 'scheduled' ? (
                 <ScheduledCard key={note.id} note={note} />
               ) : (
-                <NoteCard key={note.id} note={note} userId={user.id} partner={partner} />
+                <NoteCard
+                  key={note.id}
+                  note={note}
+                  userId={user.id}
+                  partner={partner}
+                  readOnly={state === 'closed'}
+                />
               ),
             )}
           </ul>
