@@ -130,12 +130,14 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     await ana.page.getByLabel('Schedule').check();
     await ana.page.getByLabel('Time zone').selectOption('UTC');
     await ana.page.getByLabel('Date and time').fill(utcWallClock(due));
+    await screenshot(ana.page, 'notes-new-schedule');
     await ana.page.getByRole('button', { name: 'Schedule note' }).click();
     await atBox(ana.page, 'scheduled');
     const scheduled = card(ana.page, text);
     await scheduled.getByText(/^Goes /).waitFor();
     assert.match((await scheduled.textContent()) ?? '', /UTC/);
     assert.ok(Date.now() < due.getTime(), 'the note was listed before it was due');
+    await screenshot(ana.page, 'notes-scheduled');
 
     await card(ben.page, text).getByText('New', { exact: true }).waitFor({ timeout: 60_000 });
     assert.ok(Date.now() >= due.getTime() - 2_000, 'delivered before its time');
