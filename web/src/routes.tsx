@@ -7,7 +7,27 @@ import { AppShell } from './layout/AppShell.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
 
 /** Pages behind sign-in; each feature lazy-loads its own code. */
-const signedIn: RouteObject[] = [{ index: true, element: <HomePage /> }];
+const signedIn: RouteObject[] = [
+  { index: true, element: <HomePage /> },
+  { path: 'link', lazy: () => import('./couple/LinkPage.tsx').then((m) => ({ Component: m.LinkPage })) },
+  {
+    path: 'invite/:code',
+    lazy: () => import('./couple/InvitePage.tsx').then((m) => ({ Component: m.InvitePage })),
+  },
+  {
+    path: 'couple',
+    lazy: () => import('./couple/CouplePage.tsx').then((m) => ({ Component: m.CouplePage })),
+  },
+  { path: 'notes', lazy: () => import('./notes/NotesPage.tsx').then((m) => ({ Component: m.NotesPage })) },
+  {
+    path: 'notes/new',
+    lazy: () => import('./notes/ComposePage.tsx').then((m) => ({ Component: m.ComposePage })),
+  },
+  {
+    path: 'notes/:id',
+    lazy: () => import('./notes/NoteViewPage.tsx').then((m) => ({ Component: m.NoteViewPage })),
+  },
+];
 
 export const routes: RouteObject[] = [
   {

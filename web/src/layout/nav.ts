@@ -8,5 +8,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { to: '/', label: 'Home' },
+  { to: '/notes', label: 'Notes' },
+  { to: '/couple', label: 'Partner' },
   { to: '/admin', label: 'Admin', roles: ['admin', 'editor'] },
 ];
