@@ -7,7 +7,17 @@ import { AppShell } from './layout/AppShell.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
 
 /** Pages behind sign-in; each feature lazy-loads its own code. */
-const signedIn: RouteObject[] = [{ index: true, element: <HomePage /> }];
+const signedIn: RouteObject[] = [
+  { index: true, element: <HomePage /> },
+  {
+    path: 'calendar',
+    lazy: () => import('./calendar/CalendarPage.tsx').then((m) => ({ Component: m.CalendarPage })),
+  },
+  {
+    path: 'question',
+    lazy: () => import('./questions/QuestionPage.tsx').then((m) => ({ Component: m.QuestionPage })),
+  },
+];
 
 export const routes: RouteObject[] = [
   {

@@ -8,5 +8,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { to: '/', label: 'Home' },
+  { to: '/calendar', label: 'Calendar' },
+  { to: '/question', label: 'Daily question' },
   { to: '/admin', label: 'Admin', roles: ['admin', 'editor'] },
 ];

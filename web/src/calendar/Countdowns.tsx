@@ -1,0 +1,50 @@
+import { ErrorNotice } from '../ui/ErrorNotice.tsx';
+import { Loading } from '../ui/Page.tsx';
+import { shortDay } from './dates.ts';
+import { type Countdown, useCountdowns } from './hooks.ts';
+
+export function daysLeftText(daysLeft: number): string {
+  return daysLeft === 0 ? 'today' : daysLeft === 1 ? 'tomorrow' : `in ${daysLeft} days`;
+}
+
+/** "Our anniversary (3 years)": the title with the round number it reaches. */
+export function countdownTitle(countdown: Countdown): string {
+  if (countdown.kind === 'days-together') return countdown.title;
+  return countdown.years
+    ? `${countdown.title} (${countdown.years} ${countdown.years === 1 ? 'year' : 'years'})`
+    : countdown.title;
+}
+
+/** The couple's days to look forward to, soonest first (the API's order). */
+export function Countdowns() {
+  const countdowns = useCountdowns();
+  return (
+    <section className="card" aria-labelledby="countdowns-title">
+      <h2 id="countdowns-title">Countdowns</h2>
+      {countdowns.isPending ? (
+        <Loading />
+      ) : countdowns.error ? (
+        <ErrorNotice error={countdowns.error} />
+      ) : countdowns.data.length === 0 ? (
+        <p className="hint">Add your anniversary or birthdays to your profile to count down to them.</p>
+      ) : (
+        <ul className="list countdowns">
+          {countdowns.data.map((countdown) => (
+            <li key={`${countdown.kind}-${countdown.userId ?? ''}-${countdown.next}`}>
+              <span className="days-left" aria-hidden="true">
+                {countdown.daysLeft}
+              </span>
+              <span>
+                <strong>{countdownTitle(countdown)}</strong>
+                <br />
+                <span className="hint">
+                  {daysLeftText(countdown.daysLeft)}, {shortDay(countdown.next)}
+                </span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
