@@ -15,9 +15,18 @@ export function countdownTitle(countdown: Countdown): string {
     : countdown.title;
 }
 
+/**
+ * Yearly dates whose first time is today (years 0: "since you linked", on
+ * the day you linked) are not yet something to celebrate; the rest are.
+ */
+export function celebrated(countdowns: Countdown[]): Countdown[] {
+  return countdowns.filter((countdown) => countdown.years !== 0);
+}
+
 /** The couple's days to look forward to, soonest first (the API's order). */
 export function Countdowns() {
   const countdowns = useCountdowns();
+  const list = celebrated(countdowns.data ?? []);
   return (
     <section className="card" aria-labelledby="countdowns-title">
       <h2 id="countdowns-title">Countdowns</h2>
@@ -25,11 +34,11 @@ export function Countdowns() {
         <Loading />
       ) : countdowns.error ? (
         <ErrorNotice error={countdowns.error} />
-      ) : countdowns.data.length === 0 ? (
+      ) : list.length === 0 ? (
         <p className="hint">Add your anniversary or birthdays to your profile to count down to them.</p>
       ) : (
         <ul className="list countdowns">
-          {countdowns.data.map((countdown) => (
+          {list.map((countdown) => (
             <li key={`${countdown.kind}-${countdown.userId ?? ''}-${countdown.next}`}>
               <span className="days-left" aria-hidden="true">
                 {countdown.daysLeft}

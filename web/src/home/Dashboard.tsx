@@ -2,7 +2,7 @@ import { type DataOf, unwrap } from '@one2one/client';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api.ts';
-import { countdownTitle, daysLeftText } from '../calendar/Countdowns.tsx';
+import { celebrated, countdownTitle, daysLeftText } from '../calendar/Countdowns.tsx';
 import { useCountdowns } from '../calendar/hooks.ts';
 import { useToday } from '../questions/hooks.ts';
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
@@ -75,7 +75,7 @@ function QuestionTile() {
 
 function CountdownTile() {
   const countdowns = useCountdowns();
-  const next = countdowns.data?.[0];
+  const next = celebrated(countdowns.data ?? [])[0];
   return (
     <section className="card tile" aria-labelledby="countdown-title">
       <h2 id="countdown-title">Next countdown</h2>
