@@ -82,7 +82,7 @@ export function CalendarPage() {
         </button>
       }
     >
-      <p role="status" className="success">
+      <p role="status" className="success status-line">
         {status}
       </p>
       {form && (

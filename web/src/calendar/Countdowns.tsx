@@ -29,7 +29,9 @@ export function Countdowns() {
   const list = celebrated(countdowns.data ?? []);
   return (
     <section className="card" aria-labelledby="countdowns-title">
-      <h2 id="countdowns-title">Countdowns</h2>
+      <h2 id="countdowns-title" className="card-title">
+        Countdowns
+      </h2>
       {countdowns.isPending ? (
         <Loading />
       ) : countdowns.error ? (

@@ -24,7 +24,9 @@ export function FeedCard() {
 
   return (
     <section className="card" aria-labelledby="feed-title">
-      <h2 id="feed-title">Subscribe in your calendar app</h2>
+      <h2 id="feed-title" className="card-title">
+        Subscribe in your calendar app
+      </h2>
       <p className="hint">
         A private address for Apple Calendar, Google Calendar or Outlook. Anyone with it can read your shared
         calendar; making a new one switches the old one off.
@@ -42,7 +44,7 @@ export function FeedCard() {
           </button>
         </div>
       )}
-      <p role="status" className={copied === 'failed' ? 'error' : 'success'}>
+      <p role="status" className={`status-line ${copied === 'failed' ? 'error' : 'success'}`}>
         {copied === 'yes'
           ? 'Copied.'
           : copied === 'failed'

@@ -2,7 +2,8 @@ import { type DataOf, unwrap } from '@one2one/client';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api.ts';
-import { celebrated, countdownTitle, daysLeftText } from '../calendar/Countdowns.tsx';
+import { celebrated, countdownTitle } from '../calendar/Countdowns.tsx';
+import { shortDay } from '../calendar/dates.ts';
 import { useCountdowns } from '../calendar/hooks.ts';
 import { useToday } from '../questions/hooks.ts';
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
@@ -85,11 +86,14 @@ function CountdownTile() {
         <ErrorNotice error={countdowns.error} />
       ) : next ? (
         <>
-          <p className="big-number">{next.daysLeft}</p>
+          <p className="big-number">{next.daysLeft === 0 ? 'Today' : next.daysLeft}</p>
+          {next.daysLeft > 0 && <p>{next.daysLeft === 1 ? 'day to go' : 'days to go'}</p>}
           <p>
-            {next.daysLeft === 1 ? 'day' : 'days'} to {countdownTitle(next)} ({daysLeftText(next.daysLeft)})
+            <strong>{countdownTitle(next)}</strong>
+            <br />
+            <span className="hint">{shortDay(next.next)}</span>
           </p>
-          <Link to="/calendar">Open the calendar</Link>
+          <Link to="/calendar">All countdowns</Link>
         </>
       ) : (
         <p className="hint">Nothing to count down to yet.</p>

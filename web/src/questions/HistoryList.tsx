@@ -10,7 +10,9 @@ export function HistoryList() {
   const days = history.data?.pages.flatMap((page) => page.days) ?? [];
   return (
     <section className="card" aria-labelledby="history-title">
-      <h2 id="history-title">Earlier questions</h2>
+      <h2 id="history-title" className="card-title">
+        Earlier questions
+      </h2>
       {history.isPending ? (
         <Loading />
       ) : history.error ? (

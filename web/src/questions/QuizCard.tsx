@@ -22,7 +22,9 @@ export function QuizCard({ today }: { today: Today }) {
 
   return (
     <section className="card" aria-labelledby="quiz-title">
-      <h2 id="quiz-title">How well do you know me?</h2>
+      <h2 id="quiz-title" className="card-title">
+        How well do you know me?
+      </h2>
       {quiz.mine === null ? (
         today.revealed ? (
           <p className="hint">You did not guess today. Guess before you both answer tomorrow.</p>

@@ -12,7 +12,9 @@ export function ScoreCard() {
   const score = useScore(true);
   return (
     <section className="card" aria-labelledby="score-title">
-      <h2 id="score-title">Match score</h2>
+      <h2 id="score-title" className="card-title">
+        Match score
+      </h2>
       {score.isPending ? (
         <Loading />
       ) : score.error ? (
