@@ -131,6 +131,7 @@ describe('calendar, daily question and home in Chromium', { skip }, () => {
     assert.equal(message, 'end must not be before start');
     const events = (await (await apiAs(ana))('GET', '/v1/calendar/events')) as unknown[];
     assert.equal(events.length, 0);
+    await screenshot(page, 'calendar-event-error');
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
@@ -242,6 +243,8 @@ describe('calendar, daily question and home in Chromium', { skip }, () => {
       await call.getByRole('link', { name: 'Link with your partner' }).getAttribute('href'),
       '/link',
     );
+    assert.deepEqual(await accessibilityViolations(cleo.page), []);
+    await screenshot(cleo.page, 'home-unlinked');
     await cleo.page.goto('/calendar');
     await cleo.page.getByText('The calendar is shared with your partner.').waitFor();
     await cleo.context.close();
