@@ -148,6 +148,17 @@ describe('calendar, daily question and home in Chromium', { skip }, () => {
       .first()
       .waitFor();
 
+    // The next events count down too (from the month views).
+    await (await apiAs(ana))('POST', '/v1/calendar/events', {
+      title: 'Weekend away',
+      allDay: true,
+      start: utcDay(5),
+      end: utcDay(6),
+    });
+    await page.reload();
+    await countdowns.getByText('Coming up').waitFor();
+    await countdowns.getByText(/^in 5 days, .*All day$/).waitFor();
+
     await ana.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('button', { name: 'Create a subscription address' }).click();
     const address = page.getByLabel('Subscription address');

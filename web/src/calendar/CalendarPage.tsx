@@ -159,7 +159,7 @@ export function CalendarPage() {
           </>
         )}
       </section>
-      <Countdowns />
+      <Countdowns zone={zone} today={today} />
       <FeedCard />
     </Page>
   );

@@ -1,11 +1,8 @@
 import { ErrorNotice } from '../ui/ErrorNotice.tsx';
 import { Loading } from '../ui/Page.tsx';
-import { shortDay } from './dates.ts';
+import { ComingUp } from './ComingUp.tsx';
+import { daysLeftText, shortDay } from './dates.ts';
 import { type Countdown, useCountdowns } from './hooks.ts';
-
-export function daysLeftText(daysLeft: number): string {
-  return daysLeft === 0 ? 'today' : daysLeft === 1 ? 'tomorrow' : `in ${daysLeft} days`;
-}
 
 /** "Our anniversary (3 years)": the title with the round number it reaches. */
 export function countdownTitle(countdown: Countdown): string {
@@ -24,7 +21,7 @@ export function celebrated(countdowns: Countdown[]): Countdown[] {
 }
 
 /** The couple's days to look forward to, soonest first (the API's order). */
-export function Countdowns() {
+export function Countdowns({ zone, today }: { zone: string; today: string }) {
   const countdowns = useCountdowns();
   const list = celebrated(countdowns.data ?? []);
   return (
@@ -56,6 +53,7 @@ export function Countdowns() {
           ))}
         </ul>
       )}
+      <ComingUp zone={zone} today={today} />
     </section>
   );
 }

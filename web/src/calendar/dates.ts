@@ -121,3 +121,13 @@ export function timeZones(...extra: string[]): string[] {
   const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
   return [...new Set([...extra, 'UTC', ...known])].sort();
 }
+
+/** Whole days from one day key to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((utcOf(to).getTime() - utcOf(from).getTime()) / 86_400_000);
+}
+
+/** "today", "tomorrow", "in 12 days". */
+export function daysLeftText(daysLeft: number): string {
+  return daysLeft === 0 ? 'today' : daysLeft === 1 ? 'tomorrow' : `in ${daysLeft} days`;
+}
