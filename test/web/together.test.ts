@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
+import bank from '../../src/modules/questions/bank.json' with { type: 'json' };
 import {
   accessibilityViolations,
   apiAs,
@@ -21,6 +23,31 @@ function utcDay(offset = 0): string {
   const date = new Date();
   date.setUTCDate(date.getUTCDate() + offset);
   return date.toISOString().slice(0, 10);
+}
+
+/** `count` unanswered days before the couple's first, each with another question of the bank. */
+async function seedEarlierDays(databaseUrl: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{
+      couple_id: string;
+      day: string;
+      cycle: number;
+      question_id: string;
+    }>("select couple_id, to_char(day, 'YYYY-MM-DD') as day, cycle, question_id from questions_days");
+    const first = rows[0];
+    assert.ok(first && rows.length === 1, 'one day so far');
+    const others = bank.map((question) => question.id).filter((id) => id !== first.question_id);
+    for (let i = 1; i <= count; i++) {
+      await client.query(
+        'insert into questions_days (couple_id, day, question_id, cycle) values ($1, $2::date - $3::int, $4, $5)',
+        [first.couple_id, first.day, i, others[i], first.cycle],
+      );
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 /** The month grid's button for the day that lists `title` (its name carries the day's titles). */
@@ -229,6 +256,17 @@ describe('calendar, daily question and home in Chromium', { skip }, () => {
     // Today is the first day of the history, with both answers.
     const history = a.getByRole('region', { name: 'Earlier questions' });
     await history.getByText('Pancakes on Sunday').waitFor();
+
+    // Eleven earlier days (arranged in the database: days cannot be made to pass) page by ten.
+    await seedEarlierDays(served.database.url, 11);
+    await a.reload();
+    const days = history.getByRole('listitem');
+    await days.nth(9).waitFor();
+    assert.equal(await days.count(), 10);
+    await history.getByRole('button', { name: 'Show older questions' }).click();
+    await days.nth(11).waitFor();
+    assert.equal(await days.count(), 12);
+    await history.getByRole('button', { name: 'Show older questions' }).waitFor({ state: 'detached' });
   });
 
   test('home shows the couple’s day; an unlinked person is asked to link', async () => {
