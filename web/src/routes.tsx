@@ -26,6 +26,13 @@ const signedIn: RouteObject[] = [
   {
     path: 'notes/:id',
     lazy: () => import('./notes/NoteViewPage.tsx').then((m) => ({ Component: m.NoteViewPage })),
+  {
+    path: 'calendar',
+    lazy: () => import('./calendar/CalendarPage.tsx').then((m) => ({ Component: m.CalendarPage })),
+  },
+  {
+    path: 'question',
+    lazy: () => import('./questions/QuestionPage.tsx').then((m) => ({ Component: m.QuestionPage })),
   },
 ];
 

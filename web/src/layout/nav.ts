@@ -10,5 +10,7 @@ export const NAV: NavItem[] = [
   { to: '/', label: 'Home' },
   { to: '/notes', label: 'Notes' },
   { to: '/couple', label: 'Partner' },
+  { to: '/calendar', label: 'Calendar' },
+  { to: '/question', label: 'Daily question' },
   { to: '/admin', label: 'Admin', roles: ['admin', 'editor'] },
 ];
