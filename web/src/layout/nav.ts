@@ -8,5 +8,9 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { to: '/', label: 'Home' },
+  { to: '/coach', label: 'Coach' },
+  { to: '/library', label: 'Library' },
+  { to: '/premium', label: 'Premium' },
+  { to: '/settings', label: 'Settings' },
   { to: '/admin', label: 'Admin', roles: ['admin', 'editor'] },
 ];
