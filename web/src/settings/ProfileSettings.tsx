@@ -90,13 +90,7 @@ export function ProfileSettings() {
           {preview ? (
             <img className="avatar" src={preview} alt="Preview of your new avatar" width={128} height={128} />
           ) : current ? (
-            <img
-              className="avatar"
-              src={current}
-              alt="Your avatar"
-              width={128}
-              height={128}
-            />
+            <img className="avatar" src={current} alt="Your avatar" width={128} height={128} />
           ) : (
             <div className="avatar empty" aria-hidden="true">
               {(me.data.displayName ?? '?').slice(0, 1).toUpperCase()}
