@@ -136,7 +136,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
     assert.equal(await codes.count(), 0, 'recovery codes are shown once');
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.goto('/signin');
+    await page.waitForURL('**/signin');
     await page.getByLabel('Email').fill(person.email);
     await page.getByLabel('Password').fill(person.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -146,8 +146,8 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
       .getByLabel('Code from your authenticator app')
       .fill(totp.generate({ timestamp: Date.now() + 30_000 }));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-    await page.goto('/settings/security');
+    // Signed in again, back on the page they left.
+    await page.waitForURL('**/settings/security');
     await assert.doesNotReject(page.getByText('Two-step verification is on').waitFor());
     await assert.doesNotReject(page.getByText(/signed in with password and code/).waitFor());
     await person.context.close();
