@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { type FakeProviders, startFakeProviders } from '../modules/ai-coach-fake-providers.ts';
 import {
   accessibilityViolations,
@@ -274,6 +275,65 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
     assert.equal(await page.getByLabel('Speed').inputValue(), '1.5');
     await screenshot(page, 'library-podcasts');
     await person.context.close();
+  });
+
+  test('profile: a new name is saved, a chosen avatar is previewed, uploaded and shown', async () => {
+    const person = await signUp(browser, served.url, 'Drew');
+    const { page } = person;
+    await page.goto('/settings');
+    await page.getByLabel('Display name').fill('Drew Renamed');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Saved.').waitFor();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#b0234f' } })
+      .png()
+      .toBuffer();
+    await page
+      .getByLabel('Choose a photo')
+      .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    const preview = page.getByRole('img', { name: 'Preview of your new avatar' });
+    await preview.waitFor();
+    assert.match((await preview.getAttribute('src')) ?? '', /^blob:/);
+    await page.getByRole('button', { name: 'Upload photo' }).click();
+    await page.getByText('Photo updated.').waitFor();
+    const avatar = page.getByRole('img', { name: 'Your avatar' });
+    assert.match((await avatar.getAttribute('src')) ?? '', /\/v1\/files\/.+\.webp/);
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img.avatar');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    await page.reload();
+    assert.equal(await page.getByLabel('Display name').inputValue(), 'Drew Renamed');
+    await person.context.close();
+  });
+
+  test('the pages mail links open: forgot and reset password, email verification, OAuth return', async () => {
+    const context = await browser.newContext({ baseURL: served.url });
+    const page = await context.newPage();
+    await page.goto('/signin');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+    await page.getByLabel('Email').fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    // The same answer for every address (no account enumeration).
+    await assert.doesNotReject(page.getByText(/If an account uses that address/).waitFor());
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    await page.goto('/reset-password?token=not-a-real-token-0123456789');
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('a long and fresh passphrase 77');
+    await page.getByLabel('Repeat the new password').fill('a long and fresh passphrase 77');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByRole('alert').first().waitFor();
+    await assert.doesNotReject(page.getByRole('link', { name: 'Ask for a new one' }).waitFor());
+
+    await page.goto('/verify-email?token=not-a-real-token-0123456789');
+    await page.getByRole('alert').first().waitFor();
+    assert.match((await page.getByRole('alert').first().textContent()) ?? '', /\w/);
+
+    // Without the OAuth callback's cookies there is no session to pick up.
+    await page.goto('/auth/complete');
+    await assert.doesNotReject(page.getByText('The sign-in did not complete.').waitFor());
+    await context.close();
   });
 
   test('the main pages pass axe WCAG 2 AA and fit a 360 px phone', async () => {
