@@ -43,7 +43,12 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   before(async () => {
     fake = await startFakeProviders({ record: false });
     fake.setDefault({ chunks: WORDS, delayMs: 150 });
-    served = await startServedApp({ OPENAI_BASE_URL: fake.openaiURL, OPENAI_MODEL: 'fake-model' });
+    // One coach message a day on the free plan: each test's person sends one, so the budget's 429 shows up.
+    served = await startServedApp({
+      OPENAI_BASE_URL: fake.openaiURL,
+      OPENAI_MODEL: 'fake-model',
+      COACH_FREE_DAILY_MESSAGES: '1',
+    });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -115,6 +120,21 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
     await Promise.all([fake.nextCancel(), page.getByRole('button', { name: 'Stop' }).click()]);
     await page.getByRole('button', { name: 'Send' }).waitFor();
     await assert.doesNotReject(page.getByText('Stopped before the end.').waitFor({ timeout: 10_000 }));
+
+    // The day's budget is spent: the refusal says when the coach is available again, and the words stay.
+    await page.getByLabel('Your message').fill('One more question about weekends');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'The coach is available again at' });
+    await refusal.waitFor();
+    assert.equal(await page.getByLabel('Your message').inputValue(), 'One more question about weekends');
+
+    // A person in crisis is never sent away by the budget: the API's fixed answer is shown as sent.
+    await page.getByLabel('Your message').fill('I want to kill myself');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const crisis = lastMessage(page);
+    await page.getByText('Important: help is available').waitFor();
+    assert.match((await crisis.getAttribute('class')) ?? '', /crisis/);
+    await screenshot(page, 'coach-budget-and-crisis');
     await person.context.close();
   });
 
