@@ -31,6 +31,12 @@ if (!stale) {
   process.stdout.write('web app is up to date (web/dist)\n');
 } else {
   process.stdout.write('building the web app (web/dist)…\n');
-  const result = spawnSync('npm', ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit' });
+  // Always a production bundle: under `npm test` NODE_ENV is `test`, which would make Vite build
+  // React's development bundle and leave out the service worker (registered only in production).
+  const result = spawnSync('npm', ['run', 'build', '-w', 'web'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   process.exit(result.status ?? 1);
 }

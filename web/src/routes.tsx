@@ -26,6 +26,7 @@ const signedIn: RouteObject[] = [
   {
     path: 'notes/:id',
     lazy: () => import('./notes/NoteViewPage.tsx').then((m) => ({ Component: m.NoteViewPage })),
+  },
   {
     path: 'calendar',
     lazy: () => import('./calendar/CalendarPage.tsx').then((m) => ({ Component: m.CalendarPage })),
@@ -33,6 +34,52 @@ const signedIn: RouteObject[] = [
   {
     path: 'question',
     lazy: () => import('./questions/QuestionPage.tsx').then((m) => ({ Component: m.QuestionPage })),
+  },
+  { path: 'coach', lazy: () => import('./coach/CoachPage.tsx').then((m) => ({ Component: m.CoachPage })) },
+  { path: 'coach/:id', lazy: () => import('./coach/ChatPage.tsx').then((m) => ({ Component: m.ChatPage })) },
+  {
+    path: 'library',
+    lazy: () => import('./library/LibraryPage.tsx').then((m) => ({ Component: m.LibraryPage })),
+  },
+  {
+    path: 'library/podcasts',
+    lazy: () => import('./library/PodcastsPage.tsx').then((m) => ({ Component: m.PodcastsPage })),
+  },
+  {
+    path: 'library/:slug',
+    lazy: () => import('./library/ArticlePage.tsx').then((m) => ({ Component: m.ArticlePage })),
+  },
+  {
+    path: 'settings',
+    lazy: () => import('./settings/SettingsLayout.tsx').then((m) => ({ Component: m.SettingsLayout })),
+    children: [
+      {
+        index: true,
+        lazy: () => import('./settings/ProfileSettings.tsx').then((m) => ({ Component: m.ProfileSettings })),
+      },
+      {
+        path: 'notifications',
+        lazy: () =>
+          import('./settings/NotificationSettings.tsx').then((m) => ({ Component: m.NotificationSettings })),
+      },
+      {
+        path: 'security',
+        lazy: () =>
+          import('./settings/SecuritySettings.tsx').then((m) => ({ Component: m.SecuritySettings })),
+      },
+      {
+        path: 'privacy',
+        lazy: () => import('./settings/PrivacySettings.tsx').then((m) => ({ Component: m.PrivacySettings })),
+      },
+      {
+        path: 'billing',
+        lazy: () => import('./settings/BillingSettings.tsx').then((m) => ({ Component: m.BillingSettings })),
+      },
+    ],
+  },
+  {
+    path: 'premium',
+    lazy: () => import('./premium/PremiumPage.tsx').then((m) => ({ Component: m.PremiumPage })),
   },
 ];
 
@@ -42,6 +89,23 @@ export const routes: RouteObject[] = [
     children: [
       { path: 'signin', element: <SignInPage /> },
       { path: 'signup', element: <SignUpPage /> },
+      {
+        path: 'verify-email',
+        lazy: () => import('./auth/VerifyEmailPage.tsx').then((m) => ({ Component: m.VerifyEmailPage })),
+      },
+      {
+        path: 'forgot-password',
+        lazy: () =>
+          import('./auth/ForgotPasswordPage.tsx').then((m) => ({ Component: m.ForgotPasswordPage })),
+      },
+      {
+        path: 'reset-password',
+        lazy: () => import('./auth/ResetPasswordPage.tsx').then((m) => ({ Component: m.ResetPasswordPage })),
+      },
+      {
+        path: 'auth/complete',
+        lazy: () => import('./auth/AuthCompletePage.tsx').then((m) => ({ Component: m.AuthCompletePage })),
+      },
       {
         element: (
           <RequireAuth>

@@ -55,6 +55,9 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions): Prom
     );
   }
   app.get('/', (_request, reply) => sendPage(reply));
+  // The service worker precaches the page by this name (with `Accept: */*`): without it the
+  // worker's install fails, so there would be no offline shell and no Web Push.
+  app.get('/index.html', (_request, reply) => sendPage(reply));
   app.get('/*', (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
     if (API_PATHS.test(pathname) || !acceptsHtml(request)) {

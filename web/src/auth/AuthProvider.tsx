@@ -19,6 +19,8 @@ interface AuthApi {
   completeMfa(mfaToken: string, code: { code: string } | { recoveryCode: string }): Promise<void>;
   register(input: { email: string; password: string; displayName: string }): Promise<void>;
   signOut(): Promise<void>;
+  /** Picks up a session the API started by cookie (the OAuth callback); false when there is none. */
+  resume(): Promise<boolean>;
 }
 
 const AuthContext = createContext<AuthApi | null>(null);
@@ -71,6 +73,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           }),
         );
         signedIn(data);
+      },
+      async resume() {
+        const session = await refreshSession().catch(() => null);
+        if (session) signedIn(session);
+        else setState({ status: 'signed-out' });
+        return session !== null;
       },
       async signOut() {
         await api.POST('/v1/auth/logout').catch(() => undefined);

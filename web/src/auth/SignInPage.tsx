@@ -82,7 +82,8 @@ export function SignInPage() {
       </form>
       {!mfaToken && (
         <p>
-          New here? <Link to="/signup">Create an account</Link>
+          New here? <Link to="/signup">Create an account</Link> ·{' '}
+          <Link to="/forgot-password">Forgot your password?</Link>
         </p>
       )}
     </Page>

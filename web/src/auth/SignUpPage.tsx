@@ -57,9 +57,9 @@ export function SignUpPage() {
           name="password"
           type="password"
           autoComplete="new-password"
-          minLength={10}
+          minLength={12}
           required
-          hint="At least 10 characters; a passphrase works well."
+          hint="12 characters or more; a passphrase works well."
           error={fieldError(error, 'password')}
         />
         <div className="checkbox">

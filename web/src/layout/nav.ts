@@ -12,5 +12,9 @@ export const NAV: NavItem[] = [
   { to: '/couple', label: 'Partner' },
   { to: '/calendar', label: 'Calendar' },
   { to: '/question', label: 'Daily question' },
+  { to: '/coach', label: 'Coach' },
+  { to: '/library', label: 'Library' },
+  { to: '/premium', label: 'Premium' },
+  { to: '/settings', label: 'Settings' },
   { to: '/admin', label: 'Admin', roles: ['admin', 'editor'] },
 ];
