@@ -17,6 +17,14 @@ function bucketOf(day: string, interval: 'week' | 'month'): string {
   return new Date(date.getTime() - back * 86_400_000).toISOString().slice(0, 10);
 }
 
+function everyDay({ from, to }: { from: string; to: string }): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
 /** DAU per day, with the WAU and MAU of the week and month each day belongs to. */
 export function ActiveUsersChart({ range }: { range: { from: string; to: string } }) {
   const results = useQueries({
@@ -32,11 +40,13 @@ export function ActiveUsersChart({ range }: { range: { from: string; to: string 
   if (!days || !weeks || !months) return <Loading what="Loading active users" />;
   const weekly = new Map(weeks.points.map((p) => [p.period, p.users]));
   const monthly = new Map(months.points.map((p) => [p.period, p.users]));
-  const data = days.points.map((p) => ({
-    day: p.period,
-    DAU: p.users,
-    WAU: weekly.get(bucketOf(p.period, 'week')) ?? 0,
-    MAU: monthly.get(bucketOf(p.period, 'month')) ?? 0,
+  // The API lists only days with activity; a quiet day is a real zero on the chart.
+  const daily = new Map(days.points.map((p) => [p.period, p.users]));
+  const data = everyDay(range).map((day) => ({
+    day,
+    DAU: daily.get(day) ?? 0,
+    WAU: weekly.get(bucketOf(day, 'week')) ?? 0,
+    MAU: monthly.get(bucketOf(day, 'month')) ?? 0,
   }));
   const last = data.at(-1);
   const peak = data.reduce((max, p) => Math.max(max, p.DAU), 0);
