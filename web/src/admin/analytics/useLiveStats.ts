@@ -1,5 +1,6 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { useEffect, useState } from 'react';
-import { getAccessToken, refreshSession } from '../../api.ts';
+import { api, getAccessToken } from '../../api.ts';
 
 export interface LiveStats {
   activeUsers: number;
@@ -8,23 +9,6 @@ export interface LiveStats {
 }
 
 export type LiveState = { status: 'connecting' | 'live' | 'closed'; stats: LiveStats | null };
-
-/** Splits a server-sent-event stream into `event`/`data` frames (blank-line separated). */
-export function* frames(buffer: string): Generator<{ event: string; data: string }, string> {
-  let rest = buffer;
-  for (let end = rest.indexOf('\n\n'); end !== -1; end = rest.indexOf('\n\n')) {
-    const block = rest.slice(0, end);
-    rest = rest.slice(end + 2);
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-    }
-    if (data.length) yield { event, data: data.join('\n') };
-  }
-  return rest;
-}
 
 /**
  * The live `stats` frames of /v1/admin/analytics/live. EventSource cannot send
@@ -39,36 +23,30 @@ export function useLiveStats(): LiveState {
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     const connect = async (attempt: number): Promise<void> => {
       try {
-        const token = getAccessToken();
-        let response = await fetch('/v1/admin/analytics/live', {
-          headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-          signal: abort.signal,
-        });
-        if (response.status === 401) {
-          const fresh = (await refreshSession())?.accessToken ?? null;
-          response = await fetch('/v1/admin/analytics/live', {
-            headers: { authorization: `Bearer ${fresh}`, accept: 'text/event-stream' },
+        const open = () =>
+          fetch('/v1/admin/analytics/live', {
+            headers: { authorization: `Bearer ${getAccessToken()}`, accept: 'text/event-stream' },
             signal: abort.signal,
           });
+        let response = await open();
+        if (response.status === 401) {
+          // An expired token: any call through the API client refreshes it, one refresh at a
+          // time for the whole app (a second refresh with the same cookie would look like reuse
+          // of a spent refresh token and end the session).
+          await api.GET('/v1/users/me');
+          response = await open();
         }
         if (!response.ok || !response.body) throw new Error(`live stream: HTTP ${response.status}`);
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
+        const reader = response.body
+          .pipeThrough(new TextDecoderStream())
+          .pipeThrough(new EventSourceParserStream({ maxBufferSize: 65_536 }))
+          .getReader();
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value;
-          const parse = frames(buffer);
-          let next = parse.next();
-          while (!next.done) {
-            if (next.value.event === 'stats') {
-              const stats = JSON.parse(next.value.data) as LiveStats;
-              setState({ status: 'live', stats });
-              attempt = 0;
-            }
-            next = parse.next();
-          }
-          buffer = next.value;
+          if (value.event !== 'stats') continue;
+          setState({ status: 'live', stats: JSON.parse(value.data) as LiveStats });
+          attempt = 0;
         }
       } catch {
         // A dropped connection or a refused token: reconnect below, unless the page is gone.
