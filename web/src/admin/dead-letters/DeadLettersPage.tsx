@@ -8,6 +8,7 @@ import { Loading, Page } from '../../ui/Page.tsx';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { when } from '../format.ts';
 import { pageOf } from '../paging.ts';
+import { useDebounced } from '../useDebounced.ts';
 
 type DeadLetter = DataOf<'/v1/admin/dead-letters', 'get'>[number];
 
@@ -15,7 +16,7 @@ type DeadLetter = DataOf<'/v1/admin/dead-letters', 'get'>[number];
 export function DeadLettersPage() {
   const queryClient = useQueryClient();
   const [group, setGroup] = useState('');
-  const filter = group.trim();
+  const filter = useDebounced(group.trim());
   const letters = useInfiniteQuery({
     queryKey: ['admin', 'dead-letters', filter],
     queryFn: ({ pageParam }) =>

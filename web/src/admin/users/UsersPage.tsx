@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import { when } from '../format.ts';
+import { useDebounced } from '../useDebounced.ts';
 import { UserDetails } from './UserDetails.tsx';
 
 export type AdminUser = DataOf<'/v1/admin/users', 'get'>[number];
@@ -15,7 +16,7 @@ export type AdminUser = DataOf<'/v1/admin/users', 'get'>[number];
 export function UsersPage() {
   const { id } = useParams();
   const [q, setQ] = useState('');
-  const search = q.trim();
+  const search = useDebounced(q.trim());
   const results = useQuery({
     queryKey: ['admin', 'users', 'search', search],
     queryFn: () => unwrap(api.GET('/v1/admin/users', { params: { query: { q: search, limit: 25 } } })),
