@@ -14,7 +14,11 @@ export default defineConfig({
       strategies: 'injectManifest',
       srcDir: 'src',
       filename: 'sw.ts',
-      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The admin panel's chunk is for staff only: precaching it would download it for everyone.
+        globIgnores: ['**/AdminPanel-*'],
+      },
       manifest: {
         name: 'One 2 One Love',
         short_name: 'One 2 One',

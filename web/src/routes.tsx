@@ -1,4 +1,5 @@
 import { Outlet, type RouteObject } from 'react-router';
+import { adminRoute } from './admin/entry.tsx';
 import { RequireAuth } from './auth/guards.tsx';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { SignUpPage } from './auth/SignUpPage.tsx';
@@ -81,6 +82,7 @@ const signedIn: RouteObject[] = [
     path: 'premium',
     lazy: () => import('./premium/PremiumPage.tsx').then((m) => ({ Component: m.PremiumPage })),
   },
+  adminRoute,
 ];
 
 export const routes: RouteObject[] = [
