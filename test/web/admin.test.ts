@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -218,6 +219,48 @@ describe('admin panel in Chromium', { skip }, () => {
       .waitFor();
     await noViolations(page, 'the notification failures page');
     await screenshot(page, 'admin-notification-failures');
+  });
+
+  test('the admin creates a flag for one person, flips its kill switch and deletes it', async () => {
+    const me = (await (await apiAs(ordinary))('GET', '/v1/users/me')) as { id: string };
+    const flagRow = async () =>
+      (await db.query('select * from feature_flags_flags where key = $1', ['web.pilot'])).rows[0];
+    const { page } = admin;
+    await page.goto('/admin/flags');
+    await page.getByRole('heading', { name: 'Feature flags', level: 1 }).waitFor();
+    const list = page.getByRole('list', { name: 'Feature flags' });
+    await list.getByRole('heading', { name: 'coach' }).waitFor();
+
+    await page.getByRole('button', { name: 'New flag' }).click();
+    const form = page.getByRole('form', { name: 'New flag' });
+    await form.getByLabel('Key').fill('web.pilot');
+    await form.getByLabel('Description').fill('Pilot of the web app');
+    await form.getByLabel('Rollout (%)').fill('25');
+    await form.getByLabel('Always on for (user ids, one a line)').fill(me.id);
+    await noViolations(page, 'the new flag form');
+    await form.getByRole('button', { name: 'Create flag' }).click();
+    await list.getByRole('heading', { name: 'web.pilot' }).waitFor();
+    const created = await flagRow();
+    assert.equal(created.rollout_percentage, 25);
+    assert.deepEqual(created.allow_users, [me.id]);
+    assert.equal(created.enabled, true);
+
+    // The kill switch is the item's switch; the API keeps what the list shows.
+    const item = list.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'web.pilot' }) });
+    await item.getByRole('switch').click();
+    await item.getByText('Off (killed)').waitFor();
+    for (let tries = 0; (await flagRow()).enabled && tries < 50; tries++) await sleep(100);
+    assert.equal((await flagRow()).enabled, false);
+    await screenshot(page, 'admin-flags');
+    await noViolations(page, 'the flags page');
+
+    await item.getByRole('button', { name: 'Delete web.pilot' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete the flag web.pilot?' })
+      .getByRole('button', { name: 'Delete flag' })
+      .click();
+    await list.getByRole('heading', { name: 'web.pilot' }).waitFor({ state: 'detached' });
+    assert.equal(await flagRow(), undefined);
   });
 
   test('an editor sees only the content editor; creates, previews, revises and schedules an article', async () => {

@@ -1,9 +1,10 @@
 import { unwrap } from '@one2one/client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { api } from '../../api.ts';
 import { ErrorNotice, fieldError } from '../../ui/ErrorNotice.tsx';
 import { Field, TextArea } from '../../ui/Field.tsx';
-import { type FeatureFlag, flagsApi, type NewFlag } from './flags-api.ts';
+import type { FeatureFlag, NewFlag } from './flags-api.ts';
 
 const ids = (text: string) => [...new Set(text.split(/[\s,]+/).filter(Boolean))];
 
@@ -17,26 +18,26 @@ export function FlagForm({ flag, onDone }: { flag?: FeatureFlag; onDone(): void 
   const [enabled, setEnabled] = useState(flag?.enabled ?? true);
   const [defaultValue, setDefaultValue] = useState(flag?.defaultValue ?? false);
   const [rollout, setRollout] = useState(String(flag?.rolloutPercentage ?? 0));
-  const [allow, setAllow] = useState(flag?.allowUserIds.join('\n') ?? '');
-  const [deny, setDeny] = useState(flag?.denyUserIds.join('\n') ?? '');
+  const [allow, setAllow] = useState(flag?.allowUsers.join('\n') ?? '');
+  const [deny, setDeny] = useState(flag?.denyUsers.join('\n') ?? '');
   const save = useMutation({
     mutationFn: () => {
-      const fields: Omit<NewFlag, 'key'> = {
+      const fields: Required<Omit<NewFlag, 'key'>> = {
         description,
         enabled,
         defaultValue,
         rolloutPercentage: Number(rollout),
-        allowUserIds: ids(allow),
-        denyUserIds: ids(deny),
+        allowUsers: ids(allow),
+        denyUsers: ids(deny),
       };
       return flag
         ? unwrap(
-            flagsApi.PATCH('/v1/admin/feature-flags/{key}', {
+            api.PATCH('/v1/admin/feature-flags/{key}', {
               params: { path: { key: flag.key } },
               body: fields,
             }),
           )
-        : unwrap(flagsApi.POST('/v1/admin/feature-flags', { body: { key, ...fields } }));
+        : unwrap(api.POST('/v1/admin/feature-flags', { body: { key, ...fields } }));
     },
     onSuccess: () => {
       onDone();
@@ -103,14 +104,14 @@ export function FlagForm({ flag, onDone }: { flag?: FeatureFlag; onDone(): void 
         label="Always on for (user ids, one a line)"
         rows={3}
         value={allow}
-        error={fieldError(error, 'allowUserIds')}
+        error={fieldError(error, 'allowUsers')}
         onChange={(event) => setAllow(event.target.value)}
       />
       <TextArea
         label="Always off for (user ids, one a line)"
         rows={3}
         value={deny}
-        error={fieldError(error, 'denyUserIds')}
+        error={fieldError(error, 'denyUsers')}
         onChange={(event) => setDeny(event.target.value)}
       />
       <ErrorNotice error={error} />

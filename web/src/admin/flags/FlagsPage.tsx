@@ -1,18 +1,19 @@
 import { unwrap } from '@one2one/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { api } from '../../api.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { FlagForm } from './FlagForm.tsx';
-import { type FeatureFlag, flagsApi } from './flags-api.ts';
+import type { FeatureFlag } from './flags-api.ts';
 
 const KEY = ['admin', 'flags'];
 
 /** /admin/flags: feature flags with a kill switch, a rollout share and allow / deny lists. */
 export function FlagsPage() {
   const queryClient = useQueryClient();
-  const flags = useQuery({ queryKey: KEY, queryFn: () => unwrap(flagsApi.GET('/v1/admin/feature-flags')) });
+  const flags = useQuery({ queryKey: KEY, queryFn: () => unwrap(api.GET('/v1/admin/feature-flags')) });
   const [editing, setEditing] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<FeatureFlag | null>(null);
@@ -21,7 +22,7 @@ export function FlagsPage() {
   const toggle = useMutation({
     mutationFn: (flag: FeatureFlag) =>
       unwrap(
-        flagsApi.PATCH('/v1/admin/feature-flags/{key}', {
+        api.PATCH('/v1/admin/feature-flags/{key}', {
           params: { path: { key: flag.key } },
           body: { enabled: !flag.enabled },
         }),
@@ -39,7 +40,7 @@ export function FlagsPage() {
   });
   const remove = useMutation({
     mutationFn: (flag: FeatureFlag) =>
-      unwrap(flagsApi.DELETE('/v1/admin/feature-flags/{key}', { params: { path: { key: flag.key } } })),
+      unwrap(api.DELETE('/v1/admin/feature-flags/{key}', { params: { path: { key: flag.key } } })),
     onSuccess: () => {
       setDeleting(null);
       return queryClient.invalidateQueries({ queryKey: KEY });
@@ -98,9 +99,9 @@ export function FlagsPage() {
                 <dt>Everyone else</dt>
                 <dd>{flag.defaultValue ? 'On' : 'Off'}</dd>
                 <dt>Always on for</dt>
-                <dd>{flag.allowUserIds.length} people</dd>
+                <dd>{flag.allowUsers.length} people</dd>
                 <dt>Always off for</dt>
-                <dd>{flag.denyUserIds.length} people</dd>
+                <dd>{flag.denyUsers.length} people</dd>
               </dl>
               {editing === flag.key ? (
                 <FlagForm flag={flag} onDone={() => setEditing(null)} />
