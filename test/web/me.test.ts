@@ -326,6 +326,49 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
     await person.context.close();
   });
 
+  test('password: a mismatched repeat is caught before sending; a change works and the new one signs in', async () => {
+    const person = await signUp(browser, served.url, 'Pat');
+    const { page } = person;
+    await page.goto('/settings/security');
+    const card = page.getByRole('region', { name: 'Password' });
+    const fresh = 'a long and fresh passphrase 78';
+    await card.getByLabel('Current password').fill(person.password);
+    await card.getByLabel('New password', { exact: true }).fill(fresh);
+    await card.getByLabel('Repeat the new password').fill(`${fresh}!`);
+    await card.getByRole('button', { name: 'Change password' }).click();
+    await card.getByText('The two passwords differ.').waitFor();
+
+    await card.getByLabel('Repeat the new password').fill(fresh);
+    await card.getByRole('button', { name: 'Change password' }).click();
+    await card.getByText('Password changed; your other sessions were signed out.').waitFor();
+
+    const other = await browser.newContext({ baseURL: served.url });
+    const signIn = await other.newPage();
+    await signIn.goto('/signin');
+    await signIn.getByLabel('Email').fill(person.email);
+    await signIn.getByLabel('Password').fill(person.password);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.getByRole('alert').first().waitFor();
+    await signIn.getByLabel('Password').fill(fresh);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.waitForURL((url) => url.pathname !== '/signin');
+    await other.close();
+    await person.context.close();
+  });
+
+  test('sign-up refuses to go on without the terms accepted, and says so', async () => {
+    const context = await browser.newContext({ baseURL: served.url });
+    const page = await context.newPage();
+    await page.goto('/signup');
+    await page.getByLabel('Your name').fill('Terry');
+    await page.getByLabel('Email').fill(`terry-${process.pid}-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery staple 42');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Please accept the terms to create an account.').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/signup');
+    await context.close();
+  });
+
   test('the pages mail links open: forgot and reset password, email verification, OAuth return', async () => {
     const context = await browser.newContext({ baseURL: served.url });
     const page = await context.newPage();

@@ -4,7 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api.ts';
 import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
-import { Field } from '../ui/Field.tsx';
+import { NewPasswordFields, passwordsDiffer } from '../ui/NewPasswordFields.tsx';
 import { Page } from '../ui/Page.tsx';
 
 /** The reset mail's link: `/reset-password?token=…`. A reset ends every session, so sign in afterwards. */
@@ -19,9 +19,9 @@ export function ResetPasswordPage() {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const password = String(form.get('password') ?? '');
-    setMismatch(password !== form.get('repeat'));
-    if (password === form.get('repeat')) reset.mutate(password);
+    const differ = passwordsDiffer(form, 'password');
+    setMismatch(differ);
+    if (!differ) reset.mutate(String(form.get('password') ?? ''));
   }
   return (
     <Page title="Choose a new password">
@@ -36,23 +36,10 @@ export function ResetPasswordPage() {
         </p>
       ) : (
         <form className="card form" onSubmit={submit} noValidate>
-          <Field
-            label="New password"
+          <NewPasswordFields
             name="password"
-            type="password"
-            autoComplete="new-password"
-            minLength={12}
-            required
-            hint="12 characters or more; a passphrase works well."
             error={fieldError(reset.error, 'password')}
-          />
-          <Field
-            label="Repeat the new password"
-            name="repeat"
-            type="password"
-            autoComplete="new-password"
-            required
-            error={mismatch ? 'The two passwords differ.' : undefined}
+            mismatch={mismatch}
           />
           <ErrorNotice error={reset.error} />
           <button type="submit" disabled={reset.isPending}>

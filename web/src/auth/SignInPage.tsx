@@ -1,8 +1,9 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Page } from '../ui/Page.tsx';
+import { useFormSubmit } from '../ui/useFormSubmit.ts';
 import { useAuth } from './AuthProvider.tsx';
 
 export function SignInPage() {
@@ -11,30 +12,17 @@ export function SignInPage() {
   const from = (useLocation().state as { from?: string } | null)?.from ?? '/';
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [useRecovery, setUseRecovery] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      if (mfaToken) {
-        const code = String(form.get('code') ?? '').trim();
-        await auth.completeMfa(mfaToken, useRecovery ? { recoveryCode: code } : { code });
-        navigate(from, { replace: true });
-      } else {
-        const result = await auth.signIn(String(form.get('email')), String(form.get('password')));
-        if (result.done) navigate(from, { replace: true });
-        else setMfaToken(result.mfaToken);
-      }
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
+  const { submit, busy, error } = useFormSubmit(async (form) => {
+    if (mfaToken) {
+      const code = String(form.get('code') ?? '').trim();
+      await auth.completeMfa(mfaToken, useRecovery ? { recoveryCode: code } : { code });
+      navigate(from, { replace: true });
+    } else {
+      const result = await auth.signIn(String(form.get('email')), String(form.get('password')));
+      if (result.done) navigate(from, { replace: true });
+      else setMfaToken(result.mfaToken);
     }
-  }
+  });
 
   return (
     <Page title={mfaToken ? 'Two-step verification' : 'Sign in'}>

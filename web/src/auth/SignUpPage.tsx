@@ -1,38 +1,22 @@
-import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Page } from '../ui/Page.tsx';
+import { useFormSubmit } from '../ui/useFormSubmit.ts';
 import { useAuth } from './AuthProvider.tsx';
 
 export function SignUpPage() {
   const auth = useAuth();
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    if (form.get('terms') !== 'on') {
-      setError(new Error('Please accept the terms to create an account.'));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await auth.register({
-        displayName: String(form.get('displayName')),
-        email: String(form.get('email')),
-        password: String(form.get('password')),
-      });
-      navigate('/link', { replace: true });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { submit, busy, error } = useFormSubmit(async (form) => {
+    if (form.get('terms') !== 'on') throw new Error('Please accept the terms to create an account.');
+    await auth.register({
+      displayName: String(form.get('displayName')),
+      email: String(form.get('email')),
+      password: String(form.get('password')),
+    });
+    navigate('/link', { replace: true });
+  });
 
   return (
     <Page title="Create your account">

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
 import { Field } from '../ui/Field.tsx';
+import { NewPasswordFields, passwordsDiffer } from '../ui/NewPasswordFields.tsx';
 import { SESSIONS } from './SessionsCard.tsx';
 
 export function PasswordCard() {
@@ -19,11 +20,13 @@ export function PasswordCard() {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const newPassword = String(form.get('newPassword') ?? '');
-    if (newPassword !== form.get('repeat')) return setMismatch(true);
+    if (passwordsDiffer(form, 'newPassword')) return setMismatch(true);
     setMismatch(false);
     change.mutate(
-      { currentPassword: String(form.get('currentPassword') ?? ''), newPassword },
+      {
+        currentPassword: String(form.get('currentPassword') ?? ''),
+        newPassword: String(form.get('newPassword') ?? ''),
+      },
       { onSuccess: () => (event.target as HTMLFormElement).reset() },
     );
   }
@@ -40,23 +43,10 @@ export function PasswordCard() {
           required
           error={fieldError(change.error, 'currentPassword')}
         />
-        <Field
-          label="New password"
+        <NewPasswordFields
           name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          minLength={12}
-          required
-          hint="12 characters or more; a passphrase works well."
           error={fieldError(change.error, 'newPassword')}
-        />
-        <Field
-          label="Repeat the new password"
-          name="repeat"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={mismatch ? 'The two new passwords differ.' : undefined}
+          mismatch={mismatch}
         />
         <ErrorNotice error={change.error} />
         <div className="row">
