@@ -313,6 +313,31 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     await dan.context.close();
   });
 
+  test('an invite link opened by someone without an account: sign-up leads back to the invite, which they accept', async () => {
+    const eve = await signUp(browser, served.url, 'Eve');
+    const invite = (await (await apiAs(eve))('POST', '/v1/couples/invites')) as { code: string; url: string };
+    const context = await browser.newContext({ baseURL: served.url });
+    const page = await context.newPage();
+    await page.goto(new URL(invite.url).pathname);
+    await page.waitForURL('**/signin');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Your name').fill('Finn');
+    await page.getByLabel('Email').fill(`finn-${process.pid}-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery staple 42');
+    await page.getByLabel('I accept the terms').check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`**/invite/${invite.code}`);
+    await page.getByRole('heading', { name: 'Eve invited you' }).waitFor();
+    await page.getByRole('button', { name: 'Accept and link' }).click();
+    await page.waitForURL('**/notes');
+    const couple = (await (
+      await apiAs(eve)
+    )('GET', '/v1/couples/me')) as { partner: { displayName: string } };
+    assert.equal(couple.partner.displayName, 'Finn');
+    await context.close();
+    await eve.context.close();
+  });
+
   test('the couple page edits nicknames and dates; /link, /notes and /notes/new pass axe and fit 360 px', async () => {
     await ana.page.goto('/couple');
     await ana.page.getByRole('heading', { name: 'You and Ben' }).waitFor();

@@ -9,7 +9,8 @@ import { useAuth } from './AuthProvider.tsx';
 export function SignInPage() {
   const auth = useAuth();
   const navigate = useNavigate();
-  const from = (useLocation().state as { from?: string } | null)?.from ?? '/';
+  const cameFrom = (useLocation().state as { from?: string } | null)?.from;
+  const from = cameFrom ?? '/';
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [useRecovery, setUseRecovery] = useState(false);
   const { submit, busy, error } = useFormSubmit(async (form) => {
@@ -70,8 +71,11 @@ export function SignInPage() {
       </form>
       {!mfaToken && (
         <p>
-          New here? <Link to="/signup">Create an account</Link> ·{' '}
-          <Link to="/forgot-password">Forgot your password?</Link>
+          New here?{' '}
+          <Link to="/signup" state={cameFrom ? { from: cameFrom } : undefined}>
+            Create an account
+          </Link>{' '}
+          · <Link to="/forgot-password">Forgot your password?</Link>
         </p>
       )}
     </Page>

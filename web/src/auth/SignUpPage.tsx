@@ -1,4 +1,4 @@
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { ErrorNotice, fieldError } from '../ui/ErrorNotice.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Page } from '../ui/Page.tsx';
@@ -8,6 +8,8 @@ import { useAuth } from './AuthProvider.tsx';
 export function SignUpPage() {
   const auth = useAuth();
   const navigate = useNavigate();
+  // Someone who opened an invite link signed out comes back to it once they have an account.
+  const from = (useLocation().state as { from?: string } | null)?.from;
   const { submit, busy, error } = useFormSubmit(async (form) => {
     if (form.get('terms') !== 'on') throw new Error('Please accept the terms to create an account.');
     await auth.register({
@@ -15,7 +17,7 @@ export function SignUpPage() {
       email: String(form.get('email')),
       password: String(form.get('password')),
     });
-    navigate('/link', { replace: true });
+    navigate(from ?? '/link', { replace: true });
   });
 
   return (
@@ -56,7 +58,10 @@ export function SignUpPage() {
         </button>
       </form>
       <p>
-        Already have an account? <Link to="/signin">Sign in</Link>
+        Already have an account?{' '}
+        <Link to="/signin" state={from ? { from } : undefined}>
+          Sign in
+        </Link>
       </p>
     </Page>
   );
