@@ -66,6 +66,26 @@ describe('web app shell in Chromium', { skip }, () => {
     await person.context.close();
   });
 
+  test('a page whose code cannot load shows a plain error with Reload inside the shell, not a crash', async () => {
+    const person = await signUp(browser, served.url, 'Sasha');
+    const { page } = person;
+    // As after a release that removed the old build's chunks.
+    await page.route('**/assets/NotesPage-*.js', (route) => route.abort('failed'));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notes' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'could not be loaded' });
+    await alert.waitFor();
+    await page.getByRole('heading', { name: 'Something went wrong', level: 1 }).waitFor();
+    // The navigation is still there: the error replaced only the page.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).waitFor();
+    assert.deepEqual(await accessibilityViolations(page), []);
+
+    await page.unroute('**/assets/NotesPage-*.js');
+    await alert.getByRole('button', { name: 'Reload' }).click();
+    await page.waitForURL('**/notes');
+    await page.getByRole('heading', { name: 'Something went wrong' }).waitFor({ state: 'detached' });
+    await person.context.close();
+  });
+
   test('hashed assets are immutable, the page and the service worker revalidate', async () => {
     const page = await fetch(`${served.url}/`, { headers: { accept: 'text/html' } });
     assert.equal(page.headers.get('cache-control'), 'no-cache');

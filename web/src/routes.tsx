@@ -6,6 +6,7 @@ import { SignUpPage } from './auth/SignUpPage.tsx';
 import { HomePage } from './home/HomePage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { NotFoundPage } from './layout/NotFoundPage.tsx';
+import { PageError } from './layout/PageError.tsx';
 
 /** Pages behind sign-in; each feature lazy-loads its own code. */
 const signedIn: RouteObject[] = [
@@ -88,35 +89,44 @@ const signedIn: RouteObject[] = [
 export const routes: RouteObject[] = [
   {
     element: <AppShell />,
+    errorElement: <PageError />,
     children: [
-      { path: 'signin', element: <SignInPage /> },
-      { path: 'signup', element: <SignUpPage /> },
       {
-        path: 'verify-email',
-        lazy: () => import('./auth/VerifyEmailPage.tsx').then((m) => ({ Component: m.VerifyEmailPage })),
+        // A page that fails shows its error inside the shell, so the navigation stays usable.
+        errorElement: <PageError />,
+        children: [
+          { path: 'signin', element: <SignInPage /> },
+          { path: 'signup', element: <SignUpPage /> },
+          {
+            path: 'verify-email',
+            lazy: () => import('./auth/VerifyEmailPage.tsx').then((m) => ({ Component: m.VerifyEmailPage })),
+          },
+          {
+            path: 'forgot-password',
+            lazy: () =>
+              import('./auth/ForgotPasswordPage.tsx').then((m) => ({ Component: m.ForgotPasswordPage })),
+          },
+          {
+            path: 'reset-password',
+            lazy: () =>
+              import('./auth/ResetPasswordPage.tsx').then((m) => ({ Component: m.ResetPasswordPage })),
+          },
+          {
+            path: 'auth/complete',
+            lazy: () =>
+              import('./auth/AuthCompletePage.tsx').then((m) => ({ Component: m.AuthCompletePage })),
+          },
+          {
+            element: (
+              <RequireAuth>
+                <Outlet />
+              </RequireAuth>
+            ),
+            children: signedIn,
+          },
+          { path: '*', element: <NotFoundPage /> },
+        ],
       },
-      {
-        path: 'forgot-password',
-        lazy: () =>
-          import('./auth/ForgotPasswordPage.tsx').then((m) => ({ Component: m.ForgotPasswordPage })),
-      },
-      {
-        path: 'reset-password',
-        lazy: () => import('./auth/ResetPasswordPage.tsx').then((m) => ({ Component: m.ResetPasswordPage })),
-      },
-      {
-        path: 'auth/complete',
-        lazy: () => import('./auth/AuthCompletePage.tsx').then((m) => ({ Component: m.AuthCompletePage })),
-      },
-      {
-        element: (
-          <RequireAuth>
-            <Outlet />
-          </RequireAuth>
-        ),
-        children: signedIn,
-      },
-      { path: '*', element: <NotFoundPage /> },
     ],
   },
 ];
