@@ -22,6 +22,13 @@ export interface OpenLoopOptions {
   /** Connections in the pool: enough that one slow response does not hold the others. */
   connections?: number;
   headers?: (i: number) => Record<string, string>;
+  /** Request i in full, for a mix of routes (overrides `path` and `headers`). */
+  request?: (i: number) => {
+    method: 'GET' | 'POST';
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+  };
   /** Lists on stderr the requests answered later than this after their due time (diagnosis). */
   reportSlowerThanMs?: number;
 }
@@ -33,6 +40,7 @@ export interface OpenLoopResult {
   errors: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   max: number;
   /** Requests completed per second over the run. */
@@ -62,7 +70,9 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const fire = (i: number, dueNs: bigint) => {
     const firedNs = process.hrtime.bigint();
     const request = pool
-      .request({ method: 'GET', path: options.path, headers: options.headers?.(i) ?? {} })
+      .request(
+        options.request?.(i) ?? { method: 'GET', path: options.path, headers: options.headers?.(i) ?? {} },
+      )
       .then(async (response) => {
         await response.body.dump();
         if (response.statusCode < 200 || response.statusCode >= 300) non2xx++;
@@ -111,6 +121,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     errors,
     p50: ms(histogram.getValueAtPercentile(50)),
     p90: ms(histogram.getValueAtPercentile(90)),
+    p95: ms(histogram.getValueAtPercentile(95)),
     p99: ms(histogram.getValueAtPercentile(99)),
     max: ms(histogram.maxValue),
     achievedRate: Math.round(completed / seconds),
