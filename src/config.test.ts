@@ -22,6 +22,25 @@ describe('config', () => {
     assert.deepEqual(config.modules, ['auth', 'users']);
   });
 
+  it('takes a NATS cluster as comma-separated seed URLs, each checked, and its stream replicas', () => {
+    const config = parseConfig({
+      NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223',
+      NATS_STREAM_REPLICAS: '3',
+    });
+    assert.equal(config.natsUrl, 'nats://127.0.0.1:4222, nats://127.0.0.1:4223');
+    assert.equal(config.natsStreamReplicas, 3);
+    assert.equal(parseConfig({}).natsStreamReplicas, 1);
+    assert.throws(
+      () => parseConfig({ NATS_URL: 'nats://127.0.0.1:4222,http://x', NATS_STREAM_REPLICAS: '7' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /NATS_URL/);
+        assert.match(error.message, /NATS_STREAM_REPLICAS/);
+        return true;
+      },
+    );
+  });
+
   it('names every bad variable in one error', () => {
     assert.throws(
       () => parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', REDIS_URL: 'nope' }),

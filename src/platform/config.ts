@@ -27,6 +27,8 @@ export interface PlatformConfig {
   embeddedPostgresPort: number;
   redisUrl: string | undefined;
   natsUrl: string | undefined;
+  /** Copies of the bus stream in a JetStream cluster (3 survives the loss of one node). */
+  natsStreamReplicas: number;
   /** JetStream stream the bus relays to when NATS_URL is set. */
   natsStream: string;
   /** Redelivery delay of an unacknowledged NATS message (a crashed worker's). */
@@ -203,6 +205,24 @@ export class EnvReader {
     }
   }
 
+  /** A comma-separated list of URLs (a cluster's seed servers), each checked; kept as given. */
+  urls(name: string, protocols: readonly string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const bad = value.split(',').some((item) => {
+      try {
+        return !protocols.includes(new URL(item.trim()).protocol);
+      } catch {
+        return true;
+      }
+    });
+    if (!bad) return value;
+    this.problems.push(
+      `${name} must be URLs starting with ${protocols.map((p) => `${p}//`).join(' or ')}, separated by commas`,
+    );
+    return undefined;
+  }
+
   list(name: string): string[] {
     const value = this.raw(name);
     if (value === undefined) return [];
@@ -319,7 +339,8 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
-    natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
+    natsUrl: r.urls('NATS_URL', ['nats:', 'tls:']),
+    natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     natsStream: r.string('NATS_STREAM', 'O2O_EVENTS'),
     busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 10_000, 100, 3_600_000),
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),

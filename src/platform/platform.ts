@@ -65,6 +65,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     log: workerLog,
     natsUrl: config.natsUrl,
     natsStream: config.natsStream,
+    natsStreamReplicas: config.natsStreamReplicas,
     ackWaitMs: config.busAckWaitMs,
     tuning: { concurrency: config.busConcurrency },
   });

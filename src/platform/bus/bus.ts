@@ -38,6 +38,8 @@ export interface BusOptions {
   log: Logger;
   natsUrl?: string;
   natsStream: string;
+  /** Stream replicas in a JetStream cluster (default 1). */
+  natsStreamReplicas?: number;
   ackWaitMs: number;
   tuning?: Partial<BusTuning>;
 }
@@ -52,10 +54,13 @@ export async function createBus(options: BusOptions): Promise<Bus> {
   let nc: NatsConnection | undefined;
   let transport: Transport;
   if (options.natsUrl) {
-    nc = await connect({ servers: options.natsUrl, name: 'one2one-love', maxReconnectAttempts: -1 });
+    // A cluster's seed servers, comma-separated; the client learns the rest from the cluster.
+    const servers = options.natsUrl.split(',').map((url) => url.trim());
+    nc = await connect({ servers, name: 'one2one-love', maxReconnectAttempts: -1 });
     transport = createNatsTransport(deps, {
       connection: nc,
       stream: options.natsStream,
+      replicas: options.natsStreamReplicas ?? 1,
       ackWaitMs: options.ackWaitMs,
     });
   } else {

@@ -25,6 +25,8 @@ export interface NatsOptions {
   stream: string;
   /** How long a delivered, unacknowledged message waits before redelivery (a crashed worker's). */
   ackWaitMs: number;
+  /** Copies of the stream in a JetStream cluster: 3 keeps every accepted event through a node's loss. */
+  replicas: number;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -39,7 +41,7 @@ const DAY_MS = 24 * 60 * 60_000;
  */
 export function createNatsTransport(deps: TransportDeps, options: NatsOptions): Transport {
   const { database, log, metrics, tuning } = deps;
-  const { connection: nc, stream, ackWaitMs } = options;
+  const { connection: nc, stream, ackWaitMs, replicas } = options;
   const js = nc.jetstream();
   const replaySubject = (group: string) => `${stream}._replay.${group}`;
   let stopping = false;
@@ -59,6 +61,7 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
       storage: StorageType.File,
       max_age: nanos(7 * DAY_MS),
       duplicate_window: nanos(10 * 60_000),
+      num_replicas: replicas,
     };
     try {
       await jsm.streams.info(stream);
