@@ -15,7 +15,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY packages ./packages
 COPY web ./web
-COPY scripts ./scripts
 RUN NODE_ENV=production npm run build -w web
 
 # --- runtime: production dependencies only, non-root, read-only friendly -------------
