@@ -95,9 +95,10 @@ async function main(): Promise<void> {
         config.workerMetricsPort,
         config.host,
         config.metricsToken,
+        platform.readiness,
       );
       cleanups.push(() => metrics.close());
-      log.info({ port: metrics.port }, 'worker metrics at /metrics');
+      log.info({ port: metrics.port }, 'worker metrics at /metrics, probes at /health and /ready');
     }
   }
 

@@ -75,6 +75,42 @@ describe('operations endpoints', () => {
     }
   });
 
+  it("serves the worker's /health and /ready probes beside /metrics, without the metrics token", async () => {
+    const failing = { name: 'nats', check: () => Promise.reject(new Error('down')) };
+    const worker = await startMetricsServer(
+      t.platform.metrics,
+      0,
+      '127.0.0.1',
+      'probe-token',
+      t.platform.readiness,
+    );
+    const broken = await startMetricsServer(t.platform.metrics, 0, '127.0.0.1', undefined, [
+      ...t.platform.readiness,
+      failing,
+    ]);
+    try {
+      const base = `http://127.0.0.1:${worker.port}`;
+      const health = await fetch(`${base}/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual((await health.json()).data, { status: 'ok' });
+      const ready = await fetch(`${base}/ready`);
+      assert.equal(ready.status, 200);
+      const body = await ready.json();
+      assert.equal(body.success, true);
+      assert.equal(body.data.checks.database, 'ok');
+      assert.equal((await fetch(`${base}/metrics`)).status, 401);
+      assert.equal((await fetch(`${base}/nothing`)).status, 404);
+      const notReady = await fetch(`http://127.0.0.1:${broken.port}/ready`);
+      assert.equal(notReady.status, 503);
+      assert.equal(notReady.headers.get('retry-after'), '5');
+      const error = await notReady.json();
+      assert.equal(error.errors[0].code, 'SERVICE_UNAVAILABLE');
+      assert.match(error.errors[0].message, /nats/);
+    } finally {
+      await Promise.all([worker.close(), broken.close()]);
+    }
+  });
+
   it('logs JSON with the request id and without secrets', async () => {
     const res = await t.app.inject({
       method: 'POST',

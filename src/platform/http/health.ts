@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ReadinessCheck } from '../platform.ts';
+import { runReadinessChecks } from '../readiness.ts';
 import { Enveloped } from './envelope.ts';
 import { serviceUnavailable } from './errors.ts';
 
@@ -41,27 +42,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] 
       },
     },
     async () => {
-      const results = await Promise.all(
-        opts.checks.map(async ({ name, check }) => {
-          try {
-            await withTimeout(check(), 2000);
-            return [name, 'ok'] as const;
-          } catch {
-            return [name, 'unavailable'] as const;
-          }
-        }),
-      );
-      const failed = results.filter(([, status]) => status !== 'ok').map(([name]) => name);
+      const { checks, failed } = await runReadinessChecks(opts.checks);
       if (failed.length > 0) throw serviceUnavailable(5, `Not ready: ${failed.join(', ')} unavailable`);
-      return { status: 'ready' as const, checks: Object.fromEntries(results) };
+      return { status: 'ready' as const, checks };
     },
   );
 };
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

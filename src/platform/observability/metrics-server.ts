@@ -1,20 +1,56 @@
-import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { errorBody, successBody } from '../http/envelope.ts';
+import { type ReadinessCheck, runReadinessChecks } from '../readiness.ts';
 import { metricsAuthorized } from './metrics.ts';
 
 /**
- * A bare /metrics endpoint for a `worker` process, which serves no API: its
- * per-process bus and job counters would otherwise never be scraped.
+ * The HTTP side of a `worker` process, which serves no API: /metrics (its
+ * per-process bus and job counters would otherwise never be scraped), and
+ * /health (liveness) and /ready (the platform's readiness checks) for the
+ * orchestrator's probes, in the API's envelope. Only /metrics takes the token.
  */
 export async function startMetricsServer(
   registry: Registry,
   port: number,
   host: string,
   token?: string,
+  checks: ReadinessCheck[] = [],
 ): Promise<{ port: number; close(): Promise<void> }> {
+  const json = (response: ServerResponse, status: number, body: unknown, headers = {}) =>
+    response
+      .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+      .end(JSON.stringify(body));
   const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url !== '/metrics') {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(404).end();
+      return;
+    }
+    if (path === '/health') {
+      json(response, 200, successBody(randomUUID(), { status: 'ok' }));
+      return;
+    }
+    if (path === '/ready') {
+      runReadinessChecks(checks).then(({ checks: results, failed }) => {
+        if (failed.length === 0) {
+          json(response, 200, successBody(randomUUID(), { status: 'ready', checks: results }));
+          return;
+        }
+        json(
+          response,
+          503,
+          errorBody(randomUUID(), [
+            { code: 'SERVICE_UNAVAILABLE', message: `Not ready: ${failed.join(', ')} unavailable` },
+          ]),
+          { 'retry-after': '5' },
+        );
+      });
+      return;
+    }
+    if (path !== '/metrics') {
       response.writeHead(404).end();
       return;
     }
