@@ -218,11 +218,11 @@ export const DISTRIBUTION: DistributionMap = {
   payments_webhook_events: byOwnKey('event_id', 'payments_webhook_events'),
 
   // Content, API keys and flags: small catalogues read everywhere.
-  content_items: { kind: 'reference', why: 'Published content: thousands of rows, read by everyone.' },
-  content_shows: { kind: 'reference', why: 'Podcast shows of the content library.' },
   content_media: { kind: 'reference', why: 'Media metadata of the content library.' },
-  content_authors: { kind: 'reference', why: 'Authors of the content library.' },
+  content_shows: { kind: 'reference', why: 'Podcast shows of the content library.' },
+  content_items: { kind: 'reference', why: 'Published content: thousands of rows, read by everyone.' },
   content_revisions: { kind: 'reference', why: 'Editorial history of content items (editor-written only).' },
+  content_authors: { kind: 'reference', why: 'Authors of the content library.' },
   api_keys_keys: {
     kind: 'reference',
     why: 'Server-to-server keys: a few hundred rows checked on every keyed request.',

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { DISTRIBUTION } from '../../src/distribution.ts';
-import type { DistributionMap, Placement } from '../../src/platform/db/distribution.ts';
+import { citusPlan, type DistributionMap, type Placement } from '../../src/platform/db/distribution.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { bearer, caller, registerUser, type SignedIn } from '../support/auth.ts';
 import { makeCouple } from '../support/love-notes.ts';
@@ -143,8 +144,16 @@ async function catalogViolations(client: pg.Client, map: DistributionMap) {
       if (!paired) found.push(violation(label, 'foreign-key', fk.name));
     }
   }
+  // citusPlan runs the map in order: a foreign key's target must be placed before the table that has it.
+  const order = Object.keys(map);
+  const outOfOrder = constraints
+    .filter((c) => c.type === 'f' && byOid.has(c.oid) && byOid.has(c.ref_oid) && c.oid !== c.ref_oid)
+    .filter(
+      (c) => order.indexOf(qualified(byOid.get(c.ref_oid)!)) > order.indexOf(qualified(byOid.get(c.oid)!)),
+    )
+    .map((c) => c.name);
   const mixedGroups = [...groupTypes].filter(([, types]) => types.size > 1).map(([group]) => group);
-  return { unmapped, stale, found, mixedGroups };
+  return { unmapped, stale, found, mixedGroups, outOfOrder };
 }
 
 describe('Citus readiness: the catalog against src/distribution.ts', () => {
@@ -161,9 +170,18 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
   });
 
   it('maps every table, and every entry names a table', async () => {
-    const { unmapped, stale } = await catalogViolations(client, DISTRIBUTION);
+    const { unmapped, stale, outOfOrder } = await catalogViolations(client, DISTRIBUTION);
     assert.deepEqual(unmapped, [], 'tables missing from src/distribution.ts');
     assert.deepEqual(stale, [], 'entries of src/distribution.ts that name no table');
+    assert.deepEqual(outOfOrder, [], 'foreign keys whose target comes after their table in the map');
+  });
+
+  it('docs/scaling.md quotes the current plan (npm run citus:plan)', async () => {
+    const doc = await readFile(new URL('../../docs/scaling.md', import.meta.url), 'utf8');
+    assert.ok(
+      doc.includes(`\`\`\`sql\n${citusPlan(DISTRIBUTION)}\`\`\``),
+      'paste the output of `npm run citus:plan`',
+    );
   });
 
   it('breaks the key rules only where the map lists a known exception', async () => {

@@ -51,3 +51,32 @@ export type Placement =
 
 /** Table name (schema-qualified outside `public`; `schema.*` for a whole schema) → placement. */
 export type DistributionMap = Readonly<Record<string, Placement>>;
+
+/**
+ * The statements that distribute a migrated schema on Citus, in map order
+ * (a table's foreign-key targets come before it). The first table of a
+ * colocation group fixes its shard count; the others join its group.
+ */
+export function citusPlan(map: DistributionMap, shardCount = 1024): string {
+  const lines: string[] = [];
+  const firstOfGroup = new Map<string, string>();
+  const quoted = (value: string) => `'${value.replaceAll("'", "''")}'`;
+  for (const [table, placement] of Object.entries(map)) {
+    if (placement.kind === 'reference') {
+      lines.push(`select create_reference_table(${quoted(table)});`);
+    } else if (placement.kind === 'distributed') {
+      const first = firstOfGroup.get(placement.colocation);
+      if (first === undefined) firstOfGroup.set(placement.colocation, table);
+      const colocation =
+        first === undefined
+          ? `shard_count => ${shardCount}, colocate_with => 'none'`
+          : `colocate_with => ${quoted(first)}`;
+      lines.push(
+        `select create_distributed_table(${quoted(table)}, ${quoted(placement.column)}, ${colocation}); -- ${placement.colocation}`,
+      );
+    } else {
+      lines.push(`-- ${table}: stays on the coordinator`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
