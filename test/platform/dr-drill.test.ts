@@ -58,6 +58,12 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string, val
   }
 }
 
+async function one<T extends pg.QueryResultRow>(url: string, text: string): Promise<T> {
+  const [row] = await query<T>(url, text);
+  if (!row) throw new Error(`no row from: ${text}`);
+  return row;
+}
+
 describe('disaster recovery: point-in-time restore from a base backup and the WAL archive', () => {
   let dir: string;
   const running: string[] = [];
@@ -140,14 +146,14 @@ describe('disaster recovery: point-in-time restore from a base backup and the WA
     await asPostgres(path.join(SCRIPTS, 'base-backup.sh'), [urlOf(primaryPort), dirs.backup]);
     const before2 = [await send(pair, 'after the backup 1'), await send(pair, 'after the backup 2')];
     await query(urlOf(primaryPort), "select pg_create_restore_point('drill')");
-    const [{ now: targetTime }] = await query<{ now: string }>(
+    const { now: targetTime } = await one<{ now: string }>(
       urlOf(primaryPort),
       'select clock_timestamp()::text as now',
     );
     const afterTarget = [await send(pair, 'after the target 1'), await send(pair, 'after the target 2')];
 
     // Close the segment holding all of it and wait until the archive has it.
-    const [{ segment }] = await query<{ segment: string }>(
+    const { segment } = await one<{ segment: string }>(
       urlOf(primaryPort),
       'select pg_walfile_name(pg_switch_wal()) as segment',
     );
@@ -200,7 +206,7 @@ describe('disaster recovery: point-in-time restore from a base backup and the WA
       assert.equal(restored.size, 4);
 
       // The restored server is a writable primary with the schema at the latest migration.
-      const [{ count }] = await query<{ count: number }>(
+      const { count } = await one<{ count: number }>(
         urlOf(restoredPort, 'app'),
         'select count(*)::int as count from schema_migrations',
       );
