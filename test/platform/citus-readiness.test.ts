@@ -156,6 +156,76 @@ async function catalogViolations(client: pg.Client, map: DistributionMap) {
   return { unmapped, stale, found, mixedGroups, outOfOrder };
 }
 
+interface Sent {
+  label: string;
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Every distributed table a statement touches must be reached through its
+ * distribution column: inserts list it; every scan (read from EXPLAIN VERBOSE)
+ * has an equality on `alias.column` in an index condition, filter or join.
+ */
+async function hotQueryViolations(client: pg.Client, map: DistributionMap, statements: Sent[]) {
+  const partitions = new Map(
+    (
+      await client.query<{ child: string; root: string }>(`
+        select c.relname as child, pg_partition_root(c.oid)::regclass::text as root
+        from pg_class c where c.relispartition`)
+    ).rows.map((r) => [r.child, r.root]),
+  );
+  const tableOf = (relation: string) => partitions.get(relation) ?? relation;
+  const distributed = (table: string) => {
+    const placement = map[table];
+    return placement?.kind === 'distributed' ? placement : undefined;
+  };
+
+  const found = new Set<string>();
+  const touched = new Map<string, Set<string>>();
+  const touch = (name: string, table: string) =>
+    touched.set(name, (touched.get(name) ?? new Set()).add(table));
+  for (const statement of statements.filter(
+    (s) => s.label !== 'idle' && /^\s*(select|insert|update|delete|with)\b/i.test(s.text),
+  )) {
+    // Inserts: the distribution column must be among the inserted columns.
+    for (const match of statement.text.matchAll(/insert into "?(\w+)"?(?: as "?\w+"?)?\s*\(([^)]*)\)/gi)) {
+      const table = match[1]!;
+      const placement = distributed(table);
+      if (!placement) continue;
+      touch(statement.label, table);
+      const inserted = match[2]!.split(',').map((c) => c.trim().replaceAll('"', ''));
+      if (!inserted.includes(placement.column)) found.add(violation(table, 'hot-query', statement.label));
+    }
+    // Reads, updates, deletes: every scan of a distributed table has an equality on its column.
+    const { rows } = await client.query(`explain (verbose, format json) ${statement.text}`, statement.values);
+    const scans: { table: string; alias: string }[] = [];
+    const conditions: string[] = [];
+    const walk = (node: Record<string, unknown>) => {
+      if (typeof node['Relation Name'] === 'string' && node['Node Type'] !== 'ModifyTable') {
+        scans.push({ table: tableOf(node['Relation Name']), alias: String(node.Alias) });
+      }
+      for (const key of ['Index Cond', 'Recheck Cond', 'Filter', 'Hash Cond', 'Merge Cond', 'Join Filter']) {
+        if (typeof node[key] === 'string') conditions.push(node[key]);
+      }
+      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk((rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+    for (const scan of scans) {
+      const placement = distributed(scan.table);
+      if (!placement) continue;
+      touch(statement.label, scan.table);
+      const ref = `${scan.alias.replace(/[^\w]/g, '\\$&')}\\.${placement.column}\\b`;
+      const keyed = new RegExp(`(\\b${ref}\\s*=)|(=\\s*${ref})`);
+      if (!conditions.some((c) => keyed.test(c))) {
+        found.add(violation(scan.table, 'hot-query', statement.label));
+      }
+    }
+  }
+
+  return { found, touched };
+}
+
 describe('Citus readiness: the catalog against src/distribution.ts', () => {
   let client: pg.Client;
   let t: TestApp;
@@ -228,11 +298,6 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
   });
 
   describe('hot-path queries filter on the distribution key', () => {
-    interface Sent {
-      label: string;
-      text: string;
-      values: unknown[];
-    }
     const sent: Sent[] = [];
     let label = 'setup';
     const original = pg.Client.prototype.query;
@@ -293,75 +358,42 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
       await call('daily question', 'POST', '/v1/questions/today/answer', a, { answer: 'Your laugh' });
     }
 
+    it('catches a read or an insert without the distribution key', async () => {
+      const check = async (text: string, values: unknown[]) => [
+        ...(await hotQueryViolations(client, DISTRIBUTION, [{ label: 'probe', text, values }])).found,
+      ];
+      const id = '01890000-0000-7000-8000-000000000000';
+      assert.deepEqual(await check('select * from love_notes_notes where id = $1', [id]), [
+        'love_notes_notes hot-query probe',
+      ]);
+      assert.deepEqual(
+        await check('select * from love_notes_notes where couple_id = $1 and id = $2', [id, id]),
+        [],
+      );
+      assert.deepEqual(
+        await check(
+          'select n.id from couples_active_members m join love_notes_notes n on n.couple_id = m.couple_id where m.user_id = $1',
+          [id],
+        ),
+        [],
+      );
+      assert.deepEqual(
+        await check(
+          'select r.* from love_notes_reactions r join love_notes_notes n on n.id = r.note_id where n.couple_id = $1',
+          [id],
+        ),
+        ['love_notes_reactions hot-query probe'],
+      );
+      assert.deepEqual(
+        await check('insert into "users_preferences" ("preferences") values ($1) on conflict do nothing', ['{}']),
+        ['users_preferences hot-query probe'],
+      );
+    });
+
     it('every distributed table a hot path touches is reached through its distribution column', async () => {
       await runHotPaths();
       pg.Client.prototype.query = original;
-      const partitions = new Map(
-        (
-          await client.query<{ child: string; root: string }>(`
-            select c.relname as child, pg_partition_root(c.oid)::regclass::text as root
-            from pg_class c where c.relispartition`)
-        ).rows.map((r) => [r.child, r.root]),
-      );
-      const tableOf = (relation: string) => partitions.get(relation) ?? relation;
-      const distributed = (table: string) => {
-        const placement = DISTRIBUTION[table];
-        return placement?.kind === 'distributed' ? placement : undefined;
-      };
-
-      const found = new Set<string>();
-      const touched = new Map<string, Set<string>>();
-      const touch = (name: string, table: string) =>
-        touched.set(name, (touched.get(name) ?? new Set()).add(table));
-      for (const statement of sent.filter(
-        (s) => s.label !== 'idle' && /^\s*(select|insert|update|delete|with)\b/i.test(s.text),
-      )) {
-        // Inserts: the distribution column must be among the inserted columns.
-        for (const match of statement.text.matchAll(
-          /insert into "?(\w+)"?(?: as "?\w+"?)?\s*\(([^)]*)\)/gi,
-        )) {
-          const table = match[1]!;
-          const placement = distributed(table);
-          if (!placement) continue;
-          touch(statement.label, table);
-          const inserted = match[2]!.split(',').map((c) => c.trim().replaceAll('"', ''));
-          if (!inserted.includes(placement.column)) found.add(violation(table, 'hot-query', statement.label));
-        }
-        // Reads, updates, deletes: every scan of a distributed table has an equality on its column.
-        const { rows } = await client.query(
-          `explain (verbose, format json) ${statement.text}`,
-          statement.values,
-        );
-        const scans: { table: string; alias: string }[] = [];
-        const conditions: string[] = [];
-        const walk = (node: Record<string, unknown>) => {
-          if (typeof node['Relation Name'] === 'string' && node['Node Type'] !== 'ModifyTable') {
-            scans.push({ table: tableOf(node['Relation Name']), alias: String(node.Alias) });
-          }
-          for (const key of [
-            'Index Cond',
-            'Recheck Cond',
-            'Filter',
-            'Hash Cond',
-            'Merge Cond',
-            'Join Filter',
-          ]) {
-            if (typeof node[key] === 'string') conditions.push(node[key]);
-          }
-          for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-        };
-        walk((rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
-        for (const scan of scans) {
-          const placement = distributed(scan.table);
-          if (!placement) continue;
-          touch(statement.label, scan.table);
-          const ref = `${scan.alias.replace(/[^\w]/g, '\\$&')}\\.${placement.column}\\b`;
-          const keyed = new RegExp(`(\\b${ref}\\s*=)|(=\\s*${ref})`);
-          if (!conditions.some((c) => keyed.test(c))) {
-            found.add(violation(scan.table, 'hot-query', statement.label));
-          }
-        }
-      }
+      const { found, touched } = await hotQueryViolations(client, DISTRIBUTION, sent);
 
       // The check must have seen the tables the hot paths are about.
       for (const [name, table] of [

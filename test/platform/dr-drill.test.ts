@@ -12,6 +12,7 @@ import { migrations } from '../../src/migrations.ts';
 import { createDatabase } from '../../src/platform/db/database.ts';
 import { migrateToLatest } from '../../src/platform/db/migrator.ts';
 import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
+import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple, type Pair } from '../support/love-notes.ts';
 import { as, eventually, testAuth } from '../support/test-auth.ts';
@@ -106,7 +107,7 @@ describe('disaster recovery: point-in-time restore from a base backup and the WA
       '--username=postgres',
       '--locale=C',
     ]);
-    await asPostgres(path.join(SCRIPTS, 'enable-archiving.sh'), [dirs.primary, dirs.archive, '60']);
+    await asPostgres(path.join(SCRIPTS, 'enable-archiving.sh'), [dirs.primary, dirs.archive, '5']);
     primaryPort = await freePort();
     await start(dirs.primary, primaryPort);
     await query(urlOf(primaryPort), 'create database app');
@@ -127,7 +128,9 @@ describe('disaster recovery: point-in-time restore from a base backup and the WA
 
   it('restores the notes sent before the restore point and none sent after it', async (ctx) => {
     const appDb = { name: 'app', url: urlOf(primaryPort, 'app'), drop: async () => {} };
-    const app = await createTestApp({}, { routes: testAuth, database: appDb });
+    // The restored database is only useful with the same key ring: both apps get it, as production would.
+    const env = { ENCRYPTION_KEYS: generateKeySpec('drill') };
+    const app = await createTestApp(env, { routes: testAuth, database: appDb });
     t = app;
     const send = async (pair: Pair, body: string): Promise<string> => {
       const res = await app.app.inject({
@@ -212,6 +215,29 @@ describe('disaster recovery: point-in-time restore from a base backup and the WA
       );
       assert.equal(count, Object.keys(migrations).length);
       await query(urlOf(restoredPort), 'create table drill_write_check (id int)');
+      if (target === '--name') {
+        // The app runs on the restored database: the partner's inbox decrypts the restored notes.
+        const restoredApp = await createTestApp(env, {
+          routes: testAuth,
+          database: { name: 'app', url: urlOf(restoredPort, 'app'), drop: async () => {} },
+        });
+        t = restoredApp;
+        const inbox = await restoredApp.app.inject({
+          method: 'GET',
+          url: '/v1/love-notes?box=inbox&limit=50',
+          headers: as(pair.b),
+        });
+        assert.equal(inbox.statusCode, 200, inbox.body);
+        assert.deepEqual(
+          inbox
+            .json()
+            .data.map((note: { body: string }) => note.body)
+            .sort(),
+          ['after the backup 1', 'after the backup 2', 'before the backup 1', 'before the backup 2'],
+        );
+        await restoredApp.close();
+        t = undefined;
+      }
       await stop(restoredDir, 'fast');
     }
   });
