@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -309,6 +310,13 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
       a = await registerUser(call);
       b = await registerUser(call);
       await makeCouple(t, { ids: [a.id, b.id] });
+      const consent = await t.app.inject({
+        method: 'POST',
+        url: '/v1/users/me/consents',
+        headers: bearer(a.accessToken),
+        payload: { type: 'analytics', version: '1', granted: true },
+      });
+      assert.equal(consent.statusCode, 201, consent.body);
       // Every statement the app sends from here on, with its parameters, tagged by the request that sent it.
       pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
         const first = args[0] as string | { text?: string; values?: unknown[] } | undefined;
@@ -323,7 +331,7 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
       pg.Client.prototype.query = original;
     });
 
-    /** The hot paths (design: inbox, profile, content reads; note sends; notifications; sign-in). */
+    /** The hot paths (design: inbox, profile, content reads; note sends; notifications; analytics; sign-in). */
     async function runHotPaths(): Promise<void> {
       const call = async (name: string, method: string, url: string, user?: SignedIn, payload?: object) => {
         label = name;
@@ -356,6 +364,12 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
       await call('calendar', 'GET', '/v1/calendar?year=2026&month=12', b);
       await call('daily question', 'GET', '/v1/questions/today', a);
       await call('daily question', 'POST', '/v1/questions/today/answer', a, { answer: 'Your laugh' });
+      await call('analytics', 'POST', '/v1/analytics/batch', a, {
+        events: [
+          { id: randomUUID(), event: 'screen.viewed' },
+          { id: randomUUID(), event: 'note.opened' },
+        ],
+      });
     }
 
     it('catches a read or an insert without the distribution key', async () => {
@@ -385,7 +399,9 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
         ['love_notes_reactions hot-query probe'],
       );
       assert.deepEqual(
-        await check('insert into "users_preferences" ("preferences") values ($1) on conflict do nothing', ['{}']),
+        await check('insert into "users_preferences" ("preferences") values ($1) on conflict do nothing', [
+          '{}',
+        ]),
         ['users_preferences hot-query probe'],
       );
     });
@@ -405,6 +421,7 @@ describe('Citus readiness: the catalog against src/distribution.ts', () => {
         ['daily question', 'questions_days'],
         ['sign in', 'auth_accounts'],
         ['refresh', 'auth_refresh_tokens'],
+        ['analytics', 'analytics_events'],
       ] as const) {
         assert.ok(
           touched.get(name)?.has(table),
