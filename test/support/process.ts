@@ -14,7 +14,7 @@ export interface Started {
 export function runCli(command: string, env: Record<string, string | undefined>): Started {
   const clean = { ...process.env };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'CI']) delete clean[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', command], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './src/tracing.ts', 'src/main.ts', command], {
     cwd: ROOT,
     env: { ...clean, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
