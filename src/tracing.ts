@@ -7,6 +7,14 @@
 import { tracingWanted } from './platform/observability/tracing-env.ts';
 
 if (tracingWanted()) {
+  // ESM imports of CommonJS packages (`import { Redis } from 'ioredis'`) bypass the
+  // require hook the instrumentations use: import-in-the-middle's loader hook sees
+  // them, limited to the modules an instrumentation asked for.
+  const { register } = await import('node:module');
+  const { createAddHookMessageChannel } = await import('import-in-the-middle');
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
   const { startTracing } = await import('./platform/observability/otel-sdk.ts');
   startTracing();
+  await waitForAllMessagesAcknowledged();
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +7,7 @@ import { publish } from '../../src/platform/bus/publish.ts';
 import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { tracingWanted } from '../../src/platform/observability/tracing-env.ts';
 import { uniqueEmail } from '../support/auth.ts';
-import { waitFor } from '../support/bus.ts';
+import { deleteStream, testStreamName, waitFor } from '../support/bus.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { freePort, runCli, type Started, waitForOk } from '../support/process.ts';
 import { needs, serverUrl } from '../support/servers.ts';
@@ -36,7 +35,12 @@ function attributes(list: OtlpAttribute[] | undefined): Record<string, unknown> 
 }
 
 /** A local OTLP/HTTP receiver: accepts `POST /v1/traces` in JSON and keeps every span. */
-async function startReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[]; posts: string[] }> {
+async function startReceiver(): Promise<{
+  server: Server;
+  url: string;
+  spans: ReceivedSpan[];
+  posts: string[];
+}> {
   const spans: ReceivedSpan[] = [];
   const posts: string[] = [];
   const server = createServer((request, response) => {
@@ -104,7 +108,10 @@ describe('tracing off', () => {
   it('is off unless an OTLP endpoint is configured, and then stores no trace context', async () => {
     assert.equal(tracingWanted({}), false);
     assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }), true);
-    assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' }), true);
+    assert.equal(
+      tracingWanted({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' }),
+      true,
+    );
     assert.equal(
       tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' }),
       false,
@@ -126,6 +133,7 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   const processes: Started[] = [];
   let apiUrl = '';
+  const stream = testStreamName();
 
   before(async () => {
     if (!serverUrl('REDIS_URL') && process.env.CI) throw new Error('REDIS_URL must be set under CI');
@@ -138,7 +146,7 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
       REDIS_URL: serverUrl('REDIS_URL'),
       NATS_URL: serverUrl('NATS_URL'),
       // A stream of its own, so other suites' events never reach this worker.
-      NATS_STREAM: `O2O_TRACE_${randomBytes(4).toString('hex')}`,
+      NATS_STREAM: stream,
       ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -155,6 +163,7 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
     for (const started of processes) if (started.child.exitCode === null) started.child.kill('SIGTERM');
     await Promise.all(processes.map((started) => started.exited));
     await new Promise((resolve) => receiver?.server.close(resolve));
+    await deleteStream(serverUrl('NATS_URL'), stream);
     await testDb?.drop();
   });
 
@@ -163,7 +172,12 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
     const res = await fetch(`${apiUrl}/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'a long enough pass phrase', displayName: 'Tracy', acceptTerms: true }),
+      body: JSON.stringify({
+        email,
+        password: 'a long enough pass phrase',
+        displayName: 'Tracy',
+        acceptTerms: true,
+      }),
     });
     assert.equal(res.status, 201, await res.text());
 
@@ -179,7 +193,9 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
             String(s.attributes['url.path'] ?? s.attributes['http.target']).startsWith('/v1/auth/register'),
         ),
       30_000,
-    ).catch((error: Error) => assert.fail(`${error.message}\nspans: ${JSON.stringify(spans.map((s) => s.name))}\n${output()}`));
+    ).catch((error: Error) =>
+      assert.fail(`${error.message}\nspans: ${JSON.stringify(spans.map((s) => s.name))}\n${output()}`),
+    );
     const inTrace = () => spans.filter((s) => s.traceId === server.traceId);
 
     const consumer = await waitFor(
@@ -194,7 +210,9 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
         ),
       30_000,
     ).catch((error: Error) =>
-      assert.fail(`${error.message}\ntrace: ${JSON.stringify(inTrace().map((s) => [s.service, s.name]))}\n${output()}`),
+      assert.fail(
+        `${error.message}\ntrace: ${JSON.stringify(inTrace().map((s) => [s.service, s.name]))}\n${output()}`,
+      ),
     );
     // The worker's queries run under its handler span.
     await waitFor('a worker query', async () =>
@@ -208,12 +226,20 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
     assert.ok(descendsFrom(spans, producer, server), 'published within the request');
     assert.equal(consumer.parentSpanId, producer.spanId, 'the worker continues the publisher span');
 
-    const pgInRequest = trace.filter((s) => s.service === 'o2o-api' && isPg(s) && descendsFrom(spans, s, server));
-    assert.ok(pgInRequest.length > 0, `pg spans under the request: ${JSON.stringify(trace.map((s) => s.name))}`);
+    const pgInRequest = trace.filter(
+      (s) => s.service === 'o2o-api' && isPg(s) && descendsFrom(spans, s, server),
+    );
+    assert.ok(
+      pgInRequest.length > 0,
+      `pg spans under the request: ${JSON.stringify(trace.map((s) => s.name))}`,
+    );
     const redisInRequest = trace.filter(
       (s) => s.service === 'o2o-api' && isRedis(s) && descendsFrom(spans, s, server),
     );
-    assert.ok(redisInRequest.length > 0, `redis spans under the request: ${JSON.stringify(trace.map((s) => s.name))}`);
+    assert.ok(
+      redisInRequest.length > 0,
+      `redis spans under the request: ${JSON.stringify(trace.map((s) => s.name))}`,
+    );
     // Probes and the bus's polling make no traces of their own.
     assert.ok(!spans.some((s) => s.kind === SPAN_KIND.SERVER && s.attributes['url.path'] === '/health'));
     assert.ok(
