@@ -21,7 +21,8 @@ const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
  * the sampler OTEL_TRACES_SAMPLER(_ARG). Must run before the app imports
  * http, pg, ioredis and fastify, so their instrumentations can patch them.
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeTracerProvider {
+export function startTracing(): NodeTracerProvider {
+  const env = process.env;
   if (env.OTEL_LOG_LEVEL) {
     const level = DiagLogLevel[env.OTEL_LOG_LEVEL.toUpperCase() as keyof typeof DiagLogLevel];
     diag.setLogger(new DiagConsoleLogger(), level ?? DiagLogLevel.WARN);
