@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { publish } from '../../src/platform/bus/publish.ts';
 import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import { tracingWanted } from '../../src/platform/observability/tracing-env.ts';
-import { uniqueEmail } from '../support/auth.ts';
+import { PASSWORD, uniqueEmail } from '../support/auth.ts';
 import { deleteStream, testStreamName, waitFor } from '../support/bus.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { freePort, runCli, type Started, waitForOk } from '../support/process.ts';
@@ -167,6 +167,19 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
     await testDb?.drop();
   });
 
+  const api = async (method: string, path: string, body?: object, token?: string) => {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) };
+  };
+
   it('a sign-up is one trace: HTTP with pg and redis children, continued by the worker that handles its event', async () => {
     const email = uniqueEmail('trace');
     const res = await fetch(`${apiUrl}/v1/auth/register`, {
@@ -245,6 +258,57 @@ describe('tracing over OTLP', needs('NATS_URL'), () => {
     assert.ok(
       spans.every((s) => !(isPg(s) && !s.parentSpanId)),
       'a root pg span: queries outside a request, event or job were traced',
+    );
+  });
+
+  it('a note scheduled over HTTP is delivered by a job in the worker, in the trace of the request that scheduled it', async () => {
+    const signUp = async (name: string) => {
+      const res = await api('POST', '/v1/auth/register', {
+        email: uniqueEmail(name),
+        password: PASSWORD,
+        displayName: name,
+        acceptTerms: true,
+      });
+      assert.equal(res.status, 201, res.text);
+      return res.json().data.accessToken as string;
+    };
+    const a = await signUp('ana');
+    const b = await signUp('ben');
+    const invite = await api('POST', '/v1/couples/invites', undefined, a);
+    assert.equal(invite.status, 201, invite.text);
+    const accepted = await api('POST', `/v1/couples/invites/${invite.json().data.code}/accept`, undefined, b);
+    assert.equal(accepted.status, 200, accepted.text);
+    const scheduledAt = new Date(Date.now() + 4000).toISOString();
+    const note = await api('POST', '/v1/love-notes', { body: 'see you soon', scheduledAt }, a);
+    assert.equal(note.status, 202, note.text);
+
+    const { spans } = receiver;
+    const request = await waitFor('the scheduling request span', async () =>
+      spans.find(
+        (s) =>
+          s.service === 'o2o-api' &&
+          s.kind === SPAN_KIND.SERVER &&
+          s.attributes['http.request.method'] === 'POST' &&
+          s.attributes['url.path'] === '/v1/love-notes',
+      ),
+    );
+    const job = await waitFor(
+      'the delivery job span',
+      async () =>
+        spans.find(
+          (s) =>
+            s.traceId === request.traceId && s.service === 'o2o-worker' && s.name === 'job love-note.deliver',
+        ),
+      30_000,
+    ).catch((error: Error) =>
+      assert.fail(
+        `${error.message}\njob spans: ${JSON.stringify(spans.filter((s) => s.name.startsWith('job ')).map((s) => [s.name, s.traceId]))}`,
+      ),
+    );
+    assert.equal(job.kind, SPAN_KIND.CONSUMER);
+    assert.ok(
+      spans.some((s) => s.spanId === job.parentSpanId && s.service === 'o2o-api'),
+      'the job continues a span of the API request',
     );
   });
 });
