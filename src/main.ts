@@ -11,6 +11,7 @@ import { migrateToLatest } from './platform/db/migrator.ts';
 import { migrateJobs } from './platform/jobs/migrate.ts';
 import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { startMetricsServer } from './platform/observability/metrics-server.ts';
+import { flushTraces } from './platform/observability/tracing.ts';
 import { createPlatform } from './platform/platform.ts';
 import { startWorker } from './platform/worker.ts';
 
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   }
   const config = loadConfigOrExit();
   const log = pino(loggerOptions(config.logLevel, prettyLogs(config)));
+  // First in, so it runs last on shutdown: sends the spans of everything that stopped before it.
+  cleanups.push(flushTraces);
   let shuttingDown = false;
 
   const shutdown = async (signal: string) => {

@@ -14,11 +14,15 @@ export interface Started {
 export function runCli(command: string, env: Record<string, string | undefined>): Started {
   const clean = { ...process.env };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'CI']) delete clean[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', command], {
-    cwd: ROOT,
-    env: { ...clean, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', './src/tracing.ts', 'src/main.ts', command],
+    {
+      cwd: ROOT,
+      env: { ...clean, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

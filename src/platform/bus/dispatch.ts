@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { newId } from '../ids.ts';
+import { inConsumerSpan } from '../observability/tracing.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { Delivery, HandlerTransaction, Outcome, Subscription } from './types.ts';
 
@@ -23,8 +24,22 @@ export async function dispatchBatch(
   subscription: Subscription,
   deliveries: Delivery[],
 ): Promise<Outcome[]> {
-  const { group, handler, retry } = subscription;
+  const { group, retry } = subscription;
   if (deliveries.length === 0) return [];
+  // Each handler runs in a span that continues the trace of the request or job that published the event.
+  const handle = (delivery: Delivery) =>
+    inConsumerSpan(
+      `${delivery.event.type} process`,
+      delivery.trace,
+      {
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': delivery.event.type,
+        'messaging.consumer.group.name': group,
+        'messaging.message.id': delivery.event.id,
+        'messaging.message.delivery_attempt': delivery.previousAttempts + 1,
+      },
+      () => subscription.handler(delivery.event, trx),
+    );
   const ids = deliveries.map((d) => d.event.id);
   const inserted = await sql<{ event_id: string }>`
     insert into bus_processed (group_name, event_id)
@@ -73,7 +88,7 @@ export async function dispatchBatch(
   for (let i = 0; i < deliveries.length; i++) {
     if (!runnable[i]) continue;
     try {
-      await handler(deliveries[i]!.event, trx);
+      await handle(deliveries[i]!);
     } catch (error) {
       thrower = i;
       thrown = error;
@@ -104,7 +119,7 @@ export async function dispatchBatch(
       }
       await sql`savepoint bus_handler`.execute(trx);
       try {
-        await handler(delivery.event, trx);
+        await handle(delivery);
         await sql`release savepoint bus_handler`.execute(trx);
         outcomes.push({ kind: 'done' });
       } catch (error) {

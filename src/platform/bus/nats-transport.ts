@@ -4,6 +4,7 @@ import {
   type ConsumerConfig,
   type ConsumerMessages,
   DeliverPolicy,
+  headers,
   type JsMsg,
   type NatsConnection,
   nanos,
@@ -11,10 +12,11 @@ import {
   StorageType,
 } from 'nats';
 import { newId } from '../ids.ts';
+import type { TraceCarrier } from '../observability/tracing.ts';
 import { dispatchBatch } from './dispatch.ts';
 import type { EventEnvelope } from './events.ts';
 import { PgListener } from './listener.ts';
-import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH } from './outbox.ts';
+import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH, traceFromRow } from './outbox.ts';
 import { loop, sleep, type Transport, type TransportDeps } from './transport.ts';
 import type { Delivery, Subscription } from './types.ts';
 import { Wakeup } from './wakeup.ts';
@@ -107,14 +109,17 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
       // again, and JetStream drops the copies by Nats-Msg-Id: no need to wait for the disk.
       await sql`select set_config('synchronous_commit', 'off', true)`.execute(trx);
       const { rows } = await sql<OutboxEventRow & { position: number }>`
-        select position, id, type, version, occurred_at, actor_id, couple_id, data from outbox_events
+        select position, id, type, version, occurred_at, actor_id, couple_id, data, trace_context from outbox_events
         where relayed_at is null order by position limit ${RELAY_BATCH}
         for update skip locked`.execute(trx);
       if (rows.length === 0) return 0;
       const events = rows.map(envelopeFromRow);
       await Promise.all(
-        events.map((event) =>
-          js.publish(`${stream}.${event.type}`, JSON.stringify(event), { msgID: event.id }),
+        events.map((event, i) =>
+          js.publish(`${stream}.${event.type}`, JSON.stringify(event), {
+            msgID: event.id,
+            headers: traceHeaders(traceFromRow(rows[i]!)),
+          }),
         ),
       );
       const positions = rows.map((row) => row.position);
@@ -173,7 +178,11 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
         continue;
       }
       if (!wants(subscription, msg, event)) msg.ack();
-      else mine.push({ msg, delivery: { event, previousAttempts: msg.info.deliveryCount - 1 } });
+      else
+        mine.push({
+          msg,
+          delivery: { event, previousAttempts: msg.info.deliveryCount - 1, trace: traceOf(msg) },
+        });
     }
     if (mine.length === 0) return;
     const outcomes = await dispatchUntilStored(
@@ -295,6 +304,21 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
       await this.stop();
     },
   };
+}
+
+/** The event's trace context travels as W3C headers on the message (none when tracing is off). */
+function traceHeaders(trace: TraceCarrier | null) {
+  if (!trace) return undefined;
+  const h = headers();
+  for (const [name, value] of Object.entries(trace)) h.set(name, value);
+  return h;
+}
+
+function traceOf(msg: JsMsg): TraceCarrier | null {
+  const traceparent = msg.headers?.get('traceparent');
+  if (!traceparent) return null;
+  const tracestate = msg.headers?.get('tracestate');
+  return tracestate ? { traceparent, tracestate } : { traceparent };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '../observability/tracing.ts';
 import type { EventEnvelope, EventType } from './events.ts';
 
 /** The columns of an outbox row that make up the event envelope. */
@@ -9,6 +10,7 @@ export interface OutboxEventRow {
   actor_id: string | null;
   couple_id: string | null;
   data: unknown;
+  trace_context?: unknown;
 }
 
 export function envelopeFromRow(row: OutboxEventRow): EventEnvelope {
@@ -25,3 +27,11 @@ export function envelopeFromRow(row: OutboxEventRow): EventEnvelope {
 
 /** How many unrelayed rows one relay pass takes; also the batch it commits at once. */
 export const RELAY_BATCH = 500;
+
+/** The trace context stored with an outbox row, if it carries a usable one. */
+export function traceFromRow(row: OutboxEventRow): TraceCarrier | null {
+  const value = typeof row.trace_context === 'string' ? JSON.parse(row.trace_context) : row.trace_context;
+  return value && typeof value === 'object' && typeof (value as TraceCarrier).traceparent === 'string'
+    ? (value as TraceCarrier)
+    : null;
+}

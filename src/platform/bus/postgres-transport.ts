@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { dispatchBatch } from './dispatch.ts';
 import { PgListener } from './listener.ts';
-import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH } from './outbox.ts';
+import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH, traceFromRow } from './outbox.ts';
 import { loop, sleep, type Transport, type TransportDeps } from './transport.ts';
 import type { Subscription } from './types.ts';
 import { Wakeup } from './wakeup.ts';
@@ -63,7 +63,7 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
       // the disk would cap consumers at its fsync rate instead.
       const { rows } = await sql<DeliveryRow>`
         select set_config('synchronous_commit', 'off', true), d.id as delivery_id, d.attempts, o.id, o.type, o.version, o.occurred_at, o.actor_id,
-               o.couple_id, o.data
+               o.couple_id, o.data, o.trace_context
         from bus_deliveries d join outbox_events o on o.position = d.position
         where d.group_name = ${subscription.group} and d.run_at <= now()
         order by d.run_at, d.id limit ${tuning.batchSize}
@@ -72,7 +72,11 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
       const outcomes = await dispatchBatch(
         trx,
         subscription,
-        rows.map((row) => ({ event: envelopeFromRow(row), previousAttempts: row.attempts })),
+        rows.map((row) => ({
+          event: envelopeFromRow(row),
+          previousAttempts: row.attempts,
+          trace: traceFromRow(row),
+        })),
       );
       const finished: number[] = [];
       const retries = { ids: [] as number[], delays: [] as number[], errors: [] as string[] };

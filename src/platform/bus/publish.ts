@@ -1,5 +1,6 @@
 import type { Kysely, QueryCreator, Transaction } from 'kysely';
 import { newId } from '../ids.ts';
+import { producerContext } from '../observability/tracing.ts';
 import type { EventEnvelope, EventMap, EventType } from './events.ts';
 
 /** Anything that can run the insert: a transaction in domain code, the db in tests. */
@@ -23,6 +24,8 @@ export interface OutboxEvent<T extends EventType = EventType> {
     actor_id: string | null;
     couple_id: string | null;
     data: string;
+    /** W3C trace context of the span that published it (JSON), null when tracing is off. */
+    trace_context: string | null;
   };
 }
 
@@ -44,6 +47,11 @@ export function outboxEvent<T extends EventType>(
     coupleId: options.coupleId ?? null,
     data,
   };
+  const trace = producerContext(`${type} publish`, {
+    'messaging.operation.type': 'send',
+    'messaging.destination.name': type,
+    'messaging.message.id': event.id,
+  });
   return {
     event,
     row: {
@@ -54,6 +62,7 @@ export function outboxEvent<T extends EventType>(
       actor_id: event.actorId,
       couple_id: event.coupleId,
       data: JSON.stringify(event.data),
+      trace_context: trace ? JSON.stringify(trace) : null,
     },
   };
 }

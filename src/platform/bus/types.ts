@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { TraceCarrier } from '../observability/tracing.ts';
 import type { EventEnvelope, EventType } from './events.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers narrow the transaction with their module's tables
@@ -35,6 +36,8 @@ export interface Subscription {
 export interface Delivery {
   event: EventEnvelope;
   previousAttempts: number;
+  /** Trace context of the publisher: the handler's span continues its trace. */
+  trace?: TraceCarrier | null;
 }
 
 export type Outcome =

@@ -5,9 +5,11 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
+import { inConsumerSpan, type TraceCarrier } from '../observability/tracing.ts';
 import { startIntervalTasks } from './interval-runner.ts';
 import type { JobMap, JobName } from './job-map.ts';
 import { graphileLogger } from './logger.ts';
+import { TRACE_KEY } from './schedule.ts';
 
 export interface JobContext {
   jobId: string;
@@ -110,12 +112,19 @@ export function createJobs(options: JobsOptions): Jobs {
       handlers.set(name, handler as JobHandler<JobName>);
       tasks[name] = async (payload, helpers) => {
         const { job } = helpers;
-        await handler(payload as JobMap[typeof name], {
-          jobId: String(job.id),
-          attempt: job.attempts,
-          runAt: new Date(job.run_at),
-          key: job.key,
-        });
+        const { body, trace } = splitTrace(payload);
+        await inConsumerSpan(
+          `job ${name}`,
+          trace,
+          { 'job.name': name, 'job.id': String(job.id), 'job.attempt': job.attempts },
+          () =>
+            handler(body as JobMap[typeof name], {
+              jobId: String(job.id),
+              attempt: job.attempts,
+              runAt: new Date(job.run_at),
+              key: job.key,
+            }),
+        );
       };
     },
     recurring(job) {
@@ -175,12 +184,14 @@ export function createJobs(options: JobsOptions): Jobs {
           name: item.name,
           everyMs: item.everyMs,
           run: () =>
-            handlers.get(item.name)!(item.payload, {
-              jobId: `interval:${item.name}`,
-              attempt: 1,
-              runAt: new Date(),
-              key: item.name,
-            }),
+            inConsumerSpan(`job ${item.name}`, null, { 'job.name': item.name }, () =>
+              handlers.get(item.name)!(item.payload, {
+                jobId: `interval:${item.name}`,
+                attempt: 1,
+                runAt: new Date(),
+                key: item.name,
+              }),
+            ),
         })),
         options.log,
       );
@@ -196,4 +207,13 @@ export function createJobs(options: JobsOptions): Jobs {
       };
     },
   };
+}
+
+/** Takes the scheduler's trace context (see schedule.ts) out of a job's payload. */
+function splitTrace(payload: unknown): { body: unknown; trace: TraceCarrier | null } {
+  if (typeof payload !== 'object' || payload === null || !(TRACE_KEY in payload)) {
+    return { body: payload, trace: null };
+  }
+  const { [TRACE_KEY]: trace, ...body } = payload as Record<string, unknown>;
+  return { body, trace: (trace as TraceCarrier | null) ?? null };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../bus/publish.ts';
+import { activeContext } from '../observability/tracing.ts';
 import type { JobMap, JobName } from './job-map.ts';
 
 export interface JobRequest<N extends JobName> {
@@ -23,14 +24,26 @@ export async function schedule<N extends JobName>(
   job: JobRequest<N>,
   runAt: Date = new Date(),
 ): Promise<void> {
+  const trace = activeContext();
+  const payload = trace && isRecord(job.payload) ? { ...job.payload, [TRACE_KEY]: trace } : job.payload;
   await sql`
     select graphile_worker.add_job(
       identifier => ${job.name}::text,
-      payload => ${JSON.stringify(job.payload)}::json,
+      payload => ${JSON.stringify(payload)}::json,
       run_at => ${runAt.toISOString()}::timestamptz,
       max_attempts => ${job.maxAttempts ?? 10}::int,
       job_key => ${job.key ?? null}::text
     )`.execute(trx);
+}
+
+/**
+ * Where a job's payload carries the trace context of the span that scheduled
+ * it (only when tracing is on); the runner takes it out before the handler sees it.
+ */
+export const TRACE_KEY = '__trace';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Removes a pending job by key, in the caller's transaction; a job already running finishes. */
