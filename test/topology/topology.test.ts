@@ -72,8 +72,17 @@ describe(
         ports.push(port);
         apis.push(runCli('serve', { ...env, PORT: String(port) }));
       }
-      for (let i = 0; i < 2; i++) workers.push(runCli('worker', env));
-      await Promise.all(apis.map((api, i) => waitForOk(`http://127.0.0.1:${ports[i]}/ready`, api, 120_000)));
+      const workerPorts: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const port = await freePort();
+        workerPorts.push(port);
+        workers.push(runCli('worker', { ...env, WORKER_METRICS_PORT: String(port) }));
+      }
+      await Promise.all([
+        ...apis.map((api, i) => waitForOk(`http://127.0.0.1:${ports[i]}/ready`, api, 120_000)),
+        // A worker is ready once its consumers are on the stream (the worker's own /ready).
+        ...workers.map((worker, i) => waitForOk(`http://127.0.0.1:${workerPorts[i]}/ready`, worker, 120_000)),
+      ]);
 
       const port = await freePort();
       await mkdir(path.join(dir, 'nginx'), { recursive: true });
@@ -248,7 +257,11 @@ describe(
           if (notified.length === ids.length) break;
           await sleep(500);
         }
-        assert.equal(notified.length, ids.length, 'accepted notes whose recipient was never notified');
+        assert.equal(
+          notified.length,
+          ids.length,
+          `accepted notes whose recipient was never notified; the surviving worker said:\n${workers[1]!.output().slice(-4000)}`,
+        );
         assert.deepEqual(
           notified.filter((row) => row.n !== 1),
           [],
