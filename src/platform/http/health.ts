@@ -42,18 +42,21 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] 
     },
     async () => {
       const results = await Promise.all(
-        opts.checks.map(async ({ name, check }) => {
+        opts.checks.map(async ({ name, check, optional }) => {
           try {
-            await withTimeout(check(), 2000);
-            return [name, 'ok'] as const;
+            const status = await withTimeout(check(), 2000);
+            return [name, status || 'ok', true] as const;
           } catch {
-            return [name, 'unavailable'] as const;
+            return [name, optional ? 'unavailable (not required)' : 'unavailable', optional === true] as const;
           }
         }),
       );
-      const failed = results.filter(([, status]) => status !== 'ok').map(([name]) => name);
+      const failed = results.filter(([, , ok]) => !ok).map(([name]) => name);
       if (failed.length > 0) throw serviceUnavailable(5, `Not ready: ${failed.join(', ')} unavailable`);
-      return { status: 'ready' as const, checks: Object.fromEntries(results) };
+      return {
+        status: 'ready' as const,
+        checks: Object.fromEntries(results.map(([name, status]) => [name, status])),
+      };
     },
   );
 };
