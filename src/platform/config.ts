@@ -90,7 +90,9 @@ export interface PlatformConfig {
 }
 
 /** One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
-export type RedisTarget = { kind: 'single'; url: string } | { kind: 'cluster'; nodes: { host: string; port: number }[] };
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: { host: string; port: number }[] };
 
 export interface GatewayConfig {
   rateLimitEnabled: boolean;

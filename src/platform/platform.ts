@@ -71,7 +71,11 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
   for (const replica of database.replicas) {
-    readiness.push({ name: `database:${replica.name}`, optional: true, check: () => replicaState(replica.pool) });
+    readiness.push({
+      name: `database:${replica.name}`,
+      optional: true,
+      check: () => replicaState(replica.pool),
+    });
   }
   if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });
 

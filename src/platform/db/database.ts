@@ -63,7 +63,9 @@ export function createDatabase(options: DatabaseOptions): Database {
   const reader =
     replicas.length === 0
       ? db
-      : new Kysely({ dialect: new PostgresDialect({ pool: createRoutingPool(pool, replicas, options.onRead) }) });
+      : new Kysely({
+          dialect: new PostgresDialect({ pool: createRoutingPool(pool, replicas, options.onRead) }),
+        });
   let closed = false;
   return {
     db,

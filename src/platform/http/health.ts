@@ -45,9 +45,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] 
         opts.checks.map(async ({ name, check, optional }) => {
           try {
             const status = await withTimeout(check(), 2000);
-            return [name, status || 'ok', true] as const;
+            return [name, typeof status === 'string' ? status : 'ok', true] as const;
           } catch {
-            return [name, optional ? 'unavailable (not required)' : 'unavailable', optional === true] as const;
+            return [
+              name,
+              optional ? 'unavailable (not required)' : 'unavailable',
+              optional === true,
+            ] as const;
           }
         }),
       );

@@ -52,9 +52,14 @@ export const readYourWrites = fp<{ cache: Cache; stickySeconds: number }>(
     app.addHook('onSend', async (request, reply, payload) => {
       const userId = request.user?.id;
       if (userId && !READS.has(request.method) && reply.statusCode < 400) {
-        await cache.set(stickyKey(userId), 1, stickySeconds).catch((error: unknown) =>
-          request.log.warn({ err: error }, 'read-your-writes: could not mark the writer; replicas may lag its next reads'),
-        );
+        await cache
+          .set(stickyKey(userId), 1, stickySeconds)
+          .catch((error: unknown) =>
+            request.log.warn(
+              { err: error },
+              'read-your-writes: could not mark the writer; replicas may lag its next reads',
+            ),
+          );
       }
       return payload;
     });

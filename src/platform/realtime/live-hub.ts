@@ -69,9 +69,10 @@ export function createLiveHub(redis: RedisTarget | undefined): LiveHub {
     kind: 'redis',
     push(userId, event) {
       const message = JSON.stringify(event);
-      (sharded ? publisher.spublish(CHANNEL + userId, message) : publisher.publish(CHANNEL + userId, message)).catch(
-        () => {},
-      );
+      (sharded
+        ? publisher.spublish(CHANNEL + userId, message)
+        : publisher.publish(CHANNEL + userId, message)
+      ).catch(() => {});
     },
     subscribe(userId, listener) {
       if (local.listenerCount(userId) === 0) {
