@@ -100,10 +100,10 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
     ((await call(userId, 'GET', `/v1/love-notes?box=${name}`)) as Array<{ id: string }>).map((n) => n.id);
   const caughtUp = () =>
     eventually(async () => {
-      const [{ lsn }] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+      const [current] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
       const [row] = await replica!.query<{ behind: boolean }>(
         'select pg_last_wal_replay_lsn() < $1::pg_lsn as behind',
-        [lsn],
+        [current!.lsn],
       );
       return row?.behind === false ? true : undefined;
     }, 20_000);
@@ -165,7 +165,10 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
       clients.every((row) => !/listener|jobs/.test(row.application_name)),
       `no LISTEN or job-runner connection goes through PgBouncer: ${clients.map((c) => c.application_name)}`,
     );
-    assert.ok(clients.some((row) => row.application_name === 'one2one-love'), 'the app pool does');
+    assert.ok(
+      clients.some((row) => row.application_name === 'one2one-love'),
+      'the app pool does',
+    );
     const stats = await bouncer!.admin<{ database: string; total_xact_count: string }>('SHOW STATS');
     const through = Number(stats.find((row) => row.database === 'postgres')?.total_xact_count ?? 0);
     assert.ok(through > 50, `the app's transactions went through PgBouncer (${through})`);

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,7 +67,9 @@ function localPostgres(dataDir: string, port: number): LocalPostgres {
       }
     },
     async stop() {
-      await exec(path.join(PG_BIN, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      await exec(path.join(PG_BIN, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(
+        () => {},
+      );
     },
   };
 }
@@ -91,7 +93,14 @@ export async function startPrimary(root: string): Promise<LocalPostgres> {
     'synchronous_commit = off',
     'full_page_writes = off',
   ]);
-  await exec(path.join(PG_BIN, 'pg_ctl'), ['-D', dataDir, '-l', path.join(root, 'primary.log'), '-w', 'start']);
+  await exec(path.join(PG_BIN, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-l',
+    path.join(root, 'primary.log'),
+    '-w',
+    'start',
+  ]);
   return localPostgres(dataDir, port);
 }
 
@@ -113,7 +122,14 @@ export async function startReplica(root: string, primary: LocalPostgres): Promis
     'stream',
   ]);
   await appendConf(dataDir, [`port = ${port}`]);
-  await exec(path.join(PG_BIN, 'pg_ctl'), ['-D', dataDir, '-l', path.join(root, 'replica.log'), '-w', 'start']);
+  await exec(path.join(PG_BIN, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-l',
+    path.join(root, 'replica.log'),
+    '-w',
+    'start',
+  ]);
   return localPostgres(dataDir, port);
 }
 
@@ -207,7 +223,7 @@ export interface LocalRedisCluster {
 /** Three masters (`--cluster-enabled yes`), slots spread by `redis-cli --cluster create`. */
 export async function startRedisCluster(root: string, masters = 3): Promise<LocalRedisCluster> {
   const ports: number[] = [];
-  const children = [];
+  const children: ChildProcess[] = [];
   for (let i = 0; i < masters; i++) {
     const port = await freePort();
     ports.push(port);
@@ -247,7 +263,8 @@ export async function startRedisCluster(root: string, masters = 3): Promise<Loca
     }
   };
   try {
-    for (const port of ports) await waitFor(() => run('redis-cli', ['-p', String(port), 'ping']).then(() => {}));
+    for (const port of ports)
+      await waitFor(() => run('redis-cli', ['-p', String(port), 'ping']).then(() => {}));
     await run('redis-cli', [
       '--cluster',
       'create',
