@@ -434,6 +434,10 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
   }
+  if (/[{}]/.test(config.gateway.redisPrefix)) {
+    // The first {…} in a key is its Redis Cluster hash tag: the prefix must not hide the keys' own ({rl}, {rc}).
+    r.problems.push('GATEWAY_REDIS_PREFIX must not contain { or }');
+  }
   if (config.databaseReplicaUrls.length > 0 && !config.databaseUrl) {
     r.problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the primary) to be set');
   }

@@ -67,7 +67,14 @@ describe('scale-out configuration: replicas, direct connection, Redis Cluster', 
     });
     // Modules that only ask "is there a Redis?" see one.
     assert.equal(config.auth.refreshTokenStore, 'redis');
-    const problems = problemsOf({ REDIS_CLUSTER_NODES: 'redis-a,redis-b:99999' });
+    const problems = problemsOf({
+      REDIS_CLUSTER_NODES: 'redis-a,redis-b:99999',
+      GATEWAY_REDIS_PREFIX: '{gw}:',
+    });
     assert.equal(problems.filter((p) => p.startsWith('REDIS_CLUSTER_NODES')).length, 2);
+    assert.ok(
+      problems.some((p) => p.startsWith('GATEWAY_REDIS_PREFIX')),
+      'a prefix would hide the keys’ hash tags',
+    );
   });
 });
