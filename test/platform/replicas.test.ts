@@ -179,4 +179,15 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.json().data.checks['database:replica-1'], /^ok: replica/);
   });
+
+  it('reads from the primary while the replica is down, and stays ready', async () => {
+    const { a, b } = await makeCouple(t!);
+    const note = await call(a, 'POST', '/v1/love-notes', { body: 'replica gone' });
+    await replica!.stop();
+    await sleep(1_200);
+    assert.ok((await box(b, 'inbox')).includes(note.id), 'the inbox falls back to the primary');
+    const res = await app().inject({ url: '/ready' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().data.checks['database:replica-1'], 'unavailable (not required)');
+  });
 });
