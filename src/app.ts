@@ -15,6 +15,7 @@ import { handleError } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotency } from './platform/http/idempotency.ts';
 import { openapi } from './platform/http/openapi.ts';
+import { readYourWrites } from './platform/http/read-your-writes.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders, securityHeadersFor } from './platform/http/security-headers.ts';
 import { AJV_OPTIONS, buildValidator } from './platform/http/validation.ts';
@@ -70,6 +71,12 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(conventions);
+  if (platform.database.replicas.length > 0) {
+    await app.register(readYourWrites, {
+      cache: platform.cache,
+      stickySeconds: config.databaseReplicaStickySeconds,
+    });
+  }
   for (const observer of options.observers ?? []) await app.register(observer);
   await app.register(securityHeaders);
   await app.register(crossOrigin, { origins: config.corsOrigins });

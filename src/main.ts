@@ -71,11 +71,13 @@ async function main(): Promise<void> {
   }
 
   if (command === 'start' || command === 'migrate') {
-    const { db, close } = createDatabase({ url: databaseUrl, poolMax: 1, applicationName: 'migrate' });
+    // DDL and graphile-worker's installer run on a direct connection, not through PgBouncer.
+    const migrateUrl = config.databaseDirectUrl ?? databaseUrl;
+    const { db, close } = createDatabase({ url: migrateUrl, poolMax: 1, applicationName: 'migrate' });
     log.info('migrating the database');
     try {
       const applied = await migrateToLatest(db, migrations);
-      await migrateJobs(databaseUrl);
+      await migrateJobs(migrateUrl);
       log.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date');
     } finally {
       await close();

@@ -23,9 +23,22 @@ export interface PlatformConfig {
   /** The built web app served at `/` (web/dist); unset under test unless WEB_APP_DIR is given. */
   webAppDir: string | undefined;
   databaseUrl: string | undefined;
+  /**
+   * A connection to the primary that bypasses PgBouncer, for what needs a session of its
+   * own: LISTEN (bus and cache listeners), the job runner, migrations. Unset: DATABASE_URL.
+   */
+  databaseDirectUrl: string | undefined;
+  /** Streaming replicas that serve the hot read paths (`database.reader`); empty: the primary serves all. */
+  databaseReplicaUrls: string[];
+  /** After a write, the writer's reads go to the primary for this long (read-your-writes). */
+  databaseReplicaStickySeconds: number;
   databasePoolMax: number;
   embeddedPostgresPort: number;
   redisUrl: string | undefined;
+  /** `host:port` of Redis Cluster nodes (REDIS_CLUSTER_NODES); when set, used instead of REDIS_URL. */
+  redisClusterNodes: string[];
+  /** Where the shared Redis is: one server, a cluster, or none (in-process fallbacks). */
+  redis: RedisTarget | undefined;
   natsUrl: string | undefined;
   /** Copies of the bus stream in a JetStream cluster (3 survives the loss of one node). */
   natsStreamReplicas: number;
@@ -77,6 +90,11 @@ export interface PlatformConfig {
   /** Push and SMS providers (src/platform/channels); without credentials they write under DATA_DIR/outbox. */
   channels: ChannelsConfig;
 }
+
+/** One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: { host: string; port: number }[] };
 
 export interface GatewayConfig {
   rateLimitEnabled: boolean;
@@ -233,6 +251,38 @@ export class EnvReader {
   }
 }
 
+function databaseUrls(r: EnvReader, name: string): string[] {
+  const urls = r.list(name);
+  for (const url of urls) {
+    let ok = false;
+    try {
+      ok = ['postgres:', 'postgresql:'].includes(new URL(url).protocol);
+    } catch {}
+    if (!ok) r.problems.push(`${name}: each entry must be a URL starting with postgres:// or postgresql://`);
+  }
+  return urls;
+}
+
+function clusterNodes(r: EnvReader): { host: string; port: number }[] {
+  return r.list('REDIS_CLUSTER_NODES').flatMap((entry) => {
+    const match = /^(.+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      r.problems.push(`REDIS_CLUSTER_NODES: "${entry}" is not host:port`);
+      return [];
+    }
+    return [{ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port }];
+  });
+}
+
+function redisTarget(
+  url: string | undefined,
+  nodes: { host: string; port: number }[],
+): RedisTarget | undefined {
+  if (nodes.length > 0) return { kind: 'cluster', nodes };
+  return url ? { kind: 'single', url } : undefined;
+}
+
 /** A comma-separated list of addresses/CIDRs, each checked now so a typo stops the start. */
 function ipRanges(r: EnvReader, name: string): string[] {
   const entries = r.list(name);
@@ -326,6 +376,8 @@ function webAppDir(value: string | undefined, nodeEnv: string): string | undefin
 export function parsePlatformConfig(r: EnvReader): PlatformConfig {
   const nodeEnv = r.oneOf('NODE_ENV', NODE_ENVS, 'development');
   const modules = r.list('MODULES');
+  const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
+  const redisClusterNodes = clusterNodes(r);
   const config: PlatformConfig = {
     nodeEnv,
     host: r.string('HOST', '0.0.0.0'),
@@ -336,9 +388,14 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     dataDir: path.resolve(r.string('DATA_DIR', 'data')),
     webAppDir: webAppDir(r.optional('WEB_APP_DIR'), nodeEnv),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseDirectUrl: r.url('DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']),
+    databaseReplicaUrls: databaseUrls(r, 'DATABASE_REPLICA_URLS'),
+    databaseReplicaStickySeconds: r.int('DATABASE_REPLICA_STICKY_SECONDS', 5, 1, 3600),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
-    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
+    redisClusterNodes: redisClusterNodes.map(({ host, port }) => `${host}:${port}`),
+    redis: redisTarget(redisUrl, redisClusterNodes),
     natsUrl: r.urls('NATS_URL', ['nats:', 'tls:']),
     natsStreamReplicas: r.int('NATS_STREAM_REPLICAS', 1, 1, 5),
     natsStream: r.string('NATS_STREAM', 'O2O_EVENTS'),
@@ -397,6 +454,13 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
   };
   if (config.storage.driver === 's3' && !config.storage.s3.bucket) {
     r.problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  }
+  if (/[{}]/.test(config.gateway.redisPrefix)) {
+    // The first {…} in a key is its Redis Cluster hash tag: the prefix must not hide the keys' own ({rl}, {rc}).
+    r.problems.push('GATEWAY_REDIS_PREFIX must not contain { or }');
+  }
+  if (config.databaseReplicaUrls.length > 0 && !config.databaseUrl) {
+    r.problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the primary) to be set');
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.natsStream)) {
     r.problems.push(`NATS_STREAM must be letters, digits, - or _ (got "${config.natsStream}")`);

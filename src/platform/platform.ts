@@ -1,9 +1,9 @@
 import pino, { type Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { type Bus, createBus } from './bus/bus.ts';
 import { type Cache, createCache } from './cache/index.ts';
 import type { Config } from './config.ts';
-import { createDatabase, type Database, pingDatabase } from './db/database.ts';
+import { createDatabase, type Database, pingDatabase, replicaState } from './db/database.ts';
 import { createResponseCache, type ResponseCache } from './gateway/response-cache/index.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createMetricsRegistry, registerPoolGauges } from './observability/metrics.ts';
@@ -47,20 +47,42 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     config.encryptionKeys ??
     (await persistedSecret(config.dataDir, 'encryption-keys', () => generateKeySpec('dev1')));
   const encryption = createFieldEncryption(parseKeyRing(keySpec));
-  const database = createDatabase({ url: databaseUrl, poolMax: config.databasePoolMax });
-  const cache = createCache(config.redisUrl);
   const metrics = createMetricsRegistry();
+  const reads = new Counter({
+    name: 'db_reader_connections_total',
+    help: 'Connections taken by database.reader, by where they went (replica, or primary for read-your-writes)',
+    labelNames: ['target'],
+    registers: [metrics],
+  });
+  const database = createDatabase({
+    url: databaseUrl,
+    poolMax: config.databasePoolMax,
+    replicaUrls: config.databaseReplicaUrls,
+    onRead: (target) => reads.inc({ target }),
+  });
+  // LISTEN, the job runner and anything else that keeps state in its session
+  // need a real connection to the primary, not one behind PgBouncer in
+  // transaction pooling (docs/replicas-and-cluster.md).
+  const directUrl = config.databaseDirectUrl ?? databaseUrl;
+  const cache = createCache(config.redis);
   const storage = await createStorage(config);
   registerPoolGauges(metrics, database.pool);
-  const responseCache = createResponseCache(config, metrics, log, { url: databaseUrl, pool: database.pool });
+  const responseCache = createResponseCache(config, metrics, log, { url: directUrl, pool: database.pool });
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => pingDatabase(database.pool) }];
+  for (const replica of database.replicas) {
+    readiness.push({
+      name: `database:${replica.name}`,
+      optional: true,
+      check: () => replicaState(replica.pool),
+    });
+  }
   if (cache.kind === 'redis') readiness.push({ name: 'redis', check: () => cache.ping() });
 
   const workerLog = log ?? pino({ level: 'silent' });
   const bus = await createBus({
     database,
-    databaseUrl,
+    databaseUrl: directUrl,
     registry: metrics,
     log: workerLog,
     natsUrl: config.natsUrl,
@@ -72,7 +94,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
   readiness.push(...bus.readiness);
   const jobs = createJobs({
     database,
-    databaseUrl,
+    databaseUrl: directUrl,
     registry: metrics,
     log: workerLog,
     concurrency: config.jobsConcurrency,

@@ -26,7 +26,7 @@ for (const store of ['postgres', 'redis'] as const) {
         if (store === 'redis') {
           const ctx = await authContext(t.platform, console);
           assert.ok(ctx.redisTokens, 'the Redis store is in use');
-          return ctx.redisTokens.patch(hash, { [field]: at.getTime() });
+          return ctx.redisTokens.patch(token, { [field]: at.getTime() });
         }
         await db()
           .updateTable('auth_refresh_tokens')

@@ -359,7 +359,7 @@ function suite(mode: 'memory' | 'redis') {
       if (mode === 'redis') {
         const redis = new Redis(serverUrl('REDIS_URL')!);
         try {
-          const keys = await redis.keys(`${prefix}rc:e:*`);
+          const keys = await redis.keys(`${prefix}{rc}:e:*`);
           assert.ok(keys.length > 0);
           const bodies = await Promise.all(keys.map((key) => redis.hget(key, 'b')));
           assert.ok(bodies.every((body) => !String(body).includes('secret')));

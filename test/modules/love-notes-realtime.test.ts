@@ -146,8 +146,9 @@ describe('love notes realtime', () => {
 
 describe('love notes realtime fan-out over Redis', needs('REDIS_URL'), () => {
   it('a message pushed through one hub reaches a subscriber of another (as two processes would)', async () => {
-    const one = createLiveHub(serverUrl('REDIS_URL'));
-    const two = createLiveHub(serverUrl('REDIS_URL'));
+    const redis = { kind: 'single' as const, url: serverUrl('REDIS_URL')! };
+    const one = createLiveHub(redis);
+    const two = createLiveHub(redis);
     try {
       const user = v7();
       const received: LiveEvent[] = [];

@@ -106,10 +106,10 @@ export const authConfig = configSection('auth', (r, platform) => {
   const refreshTokenStore = r.oneOf(
     'AUTH_REFRESH_STORE',
     ['postgres', 'redis'] as const,
-    platform.redisUrl ? 'redis' : 'postgres',
+    platform.redis ? 'redis' : 'postgres',
   );
-  if (refreshTokenStore === 'redis' && !platform.redisUrl) {
-    r.problems.push('AUTH_REFRESH_STORE=redis needs REDIS_URL');
+  if (refreshTokenStore === 'redis' && !platform.redis) {
+    r.problems.push('AUTH_REFRESH_STORE=redis needs REDIS_URL or REDIS_CLUSTER_NODES');
   }
   return {
     accessTokenTtlSeconds: r.int('AUTH_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 3600),

@@ -65,8 +65,8 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
   // The OAuth redirect URIs need an absolute URL even where links may be relative.
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const redisTokens =
-    config.auth.refreshTokenStore === 'redis' && config.redisUrl
-      ? createRedisRefreshTokens(config.redisUrl)
+    config.auth.refreshTokenStore === 'redis' && config.redis
+      ? createRedisRefreshTokens(config.redis)
       : undefined;
   if (redisTokens) platform.onClose(async () => redisTokens.close());
   return {

@@ -1,11 +1,20 @@
-import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { RedisTarget } from '../../platform/config.ts';
+import { connectRedis, type RedisClient } from '../../platform/redis/client.ts';
+import { randomToken, tokenHash } from './crypto.ts';
 
 /**
  * Refresh-token records in Redis (when REDIS_URL is set): one hash per token,
  * keyed by the token's SHA-256, expiring with the token. Spending a token is
  * one Lua script, so of two racing refreshes exactly one rotates and the
  * other reads the pair it produced. Sessions themselves (revocation, listing)
- * stay in PostgreSQL. Two keys per script: single Redis or Sentinel, not Cluster.
+ * stay in PostgreSQL.
+ *
+ * The spend script touches two records, the spent token's and its successor's,
+ * which on Redis Cluster must share a hash slot. So a token issued here reads
+ * `<family tag>.<256 random bits>`: a session's first token draws the tag, every
+ * successor inherits it, and each record's key is `{tag}:<sha256 of the token>`.
+ * Tokens without a tag (issued before tags) keep their plain key.
  */
 export interface RefreshRecord {
   sessionId: string;
@@ -21,17 +30,35 @@ export type SpendResult =
   | { kind: 'used'; usedAt: number; successor?: string };
 
 export interface RedisRefreshTokens {
-  insert(hash: Buffer, record: Omit<RefreshRecord, 'usedAt' | 'successor'>): Promise<void>;
-  get(hash: Buffer): Promise<RefreshRecord | undefined>;
+  insert(token: string, record: Omit<RefreshRecord, 'usedAt' | 'successor'>): Promise<void>;
+  get(token: string): Promise<RefreshRecord | undefined>;
   spend(
-    hash: Buffer,
+    token: string,
     now: number,
     successor: string,
-    next: { hash: Buffer } & Omit<RefreshRecord, 'usedAt' | 'successor'>,
+    next: { token: string } & Omit<RefreshRecord, 'usedAt' | 'successor'>,
   ): Promise<SpendResult>;
   /** For tests and tooling: overwrite fields of a record. */
-  patch(hash: Buffer, fields: Partial<Pick<RefreshRecord, 'usedAt' | 'expiresAt'>>): Promise<void>;
+  patch(token: string, fields: Partial<Pick<RefreshRecord, 'usedAt' | 'expiresAt'>>): Promise<void>;
   close(): void;
+}
+
+/** A new session's first token: a fresh family tag. */
+export function firstRefreshToken(): string {
+  return `${randomBytes(4).toString('hex')}.${randomToken()}`;
+}
+
+/** The token that replaces `previous`: same family tag, so both records share a cluster slot. */
+export function successorRefreshToken(previous: string): string {
+  const dot = previous.indexOf('.');
+  return dot > 0 ? `${previous.slice(0, dot)}.${randomToken()}` : firstRefreshToken();
+}
+
+/** The record's key: `{tag}:<hash>` for a tagged token, the bare hash for an older one. */
+export function refreshKey(token: string): string {
+  const hash = tokenHash(token).toString('hex');
+  const dot = token.indexOf('.');
+  return dot > 0 ? `{${token.slice(0, dot)}}:${hash}` : hash;
 }
 
 const SPEND = `
@@ -43,7 +70,7 @@ redis.call('HSET', KEYS[2], 'sid', ARGV[3], 'uid', ARGV[4], 'exp', ARGV[5])
 redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 return {'ok'}`;
 
-type WithSpend = Redis & {
+type WithSpend = RedisClient & {
   o2oSpendRefresh(
     old: string,
     next: string,
@@ -55,21 +82,24 @@ type WithSpend = Redis & {
   ): Promise<string[]>;
 };
 
-export function createRedisRefreshTokens(url: string, keyPrefix = 'o2o:auth:rt:'): RedisRefreshTokens {
-  const redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 1 }) as WithSpend;
+export function createRedisRefreshTokens(
+  target: RedisTarget,
+  keyPrefix = 'o2o:auth:rt:',
+): RedisRefreshTokens {
+  const redis = connectRedis(target, { keyPrefix, maxRetriesPerRequest: 1 }) as WithSpend;
   redis.on('error', () => {});
   redis.defineCommand('o2oSpendRefresh', { numberOfKeys: 2, lua: SPEND });
-  const key = (hash: Buffer) => hash.toString('hex');
+  const key = refreshKey;
   return {
-    async insert(hash, record) {
+    async insert(token, record) {
       await redis
         .multi()
-        .hset(key(hash), { sid: record.sessionId, uid: record.userId, exp: String(record.expiresAt) })
-        .pexpireat(key(hash), record.expiresAt)
+        .hset(key(token), { sid: record.sessionId, uid: record.userId, exp: String(record.expiresAt) })
+        .pexpireat(key(token), record.expiresAt)
         .exec();
     },
-    async get(hash) {
-      const fields = await redis.hgetall(key(hash));
+    async get(token) {
+      const fields = await redis.hgetall(key(token));
       if (!fields.sid || !fields.uid || !fields.exp) return undefined;
       return {
         sessionId: fields.sid,
@@ -79,10 +109,10 @@ export function createRedisRefreshTokens(url: string, keyPrefix = 'o2o:auth:rt:'
         ...(fields.succ ? { successor: fields.succ } : {}),
       };
     },
-    async spend(hash, now, successor, next) {
+    async spend(token, now, successor, next) {
       const [kind, usedAt, previous] = await redis.o2oSpendRefresh(
-        key(hash),
-        key(next.hash),
+        key(token),
+        key(next.token),
         now,
         successor,
         next.sessionId,
@@ -94,11 +124,11 @@ export function createRedisRefreshTokens(url: string, keyPrefix = 'o2o:auth:rt:'
         return { kind: 'used', usedAt: Number(usedAt), ...(previous ? { successor: previous } : {}) };
       return { kind: 'missing' };
     },
-    async patch(hash, fields) {
+    async patch(token, fields) {
       const values: Record<string, string> = {};
       if (fields.usedAt !== undefined) values.used = String(fields.usedAt);
       if (fields.expiresAt !== undefined) values.exp = String(fields.expiresAt);
-      await redis.hset(key(hash), values);
+      await redis.hset(key(token), values);
     },
     close: () => redis.disconnect(),
   };

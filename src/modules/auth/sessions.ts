@@ -5,7 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import { audit } from './audit.ts';
 import type { AuthContext, RequestMeta } from './context.ts';
 import { randomToken, tokenHash } from './crypto.ts';
-import type { RedisRefreshTokens } from './refresh-redis.ts';
+import { firstRefreshToken, type RedisRefreshTokens, successorRefreshToken } from './refresh-redis.ts';
 import { type AccountRow, type UserView, userViewOf } from './repo.ts';
 import type { AuthDb, AuthTables, AuthTrx } from './tables.ts';
 
@@ -31,19 +31,20 @@ async function issueRefreshToken(
   trx: Executor,
   session: { id: string; user_id: string; expires_at: Date },
 ): Promise<string> {
-  const token = randomToken();
   const expires = Math.min(
     Date.now() + ctx.config.refreshTokenTtlSeconds * 1000,
     session.expires_at.getTime(),
   );
   if (ctx.redisTokens) {
-    await ctx.redisTokens.insert(tokenHash(token), {
+    const token = firstRefreshToken();
+    await ctx.redisTokens.insert(token, {
       sessionId: session.id,
       userId: session.user_id,
       expiresAt: expires,
     });
     return token;
   }
+  const token = randomToken();
   await trx
     .insertInto('auth_refresh_tokens')
     .values({
@@ -115,7 +116,7 @@ export async function rotateRefreshToken(
   meta: RequestMeta,
 ): Promise<RotateOutcome> {
   const hash = tokenHash(presented);
-  if (ctx.redisTokens) return rotateInRedis(ctx, ctx.redisTokens, hash, meta);
+  if (ctx.redisTokens) return rotateInRedis(ctx, ctx.redisTokens, presented, meta);
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('auth_refresh_tokens as t')
@@ -185,10 +186,11 @@ export async function rotateRefreshToken(
 async function rotateInRedis(
   ctx: AuthContext,
   store: RedisRefreshTokens,
-  hash: Buffer,
+  presented: string,
   meta: RequestMeta,
 ): Promise<RotateOutcome> {
-  const record = await store.get(hash);
+  const hash = tokenHash(presented);
+  const record = await store.get(presented);
   if (!record) return { kind: 'invalid' };
   const row = await ctx.db
     .selectFrom('auth_sessions as s')
@@ -218,7 +220,7 @@ async function rotateInRedis(
   ) {
     return { kind: 'invalid', userId: row.id };
   }
-  const refreshToken = randomToken();
+  const refreshToken = successorRefreshToken(presented);
   const result: AuthResult = {
     user: await userViewOf(ctx.db, row),
     accessToken: await ctx.accessTokens.sign(row, row.session_id),
@@ -230,8 +232,8 @@ async function rotateInRedis(
     now + ctx.config.refreshTokenTtlSeconds * 1000,
     row.session_expires_at.getTime(),
   );
-  const spent = await store.spend(hash, now, successor, {
-    hash: tokenHash(refreshToken),
+  const spent = await store.spend(presented, now, successor, {
+    token: refreshToken,
     sessionId: row.session_id,
     userId: row.id,
     expiresAt,

@@ -7,7 +7,7 @@ import { occurrencesBetween } from './recurrence.ts';
 import * as repo from './repo.ts';
 import type { EventView, MonthQuery, MonthView, OccurrenceView } from './schemas.ts';
 import { coupleOrConflict } from './service.ts';
-import type { EventRow } from './tables.ts';
+import type { CalendarDb, EventRow } from './tables.ts';
 import { checkZone } from './times.ts';
 import { occurrenceView, recurringOf, toView, visibleTo } from './view.ts';
 
@@ -35,7 +35,12 @@ export async function monthOf(ctx: CalendarContext, user: AuthUser, query: Month
   if (!start.isValid) throw validationError('month and year do not make a month', 'month');
   const from = start.toJSDate();
   const to = start.plus({ months: 1 }).toJSDate();
-  const rows = await repo.eventsOverlapping(ctx.db, { coupleId: couple.coupleId }, from, to);
+  const rows = await repo.eventsOverlapping(
+    ctx.platform.database.reader as CalendarDb,
+    { coupleId: couple.coupleId },
+    from,
+    to,
+  );
   return {
     year: query.year,
     month: query.month,

@@ -7,6 +7,7 @@ import type { ContentContext } from './context.ts';
 import { findPublished, listPublished } from './repo.ts';
 import type { ListQuery } from './schemas.ts';
 import { searchItems } from './search.ts';
+import type { ContentDb } from './tables.ts';
 import { type Summary, toSummary, toView, type View } from './views.ts';
 
 /**
@@ -38,7 +39,7 @@ export async function listContent(
   const after = decodeCursor<{ p: string; id: string }>(query.cursor, ['p', 'id']);
   if (after && Number.isNaN(Date.parse(after.p))) throw validationError('cursor is not valid', 'cursor');
   const rows = await listPublished(
-    ctx.db,
+    ctx.platform.database.reader as ContentDb,
     { ...(query.type ? { type: query.type } : {}), ...(query.tag ? { tag: query.tag } : {}) },
     after,
     limit + 1,

@@ -16,6 +16,8 @@ export interface LiveSink {
 export interface NotesContext {
   platform: Platform;
   db: NotesDb;
+  /** Lists that may trail the primary by replication lag (a replica when configured; read-your-writes holds). */
+  reader: NotesDb;
   deps: LoveNotesDeps;
   live: LiveSink;
 }

@@ -39,7 +39,8 @@ export function notesContext(
   deps: LoveNotesDeps,
   live: LiveSink = NO_LIVE,
 ): NotesContext {
-  return { platform, db: platform.database.db as NotesDb, deps, live };
+  const { db, reader } = platform.database;
+  return { platform, db: db as NotesDb, reader: reader as NotesDb, deps, live };
 }
 
 /**

@@ -44,8 +44,8 @@ export async function listNotes(
   const couple = await listedCouple(ctx, user.id, query.coupleId);
   if (!couple) return { items: [], nextCursor: null };
   const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
-  // Reactions come in the same query (one round trip per page).
-  let q = ctx.db
+  // Reactions come in the same query (one round trip per page). A replica serves it when configured.
+  let q = ctx.reader
     .selectFrom('love_notes_notes')
     .selectAll('love_notes_notes')
     .select((eb) =>

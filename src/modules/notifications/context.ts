@@ -29,6 +29,8 @@ export interface RetryPolicy {
 /** Everything the notification use cases need, built once per process (see index.ts). */
 export interface NotificationsContext {
   db: Kysely<NotificationsDb>;
+  /** The inbox list's reads: a replica when configured (read-your-writes holds). */
+  reader: Kysely<NotificationsDb>;
   channels: Channels;
   mail: MailSender;
   queue: DeliveryQueue;

@@ -113,8 +113,9 @@ export function createNotificationsService(ctx: NotificationsContext) {
     ): Promise<Page<NotificationView>> {
       const limit = query.limit ?? 20;
       const before = decodeCursor<{ id: string }>(query.cursor, ['id']);
+      // A replica serves the inbox when configured (read-your-writes: http/read-your-writes.ts).
       const rows = await repo.listNotifications(
-        db,
+        ctx.reader,
         { userId },
         {
           unread: query.unread ?? false,

@@ -48,7 +48,13 @@ export async function activeProfile(ctx: Pick<UsersContext, 'db'>, userId: strin
 }
 
 export async function getMe(ctx: ProfileContext, userId: string) {
-  return toFull(ctx.storage, await activeProfile(ctx, userId));
+  // A replica serves the read when configured; a profile not there yet is created on the primary.
+  const reader = ctx.platform.database.reader as UsersDb;
+  const found = await repo.findProfile(reader, { userId });
+  if (!found) return toFull(ctx.storage, await activeProfile(ctx, userId));
+  if (found.status === 'deleted') throw unauthenticated('This account has been deleted');
+  if (found.status === 'suspended') throw forbidden('This account is suspended');
+  return toFull(ctx.storage, found);
 }
 
 export async function updateMe(ctx: ProfileContext, userId: string, input: ProfileUpdate) {

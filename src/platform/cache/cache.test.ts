@@ -40,10 +40,15 @@ function contract(make: () => Cache) {
 describe('memory cache', () => contract(() => createMemoryCache()));
 
 describe('redis cache', needs('REDIS_URL'), () => {
-  contract(() => createRedisCache(serverUrl('REDIS_URL')!, `test:${randomBytes(4).toString('hex')}:`));
+  contract(() =>
+    createRedisCache(
+      { kind: 'single', url: serverUrl('REDIS_URL')! },
+      `test:${randomBytes(4).toString('hex')}:`,
+    ),
+  );
 
   it('rejects ping when Redis is unreachable', async () => {
-    const down = createRedisCache('redis://127.0.0.1:1', 'x:');
+    const down = createRedisCache({ kind: 'single', url: 'redis://127.0.0.1:1' }, 'x:');
     await assert.rejects(down.ping());
     await down.close();
   });

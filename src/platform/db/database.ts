@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createRoutingPool, type ReadTarget, type Replica } from './read-routing.ts';
 
 // bigint (int8) and numeric arrive as strings by default; counts are far below
 // 2^53, so numbers are the less surprising type for callers.
@@ -8,11 +9,23 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 // Date at local midnight, which shifts by a day in time zones west of UTC.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
+export type { Replica } from './read-routing.ts';
+
 export interface Database {
-  /** Typed query builder; modules declare their own table interfaces. */
+  /** Typed query builder on the primary; modules declare their own table interfaces. */
   // biome-ignore lint/suspicious/noExplicitAny: each module narrows this with its own table types
   db: Kysely<any>;
+  /**
+   * For reads that may lag the primary by the replication delay: a streaming
+   * replica when DATABASE_REPLICA_URLS is set, else the same primary as `db`.
+   * Inside a request that wrote, or of a user who wrote moments ago, it reads
+   * from the primary (read-your-writes, http/read-your-writes.ts). Hot read
+   * paths use it; anything that reads in order to write uses `db`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each module narrows this with its own table types
+  reader: Kysely<any>;
   pool: pg.Pool;
+  replicas: Replica[];
   close(): Promise<void>;
 }
 
@@ -20,31 +33,72 @@ export interface DatabaseOptions {
   url: string;
   poolMax: number;
   applicationName?: string;
+  /** Streaming replicas for `reader` (each gets a pool of `poolMax`). */
+  replicaUrls?: readonly string[];
+  /** Called for each connection `reader` takes, with where it went (metrics, tests). */
+  onRead?: (target: ReadTarget) => void;
 }
 
-export function createDatabase(options: DatabaseOptions): Database {
+function createPool(url: string, max: number, applicationName: string): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolMax,
-    application_name: options.applicationName ?? 'one2one-love',
+    connectionString: url,
+    max,
+    application_name: applicationName,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
   // An idle client losing its server (restart, failover) must not crash the process.
   pool.on('error', () => {});
+  return pool;
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const applicationName = options.applicationName ?? 'one2one-love';
+  const pool = createPool(options.url, options.poolMax, applicationName);
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const replicas: Replica[] = (options.replicaUrls ?? []).map((url, i) => ({
+    name: `replica-${i + 1}`,
+    pool: createPool(url, options.poolMax, `${applicationName}-reader`),
+  }));
+  const reader =
+    replicas.length === 0
+      ? db
+      : new Kysely({
+          dialect: new PostgresDialect({ pool: createRoutingPool(pool, replicas, options.onRead) }),
+        });
   let closed = false;
   return {
     db,
+    reader,
     pool,
+    replicas,
     async close() {
       if (closed) return;
       closed = true;
+      if (reader !== db) await reader.destroy();
       await db.destroy();
+      await Promise.all(replicas.map((replica) => replica.pool.end()));
     },
   };
 }
 
 export async function pingDatabase(pool: pg.Pool): Promise<void> {
   await pool.query('select 1');
+}
+
+/**
+ * A replica's state for /ready: still replaying WAL and how far behind, or
+ * the reason it cannot serve. Reads skip a replica that refuses connections,
+ * so this informs rather than gates readiness.
+ */
+export async function replicaState(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ recovering: boolean; caughtUp: boolean | null; lag: number | null }>(
+    `select pg_is_in_recovery() as recovering,
+            pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() as "caughtUp",
+            extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as lag`,
+  );
+  const row = rows[0];
+  if (!row?.recovering) return 'ok: not in recovery (promoted?)';
+  if (row.caughtUp) return 'ok: replica, caught up';
+  return `ok: replica, replaying (last replayed commit ${(row.lag ?? 0).toFixed(1)}s old)`;
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { RedisTarget } from '../config.ts';
+import { connectRedis, type RedisClient } from '../redis/client.ts';
 
 /**
  * The gateway's own Redis connection. Unlike the platform cache it never
@@ -6,8 +7,8 @@ import { Redis } from 'ioredis';
  * a rate-limit or cache decision that waits on a dead Redis would stall every
  * request, so callers get an error at once and fall back to process memory.
  */
-export function createGatewayRedis(url: string, commandTimeoutMs = 250): Redis {
-  const redis = new Redis(url, {
+export function createGatewayRedis(target: RedisTarget, commandTimeoutMs = 250): RedisClient {
+  const redis = connectRedis(target, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
@@ -23,7 +24,7 @@ export function createGatewayRedis(url: string, commandTimeoutMs = 250): Redis {
  * from its first request rather than starting on per-process counters. If
  * Redis does not answer in time the process starts anyway, on the fallback.
  */
-export async function redisReady(redis: Redis, timeoutMs = 2000): Promise<boolean> {
+export async function redisReady(redis: RedisClient, timeoutMs = 2000): Promise<boolean> {
   if (redis.status === 'ready') return true;
   return new Promise((resolve) => {
     const done = (ready: boolean) => {

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisTarget } from '../config.ts';
 import type { Platform } from '../platform.ts';
+import { connectRedis } from '../redis/client.ts';
 import type { LiveEvent, LiveEventType } from './live-events.ts';
 
 export type { LiveEvent } from './live-events.ts';
@@ -27,12 +29,16 @@ const CHANNEL = 'o2o:live:';
  * (one channel per user, joined on the first connection, left on the last),
  * so a note delivered by a worker reaches a socket held by any API process.
  * Without Redis, everything happens in this process.
+ *
+ * On Redis Cluster it uses sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7): a
+ * user's channel lives on the shard that owns its slot, so a message crosses
+ * one shard instead of being broadcast over the whole cluster bus.
  */
-export function createLiveHub(redisUrl: string | undefined): LiveHub {
+export function createLiveHub(redis: RedisTarget | undefined): LiveHub {
   const local = new EventEmitter();
   local.setMaxListeners(0);
   const emitLocal = (userId: string, event: LiveEvent) => local.emit(userId, event);
-  if (!redisUrl) {
+  if (!redis) {
     return {
       kind: 'memory',
       push: (userId, event) => emitLocal(userId, event),
@@ -43,12 +49,16 @@ export function createLiveHub(redisUrl: string | undefined): LiveHub {
       close: async () => {},
     };
   }
+  const sharded = redis.kind === 'cluster';
   const options = { maxRetriesPerRequest: 1, lazyConnect: false };
-  const publisher = new Redis(redisUrl, options);
-  const subscriber = new Redis(redisUrl, options);
+  const publisher = connectRedis(redis, options);
+  const subscriber =
+    redis.kind === 'cluster'
+      ? new Cluster(redis.nodes, { shardedSubscribers: true, redisOptions: options })
+      : connectRedis(redis, options);
   publisher.on('error', () => {});
   subscriber.on('error', () => {});
-  subscriber.on('message', (channel: string, raw: string) => {
+  subscriber.on(sharded ? 'smessage' : 'message', (channel: string, raw: string) => {
     try {
       emitLocal(channel.slice(CHANNEL.length), JSON.parse(raw) as LiveEvent);
     } catch {
@@ -58,14 +68,24 @@ export function createLiveHub(redisUrl: string | undefined): LiveHub {
   return {
     kind: 'redis',
     push(userId, event) {
-      publisher.publish(CHANNEL + userId, JSON.stringify(event)).catch(() => {});
+      const message = JSON.stringify(event);
+      (sharded
+        ? publisher.spublish(CHANNEL + userId, message)
+        : publisher.publish(CHANNEL + userId, message)
+      ).catch(() => {});
     },
     subscribe(userId, listener) {
-      if (local.listenerCount(userId) === 0) subscriber.subscribe(CHANNEL + userId).catch(() => {});
+      if (local.listenerCount(userId) === 0) {
+        const channel = CHANNEL + userId;
+        (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel)).catch(() => {});
+      }
       local.on(userId, listener);
       return () => {
         local.off(userId, listener);
-        if (local.listenerCount(userId) === 0) subscriber.unsubscribe(CHANNEL + userId).catch(() => {});
+        if (local.listenerCount(userId) === 0) {
+          const channel = CHANNEL + userId;
+          (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel)).catch(() => {});
+        }
       };
     },
     async close() {
@@ -81,7 +101,7 @@ const hubs = new WeakMap<Platform, LiveHub>();
 export function hubFor(platform: Platform): LiveHub {
   let hub = hubs.get(platform);
   if (!hub) {
-    const created = createLiveHub(platform.config.redisUrl);
+    const created = createLiveHub(platform.config.redis);
     hubs.set(platform, created);
     platform.onClose(() => created.close());
     hub = created;

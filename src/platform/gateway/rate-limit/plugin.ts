@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import type { Config } from '../../config.ts';
 import { rateLimited } from '../../http/errors.ts';
@@ -84,8 +83,8 @@ async function createStore(
   platform: Platform,
 ): Promise<RateLimitStore> {
   const memory = createMemoryRateLimitStore();
-  if (!config.redisUrl) return memory;
-  const redis: Redis = createGatewayRedis(config.redisUrl);
+  if (!config.redis) return memory;
+  const redis = createGatewayRedis(config.redis);
   app.addHook('onClose', async () => void redis.disconnect());
   if (!(await redisReady(redis)))
     app.log.warn('rate limits: Redis is not answering yet; starting on per-process counters');

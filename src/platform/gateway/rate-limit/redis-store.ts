@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import { tickBatcher } from '../tick-batcher.ts';
 import type { Decision, RateLimitStore, Rule } from './rules.ts';
 
@@ -114,9 +114,9 @@ end
 return out
 `;
 
-type ScriptRedis = Redis & { o2oRateLimit(...args: (string | number)[]): Promise<number[]> };
+type ScriptRedis = RedisClient & { o2oRateLimit(...args: (string | number)[]): Promise<number[]> };
 
-export function createRedisRateLimitStore(redis: Redis, prefix: string): RateLimitStore {
+export function createRedisRateLimitStore(redis: RedisClient, prefix: string): RateLimitStore {
   redis.defineCommand('o2oRateLimit', { lua: CHECK });
   const scripted = redis as ScriptRedis;
 

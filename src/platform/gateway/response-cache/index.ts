@@ -54,8 +54,8 @@ export function createResponseCache(
   let store: ResponseCacheStore;
   let release = async () => {};
   let ready = async () => true;
-  if (config.redisUrl) {
-    const redis = createGatewayRedis(config.redisUrl);
+  if (config.redis) {
+    const redis = createGatewayRedis(config.redis);
     store = createRedisResponseCacheStore(redis, config.gateway.redisPrefix);
     release = async () => void redis.disconnect();
     ready = () => redisReady(redis);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.ts';
 import { tickBatcher } from '../tick-batcher.ts';
 import type { Lookup, ResponseCacheStore } from './store.ts';
 
@@ -7,6 +7,9 @@ import type { Lookup, ResponseCacheStore } from './store.ts';
  * number of tag keys of each; KEYS = for each lookup its entry, then its tag
  * versions. Each answer: {1, etag, body} when the entry's versions are current,
  * else {0, current versions}.
+ *
+ * Keys carry the `{rc}` hash tag: a lookup reads an entry and its tags' versions
+ * in one script, which on Redis Cluster needs them all in one slot.
  */
 const LOOKUP = `
 local out = {}
@@ -40,19 +43,19 @@ for i = 1, #KEYS do
 end
 `;
 
-type ScriptRedis = Redis & {
+type ScriptRedis = RedisClient & {
   o2oCacheLookup(...args: (string | number)[]): Promise<Array<[number, string, string?]>>;
   o2oCacheStore(...args: (string | number)[]): Promise<void>;
   o2oCacheInvalidate(...args: (string | number)[]): Promise<void>;
 };
 
-export function createRedisResponseCacheStore(redis: Redis, prefix: string): ResponseCacheStore {
+export function createRedisResponseCacheStore(redis: RedisClient, prefix: string): ResponseCacheStore {
   redis.defineCommand('o2oCacheLookup', { lua: LOOKUP });
   redis.defineCommand('o2oCacheStore', { numberOfKeys: 1, lua: STORE });
   redis.defineCommand('o2oCacheInvalidate', { lua: INVALIDATE });
   const r = redis as ScriptRedis;
-  const entryKey = (key: string) => `${prefix}rc:e:${key}`;
-  const tagKey = (tag: string) => `${prefix}rc:t:${tag}`;
+  const entryKey = (key: string) => `${prefix}{rc}:e:${key}`;
+  const tagKey = (tag: string) => `${prefix}{rc}:t:${tag}`;
   const lookupAll = async (batch: Array<{ key: string; tags: string[] }>): Promise<Lookup[]> => {
     const keys = batch.flatMap(({ key, tags }) => [entryKey(key), ...tags.map(tagKey)]);
     const replies = await r.o2oCacheLookup(
