@@ -6,17 +6,33 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { migrations } from '../../src/migrations.ts';
+import { createDatabase } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrator.ts';
+import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
 import { ensureNginx, startNginx } from '../gateway/nginx.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import {
+  type LocalPgBouncer,
+  type LocalPostgres,
+  type LocalRedisCluster,
+  serverDir,
+  startPgBouncer,
+  startPrimary,
+  startRedisCluster,
+  startReplica,
+} from '../support/local-servers.ts';
 import { type NatsCluster, startNatsCluster } from '../support/nats-cluster.ts';
 import { freePort, runCli, type Started, waitForOk } from '../support/process.ts';
-import { needs, serverUrl } from '../support/servers.ts';
+import { needs } from '../support/servers.ts';
 
 /**
  * The scale-out topology on loopback, under load, with faults: three API
  * processes behind nginx, two workers, a three-node NATS JetStream cluster
- * (stream replicas 3), Redis and PostgreSQL. While clients send love notes
+ * (stream replicas 3), a three-master Redis Cluster, and a PostgreSQL primary
+ * with one streaming replica behind PgBouncer (transaction pooling; LISTEN and
+ * the job runner on the direct URL, hot reads on the replica), all started
+ * here from Debian's binaries. While clients send love notes
  * (each with an Idempotency-Key, retried on a network error or 5xx as the
  * typed client does), one API process, one worker and one NATS node are
  * killed with SIGKILL. Afterwards every accepted note exists once and was
@@ -31,10 +47,14 @@ const MAX_FAILED_ATTEMPT_SHARE = 0.05;
 type Person = { id: string; token: string };
 
 describe(
-  'topology: 3 API + 2 workers behind nginx, NATS cluster, faults under load',
+  'topology: 3 API + 2 workers behind nginx, NATS and Redis clusters, PgBouncer + replica, faults under load',
   needs('NATS_URL'),
   () => {
-    let database: TestDatabase;
+    let root: { dir: string; remove(): Promise<void> };
+    let primary: LocalPostgres | undefined;
+    let replica: LocalPostgres | undefined;
+    let bouncer: LocalPgBouncer | undefined;
+    let redis: LocalRedisCluster | undefined;
     let nats: NatsCluster;
     let dir: string;
     let base = '';
@@ -46,10 +66,25 @@ describe(
       const missing = await ensureNginx();
       if (missing) throw new Error(missing);
       dir = await mkdtemp(path.join(os.tmpdir(), 'o2o-topology-'));
-      [database, nats] = await Promise.all([createTestDatabase(), startNatsCluster(3)]);
+      root = await serverDir('o2o-topology-servers-');
+      const natsStarted = startNatsCluster(3);
+      const redisStarted = startRedisCluster(root.dir);
+      primary = await startPrimary(root.dir);
+      const { db, close } = createDatabase({ url: primary.url(), poolMax: 1 });
+      try {
+        await migrateToLatest(db, migrations);
+      } finally {
+        await close();
+      }
+      await migrateJobs(primary.url());
+      replica = await startReplica(root.dir, primary);
+      bouncer = await startPgBouncer(root.dir, primary);
+      [nats, redis] = await Promise.all([natsStarted, redisStarted]);
       const env = {
-        DATABASE_URL: database.url,
-        REDIS_URL: serverUrl('REDIS_URL'),
+        DATABASE_URL: bouncer.url(),
+        DATABASE_DIRECT_URL: primary.url(),
+        DATABASE_REPLICA_URLS: replica.url(),
+        REDIS_CLUSTER_NODES: redis.env,
         NATS_URL: nats.urls,
         NATS_STREAM: `O2O_TOPOLOGY_${process.pid}`,
         NATS_STREAM_REPLICAS: '3',
@@ -110,7 +145,11 @@ describe(
         await process.exited;
       }
       await nats?.stop();
-      await database?.drop();
+      await redis?.stop();
+      await bouncer?.stop();
+      await replica?.stop();
+      await primary?.stop();
+      await root?.remove();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -229,7 +268,8 @@ describe(
       );
 
       const ids = [...accepted.values()];
-      const db = new pg.Client({ connectionString: database.url });
+      // The primary itself: what was committed, not what the replica has replayed so far.
+      const db = new pg.Client({ connectionString: primary!.url() });
       await db.connect();
       try {
         // Every accepted note is stored exactly once: no retry made a second one.
