@@ -107,6 +107,12 @@ export function isConnectionLost(error: unknown): boolean {
   return typeof message === 'string' && LOST.test(message);
 }
 
+/** A write refused for lack of space (disk full, quota): an outage of ours, not a bug. */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, error.message);
@@ -138,6 +144,17 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
       .status(fromDatabase.status)
       .headers(fromDatabase.status === 503 ? { 'retry-after': '1' } : {})
       .send(errorBody(request.id, [{ code: fromDatabase.code, message: fromDatabase.message }]));
+  }
+  if (isStorageFull(error)) {
+    request.log.error({ err: error }, 'storage is full');
+    return reply
+      .status(503)
+      .headers({ 'retry-after': '60' })
+      .send(
+        errorBody(request.id, [
+          { code: 'SERVICE_UNAVAILABLE', message: 'Storage is full; nothing was saved, retry later' },
+        ]),
+      );
   }
   request.log.error({ err: error }, 'unhandled error');
   // Never echo the message of an unexpected error: it may hold SQL, paths or secrets.
