@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { sql } from 'kysely';
 import { makeCouple, type Pair } from '../support/love-notes.ts';
 import { as, eventually } from '../support/test-auth.ts';
@@ -37,13 +38,13 @@ describe('fault: PostgreSQL restarted under load', () => {
     await pg?.destroy();
   });
 
-  const inject = async (options: Parameters<Running['app']['inject']>[0]) => {
+  const inject = async (options: InjectOptions) => {
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer in ${HUNG_MS} ms: hung`)), HUNG_MS);
     });
     try {
-      return await Promise.race([api.app.inject(options as never), hung]);
+      return await Promise.race([api.app.inject(options), hung]);
     } finally {
       clearTimeout(timer);
     }
