@@ -55,7 +55,10 @@ describe('fault: PostgreSQL restarted under load', () => {
     const acked = new Map<string, string>(); // Idempotency-Key → note id
     const failures: Array<{ status: number; body: string; retryAfter: unknown }> = [];
     let next = 0;
-    let outage: 'before' | 'down' | 'after' = 'before';
+    // Started by the sender whose answer makes a third: the other sender keeps
+    // going, so requests are in flight when the connections are cut, however
+    // slow or fast the machine is.
+    let stopping: Promise<void> | undefined;
 
     async function send(index: number): Promise<void> {
       const key = randomUUID();
@@ -68,6 +71,7 @@ describe('fault: PostgreSQL restarted under load', () => {
         });
         if (res.statusCode === 201) {
           acked.set(key, res.json().data.id);
+          if (!stopping && acked.size >= NOTES / 3) stopping = pg.stop();
           return;
         }
         // 409: the same key is still running in another attempt; anything else must be an outage answer.
@@ -81,17 +85,13 @@ describe('fault: PostgreSQL restarted under load', () => {
       while (next < NOTES && !stopped) {
         const index = next++;
         await send(index);
-        // Paced so that the outage lands mid-stream on a fast machine too.
-        if (outage === 'before') await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
 
-    const senders = Promise.all(Array.from({ length: SENDERS }, sender));
-    await eventually(async () => (acked.size >= NOTES / 3 ? true : undefined), 60_000);
     assert.equal(await ready(), 200);
-
-    await pg.stop();
-    outage = 'down';
+    const senders = Promise.all(Array.from({ length: SENDERS }, sender));
+    await eventually(async () => (stopping ? true : undefined), 60_000);
+    await stopping;
     // While it is down: a send is answered 503 in the envelope, and /ready says not ready.
     const during = await inject({
       method: 'POST',
@@ -111,7 +111,6 @@ describe('fault: PostgreSQL restarted under load', () => {
     await eventually(async () => (failures.length >= SENDERS ? true : undefined), 30_000);
 
     await pg.start();
-    outage = 'after';
     await eventually(async () => ((await ready()) === 200 ? true : undefined), 30_000);
     await senders;
 
