@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { makeCouple, type Pair } from '../support/love-notes.ts';
 import { as, eventually } from '../support/test-auth.ts';
 import { type Running, startApi } from './harness.ts';
-import { type OwnServer, startNats } from './servers.ts';
+import { needsBinary, type OwnServer, startNats } from './servers.ts';
 
 const BEFORE = 5;
 const DURING = 20;
@@ -17,7 +17,7 @@ const DURING = 20;
  * started again on the same store. The outbox in PostgreSQL is the buffer: a
  * send never depends on NATS being up, and the relay drains it afterwards.
  */
-describe('fault: NATS stopped', () => {
+describe('fault: NATS stopped', needsBinary('nats'), () => {
   let nats: OwnServer;
   let testDb: TestDatabase;
   let api: Running;

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { makeCouple, type Pair } from '../support/love-notes.ts';
 import { as, eventually } from '../support/test-auth.ts';
 import { migrate, type Running, startApi } from './harness.ts';
-import { type OwnPostgres, startPostgres } from './servers.ts';
+import { needsBinary, type OwnPostgres, startPostgres } from './servers.ts';
 
 const NOTES = 30;
 const SENDERS = 2;
@@ -19,7 +19,7 @@ const HUNG_MS = 30_000;
  * one process as `start` runs them. Clients retry a 5xx with the same
  * Idempotency-Key, as the API tells them to.
  */
-describe('fault: PostgreSQL restarted under load', () => {
+describe('fault: PostgreSQL restarted under load', needsBinary('postgres'), () => {
   let pg: OwnPostgres;
   let api: Running;
   let pair: Pair;

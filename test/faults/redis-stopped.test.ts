@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { makeCouple, type Pair } from '../support/love-notes.ts';
 import { as, eventually } from '../support/test-auth.ts';
 import { type Running, startApi } from './harness.ts';
-import { type OwnServer, startRedis } from './servers.ts';
+import { needsBinary, type OwnServer, startRedis } from './servers.ts';
 
 const PER_IP = 30;
 
@@ -17,7 +17,7 @@ const PER_IP = 30;
  * (docs/gateway.md, docs/auth.md) is checked while it is down and after it
  * is back, without restarting the app.
  */
-describe('fault: Redis stopped', () => {
+describe('fault: Redis stopped', needsBinary('redis'), () => {
   let redis: OwnServer;
   let testDb: TestDatabase;
   let api: Running;

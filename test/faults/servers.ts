@@ -1,5 +1,6 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,29 @@ const run = promisify(execFile);
  */
 
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
+
+function found(command: string): boolean {
+  if (command.includes('/')) return existsSync(command);
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Options for `describe(name, needsBinary('postgres'), ...)`: a laptop without
+ * the server's binary skips with the reason; under CI it is a failure.
+ */
+export function needsBinary(server: 'postgres' | 'redis' | 'nats'): { skip: string | false } {
+  const command = { postgres: path.join(PG_BIN, 'initdb'), redis: 'redis-server', nats: NATS_SERVER }[server];
+  if (found(command)) return { skip: false };
+  if (process.env.CI)
+    throw new Error(`${command} is missing: this fault test starts its own ${server} server`);
+  return { skip: `${command} is missing: install it (or set PG_BIN / NATS_SERVER) to run this fault test` };
+}
 
 export interface OwnPostgres {
   url: string;
@@ -133,11 +157,7 @@ export async function startNats(): Promise<OwnServer> {
   return ownServer(
     `nats://127.0.0.1:${port}`,
     () =>
-      spawnUntil(
-        process.env.NATS_SERVER ?? '/usr/sbin/nats-server',
-        ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
-        'Server is ready',
-      ),
+      spawnUntil(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], 'Server is ready'),
     dir,
   );
 }
