@@ -32,6 +32,8 @@ describe('fault: Redis stopped', needsBinary('redis'), () => {
       NATS_URL: '',
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_PER_IP_PER_MINUTE: String(PER_IP),
+      // Only the per-IP level is under test: one user makes all the requests.
+      RATE_LIMIT_PER_USER_PER_MINUTE: '10000',
       GATEWAY_REDIS_PREFIX: `o2o:fault:${randomUUID()}:`,
     });
     pair = await makeCouple(api.asTestApp);
