@@ -132,17 +132,27 @@ describe('fault: PostgreSQL restarted under load', needsBinary('postgres'), () =
     assert.deepEqual(notes.rows.map((r) => r.id).sort(), [...ids].sort());
     assert.equal(new Set(notes.rows.map((r) => r.body)).size, NOTES);
 
+    // The job runner came back too: a note scheduled after recovery is delivered when due.
+    const scheduled = await inject({
+      method: 'POST',
+      url: '/v1/love-notes',
+      headers: { ...as(pair.a), 'idempotency-key': randomUUID() },
+      payload: { body: 'scheduled after the outage', scheduledAt: new Date(Date.now() + 1000).toISOString() },
+    });
+    assert.equal(scheduled.statusCode, 202, scheduled.body);
+    const delivered = [...ids, scheduled.json().data.id as string];
+
     // The worker processed every accepted note after recovery: one inbox item each for the partner.
     await eventually(async () => {
       const { rows } = await sql<{ n: number }>`
         select count(*)::int as n from notifications_items
         where user_id = ${pair.b} and kind = 'love-note.received'`.execute(db);
-      return rows[0]!.n >= NOTES ? true : undefined;
+      return rows[0]!.n >= delivered.length ? true : undefined;
     }, 60_000);
     const { rows } = await sql<{ note: string; n: number }>`
       select data->>'noteId' as note, count(*)::int as n from notifications_items
       where user_id = ${pair.b} and kind = 'love-note.received' group by 1`.execute(db);
-    assert.deepEqual(rows.map((r) => r.note).sort(), [...ids].sort());
+    assert.deepEqual(rows.map((r) => r.note).sort(), [...delivered].sort());
     assert.ok(
       rows.every((r) => r.n === 1),
       'exactly one inbox item per note',
