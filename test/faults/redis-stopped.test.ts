@@ -97,7 +97,8 @@ describe('fault: Redis stopped', needsBinary('redis'), () => {
     const readerIp = freshIp();
     await inbox(readerIp);
     assert.equal((await inbox(readerIp)).cache, 'HIT', 'the inbox is cached in Redis');
-    assert.equal((await login()).statusCode, 200);
+    const signedIn = await login();
+    assert.equal(signedIn.statusCode, 200);
     assert.deepEqual(await exhaust(), limitedAfter);
     assert.equal(await metricValue(api.app, 'rate_limit_redis_available'), 1);
 
@@ -117,6 +118,15 @@ describe('fault: Redis stopped', needsBinary('redis'), () => {
     assert.equal(refused.statusCode, 503, refused.body);
     assert.equal(refused.json().errors[0].code, 'SERVICE_UNAVAILABLE');
     assert.ok(refused.headers['retry-after']);
+    // Refresh tokens live in Redis: a refresh cannot be checked, so it is an outage answer, not a 500 or a 401.
+    const refresh = await api.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      remoteAddress: freshIp(),
+      payload: { refreshToken: signedIn.json().data.refreshToken },
+    });
+    assert.equal(refresh.statusCode, 503, refresh.body);
+    assert.equal(refresh.json().errors[0].code, 'SERVICE_UNAVAILABLE');
     const notReady = await api.app.inject({ url: '/ready' });
     assert.equal(notReady.statusCode, 503);
     assert.match(notReady.json().errors[0].message, /redis/);

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AppError, serviceUnavailable } from '../../platform/http/errors.ts';
 
 /**
  * Refresh-token records in Redis (when REDIS_URL is set): one hash per token,
@@ -55,6 +56,20 @@ type WithSpend = Redis & {
   ): Promise<string[]>;
 };
 
+/**
+ * Redis down: a token can be neither checked nor spent. That is an outage
+ * (503, retry shortly with the same token, which is still unspent), not a 500,
+ * and never a 401 that would sign the person out.
+ */
+async function available<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw serviceUnavailable(5, 'Sessions are temporarily unavailable, retry shortly');
+  }
+}
+
 export function createRedisRefreshTokens(url: string, keyPrefix = 'o2o:auth:rt:'): RedisRefreshTokens {
   const redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 1 }) as WithSpend;
   redis.on('error', () => {});
@@ -62,14 +77,16 @@ export function createRedisRefreshTokens(url: string, keyPrefix = 'o2o:auth:rt:'
   const key = (hash: Buffer) => hash.toString('hex');
   return {
     async insert(hash, record) {
-      await redis
-        .multi()
-        .hset(key(hash), { sid: record.sessionId, uid: record.userId, exp: String(record.expiresAt) })
-        .pexpireat(key(hash), record.expiresAt)
-        .exec();
+      await available(
+        redis
+          .multi()
+          .hset(key(hash), { sid: record.sessionId, uid: record.userId, exp: String(record.expiresAt) })
+          .pexpireat(key(hash), record.expiresAt)
+          .exec(),
+      );
     },
     async get(hash) {
-      const fields = await redis.hgetall(key(hash));
+      const fields = await available(redis.hgetall(key(hash)));
       if (!fields.sid || !fields.uid || !fields.exp) return undefined;
       return {
         sessionId: fields.sid,
@@ -80,14 +97,16 @@ export function createRedisRefreshTokens(url: string, keyPrefix = 'o2o:auth:rt:'
       };
     },
     async spend(hash, now, successor, next) {
-      const [kind, usedAt, previous] = await redis.o2oSpendRefresh(
-        key(hash),
-        key(next.hash),
-        now,
-        successor,
-        next.sessionId,
-        next.userId,
-        next.expiresAt,
+      const [kind, usedAt, previous] = await available(
+        redis.o2oSpendRefresh(
+          key(hash),
+          key(next.hash),
+          now,
+          successor,
+          next.sessionId,
+          next.userId,
+          next.expiresAt,
+        ),
       );
       if (kind === 'ok') return { kind: 'ok' };
       if (kind === 'used')
