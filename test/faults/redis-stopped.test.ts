@@ -47,7 +47,7 @@ describe('fault: Redis stopped', needsBinary('redis'), () => {
 
   let ipCount = 0;
   /** A fresh client address, so each step has its own per-IP budget. */
-  const freshIp = () => `198.51.100.${++ipCount}`;
+  const freshIp = () => `10.77.${Math.floor(++ipCount / 250)}.${(ipCount % 250) + 1}`;
   const login = (ip = freshIp()) =>
     api.app.inject({
       method: 'POST',
@@ -118,6 +118,26 @@ describe('fault: Redis stopped', needsBinary('redis'), () => {
     assert.equal(refused.statusCode, 503, refused.body);
     assert.equal(refused.json().errors[0].code, 'SERVICE_UNAVAILABLE');
     assert.ok(refused.headers['retry-after']);
+    // No read answers 500 or hangs: every GET without path parameters (streams aside), as a linked user and as an admin.
+    const document = (await api.app.inject({ url: '/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const reads = Object.keys(document.paths).filter(
+      (url) =>
+        document.paths[url]!.get && !url.includes('{') && !/realtime|\/sse|\/live|stream|export/.test(url),
+    );
+    assert.ok(reads.length > 20, `${reads.length} reads`);
+    for (const url of reads) {
+      for (const headers of [as(pair.a), as(pair.a, 'admin')]) {
+        const res = await Promise.race([
+          api.app.inject({ url, headers, remoteAddress: freshIp() }),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`${url}: hung`)), 15_000).unref(),
+          ),
+        ]);
+        assert.ok(res.statusCode < 500 || res.statusCode === 503, `${url}: ${res.statusCode} ${res.body}`);
+      }
+    }
     // Refresh tokens live in Redis: a refresh cannot be checked, so it is an outage answer, not a 500 or a 401.
     const refresh = await api.app.inject({
       method: 'POST',
