@@ -89,6 +89,9 @@ describe('fault: PostgreSQL restarted under load', needsBinary('postgres'), () =
     };
 
     assert.equal(await ready(), 200);
+    const { paths } = (await inject({ url: '/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const senders = Promise.all(Array.from({ length: SENDERS }, sender));
     await eventually(async () => (stopping ? true : undefined), 60_000);
     await stopping;
@@ -105,6 +108,14 @@ describe('fault: PostgreSQL restarted under load', needsBinary('postgres'), () =
     const notReady = await inject({ url: '/ready' });
     assert.equal(notReady.statusCode, 503);
     assert.match(notReady.json().errors[0].message, /database/);
+    // No read answers 500 or hangs either: every GET without path parameters (streams aside).
+    const reads = Object.keys(paths).filter(
+      (url) => paths[url]!.get && !url.includes('{') && !/realtime|\/sse|\/live|stream|export/.test(url),
+    );
+    for (const url of reads) {
+      const res = await inject({ url, headers: as(pair.a, 'admin') });
+      assert.ok(res.statusCode < 500 || res.statusCode === 503, `${url}: ${res.statusCode} ${res.body}`);
+    }
     const ackedDuringOutage = acked.size;
     assert.ok(ackedDuringOutage < NOTES, 'the outage came too late to prove anything');
     // Let the senders meet the outage before it ends.
