@@ -17,8 +17,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-/** A real SMTP server (the `smtp-server` package) that keeps every message it accepts. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** A real SMTP server (the `smtp-server` package) that keeps every message it accepts; `port` to start one again on a known port. */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -39,10 +39,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${address.port}`,
     received,
     async mailTo(to, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;

@@ -965,6 +965,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/notifications/failures/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed delivery again (a fresh set of attempts), e.g. after a provider outage */
+        post: operations["postAdminNotificationsFailuresByIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/love-notes": {
         parameters: {
             query?: never;
@@ -6338,6 +6355,76 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postAdminNotificationsFailuresByIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Notification id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            notificationId: string;
+                            /** Format: uuid */
+                            userId: string;
+                            channel: "in_app" | "web_push" | "mobile_push" | "email" | "sms";
+                            /** @description pending → sent → delivered | failed | suppressed */
+                            status: "pending" | "sent" | "delivered" | "failed" | "suppressed";
+                            reason: string | null;
+                            /** @description Waits for the hourly digest */
+                            digest: boolean;
+                            attempts: number;
+                            nextAttemptAt: string | null;
+                            providerMessageId: string | null;
+                            lastError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            sentAt: string | null;
+                            deliveredAt: string | null;
+                            kind?: string;
+                            category?: string;
+                        };
+                        errors: null;
+                        meta: {
+                            requestId: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            version: string;
+                            nextCursor?: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisTarget } from '../../platform/config.ts';
+import { AppError, serviceUnavailable } from '../../platform/http/errors.ts';
 import { connectRedis, type RedisClient } from '../../platform/redis/client.ts';
 import { randomToken, tokenHash } from './crypto.ts';
 
@@ -82,6 +83,20 @@ type WithSpend = RedisClient & {
   ): Promise<string[]>;
 };
 
+/**
+ * Redis down: a token can be neither checked nor spent. That is an outage
+ * (503, retry shortly with the same token, which is still unspent), not a 500,
+ * and never a 401 that would sign the person out.
+ */
+async function available<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw serviceUnavailable(5, 'Sessions are temporarily unavailable, retry shortly');
+  }
+}
+
 export function createRedisRefreshTokens(
   target: RedisTarget,
   keyPrefix = 'o2o:auth:rt:',
@@ -92,14 +107,16 @@ export function createRedisRefreshTokens(
   const key = refreshKey;
   return {
     async insert(token, record) {
-      await redis
-        .multi()
-        .hset(key(token), { sid: record.sessionId, uid: record.userId, exp: String(record.expiresAt) })
-        .pexpireat(key(token), record.expiresAt)
-        .exec();
+      await available(
+        redis
+          .multi()
+          .hset(key(token), { sid: record.sessionId, uid: record.userId, exp: String(record.expiresAt) })
+          .pexpireat(key(token), record.expiresAt)
+          .exec(),
+      );
     },
     async get(token) {
-      const fields = await redis.hgetall(key(token));
+      const fields = await available(redis.hgetall(key(token)));
       if (!fields.sid || !fields.uid || !fields.exp) return undefined;
       return {
         sessionId: fields.sid,
@@ -110,14 +127,16 @@ export function createRedisRefreshTokens(
       };
     },
     async spend(token, now, successor, next) {
-      const [kind, usedAt, previous] = await redis.o2oSpendRefresh(
-        key(token),
-        key(next.token),
-        now,
-        successor,
-        next.sessionId,
-        next.userId,
-        next.expiresAt,
+      const [kind, usedAt, previous] = await available(
+        redis.o2oSpendRefresh(
+          key(token),
+          key(next.token),
+          now,
+          successor,
+          next.sessionId,
+          next.userId,
+          next.expiresAt,
+        ),
       );
       if (kind === 'ok') return { kind: 'ok' };
       if (kind === 'used')

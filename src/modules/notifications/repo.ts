@@ -269,6 +269,27 @@ export async function listFailures(db: Db, query: { limit: number; before?: stri
     .execute();
 }
 
+/**
+ * Puts a failed delivery back in line with a fresh retry budget (an admin's
+ * replay after the provider recovered). Crosses users like listFailures: the
+ * admin knows the delivery by id only. Undefined when it is not failed.
+ */
+export async function reopenFailure(db: Db, id: string) {
+  return db
+    .updateTable('notifications_deliveries')
+    .set({
+      status: 'pending',
+      reason: null,
+      attempts: 0,
+      next_attempt_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'failed')
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Users with items waiting for the digest on a channel. */
 export async function usersWithDigest(
   db: Db,

@@ -290,4 +290,19 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => service.failures(request.query),
   );
+
+  app.post(
+    '/admin/notifications/failures/:id/retry',
+    {
+      onRequest: requireRole('admin'),
+      schema: {
+        tags: ['admin'],
+        security,
+        summary: 'Send a failed delivery again (a fresh set of attempts), e.g. after a provider outage',
+        params: s.IdParams,
+        response: { 200: Enveloped(s.Delivery) },
+      },
+    },
+    async (request) => service.retryFailure(request.params.id),
+  );
 };

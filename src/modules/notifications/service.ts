@@ -158,6 +158,15 @@ export function createNotificationsService(ctx: NotificationsContext) {
       return { items: page.items.map(deliveryView), nextCursor: page.nextCursor };
     },
 
+    async retryFailure(id: string) {
+      return db.transaction().execute(async (trx) => {
+        const row = await repo.reopenFailure(trx, id);
+        if (!row) throw notFound('failed delivery', id);
+        await ctx.queue.enqueue(trx, { userId: row.user_id, deliveryId: row.id }, new Date());
+        return deliveryView(row);
+      });
+    },
+
     vapidPublicKey() {
       return { publicKey: ctx.channels.webPush.vapidPublicKey };
     },

@@ -14,8 +14,19 @@ export async function setAvatar(ctx: UsersContext, userId: string, image: Buffer
   const before = await activeProfile(ctx, userId);
   const sizes = Object.values(AVATAR_SIZES);
   const { hash, variants } = await makeVariants(image, sizes);
-  for (const variant of variants) {
-    await ctx.storage.put(avatarKey(userId, hash, variant.size), variant.body, 'image/webp');
+  const written: string[] = [];
+  try {
+    for (const variant of variants) {
+      const key = avatarKey(userId, hash, variant.size);
+      await ctx.storage.put(key, variant.body, 'image/webp');
+      written.push(key);
+    }
+  } catch (error) {
+    // A failed write (a full disk) leaves no variants of an avatar that was never set;
+    // the same image already in use keeps its files.
+    if (before.avatar?.hash !== hash)
+      for (const key of written) await ctx.storage.delete(key).catch(() => {});
+    throw error;
   }
   const row = await repo.updateProfile(ctx.db, { userId }, { avatar: JSON.stringify({ hash, sizes }) });
   await forgetProfile(ctx.platform, userId);

@@ -47,8 +47,12 @@ function createPool(url: string, max: number, applicationName: string): pg.Pool 
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client losing its server (restart, failover) must not crash the process.
+  // A client losing its server (restart, failover) must not crash the process:
+  // an idle one reports to the pool, a checked-out one between two queries (in a
+  // transaction, or held by a consumer) to itself. Its next query fails and the
+  // pool drops it on release (it is no longer queryable).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

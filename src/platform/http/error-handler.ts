@@ -56,6 +56,13 @@ function validationItems(error: FastifyError): ErrorItem[] {
 export function databaseErrorItem(
   error: unknown,
 ): { status: number; code: ErrorCode; message: string } | undefined {
+  if (isConnectionLost(error)) {
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database is unavailable; retry shortly',
+    };
+  }
   const sqlState = (error as { code?: unknown }).code;
   if (typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState) || !('severity' in (error as object))) {
     return undefined;
@@ -67,6 +74,43 @@ export function databaseErrorItem(
     return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'A concurrent change got in the way; retry' };
   }
   return undefined;
+}
+
+// Socket errors of a connection that could not be made or was cut.
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+// node-postgres' own errors for a lost connection or a pool that could not connect in time.
+const LOST =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable)/;
+
+/**
+ * The database could not be reached or cut the connection (restart, failover,
+ * too many connections): a transient outage, answered 503 with Retry-After,
+ * never a 500. The request's transaction did not commit, so a retry with the
+ * same Idempotency-Key is safe.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (UNREACHABLE.has(code)) return true;
+    // SQLSTATE 08 (connection exception), 57P01-57P03 (shut down, crashed, starting), 53300 (too many connections).
+    if ('severity' in error && (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300'))
+      return true;
+  }
+  return typeof message === 'string' && LOST.test(message);
+}
+
+/** A write refused for lack of space (disk full, quota): an outage of ours, not a bug. */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
@@ -92,11 +136,25 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
   }
   const fromDatabase = databaseErrorItem(error);
   if (fromDatabase) {
-    request.log.warn({ err: error }, 'database refused the input');
+    request.log.warn(
+      { err: error },
+      fromDatabase.status === 503 ? 'database unavailable' : 'database refused the input',
+    );
     return reply
       .status(fromDatabase.status)
       .headers(fromDatabase.status === 503 ? { 'retry-after': '1' } : {})
       .send(errorBody(request.id, [{ code: fromDatabase.code, message: fromDatabase.message }]));
+  }
+  if (isStorageFull(error)) {
+    request.log.error({ err: error }, 'storage is full');
+    return reply
+      .status(503)
+      .headers({ 'retry-after': '60' })
+      .send(
+        errorBody(request.id, [
+          { code: 'SERVICE_UNAVAILABLE', message: 'Storage is full; nothing was saved, retry later' },
+        ]),
+      );
   }
   request.log.error({ err: error }, 'unhandled error');
   // Never echo the message of an unexpected error: it may hold SQL, paths or secrets.

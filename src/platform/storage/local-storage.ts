@@ -36,8 +36,14 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
       const file = fileOf(key);
       await mkdir(path.dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, body);
-      await rename(temp, file);
+      try {
+        await writeFile(temp, body);
+        await rename(temp, file);
+      } catch (error) {
+        // A write cut short (a full disk) must not leave half a file behind.
+        await rm(temp, { force: true });
+        throw error;
+      }
     },
     async get(key) {
       try {
