@@ -117,15 +117,25 @@ function median(runs: Measurement[]): Measurement {
   return run;
 }
 
+/** Benches with a harness of their own (they read the same argv): `npm run bench -- idle`. */
+const STANDALONE: Record<string, string> = {
+  idle: './idle.ts',
+};
+
 async function main() {
   const which = process.argv[2] ?? 'health';
+  const standalone = STANDALONE[which];
+  if (standalone) {
+    const bench = (await import(standalone)) as { main(): Promise<void> };
+    return bench.main();
+  }
   const duration = option('duration', 10);
   const connections = option('connections', 50);
   const rounds = option('rounds', 3);
   const scenarios = which === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === which);
   if (scenarios.length === 0) {
     process.stderr.write(
-      `Unknown scenario "${which}". Known: all, ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+      `Unknown scenario "${which}". Known: all, ${[...SCENARIOS.map((s) => s.name), ...Object.keys(STANDALONE)].join(', ')}\n`,
     );
     process.exit(2);
   }

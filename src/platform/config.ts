@@ -33,7 +33,10 @@ export interface PlatformConfig {
   busAckWaitMs: number;
   /** Consumer loops per group in one worker process. */
   busConcurrency: number;
+  /** The bus's safety-net poll behind NOTIFY and retry timers (one statement per process each time). */
+  busIdlePollMs: number;
   jobsConcurrency: number;
+  /** Each idle job slot's safety-net poll behind NOTIFY and the next-due timer. */
   jobsPollIntervalMs: number;
   /** Port of the /metrics endpoint of a `worker`-only process (unset: none). */
   workerMetricsPort: number | undefined;
@@ -323,8 +326,9 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     natsStream: r.string('NATS_STREAM', 'O2O_EVENTS'),
     busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 10_000, 100, 3_600_000),
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
+    busIdlePollMs: r.int('BUS_IDLE_POLL_MS', 30_000, 50, 600_000),
     jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
-    jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),
+    jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 30_000, 50, 600_000),
     workerMetricsPort: r.optional('WORKER_METRICS_PORT')
       ? r.int('WORKER_METRICS_PORT', 0, 0, 65535)
       : undefined,

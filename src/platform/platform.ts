@@ -66,7 +66,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     natsUrl: config.natsUrl,
     natsStream: config.natsStream,
     ackWaitMs: config.busAckWaitMs,
-    tuning: { concurrency: config.busConcurrency },
+    tuning: { concurrency: config.busConcurrency, idlePollMs: config.busIdlePollMs },
   });
   readiness.push(...bus.readiness);
   const jobs = createJobs({
