@@ -120,6 +120,7 @@ function median(runs: Measurement[]): Measurement {
 /** Benches with a harness of their own (they read the same argv): `npm run bench -- idle`. */
 const STANDALONE: Record<string, string> = {
   idle: './idle.ts',
+  'note-pipeline': './note-pipeline.ts',
 };
 
 async function main() {
