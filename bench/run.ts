@@ -147,7 +147,8 @@ async function main() {
   const api = startProcess(['src/main.ts', 'start'], {
     PORT: String(apiPort),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // BENCH_LOG_LEVEL=info measures the request logging a production server does.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     DATA_DIR: process.env.DATA_DIR ?? path.join(ROOT, 'data', 'bench'),
     // Load shedding would turn a saturated benchmark into 503s; measure raw capacity.
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',

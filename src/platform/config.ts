@@ -53,6 +53,8 @@ export interface PlatformConfig {
   shedMaxEventLoopDelayMs: number;
   shedMaxHeapUsedBytes: number;
   shutdownTimeoutMs: number;
+  /** Requests slower than this are logged at info (warn from 5× it); the rest at debug. */
+  slowRequestMs: number;
   /** Public base URL of this API, for links in responses (avatars, downloads); unset gives root-relative links. */
   publicUrl: string | undefined;
   /** Public base URL of the client app, for links people share (couple invites). */
@@ -342,6 +344,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     shedMaxEventLoopDelayMs: r.int('SHED_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
     shedMaxHeapUsedBytes: r.int('SHED_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    slowRequestMs: r.int('SLOW_REQUEST_MS', 1000, 0, 600_000),
     publicUrl: r.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     appUrl: (r.url('APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, ''),
     storage: {
