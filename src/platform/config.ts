@@ -24,6 +24,8 @@ export interface PlatformConfig {
   webAppDir: string | undefined;
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  /** Named prepared statements for the query builder's queries (see db/database.ts). */
+  databasePreparedStatements: boolean;
   embeddedPostgresPort: number;
   redisUrl: string | undefined;
   natsUrl: string | undefined;
@@ -322,6 +324,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     webAppDir: webAppDir(r.optional('WEB_APP_DIR'), nodeEnv),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
+    databasePreparedStatements: r.bool('DATABASE_PREPARED_STATEMENTS', false),
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),

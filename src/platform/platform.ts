@@ -47,7 +47,11 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     config.encryptionKeys ??
     (await persistedSecret(config.dataDir, 'encryption-keys', () => generateKeySpec('dev1')));
   const encryption = createFieldEncryption(parseKeyRing(keySpec));
-  const database = createDatabase({ url: databaseUrl, poolMax: config.databasePoolMax });
+  const database = createDatabase({
+    url: databaseUrl,
+    poolMax: config.databasePoolMax,
+    preparedStatements: config.databasePreparedStatements,
+  });
   const cache = createCache(config.redisUrl);
   const metrics = createMetricsRegistry();
   const storage = await createStorage(config);
