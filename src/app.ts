@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { adminAllowList } from './platform/gateway/admin-allow-list.ts';
@@ -51,7 +51,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     childLoggerFactory: lazyChildLogger,
     // Two info lines per request (with redaction) cost more than a bare route's whole
     // handling; requestLogging() logs slow and failed requests at info, the rest at debug.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
