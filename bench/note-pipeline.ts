@@ -237,7 +237,8 @@ export async function main(): Promise<void> {
       const started = performance.now();
       const result = await send(seconds);
       const sendRate = result.requests.average;
-      for (let i = 0; i < 1200 && !(await drained()); i++) await sleep(50);
+      // Up to 5 minutes for the backlog; a note still queued after that is reported, not counted.
+      for (let i = 0; i < 6000 && !(await drained()); i++) await sleep(50);
       const elapsed = (performance.now() - started) / 1000;
       const cpuUsed = {
         api: (processCpuSeconds(api.pid) ?? 0) - cpuStart.api,
