@@ -79,7 +79,8 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
   }
 
   async function consumeOnce(subscription: Subscription, wakeup: Wakeup): Promise<number> {
-    return db.transaction().execute(async (trx) => {
+    let firstRetryMs: number | undefined;
+    const taken = await db.transaction().execute(async (trx) => {
       // synchronous_commit off: if the server crashes before this commit reaches
       // disk, the handler's writes, the processed mark and the delivery's removal
       // are lost together and the event is simply delivered again. Waiting for
@@ -119,12 +120,15 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
           from unnest(${retries.ids}::bigint[], ${retries.delays}::int[], ${retries.errors}::text[])
             as u(id, delay, error)
           where d.id = u.id`.execute(trx);
-        // This process looks again when the first retry falls due (the poll covers a crash).
-        wakeup.wakeIn(Math.min(...retries.delays) + 5);
+        firstRetryMs = Math.min(...retries.delays);
       }
       metrics.record(subscription.group, outcomes);
       return rows.length;
     });
+    // This process looks again when the first retry falls due (the poll covers a crash). Set
+    // after the commit: a timer that fired before it would find the row still locked and be spent.
+    if (firstRetryMs !== undefined) wakeup.wakeIn(firstRetryMs + 5);
+    return taken;
   }
 
   async function subscribe(subscriptions: Subscription[]): Promise<void> {
