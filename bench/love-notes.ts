@@ -14,7 +14,7 @@ import { testAuth } from '../test/support/test-auth.ts';
 import { openLoop } from './support/open-loop.ts';
 
 /**
- * `DATABASE_URL=postgres://… [LOVE_NOTES_SWEEP_MS=…] [JOBS_CONCURRENCY=…] [BENCH_DUE=0] node --import tsx bench/love-notes.ts [seconds=10] [connections=32]`
+ * `DATABASE_URL=postgres://… [LOVE_NOTES_SWEEP_MS=…] [JOBS_CONCURRENCY=…] [RESPONSE_CACHE_ENABLED=false] [DATABASE_PREPARED_STATEMENTS=true] [BENCH_DUE=0] [BENCH_HALF_SECONDS=…] node --import tsx bench/love-notes.ts [seconds=10] [connections=32]`
  *
  * 1. POST /v1/love-notes req/s next to pgbench's single-row INSERT tps on the
  *    same PostgreSQL, same client count, in the same run (ratio reported), and
@@ -33,7 +33,8 @@ const seconds = Number(secondsArg ?? 10);
 const connections = Number(connectionsArg ?? 32);
 // The half-rate phase outlasts the inbox's cache TTL (60 s), so every entry the
 // max phase filled expires inside it and the expiry's misses are in its tail.
-const HALF_RATE_SECONDS = Math.max(seconds, 65);
+// BENCH_HALF_SECONDS shortens it (a quick comparison of two settings).
+const HALF_RATE_SECONDS = Number(process.env.BENCH_HALF_SECONDS ?? Math.max(seconds, 65));
 // BENCH_TRACE_STALLS=1: stalls, GC pauses and slow half-rate requests on stderr.
 const TRACE = Boolean(process.env.BENCH_TRACE_STALLS);
 const COUPLES = 200;
@@ -48,7 +49,7 @@ type Info = { port: number; databaseUrl: string; senders: string[]; recipients: 
 async function server(): Promise<void> {
   // The delivery knobs pass through, so a run can compare jobs alone with jobs plus a fast sweep.
   const knobs = Object.fromEntries(
-    ['LOVE_NOTES_SWEEP_MS', 'JOBS_CONCURRENCY']
+    ['LOVE_NOTES_SWEEP_MS', 'JOBS_CONCURRENCY', 'RESPONSE_CACHE_ENABLED', 'DATABASE_PREPARED_STATEMENTS']
       .filter((name) => process.env[name])
       .map((name) => [name, process.env[name] as string]),
   );

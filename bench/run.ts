@@ -117,15 +117,26 @@ function median(runs: Measurement[]): Measurement {
   return run;
 }
 
+/** Benches with a harness of their own (they read the same argv): `npm run bench -- idle`. */
+const STANDALONE: Record<string, string> = {
+  idle: './idle.ts',
+  'note-pipeline': './note-pipeline.ts',
+};
+
 async function main() {
   const which = process.argv[2] ?? 'health';
+  const standalone = STANDALONE[which];
+  if (standalone) {
+    const bench = (await import(standalone)) as { main(): Promise<void> };
+    return bench.main();
+  }
   const duration = option('duration', 10);
   const connections = option('connections', 50);
   const rounds = option('rounds', 3);
   const scenarios = which === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === which);
   if (scenarios.length === 0) {
     process.stderr.write(
-      `Unknown scenario "${which}". Known: all, ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+      `Unknown scenario "${which}". Known: all, ${[...SCENARIOS.map((s) => s.name), ...Object.keys(STANDALONE)].join(', ')}\n`,
     );
     process.exit(2);
   }
@@ -136,7 +147,8 @@ async function main() {
   const api = startProcess(['src/main.ts', 'start'], {
     PORT: String(apiPort),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // BENCH_LOG_LEVEL=info measures the request logging a production server does.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     DATA_DIR: process.env.DATA_DIR ?? path.join(ROOT, 'data', 'bench'),
     // Load shedding would turn a saturated benchmark into 503s; measure raw capacity.
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import { MODULES, modulesFor } from './modules/index.ts';
 import { deadLetterRoutes } from './platform/bus/admin-routes.ts';
 import { adminAllowList } from './platform/gateway/admin-allow-list.ts';
@@ -24,6 +24,7 @@ import { hasWebApp, webApp } from './platform/http/web-app.ts';
 import { lazyChildLogger } from './platform/observability/lazy-child-logger.ts';
 import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { httpMetrics } from './platform/observability/metrics.ts';
+import { requestLogging } from './platform/observability/request-logging.ts';
 import type { Platform } from './platform/platform.ts';
 import { hubFor } from './platform/realtime/live-hub.ts';
 import { realtimeRoutes } from './platform/realtime/routes.ts';
@@ -49,6 +50,9 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     logger,
     genReqId: requestIdFrom,
     childLoggerFactory: lazyChildLogger,
+    // Two info lines per request (with redaction) cost more than a bare route's whole
+    // handling; requestLogging() logs slow and failed requests at info, the rest at debug.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     rewriteUrl: rewriteVersionedUrl,
@@ -70,6 +74,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  await app.register(requestLogging, { slowMs: config.slowRequestMs });
   await app.register(conventions);
   if (platform.database.replicas.length > 0) {
     await app.register(readYourWrites, {

@@ -33,6 +33,8 @@ export interface PlatformConfig {
   /** After a write, the writer's reads go to the primary for this long (read-your-writes). */
   databaseReplicaStickySeconds: number;
   databasePoolMax: number;
+  /** Named prepared statements for the query builder's queries (see db/database.ts). */
+  databasePreparedStatements: boolean;
   embeddedPostgresPort: number;
   redisUrl: string | undefined;
   /** `host:port` of Redis Cluster nodes (REDIS_CLUSTER_NODES); when set, used instead of REDIS_URL. */
@@ -48,7 +50,10 @@ export interface PlatformConfig {
   busAckWaitMs: number;
   /** Consumer loops per group in one worker process. */
   busConcurrency: number;
+  /** The bus's safety-net poll behind NOTIFY and retry timers (one statement per process each time). */
+  busIdlePollMs: number;
   jobsConcurrency: number;
+  /** Each idle job slot's safety-net poll behind NOTIFY and the next-due timer. */
   jobsPollIntervalMs: number;
   /** Port of the /metrics endpoint of a `worker`-only process (unset: none). */
   workerMetricsPort: number | undefined;
@@ -65,6 +70,8 @@ export interface PlatformConfig {
   shedMaxEventLoopDelayMs: number;
   shedMaxHeapUsedBytes: number;
   shutdownTimeoutMs: number;
+  /** Requests slower than this are logged at info (warn from 5× it); the rest at debug. */
+  slowRequestMs: number;
   /** Public base URL of this API, for links in responses (avatars, downloads); unset gives root-relative links. */
   publicUrl: string | undefined;
   /** Public base URL of the client app, for links people share (couple invites). */
@@ -392,6 +399,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     databaseReplicaUrls: databaseUrls(r, 'DATABASE_REPLICA_URLS'),
     databaseReplicaStickySeconds: r.int('DATABASE_REPLICA_STICKY_SECONDS', 5, 1, 3600),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
+    databasePreparedStatements: r.bool('DATABASE_PREPARED_STATEMENTS', false),
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
     redisUrl,
     redisClusterNodes: redisClusterNodes.map(({ host, port }) => `${host}:${port}`),
@@ -401,8 +409,9 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     natsStream: r.string('NATS_STREAM', 'O2O_EVENTS'),
     busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 10_000, 100, 3_600_000),
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
+    busIdlePollMs: r.int('BUS_IDLE_POLL_MS', 30_000, 50, 600_000),
     jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
-    jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),
+    jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 30_000, 50, 600_000),
     workerMetricsPort: r.optional('WORKER_METRICS_PORT')
       ? r.int('WORKER_METRICS_PORT', 0, 0, 65535)
       : undefined,
@@ -416,6 +425,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     shedMaxEventLoopDelayMs: r.int('SHED_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
     shedMaxHeapUsedBytes: r.int('SHED_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    slowRequestMs: r.int('SLOW_REQUEST_MS', 1000, 0, 600_000),
     publicUrl: r.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     appUrl: (r.url('APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, ''),
     storage: {

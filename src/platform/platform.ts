@@ -59,6 +59,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     poolMax: config.databasePoolMax,
     replicaUrls: config.databaseReplicaUrls,
     onRead: (target) => reads.inc({ target }),
+    preparedStatements: config.databasePreparedStatements,
   });
   // LISTEN, the job runner and anything else that keeps state in its session
   // need a real connection to the primary, not one behind PgBouncer in
@@ -89,7 +90,7 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     natsStream: config.natsStream,
     natsStreamReplicas: config.natsStreamReplicas,
     ackWaitMs: config.busAckWaitMs,
-    tuning: { concurrency: config.busConcurrency },
+    tuning: { concurrency: config.busConcurrency, idlePollMs: config.busIdlePollMs },
   });
   readiness.push(...bus.readiness);
   const jobs = createJobs({

@@ -37,6 +37,45 @@ export async function recordOutcome(trx: NotesTrx, outcome: Outcome): Promise<vo
   `.execute(trx);
 }
 
+/**
+ * `recordOutcome` for many outcomes in one statement. Several outcomes of one
+ * channel of one note in the same call are folded first into the one that
+ * applying them in order would leave (the highest rank, then the latest
+ * time, the later one on a tie), since one statement cannot update a row twice.
+ */
+export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promise<void> {
+  const kept = new Map<string, Outcome & { rank: number }>();
+  for (const outcome of outcomes) {
+    const { noteId, coupleId } = outcome.data;
+    const rank = RANK[outcome.status];
+    if (outcome.kind !== 'love-note.received' || !noteId || !coupleId || rank === undefined) continue;
+    const key = `${coupleId}/${noteId}/${outcome.channel}`;
+    const held = kept.get(key);
+    if (held && (held.rank > rank || (held.rank === rank && Date.parse(held.at) > Date.parse(outcome.at))))
+      continue;
+    kept.set(key, { ...outcome, rank });
+  }
+  if (kept.size === 0) return;
+  const rows = [...kept.values()];
+  await sql`
+    insert into love_notes_channel_outcomes (couple_id, note_id, channel, status, rank, reason, at)
+    select u.couple_id, u.note_id, u.channel, u.status, u.rank, u.reason, u.at
+    from unnest(
+      ${rows.map((r) => r.data.coupleId)}::uuid[], ${rows.map((r) => r.data.noteId)}::uuid[],
+      ${rows.map((r) => r.channel)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.rank)}::int[],
+      ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.at)}::timestamptz[], ${rows.map((r) => r.userId)}::uuid[]
+    ) as u(couple_id, note_id, channel, status, rank, reason, at, user_id)
+    where exists (
+      select 1 from love_notes_notes n
+      where n.couple_id = u.couple_id and n.id = u.note_id and n.recipient_id = u.user_id
+    )
+    on conflict (couple_id, note_id, channel) do update
+      set status = excluded.status, rank = excluded.rank, reason = excluded.reason, at = excluded.at, updated_at = now()
+      where excluded.rank > love_notes_channel_outcomes.rank
+         or (excluded.rank = love_notes_channel_outcomes.rank and excluded.at >= love_notes_channel_outcomes.at)
+  `.execute(trx);
+}
+
 export async function outcomesOf(db: NotesExecutor, scope: { coupleId: string }, noteId: string) {
   return db
     .selectFrom('love_notes_channel_outcomes')

@@ -1,12 +1,13 @@
 import type { Static } from 'typebox';
 import type { EventEnvelope, EventMap } from '../../platform/bus/events.ts';
+import type { HandlerTransaction } from '../../platform/bus/types.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
 import { forgetBoxes } from './cache.ts';
-import { recordOutcome } from './channel-outcomes.ts';
+import { recordOutcome, recordOutcomes } from './channel-outcomes.ts';
 import { onCoupleUnlinked } from './closed-couples.ts';
 import { loveNotesConfig } from './config.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
@@ -24,6 +25,9 @@ import { loveNotesRoutes } from './routes.ts';
 import type { ListNotesQuery, SendNoteBody } from './schemas.ts';
 import { sendNote } from './service.ts';
 import type { NotesDb, NotesTrx } from './tables.ts';
+
+const LOVE_NOTES_CONSUMED = ['couple.unlinked', 'couple.purged', 'notification.delivery-updated'] as const;
+type LoveNotesConsumed = (typeof LOVE_NOTES_CONSUMED)[number];
 
 /**
  * Love notes: send now or later, recurring series, templates, read receipts,
@@ -76,31 +80,39 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     },
     async worker(platform) {
       const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));
-      platform.bus.consume(
-        'love-notes',
-        ['couple.unlinked', 'couple.purged', 'notification.delivery-updated'],
-        async (event, trx) => {
-          if (event.type === 'notification.delivery-updated') {
-            // How each channel carried a note to its recipient, for GET /love-notes/{id}/deliveries.
-            await recordOutcome(trx as NotesTrx, event.data as EventMap['notification.delivery-updated']);
-            return;
-          }
-          if (event.type === 'couple.unlinked') {
-            // Whatever either partner had scheduled is cancelled; the history stays readable.
-            await onCoupleUnlinked(ctx, event as EventEnvelope<'couple.unlinked'>, trx as NotesTrx);
-            return;
-          }
-          // The couple's read-only period after an unlink ended: its notes go (reactions and outcomes by cascade).
-          const { coupleId } = event.data as EventMap['couple.purged'];
-          const purged = await (trx as NotesTrx)
-            .deleteFrom('love_notes_notes')
-            .where('couple_id', '=', coupleId)
-            .returning(['sender_id', 'recipient_id'])
-            .execute();
-          // Both former partners' cached lists (the couple is already gone, so nothing refills them).
-          await forgetBoxes(platform, purged.slice(0, 1));
+      const handle = async (event: EventEnvelope<LoveNotesConsumed>, trx: HandlerTransaction) => {
+        if (event.type === 'notification.delivery-updated') {
+          // How each channel carried a note to its recipient, for GET /love-notes/{id}/deliveries.
+          await recordOutcome(trx as NotesTrx, event.data as EventMap['notification.delivery-updated']);
+          return;
+        }
+        if (event.type === 'couple.unlinked') {
+          // Whatever either partner had scheduled is cancelled; the history stays readable.
+          await onCoupleUnlinked(ctx, event as EventEnvelope<'couple.unlinked'>, trx as NotesTrx);
+          return;
+        }
+        // The couple's read-only period after an unlink ended: its notes go (reactions and outcomes by cascade).
+        const { coupleId } = event.data as EventMap['couple.purged'];
+        const purged = await (trx as NotesTrx)
+          .deleteFrom('love_notes_notes')
+          .where('couple_id', '=', coupleId)
+          .returning(['sender_id', 'recipient_id'])
+          .execute();
+        // Both former partners' cached lists (the couple is already gone, so nothing refills them).
+        await forgetBoxes(platform, purged.slice(0, 1));
+      };
+      platform.bus.consume('love-notes', [...LOVE_NOTES_CONSUMED], handle, undefined, {
+        // Under load most events are channel outcomes: filed in one statement per batch.
+        batch: async (events, trx) => {
+          const outcomes = events.filter((e) => e.type === 'notification.delivery-updated');
+          await recordOutcomes(
+            trx as NotesTrx,
+            outcomes.map((e) => e.data as EventMap['notification.delivery-updated']),
+          );
+          for (const event of events)
+            if (event.type !== 'notification.delivery-updated') await handle(event, trx);
         },
-      );
+      });
       // Month partitions ahead of the inserts: at start, then daily. A failure at
       // start (a lock timeout) leaves it to a keyed job, which retries with backoff.
       platform.jobs.define('love-note.partitions', async () => {

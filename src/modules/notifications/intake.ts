@@ -1,14 +1,14 @@
 import type { Transaction } from 'kysely';
-import { publish } from '../../platform/bus/publish.ts';
+import { type OutboxEvent, outboxEvent, publishAll } from '../../platform/bus/publish.ts';
 import { newId } from '../../platform/ids.ts';
 import { type IncomingEvent, type NotificationSpec, RULES } from './catalog.ts';
 import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
-import { publishOutcome } from './outcomes.ts';
+import { outcomeEvent } from './outcomes.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
 import { recipientOf } from './recipient.ts';
-import { insertDeliveries, insertNotification, listDevices, listPushSubscriptions } from './repo.ts';
+import { countTargets, insertDeliveries, insertNotification } from './repo.ts';
 import type { Channel, NewDelivery, NotificationRow, NotificationsDb, RecipientRow } from './tables.ts';
 
 async function targetCounts(
@@ -16,13 +16,9 @@ async function targetCounts(
   userId: string,
   recipient: RecipientRow | undefined,
 ): Promise<TargetCounts> {
-  const [subscriptions, devices] = await Promise.all([
-    listPushSubscriptions(trx, { userId }),
-    listDevices(trx, { userId }),
-  ]);
+  const push = await countTargets(trx, { userId });
   return {
-    web_push: subscriptions.length,
-    mobile_push: devices.length,
+    ...push,
     email: recipient?.email ? 1 : 0,
     sms: recipient?.phone ? 1 : 0,
   };
@@ -79,21 +75,24 @@ export async function createNotification(
   });
   if (!notification) return undefined; // this event already notified this person
   ctx.metrics.created.inc({ category: spec.category });
-  // Same transaction: the realtime connection hears of it only if it commits.
+  // Same transaction: the realtime connection hears of it only if it commits. Written with the
+  // delivery outcomes below, in one statement.
+  const events: OutboxEvent[] = [];
   if (inbox)
-    await publish(
-      trx,
-      'notification.created',
-      {
-        notificationId: notification.id,
-        userId: spec.userId,
-        kind: spec.kind,
-        category: spec.category,
-        title,
-        body,
-        data: spec.data,
-      },
-      { actorId: null },
+    events.push(
+      outboxEvent(
+        'notification.created',
+        {
+          notificationId: notification.id,
+          userId: spec.userId,
+          kind: spec.kind,
+          category: spec.category,
+          title,
+          body,
+          data: spec.data,
+        },
+        { actorId: null },
+      ),
     );
 
   const now = ctx.now();
@@ -129,11 +128,14 @@ export async function createNotification(
   ];
   await insertDeliveries(trx, rows);
   for (const row of rows) {
-    await publishOutcome(
-      trx,
+    const outcome = outcomeEvent(
       { ...row, kind: spec.kind, data: spec.data },
       { status: row.status, reason: row.reason, at: now },
     );
+    if (outcome) events.push(outcome);
+  }
+  await publishAll(trx, events);
+  for (const row of rows) {
     if (row.status === 'suppressed')
       ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
     if (row.status !== 'pending' || row.digest) continue;

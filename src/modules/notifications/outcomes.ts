@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { publish } from '../../platform/bus/publish.ts';
+import { type OutboxEvent, outboxEvent, publish } from '../../platform/bus/publish.ts';
 import type { Channel, DeliveryStatus, NotificationsDb } from './tables.ts';
 
 /**
@@ -32,6 +32,33 @@ export async function publishOutcome(
   if (!TRACKED_KINDS.has(delivery.kind)) return;
   await publish(
     trx,
+    'notification.delivery-updated',
+    {
+      notificationId: delivery.notification_id,
+      deliveryId: delivery.id,
+      userId: delivery.user_id,
+      kind: delivery.kind,
+      channel: delivery.channel,
+      status: change.status,
+      reason: change.reason ?? null,
+      at: change.at.toISOString(),
+      data: (delivery.data ?? {}) as Record<string, string>,
+    },
+    { actorId: null },
+  );
+}
+
+/**
+ * The `notification.delivery-updated` event of one outcome, for a caller that
+ * writes several events in one statement (`publishAll`); undefined for kinds
+ * whose outcomes are not published.
+ */
+export function outcomeEvent(
+  delivery: OutcomeOf,
+  change: { status: DeliveryStatus; reason?: string | null; at: Date },
+): OutboxEvent | undefined {
+  if (!TRACKED_KINDS.has(delivery.kind)) return undefined;
+  return outboxEvent(
     'notification.delivery-updated',
     {
       notificationId: delivery.notification_id,

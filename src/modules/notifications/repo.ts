@@ -412,6 +412,20 @@ export async function upsertDevice(
   );
 }
 
+/** How many web push subscriptions and mobile devices a person has, in one statement. */
+export async function countTargets(
+  db: Db,
+  scope: UserScope,
+): Promise<{ web_push: number; mobile_push: number }> {
+  const { rows } = await sql<{ web_push: number; mobile_push: number }>`
+    select
+      (select count(*) from notifications_push_subscriptions where user_id = ${scope.userId})::int as web_push,
+      (select count(*) from notifications_devices where user_id = ${scope.userId})::int as mobile_push`.execute(
+    db,
+  );
+  return rows[0] ?? { web_push: 0, mobile_push: 0 };
+}
+
 export async function listDevices(db: Db, scope: UserScope): Promise<DeviceRow[]> {
   return db
     .selectFrom('notifications_devices')

@@ -86,19 +86,15 @@ export async function displayNames(executor: unknown, userIds: string[]): Promis
  * undefined for someone without a profile.
  */
 export async function notificationProfile(platform: Platform, userId: string) {
-  const db = platform.database.db as UsersDb;
-  const profile = await db
+  // One statement: the profile and its stored preferences (a notification reads this per delivery).
+  const profile = await (platform.database.db as UsersDb)
     .selectFrom('users_profiles')
-    .select(['time_zone', 'locale', 'status'])
-    .where('user_id', '=', userId)
+    .leftJoin('users_preferences', 'users_preferences.user_id', 'users_profiles.user_id')
+    .select(['users_profiles.time_zone', 'users_profiles.locale', 'users_preferences.preferences'])
+    .where('users_profiles.user_id', '=', userId)
     .executeTakeFirst();
   if (!profile) return undefined;
-  const stored = await db
-    .selectFrom('users_preferences')
-    .select('preferences')
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  const preferences = mergePreferences(defaultPreferences(), (stored?.preferences ?? {}) as never);
+  const preferences = mergePreferences(defaultPreferences(), (profile.preferences ?? {}) as never);
   return { timeZone: profile.time_zone, locale: profile.locale, quietHours: preferences.quietHours };
 }
 

@@ -9,7 +9,13 @@ import { createBusMetrics } from './metrics.ts';
 import { createNatsTransport } from './nats-transport.ts';
 import { createPostgresTransport } from './postgres-transport.ts';
 import { type BusTuning, DEFAULT_TUNING, type Transport } from './transport.ts';
-import { DEFAULT_RETRY, type EventHandler, type RetryPolicy, type Subscription } from './types.ts';
+import {
+  type BatchHandler,
+  DEFAULT_RETRY,
+  type EventHandler,
+  type RetryPolicy,
+  type Subscription,
+} from './types.ts';
 
 export interface Bus {
   readonly transport: 'postgres' | 'nats';
@@ -23,6 +29,7 @@ export interface Bus {
     types: T[],
     handler: EventHandler<T>,
     retry?: Partial<RetryPolicy>,
+    options?: { batch?: BatchHandler<T> },
   ): void;
   /** Runs the relay and the registered groups in this process; returns the graceful stop. */
   start(): Promise<() => Promise<void>>;
@@ -82,7 +89,7 @@ export async function createBus(options: BusOptions): Promise<Bus> {
 
   return {
     transport: transport.kind,
-    consume(group, types, handler, retry) {
+    consume(group, types, handler, retry, options) {
       if (!GROUP_NAME.test(group)) throw new Error(`consumer group "${group}" must match ${GROUP_NAME}`);
       if (subscriptions.some((s) => s.group === group))
         throw new Error(`consumer group "${group}" is registered twice`);
@@ -90,7 +97,13 @@ export async function createBus(options: BusOptions): Promise<Bus> {
       if (started) throw new Error('register consumers before the bus starts');
       const policy = { ...DEFAULT_RETRY, ...retry };
       if (policy.maxAttempts < 1) throw new Error('maxAttempts must be at least 1');
-      subscriptions.push({ group, types, handler: handler as unknown as EventHandler, retry: policy });
+      subscriptions.push({
+        group,
+        types,
+        handler: handler as unknown as EventHandler,
+        ...(options?.batch ? { batch: options.batch as unknown as BatchHandler } : {}),
+        retry: policy,
+      });
     },
     async start() {
       started = true;

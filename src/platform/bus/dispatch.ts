@@ -82,20 +82,32 @@ export async function dispatchBatch(
   // Only when a handler throws is the batch rolled back to the savepoint and
   // run again with a savepoint per event; the handler that threw is not run
   // twice for the same attempt.
+  // A group's batch handler takes every runnable event in one call; if it throws, nothing
+  // says which event failed, so each is run again alone (thrower stays -1: none is skipped).
   await sql`savepoint bus_batch`.execute(trx);
   let thrower = -1;
   let thrown: unknown;
-  for (let i = 0; i < deliveries.length; i++) {
-    if (!runnable[i]) continue;
+  let failedBatch = false;
+  if (subscription.batch) {
+    const events = deliveries.filter((_, i) => runnable[i]).map((d) => d.event);
     try {
-      await handle(deliveries[i]!);
-    } catch (error) {
-      thrower = i;
-      thrown = error;
-      break;
+      if (events.length > 0) await subscription.batch(events, trx);
+    } catch {
+      failedBatch = true;
+    }
+  } else {
+    for (let i = 0; i < deliveries.length; i++) {
+      if (!runnable[i]) continue;
+      try {
+        await handle(deliveries[i]!);
+      } catch (error) {
+        thrower = i;
+        thrown = error;
+        break;
+      }
     }
   }
-  if (thrower === -1) {
+  if (thrower === -1 && !failedBatch) {
     await sql`release savepoint bus_batch`.execute(trx);
     runnable.forEach((ok, i) => {
       if (exhausted.has(i)) bury(deliveries[i]!);

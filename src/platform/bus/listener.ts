@@ -3,12 +3,14 @@ import pg from 'pg';
 /**
  * One dedicated connection per process that LISTENs for the bus's
  * notifications (a pooled connection would lose its LISTEN when returned).
- * Reconnects after a failure; the pollers behind it cover the gap.
+ * Reconnects after a failure, and tells `onConnect` handlers so they look
+ * for what was notified in the gap; the idle polls behind it are the last net.
  */
 export class PgListener {
   private client: pg.Client | undefined;
   private closed = false;
   private readonly handlers = new Map<string, Array<(payload: string) => void>>();
+  private readonly connectHandlers: Array<() => void> = [];
 
   constructor(
     private readonly url: string,
@@ -20,6 +22,14 @@ export class PgListener {
     const list = this.handlers.get(channel) ?? [];
     list.push(handler);
     this.handlers.set(channel, list);
+  }
+
+  /**
+   * Called each time the connection is (re)established and listening: whatever
+   * was notified while it was down is lost, so pollers should look now.
+   */
+  onConnect(handler: () => void): void {
+    this.connectHandlers.push(handler);
   }
 
   async start(): Promise<void> {
@@ -37,6 +47,7 @@ export class PgListener {
     await client.connect();
     for (const channel of this.handlers.keys()) await client.query(`listen "${channel.replaceAll('"', '')}"`);
     this.client = client;
+    for (const handler of this.connectHandlers) handler();
   }
 
   /** Starts listening without waiting; a failed first connection is retried like a dropped one. */

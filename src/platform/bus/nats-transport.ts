@@ -17,7 +17,7 @@ import { dispatchBatch } from './dispatch.ts';
 import type { EventEnvelope } from './events.ts';
 import { PgListener } from './listener.ts';
 import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH, traceFromRow } from './outbox.ts';
-import { loop, sleep, type Transport, type TransportDeps } from './transport.ts';
+import { loop, relayStep, sleep, type Transport, type TransportDeps } from './transport.ts';
 import type { Delivery, Subscription } from './types.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -52,7 +52,7 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
   let buffers: JsMsg[][] = [];
   let keepAlives: NodeJS.Timeout[] = [];
   let listener: PgListener | undefined;
-  const relayWakeup = new Wakeup();
+  let relayWakeup = new Wakeup();
 
   async function ensureStream(): Promise<void> {
     const jsm = await nc.jetstreamManager();
@@ -258,31 +258,26 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
     kind: 'nats',
     async start(subscriptions) {
       stopping = false;
+      relayWakeup = new Wakeup();
       await ensureStream();
       for (const subscription of subscriptions) await ensureConsumer(subscription);
       listener = new PgListener(deps.databaseUrl, (error) => log.warn({ err: error }, 'bus listener failed'));
       listener.on('o2o_outbox', () => relayWakeup.wake());
+      listener.onConnect(() => relayWakeup.wake());
       await listener.start();
       running.push(
         loop(
           'relay',
           log,
           () => stopping,
-          async () => {
-            const relayed = await relayOnce();
-            // Keep looking while rows come: a commit that did not send the wake-up (only one
-            // committing transaction at a time does, see the outbox wake-up migration) is found
-            // by the next pass, not by the idle poll.
-            if (relayed > 0 && relayed < RELAY_BATCH) await sleep(tuning.lingerMs);
-            else if (relayed === 0) await relayWakeup.wait(tuning.pollMs * 4);
-          },
+          relayStep(relayOnce, () => relayWakeup, tuning, RELAY_BATCH),
         ),
       );
       for (const subscription of subscriptions) await startConsumer(subscription);
     },
     async stop() {
       stopping = true;
-      relayWakeup.wake();
+      relayWakeup.close();
       for (const feed of feeds) feed.stop();
       await Promise.all(running);
       for (const timer of keepAlives) clearInterval(timer);

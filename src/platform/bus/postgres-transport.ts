@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { dispatchBatch } from './dispatch.ts';
 import { PgListener } from './listener.ts';
 import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH, traceFromRow } from './outbox.ts';
-import { loop, sleep, type Transport, type TransportDeps } from './transport.ts';
+import { loop, relayStep, sleep, type Transport, type TransportDeps } from './transport.ts';
 import type { Subscription } from './types.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -16,7 +16,12 @@ interface DeliveryRow extends OutboxEventRow {
  * delivery row per subscribed group (in one statement, with the outbox rows
  * claimed by `for update skip locked`), and each group's loops claim their
  * due deliveries the same way, so any number of worker processes share the
- * work without coordinating. LISTEN/NOTIFY wakes them at commit time.
+ * work without coordinating. LISTEN/NOTIFY wakes them at commit time, a
+ * timer wakes a group when a retry it scheduled falls due, and one poll per
+ * process (every `idlePollMs`, one statement for all groups) is the net under
+ * both: it wakes the groups that have due deliveries and sets a timer for the
+ * next one of each, so a lost notification or another process's retry costs
+ * latency, never the event. An idle worker runs no other bus statement.
  */
 export function createPostgresTransport(deps: TransportDeps): Transport {
   const { database, log, metrics, tuning } = deps;
@@ -24,8 +29,26 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
   let stopping = false;
   let running: Promise<void>[] = [];
   let listener: PgListener | undefined;
-  const relayWakeup = new Wakeup();
+  let relayWakeup = new Wakeup();
+  let pollWakeup = new Wakeup();
   const groupWakeups = new Map<string, Wakeup>();
+
+  /** Wakes each group with a due delivery, and sets each group's timer for its next one. */
+  async function pollGroups(): Promise<void> {
+    const groups = [...groupWakeups.keys()];
+    if (groups.length === 0) return;
+    const { rows } = await sql<{ group_name: string; wait_ms: number | null }>`
+      select g.name as group_name,
+        (select extract(epoch from min(d.run_at) - now()) * 1000 from bus_deliveries d
+         where d.group_name = g.name)::float8 as wait_ms
+      from unnest(${groups}::text[]) as g(name)`.execute(db);
+    for (const row of rows) {
+      if (row.wait_ms === null) continue;
+      const wakeup = groupWakeups.get(row.group_name);
+      if (row.wait_ms <= 0) wakeup?.wake();
+      else wakeup?.wakeIn(row.wait_ms + 5);
+    }
+  }
 
   async function relayOnce(): Promise<number> {
     const { rows } = await sql<{ relayed: number; oldest: number | null }>`
@@ -55,8 +78,9 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
     return result.relayed;
   }
 
-  async function consumeOnce(subscription: Subscription): Promise<number> {
-    return db.transaction().execute(async (trx) => {
+  async function consumeOnce(subscription: Subscription, wakeup: Wakeup): Promise<number> {
+    let firstRetryMs: number | undefined;
+    const taken = await db.transaction().execute(async (trx) => {
       // synchronous_commit off: if the server crashes before this commit reaches
       // disk, the handler's writes, the processed mark and the delivery's removal
       // are lost together and the event is simply delivered again. Waiting for
@@ -100,10 +124,15 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
           from unnest(${retries.ids}::bigint[], ${retries.delays}::int[], ${retries.errors}::text[])
             as u(id, delay, error)
           where d.id = u.id`.execute(trx);
+        firstRetryMs = Math.min(...retries.delays);
       }
       metrics.record(subscription.group, outcomes);
       return rows.length;
     });
+    // This process looks again when the first retry falls due (the poll covers a crash). Set
+    // after the commit: a timer that fired before it would find the row still locked and be spent.
+    if (firstRetryMs !== undefined) wakeup.wakeIn(firstRetryMs + 5);
+    return taken;
   }
 
   async function subscribe(subscriptions: Subscription[]): Promise<void> {
@@ -124,31 +153,45 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
     kind: 'postgres',
     async start(subscriptions) {
       stopping = false;
+      relayWakeup = new Wakeup();
+      pollWakeup = new Wakeup();
       await subscribe(subscriptions);
       listener = new PgListener(deps.databaseUrl, (error) => log.warn({ err: error }, 'bus listener failed'));
       listener.on('o2o_outbox', () => relayWakeup.wake());
       listener.on('o2o_bus', (group) => groupWakeups.get(group)?.wake());
+      // Notifications sent while the listener was down are lost: look now.
+      listener.onConnect(() => {
+        relayWakeup.wake();
+        pollWakeup.wake();
+      });
+      for (const subscription of subscriptions) groupWakeups.set(subscription.group, new Wakeup());
       await listener.start();
       const stopped = () => stopping;
       running.push(
-        loop('relay', log, stopped, async () => {
-          const relayed = await relayOnce();
-          // Under load, linger a moment so the next pass takes a bigger batch.
-          if (relayed > 0 && relayed < RELAY_BATCH) await sleep(tuning.lingerMs);
-          else if (relayed === 0) await relayWakeup.wait(tuning.pollMs * 4);
+        loop(
+          'relay',
+          log,
+          stopped,
+          relayStep(relayOnce, () => relayWakeup, tuning, RELAY_BATCH),
+        ),
+      );
+      running.push(
+        loop('poll', log, stopped, async () => {
+          await pollGroups();
+          await pollWakeup.wait(tuning.idlePollMs);
         }),
       );
       for (const subscription of subscriptions) {
-        const wakeup = new Wakeup();
-        groupWakeups.set(subscription.group, wakeup);
+        const wakeup = groupWakeups.get(subscription.group)!;
         for (let i = 0; i < tuning.concurrency; i++) {
           running.push(
             loop(`consumer:${subscription.group}`, log, stopped, async () => {
-              const taken = await consumeOnce(subscription);
+              const taken = await consumeOnce(subscription, wakeup);
               // A full batch means more is waiting: let a sibling loop know too.
               if (taken === tuning.batchSize) wakeup.wake();
               else if (taken > 0) await sleep(tuning.lingerMs);
-              else await wakeup.wait(tuning.pollMs);
+              // Nothing due: a NOTIFY, a retry's timer or the poll wakes this loop.
+              else await wakeup.wait();
             }),
           );
         }
@@ -156,8 +199,9 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
     },
     async stop() {
       stopping = true;
-      relayWakeup.wake();
-      for (const wakeup of groupWakeups.values()) wakeup.wake();
+      relayWakeup.close();
+      pollWakeup.close();
+      for (const wakeup of groupWakeups.values()) wakeup.close();
       // Loops finish the batch in hand (its transaction commits) and then return.
       await Promise.all(running);
       running = [];

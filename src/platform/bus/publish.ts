@@ -84,6 +84,19 @@ export async function publish<T extends EventType>(
 }
 
 /**
+ * Writes several events to the outbox in one statement, inside the caller's
+ * transaction (same guarantees as `publish`): a handler that announces five
+ * outcomes pays one round trip, not five.
+ */
+export async function publishAll(trx: Executor, events: OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('outbox_events')
+    .values(events.map((e) => e.row))
+    .execute();
+}
+
+/**
  * For a change that is a single statement: starts that statement with a CTE
  * that writes `events` to the outbox, e.g.
  * `withEvents(db, [outboxEvent(...)]).insertInto('notes').values(...).returningAll()`.

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { BusMetrics } from './metrics.ts';
 import type { HandlerTransaction, Subscription } from './types.ts';
+import type { Wakeup } from './wakeup.ts';
 
 /** What the two transports share; the contract test suite runs against both. */
 export interface Transport {
@@ -32,15 +33,63 @@ export interface BusTuning {
   concurrency: number;
   /** Events one loop takes at a time (one transaction). */
   batchSize: number;
-  /** How often idle loops look for due retries and missed notifications. */
+  /** How often NATS consumer loops look at their in-process buffer when nothing woke them (no SQL). */
   pollMs: number;
+  /**
+   * The safety net behind the wake-ups (NOTIFY, retry timers): how often an
+   * idle relay, and the PostgreSQL transport's one poll for every group, look
+   * at the database anyway. Each is one statement.
+   */
+  idlePollMs: number;
+  /**
+   * After a burst, the relay looks once more this much later: a commit that
+   * skipped the outbox wake-up (only one committing transaction at a time
+   * sends it) and became visible after the relay's last pass is found then,
+   * not at the idle poll.
+   */
+  stragglerMs: number;
   /** After a partial batch, wait this long before the next so batches grow under load. */
   lingerMs: number;
 }
 
-export const DEFAULT_TUNING: BusTuning = { concurrency: 2, batchSize: 200, pollMs: 250, lingerMs: 10 };
+export const DEFAULT_TUNING: BusTuning = {
+  concurrency: 2,
+  batchSize: 200,
+  pollMs: 250,
+  idlePollMs: 30_000,
+  stragglerMs: 250,
+  lingerMs: 10,
+};
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One relay step for a loop: relay, then linger while rows keep coming (so
+ * batches grow under load), look once more a moment after a burst ends (a
+ * commit that did not send the wake-up), and otherwise wait for a wake-up or
+ * the idle poll. `relayOnce` returns the rows it relayed.
+ */
+export function relayStep(
+  relayOnce: () => Promise<number>,
+  wakeup: () => Wakeup,
+  tuning: BusTuning,
+  batch: number,
+): () => Promise<void> {
+  let busy = false;
+  return async () => {
+    const relayed = await relayOnce();
+    if (relayed >= batch) return;
+    if (relayed > 0) {
+      busy = true;
+      await sleep(tuning.lingerMs);
+    } else if (busy) {
+      busy = false;
+      await wakeup().wait(tuning.stragglerMs);
+    } else {
+      await wakeup().wait(tuning.idlePollMs);
+    }
+  };
+}
 
 /** Runs `fn` until `stopped()`, logging and pausing after failures instead of dying. */
 export async function loop(

@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { createRoutingPool, type ReadTarget, type Replica } from './read-routing.ts';
 
@@ -37,6 +38,14 @@ export interface DatabaseOptions {
   replicaUrls?: readonly string[];
   /** Called for each connection `reader` takes, with where it went (metrics, tests). */
   onRead?: (target: ReadTarget) => void;
+  /**
+   * Sends each distinct query text as a named (protocol-level) prepared
+   * statement, so PostgreSQL parses it once per connection and may keep a
+   * generic plan instead of planning every call (see `preparingPool`). Off by
+   * default: PgBouncer in transaction mode before 1.21 (Debian 12 ships 1.18)
+   * does not carry prepared statements between server connections.
+   */
+  preparedStatements?: boolean;
 }
 
 function createPool(url: string, max: number, applicationName: string): pg.Pool {
@@ -59,7 +68,9 @@ function createPool(url: string, max: number, applicationName: string): pg.Pool 
 export function createDatabase(options: DatabaseOptions): Database {
   const applicationName = options.applicationName ?? 'one2one-love';
   const pool = createPool(options.url, options.poolMax, applicationName);
-  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely({
+    dialect: new PostgresDialect({ pool: options.preparedStatements ? preparingPool(pool) : pool }),
+  });
   const replicas: Replica[] = (options.replicaUrls ?? []).map((url, i) => ({
     name: `replica-${i + 1}`,
     pool: createPool(url, options.poolMax, `${applicationName}-reader`),
@@ -105,4 +116,47 @@ export async function replicaState(pool: pg.Pool): Promise<string> {
   if (!row?.recovering) return 'ok: not in recovery (promoted?)';
   if (row.caughtUp) return 'ok: replica, caught up';
   return `ok: replica, replaying (last replayed commit ${(row.lag ?? 0).toFixed(1)}s old)`;
+}
+
+/** Distinct texts named per process; past it, new texts go unnamed (as without the option). */
+const MAX_PREPARED = 500;
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * Kysely's pool, with every data statement named after a hash of its text: pg
+ * prepares a name once per connection and then only binds and executes it.
+ * Kysely compiles one query shape to one text, so the names stay few; texts
+ * beyond MAX_PREPARED (queries built with variable-length lists) and utility
+ * statements (BEGIN, SAVEPOINT, DDL) are sent unnamed. A prepared `select *`
+ * fails with "cached plan must not change result type" if its table's columns
+ * change under a running process, so migrate before starting processes with it.
+ */
+export function preparingPool(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED && PREPARABLE.test(text)) {
+      name = `o2o_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const wrapped = {
+        query(config: unknown, values?: unknown[]) {
+          if (typeof config === 'string') {
+            const name = nameOf(config);
+            if (name) return client.query({ name, text: config, values });
+            return client.query(config, values);
+          }
+          return client.query(config as pg.QueryConfig, values);
+        },
+        release: () => client.release(),
+      };
+      return wrapped as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
 }

@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { parseCronItems, type Runner, run, type TaskList, type WorkerEvents } from 'graphile-worker';
+import {
+  parseCronItems,
+  type Runner,
+  run,
+  type TaskList,
+  type Worker,
+  type WorkerEvents,
+} from 'graphile-worker';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -58,9 +65,9 @@ export interface JobsOptions {
   log: Logger;
   concurrency: number;
   /**
-   * How often each idle graphile-worker worker looks for jobs that became due
-   * (jobs due now are announced by NOTIFY at once). With `concurrency` workers
-   * polling independently the effective latency is about pollInterval / concurrency.
+   * How often each idle graphile-worker worker looks for jobs anyway: the
+   * safety net. Jobs due now are announced by NOTIFY, and jobs due later are
+   * started by a timer set for the next due one (see `startDueTimer`).
    */
   pollIntervalMs: number;
 }
@@ -143,6 +150,7 @@ export function createJobs(options: JobsOptions): Jobs {
       );
       events.on('job:success', ({ job }) => finished.inc({ job: job.task_identifier, result: 'success' }));
       events.on('job:error', ({ job }) => finished.inc({ job: job.task_identifier, result: 'error' }));
+      const dueTimer = startDueTimer(options.database, events, options.log);
       // Our own pool, so shutdown can wait for it to end (the library's own is
       // ended without waiting, and its late errors would reach no listener).
       // Jobs run at least once by nature: a lock or completion lost to a
@@ -201,6 +209,7 @@ export function createJobs(options: JobsOptions): Jobs {
       );
       // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
       return async () => {
+        dueTimer.stop();
         await stopIntervals();
         await runner.stop();
         await pool.end();
@@ -216,4 +225,101 @@ function splitTrace(payload: unknown): { body: unknown; trace: TraceCarrier | nu
   }
   const { [TRACE_KEY]: trace, ...body } = payload as Record<string, unknown>;
   return { body, trace: (trace as TraceCarrier | null) ?? null };
+}
+
+/**
+ * Starts jobs that fall due later without polling for them. graphile-worker
+ * announces new jobs by NOTIFY (each wakes an idle worker, which finds nothing
+ * when the job is for later) and otherwise polls every pollInterval per
+ * worker. Here, whenever a worker's fetch comes back empty (the queue holds
+ * nothing due now), one statement (debounced across workers) reads when the
+ * next job falls due, and a timer nudges an idle worker then; while nudged
+ * workers find jobs, each start nudges one more idle worker, so a crowd of
+ * jobs due together is worked by every slot. A job added for later by another
+ * process NOTIFYs, so its empty fetch sets the timer too; a failed job's retry
+ * is found by the empty fetch that follows it. The library's poll stays as
+ * the safety net, so a lost notification costs latency, never the job.
+ */
+function startDueTimer(
+  database: Database,
+  events: WorkerEvents,
+  log: Pick<Logger, 'warn'>,
+): { stop(): void } {
+  const workers = new Set<Worker>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let draining = false;
+  let reading: Promise<void> | undefined;
+  let again = false;
+
+  const nudgeOne = () => {
+    for (const worker of workers) {
+      try {
+        if (worker.nudge()) return true;
+      } catch {
+        workers.delete(worker); // released while shutting down
+      }
+    }
+    return false;
+  };
+  const arm = (waitMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        if (stopped) return;
+        draining = true;
+        nudgeOne();
+      },
+      Math.max(0, Math.ceil(waitMs) + 5),
+    );
+    timer.unref();
+  };
+  const readNextDue = async () => {
+    const { rows } = await sql<{ wait_ms: number | null }>`
+      select (extract(epoch from min(run_at) - now()) * 1000)::float8 as wait_ms
+      from graphile_worker._private_jobs where is_available = true and run_at > now()`.execute(database.db);
+    const waitMs = rows[0]?.wait_ms ?? null;
+    if (stopped) return;
+    if (waitMs === null) {
+      clearTimeout(timer);
+      timer = undefined;
+    } else {
+      arm(waitMs);
+    }
+  };
+  const refresh = () => {
+    if (stopped) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    // A moment's pause gathers the empty fetches of several workers into one read.
+    reading = new Promise<void>((resolve) => setTimeout(resolve, 20))
+      .then(readNextDue)
+      .catch((error: unknown) => log.warn({ err: error }, 'reading the next due job failed'))
+      .finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
+  };
+
+  events.on('worker:create', ({ worker }) => workers.add(worker));
+  events.on('worker:release', ({ worker }) => workers.delete(worker));
+  events.on('worker:getJob:empty', () => {
+    draining = false;
+    refresh();
+  });
+  events.on('job:start', () => {
+    if (draining) nudgeOne();
+  });
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -1,0 +1,315 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { createDatabase } from '../src/platform/db/database.ts';
+import { QUEUE_TABLES } from '../src/platform/db/queue-tables.ts';
+import { generateKeySpec } from '../src/platform/security/field-encryption.ts';
+import { createTestApp } from '../test/support/app.ts';
+import { makeCouple } from '../test/support/love-notes.ts';
+import { testAuth } from '../test/support/test-auth.ts';
+import { middle } from './support/middle.ts';
+import { resetStatements, startOwnPostgres, statementCalls } from './support/own-postgres.ts';
+import { processCpuSeconds } from './support/process-cpu.ts';
+
+/**
+ * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100]`
+ *
+ * A love note's whole journey on one node: an API process (the real app with
+ * the test-only x-test-user sign-in) takes `POST /v1/love-notes` at its
+ * maximum for `--seconds`, and a `worker` process (every module, PostgreSQL
+ * bus, no Redis or NATS) carries each note until it is fully processed: the
+ * recipient's in-app notification written and pushed live, and every channel's
+ * outcome recorded under the note (web and mobile push: no target; email: the
+ * recipient has an address, so a mail is written to DATA_DIR/outbox/mail).
+ * Everything runs on a PostgreSQL of the bench's own (pg_stat_statements,
+ * autovacuum on; support/own-postgres.ts).
+ *
+ * Per round, alternating: pgbench single-row INSERT tps on the same server
+ * for the same seconds, then the pipeline: notes/s from the first send to the
+ * last note fully processed, SQL statements per note (all of them, request
+ * and worker, BEGIN/COMMIT included), CPU ms per note of the API, the worker
+ * and PostgreSQL. Prints the medians, the ratio to pgbench, the busiest
+ * statements per note and the queue tables' dead rows before and after.
+ */
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+}
+
+type Info = { port: number; databaseUrl: string; databaseName: string; senders: string[] };
+
+const ENCRYPTION_KEYS = generateKeySpec('bench1');
+
+function pgOnlyEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.REDIS_URL;
+  delete env.NATS_URL;
+  return env;
+}
+
+/** The API process: the app on a fresh database of the bench's PostgreSQL, and the couples. */
+async function server(): Promise<void> {
+  const couples = Number(process.env.BENCH_COUPLES ?? 100);
+  const t = await createTestApp(
+    { LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20', ENCRYPTION_KEYS },
+    { routes: testAuth },
+  );
+  const senders: string[] = [];
+  const recipients: string[] = [];
+  for (let i = 0; i < couples; i++) {
+    const pair = await makeCouple(t);
+    senders.push(pair.a);
+    recipients.push(pair.b);
+  }
+  // Recipients have an email address: the one outbound channel that is configured.
+  await sql`
+    insert into notifications_recipients (user_id, email)
+    select id, 'bench+' || id || '@example.com' from unnest(${recipients}::uuid[]) as id`.execute(
+    t.platform.database.db,
+  );
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (t.app.server.address() as { port: number }).port;
+  process.send?.({
+    info: { port, databaseUrl: t.database.url, databaseName: t.database.name, senders } satisfies Info,
+  });
+  process.on('message', async (message: { stop?: boolean }) => {
+    if (message.stop) {
+      await t.close();
+      process.exit(0);
+    }
+  });
+}
+
+function sh(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.stderr.on('data', (c: Buffer) => (out += c));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(out))));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Round {
+  pgbenchTps: number;
+  notes: number;
+  notesPerSecond: number;
+  sendRate: number;
+  statementsPerNote: number;
+  cpu: { api: number; worker: number; postgres: number };
+  statements: Array<{ calls: number; query: string }>;
+}
+
+export async function main(): Promise<void> {
+  const seconds = option('seconds', 15);
+  const connections = option('connections', 16);
+  const rounds = option('rounds', 1);
+  const couples = option('couples', 100);
+  const postgres = await startOwnPostgres();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'o2o-bench-pipeline-'));
+  const children: ChildProcess[] = [];
+  const stopAll = async () => {
+    for (const child of children.reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.connected) child.send({ stop: true });
+      else child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  try {
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const api = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', import.meta.filename, 'server'], {
+      cwd: ROOT,
+      env: { ...pgOnlyEnv(), DATABASE_URL: postgres.adminUrl, BENCH_COUPLES: String(couples) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(api);
+    const info = await new Promise<Info>((resolve, reject) => {
+      api.on('message', (m: { info?: Info }) => m.info && resolve(m.info));
+      api.once('exit', (code) => reject(new Error(`API process exited with ${code}`)));
+    });
+    const worker = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'worker'], {
+      cwd: ROOT,
+      env: {
+        ...pgOnlyEnv(),
+        DATABASE_URL: info.databaseUrl,
+        DATA_DIR: dataDir,
+        ENCRYPTION_KEYS,
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'development',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(worker);
+    const probe = createDatabase({ url: info.databaseUrl, poolMax: 1 });
+    const script = path.join(os.tmpdir(), `o2o-pgbench-pipeline-${process.pid}.sql`);
+    await writeFile(
+      script,
+      "insert into bench_insert (couple_id, body) values (gen_random_uuid(), repeat('x', 200));\n",
+    );
+    await sh('psql', [
+      info.databaseUrl,
+      '-qc',
+      'create table bench_insert (id bigint generated always as identity primary key, couple_id uuid not null, body text not null, created_at timestamptz not null default now())',
+    ]);
+    const deadRows = async () => {
+      const { rows } = await sql<{ name: string; live: number; dead: number }>`
+        select schemaname || '.' || relname as name, n_live_tup::int as live, n_dead_tup::int as dead
+        from pg_stat_user_tables where schemaname || '.' || relname = any(${[...QUEUE_TABLES]}::text[])
+        order by 1`.execute(probe.db);
+      return rows;
+    };
+    const drained = async () => {
+      const { rows } = await sql<{ busy: boolean }>`
+        select exists (select 1 from outbox_events where relayed_at is null)
+          or exists (select 1 from bus_deliveries)
+          or exists (select 1 from graphile_worker._private_jobs) as busy`.execute(probe.db);
+      return !rows[0]!.busy;
+    };
+    // The worker has started (its subscriptions exist) and nothing is queued.
+    for (let i = 0; i < 600; i++) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from bus_subscriptions`.execute(
+        probe.db,
+      );
+      if (rows[0]!.n > 0 && (await drained())) break;
+      await sleep(100);
+    }
+    const deadBefore = await deadRows();
+
+    let n = 0;
+    const send = (duration: number) =>
+      autocannon({
+        url: `http://127.0.0.1:${info.port}/v1/love-notes`,
+        method: 'POST',
+        connections,
+        duration,
+        headers: { 'content-type': 'application/json' },
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => {
+              n += 1;
+              return {
+                ...request,
+                headers: { ...request.headers, 'x-test-user': info.senders[n % info.senders.length]! },
+                body: JSON.stringify({ body: `Thinking of you 💖 #${n}`, mood: 'tender' }),
+              };
+            },
+          },
+        ],
+      });
+    // Warm-up: JIT, pools, the first relay and consumer passes.
+    await send(2);
+    for (let i = 0; i < 600 && !(await drained()); i++) await sleep(100);
+
+    const results: Round[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const pgbench = await sh('pgbench', [
+        '-n',
+        '-c',
+        String(connections),
+        '-j',
+        '2',
+        '-T',
+        String(seconds),
+        '-f',
+        script,
+        info.databaseUrl,
+      ]);
+      const pgbenchTps = Number(/tps = ([\d.]+)/.exec(pgbench)?.[1]);
+      const { rows: counted } = await sql<{ n: number }>`
+        select count(*)::int as n from notifications_items`.execute(probe.db);
+      const notificationsBefore = counted[0]!.n;
+      await resetStatements(postgres.adminUrl);
+      const cpuStart = {
+        api: processCpuSeconds(api.pid) ?? 0,
+        worker: processCpuSeconds(worker.pid) ?? 0,
+        postgres: postgres.cpuSeconds() ?? 0,
+      };
+      const started = performance.now();
+      const result = await send(seconds);
+      const sendRate = result.requests.average;
+      // Up to 5 minutes for the backlog; a note still queued after that is reported, not counted.
+      for (let i = 0; i < 6000 && !(await drained()); i++) await sleep(50);
+      const elapsed = (performance.now() - started) / 1000;
+      const cpuUsed = {
+        api: (processCpuSeconds(api.pid) ?? 0) - cpuStart.api,
+        worker: (processCpuSeconds(worker.pid) ?? 0) - cpuStart.worker,
+        postgres: (postgres.cpuSeconds() ?? 0) - cpuStart.postgres,
+      };
+      // Fully processed: every note notified its recipient (checked, not assumed).
+      const { rows: after } = await sql<{ n: number }>`
+        select count(*)::int as n from notifications_items`.execute(probe.db);
+      // autocannon does not count the requests cut off at the end, which the API may still have taken.
+      const notes = after[0]!.n - notificationsBefore;
+      if (Math.abs(notes - result['2xx']) > connections)
+        process.stderr.write(`warning: ${result['2xx']} notes accepted but ${notes} notifications written\n`);
+      // The probe's own statements (a few per 50 ms) are not the pipeline's.
+      const statements = (await statementCalls(postgres.adminUrl, info.databaseName)).filter(
+        (s) =>
+          !/exists \(select 1 from outbox_events where relayed_at is null\)|notifications_items/.test(
+            s.query,
+          ),
+      );
+      const total = statements.reduce((sum, s) => sum + s.calls, 0);
+      results.push({
+        pgbenchTps,
+        notes,
+        notesPerSecond: notes / elapsed,
+        sendRate,
+        statementsPerNote: total / notes,
+        cpu: {
+          api: (cpuUsed.api * 1000) / notes,
+          worker: (cpuUsed.worker * 1000) / notes,
+          postgres: (cpuUsed.postgres * 1000) / notes,
+        },
+        statements,
+      });
+      const r = results.at(-1)!;
+      process.stdout.write(
+        `round ${round + 1}: pgbench ${pgbenchTps.toFixed(0)} tps; ${notes} notes (sent at ${sendRate.toFixed(0)}/s), fully processed in ${elapsed.toFixed(1)} s: ${r.notesPerSecond.toFixed(1)} notes/s (${(r.notesPerSecond / pgbenchTps).toFixed(3)}× pgbench); ${r.statementsPerNote.toFixed(1)} statements/note; CPU ms/note: API ${r.cpu.api.toFixed(2)}, worker ${r.cpu.worker.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}\n`,
+      );
+    }
+    const deadAfter = await deadRows();
+
+    const med = (pick: (r: Round) => number) => middle(results.map(pick)) ?? Number.NaN;
+    const notesPerSecond = med((r) => r.notesPerSecond);
+    const tps = med((r) => r.pgbenchTps);
+    process.stdout.write(
+      `\nnote pipeline, ${seconds} s of sends per round, ${connections} connections, median of ${rounds} alternating round(s), node ${process.version}\n` +
+        `notes/s accepted → fully processed: ${notesPerSecond.toFixed(1)}; pgbench single-row INSERT: ${tps.toFixed(0)} tps; ratio ${(notesPerSecond / tps).toFixed(3)} (target ≥ 0.25)\n` +
+        `SQL statements per note: ${med((r) => r.statementsPerNote).toFixed(1)} (target ≤ 10)\n` +
+        `CPU ms per note: API ${med((r) => r.cpu.api).toFixed(2)}, worker ${med((r) => r.cpu.worker).toFixed(2)}, PostgreSQL ${med((r) => r.cpu.postgres).toFixed(2)}, total ${med((r) => r.cpu.api + r.cpu.worker + r.cpu.postgres).toFixed(2)} (target ≤ 4)\n`,
+    );
+    const last = results.at(-1)!;
+    process.stdout.write('\nstatements per note (last round), busiest first:\n');
+    for (const s of last.statements.slice(0, 30)) {
+      process.stdout.write(
+        `${(s.calls / last.notes).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 140)}\n`,
+      );
+    }
+    process.stdout.write('\nqueue tables, live / dead rows before → after:\n');
+    for (const row of deadAfter) {
+      const before = deadBefore.find((b) => b.name === row.name);
+      process.stdout.write(
+        `  ${row.name.padEnd(42)} ${before?.live ?? 0} / ${before?.dead ?? 0} → ${row.live} / ${row.dead}\n`,
+      );
+    }
+    await probe.close();
+  } finally {
+    await stopAll();
+    await postgres.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'server') await server();
+else if (process.argv[1] === import.meta.filename) await main();

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import { createDatabase, type Database } from '../../src/platform/db/database.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+// DATABASE_PREPARED_STATEMENTS: the query builder's data statements become named prepared
+// statements on their connection (parsed once, then bound); utility statements stay unnamed.
+let testDb: TestDatabase;
+let database: Database;
+before(async () => {
+  testDb = await createTestDatabase();
+  database = createDatabase({ url: testDb.url, poolMax: 1, preparedStatements: true });
+});
+after(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+it('prepares each distinct query once per connection and answers as before', async () => {
+  const { db } = database;
+  const read = () =>
+    db.selectFrom('bus_subscriptions').select('group_name').where('event_type', '=', 'x').execute();
+  assert.deepEqual(await read(), []);
+  await db.transaction().execute(async (trx) => {
+    await sql`insert into bus_subscriptions (group_name, event_type) values (${'g'}, ${'x'})`.execute(trx);
+  });
+  assert.deepEqual(await read(), [{ group_name: 'g' }]);
+  // One connection (poolMax 1): its prepared statements are the ones named so far.
+  const { rows } = await sql<{ name: string; statement: string }>`
+    select name, statement from pg_prepared_statements order by prepare_time`.execute(db);
+  const names = rows.map((r) => r.name);
+  assert.ok(
+    names.every((n) => n.startsWith('o2o_')),
+    names.join(','),
+  );
+  assert.equal(
+    rows.filter((r) => r.statement.includes('from "bus_subscriptions"')).length,
+    1,
+    'prepared once',
+  );
+  assert.ok(rows.some((r) => r.statement.startsWith('insert into bus_subscriptions')));
+  assert.ok(!rows.some((r) => /^\s*(begin|commit)/i.test(r.statement)), 'BEGIN and COMMIT are not prepared');
+});
