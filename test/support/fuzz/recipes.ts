@@ -17,6 +17,8 @@ export type Who = 'anon' | 'owner' | 'partner' | 'stranger';
 export interface Fixed {
   path?: Record<string, string>;
   query?: Record<string, unknown>;
+  /** Send `query` as it is, without generated optional parameters. */
+  exactQuery?: boolean;
   /** Body fields laid over the generated body; `undefined` removes a field. */
   body?: Record<string, unknown>;
   /** The whole body, as is (not generated). */
@@ -90,7 +92,11 @@ export const RECIPES: Record<string, Recipe> = {
     body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
   }),
   'POST /v1/auth/reauthenticate': async () => ({ body: { password: PASSWORD } }),
-  'GET /v1/auth/audit-log': async () => ({ query: { userId: undefined, cursor: undefined } }),
+  // The audit log is the admin's.
+  'GET /v1/auth/audit-log': async (w, who) => ({
+    actor: who === 'owner' ? w.admin : undefined,
+    query: { userId: undefined, cursor: undefined },
+  }),
   'POST /v1/auth/mfa/challenge': async (w) => {
     const { actor, code } = await w.mfaUser();
     const login = await actor.call({
@@ -135,6 +141,7 @@ export const RECIPES: Record<string, Recipe> = {
     return {
       path: { provider: OIDC_PROVIDER },
       query: Object.fromEntries(callback.searchParams),
+      exactQuery: true,
       cookies: { o2o_oauth_state: state },
     };
   },
@@ -285,7 +292,14 @@ export const RECIPES: Record<string, Recipe> = {
   'GET /v1/admin/content/{id}': async (w) => ({ path: { id: w.content.id } }),
   'PATCH /v1/admin/content/{id}': async (w) => ({
     path: { id: (await w.freshContent()).id },
-    body: { slug: undefined, audioMediaId: undefined, authorIds: undefined, coverImage: undefined },
+    body: {
+      slug: undefined,
+      audioMediaId: undefined,
+      authorIds: undefined,
+      coverImage: undefined,
+      durationSeconds: undefined,
+      episodeNumber: undefined,
+    },
   }),
   'DELETE /v1/admin/content/{id}': async (w) => ({ path: { id: (await w.freshContent()).id } }),
   'GET /v1/admin/content/{id}/revisions': async (w) => ({ path: { id: w.content.id } }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
@@ -35,6 +36,10 @@ export interface FuzzReport {
   codes: Map<number, Set<string>>;
   operations: Operation[];
   fingerprints: number;
+  /** Milliseconds spent per operation (recipes included), to find the slow ones. */
+  time: Map<string, number>;
+  /** The last answer per operation and identity: why an operation missed its 2xx. */
+  last: Map<string, string>;
 }
 
 const UPPER_SNAKE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
@@ -55,6 +60,9 @@ const MAY_CHANGE_ON_REJECT = [
 
 /** Field names whose meaning the schema cannot carry. */
 const hints: Hints = (name, schema) => {
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  // Names mean something only for text (`email` is also a boolean channel switch).
+  if (type !== undefined && type !== 'string' && type !== 'array' && name !== 'limit') return undefined;
   switch (name) {
     case 'timeZone':
       return fc.constantFrom('Europe/Paris', 'UTC', 'America/New_York', 'Asia/Tokyo');
@@ -150,8 +158,10 @@ function actorFor(w: World, op: Operation, who: Who): Actor | undefined {
 
 const secured = (op: Operation) => (op.security ?? []).some((s) => Object.keys(s as object).length > 0);
 
-interface Built {
+export interface Built {
   label: string;
+  /** The recipe chose who sends it (a throwaway user for a call that changes who someone is). */
+  ownActor?: boolean;
   options: InjectOptions;
   actor: Actor | undefined;
   /** An invalid request: any 2xx is a failure, and it must change nothing. */
@@ -221,6 +231,8 @@ export class Fuzzer {
       codes: new Map(),
       operations: this.operations,
       fingerprints: 0,
+      time: new Map(),
+      last: new Map(),
     };
   }
 
@@ -276,11 +288,12 @@ export class Fuzzer {
     const actor = fixed.actor === null ? undefined : (fixed.actor ?? actorFor(w, op, who));
     return {
       label: `${who}${invalid ? ' invalid' : ''}`,
+      ownActor: fixed.actor !== undefined,
       actor,
       invalid,
       options: {
         method: op.method as InjectOptions['method'],
-        url: `${path}${encodeQuery(overlay(query, fixed.query) as Record<string, unknown>)}`,
+        url: `${path}${encodeQuery((fixed.exactQuery ? fixed.query : overlay(query, fixed.query)) as Record<string, unknown>)}`,
         headers,
         payload,
         cookies: fixed.cookies,
@@ -346,14 +359,10 @@ export class Fuzzer {
       payloadAsStream: true,
       signal: controller.signal,
     });
-    if (res.statusCode < 400) {
-      controller.abort();
-      res.stream().destroy();
-      return res;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of res.stream()) chunks.push(Buffer.from(chunk as Buffer));
-    Object.defineProperty(res, 'body', { value: Buffer.concat(chunks).toString('utf8') });
+    controller.abort();
+    res.stream().destroy();
+    // An error answer ends: send it again without streaming to read its envelope.
+    if (res.statusCode >= 400) return this.world.send(built.actor, built.options);
     return res;
   }
 
@@ -365,10 +374,9 @@ export class Fuzzer {
     const status = res.statusCode;
     r.statuses.set(status, (r.statuses.get(status) ?? 0) + 1);
     const where = `${op.key} [${built.label}] ${built.options.method} ${String(built.options.url).slice(0, 160)}`;
-    const body =
-      built.options.url && /\/realtime\/sse|\/analytics\/live/.test(String(built.options.url))
-        ? ''
-        : res.body;
+    // A stream that opened (2xx) has no body to read; its error answers are plain JSON.
+    const streamed = /\/realtime\/sse|\/analytics\/live/.test(String(built.options.url)) && status < 400;
+    const body = streamed ? '' : res.body;
     const fail = (problem: string) =>
       r.failures.push(
         `${where} → ${status}: ${problem} | request ${String(built.options.payload ?? '').slice(0, 200)} | answer ${body.slice(0, 300)}`,
@@ -393,6 +401,7 @@ export class Fuzzer {
         r.codes.set(status, codes);
       }
     }
+    if (!built.invalid) r.last.set(`${op.key} ${built.label}`, `${status} ${body.slice(0, 160)}`);
     if (status < 400) {
       if (built.invalid) fail('an invalid request was accepted');
       else r.reached.set(op.key, (r.reached.get(op.key) ?? 0) + 1);
@@ -473,6 +482,7 @@ export class Fuzzer {
       const order = this.sample(fc.shuffledSubarray(ops, { minLength: ops.length }), salt++);
       const rejected: Array<{ op: Operation; built: Built }> = [];
       for (const op of order) {
+        const started = performance.now();
         for (const who of identities) {
           // The owner first; the others ask for the owner's things.
           salt += 10;
@@ -485,6 +495,7 @@ export class Fuzzer {
           const built = this.buildInvalid(op, salt);
           if (built) rejected.push({ op, built });
         }
+        this.report.time.set(op.key, (this.report.time.get(op.key) ?? 0) + performance.now() - started);
       }
       await this.rejectedBatch(rejected);
       log?.(

@@ -94,9 +94,6 @@ async function build(w: World, op: TestOidcProvider): Promise<void> {
   w.coupleId = await w.link(w.owner, w.partner);
   [w.stranger, w.strangerPartner] = await w.couple('stranger');
   [w.editor, w.admin] = await Promise.all([w.staff('editor'), w.staff('admin')]);
-  w.suspended = await w.user('suspended');
-  await w.must(w.suspended, 'GET', '/v1/users/me');
-
   w.noteId = await w.freshNote();
   w.templateId = await w.freshTemplate();
   w.eventId = await w.freshEvent();
@@ -175,15 +172,7 @@ async function build(w: World, op: TestOidcProvider): Promise<void> {
   });
 
   // Suspended through the admin API; auth ends its sessions through the bus.
-  await w.must(w.admin, 'POST', `/v1/admin/users/${w.suspended.id}/suspend`, { reason: 'fuzz' });
-  await waitUntil('the suspension to reach auth', async () => {
-    const res = await w.send(w.suspended, {
-      method: 'POST',
-      url: '/v1/auth/reauthenticate',
-      payload: { password: 'x'.repeat(12) },
-    });
-    return res.statusCode === 401;
-  });
+  w.suspended = await w.suspendedUser();
   void localAhead;
 }
 

@@ -181,10 +181,15 @@ export class World {
   }
 
   async freshConversation(owner = this.owner): Promise<string> {
-    const conversation = await this.must<{ id: string }>(owner, 'POST', '/v1/coach/conversations', {
-      title: 'Us',
-    });
-    return conversation.id;
+    const created = await this.must<{ conversation: { id: string } }>(
+      owner,
+      'POST',
+      '/v1/coach/conversations',
+      {
+        title: 'Us',
+      },
+    );
+    return created.conversation.id;
   }
 
   async freshContent(editor = this.editor): Promise<{ id: string; slug: string }> {
@@ -202,11 +207,11 @@ export class World {
   }
 
   async freshApiKey(): Promise<string> {
-    const key = await this.must<{ id: string }>(this.admin, 'POST', '/v1/admin/api-keys', {
+    const created = await this.must<{ key: { id: string } }>(this.admin, 'POST', '/v1/admin/api-keys', {
       name: 'fuzz key',
       scopes: ['content:read'],
     });
-    return key.id;
+    return created.key.id;
   }
 
   async freshFlag(): Promise<string> {
@@ -332,6 +337,28 @@ export class World {
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
       },
     };
+  }
+
+  /**
+   * A user an admin suspended, holding the access token issued before: auth
+   * ends its sessions when the suspension reaches it over the bus (the
+   * workers must run), after which live-session routes answer 401.
+   */
+  async suspendedUser(): Promise<Actor> {
+    const actor = await this.user('suspended');
+    await this.must(actor, 'GET', '/v1/users/me');
+    await this.must(this.admin, 'POST', `/v1/admin/users/${actor.id}/suspend`, { reason: 'fuzz' });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const res = await this.send(actor, {
+        method: 'POST',
+        url: '/v1/auth/reauthenticate',
+        payload: { password: actor.password },
+      });
+      if (res.statusCode === 401) return actor;
+      if (Date.now() > deadline) throw new Error('the suspension never reached auth');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   mediaId = '';
