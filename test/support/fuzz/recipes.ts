@@ -76,13 +76,16 @@ export const RECIPES: Record<string, Recipe> = {
     const other = sessions.find((s) => !s.current);
     return { path: { id: other?.id ?? randomUUID() }, actor: who === 'owner' ? second : undefined };
   },
-  'POST /v1/auth/email/verify': async (w) => {
+  // Mail tokens cost a wait for the mail: the owner's request carries a real one, the others a made-up one.
+  'POST /v1/auth/email/verify': async (w, who) => {
+    if (who !== 'owner') return {};
     const actor = await w.user('verify');
     return { body: { token: await w.mailToken(actor.email, /Confirm your email/) } };
   },
   'POST /v1/auth/email/resend': async (w, who) => ({ actor: await throwaway(w, who) }),
   'POST /v1/auth/password/forgot': async (w) => ({ body: { email: w.owner.email } }),
-  'POST /v1/auth/password/reset': async (w) => {
+  'POST /v1/auth/password/reset': async (w, who) => {
+    if (who !== 'owner') return { body: { password: NEW_PASSWORD } };
     const actor = await w.user('reset');
     await w.must(undefined, 'POST', '/v1/auth/password/forgot', { email: actor.email });
     return { body: { token: await w.mailToken(actor.email, /[Rr]eset/), password: NEW_PASSWORD } };
@@ -97,7 +100,8 @@ export const RECIPES: Record<string, Recipe> = {
     actor: who === 'owner' ? w.admin : undefined,
     query: { userId: undefined, cursor: undefined },
   }),
-  'POST /v1/auth/mfa/challenge': async (w) => {
+  'POST /v1/auth/mfa/challenge': async (w, who) => {
+    if (who !== 'owner') return {};
     const { actor, code } = await w.mfaUser();
     const login = await actor.call({
       method: 'POST',
@@ -127,8 +131,8 @@ export const RECIPES: Record<string, Recipe> = {
     return { actor };
   },
   'GET /v1/auth/oauth/{provider}/start': async () => ({ path: { provider: OIDC_PROVIDER } }),
-  'GET /v1/auth/oauth/{provider}/callback': async (w) => {
-    if (!w.oidc) return { path: { provider: OIDC_PROVIDER } };
+  'GET /v1/auth/oauth/{provider}/callback': async (w, who) => {
+    if (!w.oidc || who !== 'owner') return { path: { provider: OIDC_PROVIDER } };
     const start = await w.anon({ url: `/v1/auth/oauth/${OIDC_PROVIDER}/start` });
     const state = String(start.cookies.find((c) => c.name === 'o2o_oauth_state')?.value ?? '');
     const account = `acct-${randomBytes(4).toString('hex')}`;
@@ -171,7 +175,11 @@ export const RECIPES: Record<string, Recipe> = {
     path: { id: who === 'partner' ? w.partner.id : who === 'stranger' ? w.stranger.id : w.owner.id },
     body: { handle: uniqueHandle() },
   }),
-  'POST /v1/users/me/consents': async () => ({ body: { version: '2026-01-01' } }),
+  'POST /v1/users/me/consents': async () => ({
+    exactBody: { type: 'marketing', version: '2026-01-01', granted: true },
+  }),
+  'PATCH /v1/notifications/preferences': async (w, who) =>
+    who === 'owner' && !w.plain ? {} : { exactBody: { 'love-notes': { email: false, in_app: true } } },
   'GET /v1/users/me/export/{id}': async (w) => ({ path: { id: w.exportId } }),
   'POST /v1/users/me/export': async (w, who) => ({ actor: await throwaway(w, who) }),
   'POST /v1/couples/invites': async (w, who) => {
@@ -205,7 +213,14 @@ export const RECIPES: Record<string, Recipe> = {
   }),
   'GET /v1/notifications': async () => ({ query: { cursor: undefined } }),
   'POST /v1/notifications/{id}/read': async (w) => ({ path: { id: w.notificationIds[0] ?? randomUUID() } }),
-  'DELETE /v1/notifications/{id}': async (w) => ({ path: { id: w.notificationIds.pop() ?? randomUUID() } }),
+  // The pool's first notification stays for reading; the owner's delete uses one of the others up.
+  'DELETE /v1/notifications/{id}': async (w, who) => ({
+    path: {
+      id:
+        (w.notificationIds.length > 1 && who === 'owner' ? w.notificationIds.pop() : w.notificationIds[1]) ??
+        randomUUID(),
+    },
+  }),
   'GET /v1/notifications/{id}/deliveries': async (w) => ({
     path: { id: w.notificationIds[0] ?? randomUUID() },
   }),
@@ -229,9 +244,11 @@ export const RECIPES: Record<string, Recipe> = {
   }),
   'POST /v1/notifications/webhooks/twilio': async (w) => w.twilioCallback(),
   'GET /v1/admin/notifications/failures': async () => ({ query: { cursor: undefined } }),
-  'POST /v1/love-notes': async () => ({
-    body: { templateId: undefined, variables: undefined, recurrence: undefined },
-  }),
+  // The partner's request is a plain one (2xx for the coverage); the others are generated from the schema.
+  'POST /v1/love-notes': async (w, who) =>
+    who === 'partner' || w.plain
+      ? { exactBody: { body: 'Thinking of you', scheduledAt: localAhead(3), timeZone: 'Europe/Paris' } }
+      : { body: { templateId: undefined, variables: undefined, recurrence: undefined } },
   'GET /v1/love-notes': async () => ({
     query: { cursor: undefined, coupleId: undefined, from: undefined, to: undefined },
   }),
@@ -282,6 +299,7 @@ export const RECIPES: Record<string, Recipe> = {
   'GET /v1/admin/content': async () => ({ query: { cursor: undefined } }),
   'POST /v1/admin/content': async () => ({
     body: {
+      slug: `fz-${randomBytes(5).toString('hex')}`,
       type: 'article',
       show: undefined,
       audioMediaId: undefined,
@@ -369,7 +387,8 @@ export const RECIPES: Record<string, Recipe> = {
     },
   }),
   'DELETE /v1/calendar/events/{id}': async (w) => ({ path: { id: await w.freshEvent() } }),
-  'GET /v1/calendar/feed/{token}': async (w) => ({ path: { token: w.feedToken } }),
+  // A new feed URL replaces the old one: ask for the current one first.
+  'GET /v1/calendar/feed/{token}': async (w) => ({ path: { token: await w.freshFeedToken() } }),
   'GET /v1/questions/history': async () => ({ query: { cursor: undefined } }),
   'POST /v1/questions/today/answer': async (w, who) => {
     if (who === 'stranger' || who === 'anon') return {};

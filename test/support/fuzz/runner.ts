@@ -236,6 +236,10 @@ export class Fuzzer {
     };
   }
 
+  secured(op: Operation): boolean {
+    return secured(op);
+  }
+
   private sample<T>(arb: fc.Arbitrary<T>, salt: number): T {
     return fc.sample(arb, { seed: (this.options.seed * 7919 + salt) | 0, numRuns: 1 })[0]!;
   }
