@@ -146,13 +146,41 @@ export class World {
     return [a, b];
   }
 
+  private readonly waiting: string[] = [];
+
+  /**
+   * A scheduled note of the owner's. A sender may have 100 waiting: past 50
+   * made here, the oldest is cancelled (long runs of the fuzzer make thousands).
+   */
   async freshNote(sender = this.owner, days = 30): Promise<string> {
-    const note = await this.must<{ id: string }>(sender, 'POST', '/v1/love-notes', {
-      body: 'Later, love',
-      scheduledAt: localAhead(days),
-      timeZone: 'Europe/Paris',
+    const create = () =>
+      this.must<{ id: string }>(sender, 'POST', '/v1/love-notes', {
+        body: 'Later, love',
+        scheduledAt: localAhead(days),
+        timeZone: 'Europe/Paris',
+      });
+    const note = await create().catch(async (error: Error) => {
+      // The fuzzer's own scheduled notes filled the allowance: cancel a page of them.
+      if (!/scheduled notes waiting/.test(error.message)) throw error;
+      const page = await this.must<Array<{ id: string }>>(
+        sender,
+        'GET',
+        '/v1/love-notes?box=scheduled&limit=50',
+      );
+      for (const old of page.filter((n) => n.id !== this.noteId))
+        await this.send(sender, { method: 'DELETE', url: `/v1/love-notes/${old.id}` });
+      return create();
     });
+    await this.keepWaiting(sender, note.id);
     return note.id;
+  }
+
+  private async keepWaiting(sender: Actor, id: string): Promise<void> {
+    if (sender !== this.owner) return;
+    this.waiting.push(id);
+    while (this.waiting.length > 50) {
+      await this.send(sender, { method: 'DELETE', url: `/v1/love-notes/${this.waiting.shift()}` });
+    }
   }
 
   /** A note sent now, so its recipient can read, react and favourite. */
@@ -279,6 +307,7 @@ export class World {
       timeZone: 'Europe/Paris',
       recurrence: 'FREQ=DAILY;COUNT=5',
     });
+    await this.keepWaiting(sender, note.id);
     return note.id;
   }
 
