@@ -61,7 +61,7 @@ const RULES = {
   ownMfa: { ...all(409), anon: 401, owner: 'ok', suspended: 401 },
   /** A thing of the owner alone: anyone else gets 404 (it does not exist for them). */
   own: { ...all(404), anon: 401, owner: 'ok' },
-  /** The owner's note: the partner sees it exists but may not change it (403), others 404. */
+  /** A note the partner sent to the owner: only its recipient marks it read; the sender sees it (403). */
   ownNote: { ...all(404), anon: 401, owner: 'ok', partner: 403 },
   /** A note between the two partners: both may favourite and react. */
   shared: { ...all(404), anon: 401, owner: 'ok', partner: 'ok' },
@@ -241,13 +241,14 @@ const GROUPS: Array<{ group: Group; ops: string[]; except?: Partial<Rule> }> = [
   },
   // The owner's export: the suspended account is refused before the lookup.
   { group: 'own', ops: ['GET /v1/users/me/export/{id}'], except: { suspended: 403 } },
+  // The owner's scheduled note: the partner cannot see it yet, so it does not exist for them either.
   {
-    group: 'ownNote',
+    group: 'own',
     ops: op(`PATCH /v1/love-notes/{id}
       POST /v1/love-notes/{id}/pause
-      POST /v1/love-notes/{id}/resume
-      POST /v1/love-notes/{id}/read`),
+      POST /v1/love-notes/{id}/resume`),
   },
+  { group: 'ownNote', ops: ['POST /v1/love-notes/{id}/read'] },
   {
     group: 'shared',
     ops: op(`POST /v1/love-notes/{id}/favorite
