@@ -45,6 +45,21 @@ describe(`schema-driven fuzzing of every operation (FUZZ_SEED=${SEED} FUZZ_RUNS=
   });
   after(() => env?.close());
 
+  it('notices a changed row with its table digest (the check that rejected requests change nothing)', async () => {
+    const fuzzer = new Fuzzer(env.world, document, { seed: SEED, runs: 0 });
+    const before = await fuzzer.fingerprint();
+    assert.deepEqual(await fuzzer.fingerprint(), before, 'two digests of an idle database agree');
+    const res = await env.world.send(env.world.owner, {
+      method: 'PATCH',
+      url: '/v1/users/me',
+      payload: { bio: `digest ${SEED}` },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const after = await fuzzer.fingerprint();
+    const changed = [...after].filter(([table, hash]) => before.get(table) !== hash).map(([table]) => table);
+    assert.ok(changed.includes('users_profiles'), `changed: ${changed.join(', ')}`);
+  });
+
   it('keeps the contract for valid and invalid requests as anonymous, owner, partner and stranger', async (t) => {
     const fuzzer = new Fuzzer(env.world, document, {
       seed: SEED,
