@@ -171,6 +171,14 @@ describe('analytics: admin queries on a hand-computed fixture', () => {
       fortnight.steps.map((s: { users: number }) => s.users),
       [5, 4, 4],
     );
+    // Minutes and hours too (a window in minutes once answered 500: make_interval has no `minutes`).
+    for (const window of ['90m', '48h']) {
+      const res = await data(
+        `/v1/admin/analytics/funnel?steps=${steps}&from=2026-08-01&to=2026-08-31&window=${window}`,
+      );
+      assert.equal(res.window, window);
+      assert.equal(res.steps[0].users, 5);
+    }
   });
 
   it('gives event time series, grouped by a dimension', async () => {

@@ -230,6 +230,9 @@ describe('love notes (scheduling)', () => {
     const note = res.json().data;
     assert.equal(note.status, 'scheduled');
     assert.equal((await get(b, `/v1/love-notes/${note.id}`)).statusCode, 404);
+    // Nor may the recipient learn of it by trying to change it (the authorization matrix found a 403).
+    assert.equal((await call(b, 'PATCH', `/v1/love-notes/${note.id}`, { body: 'peek' })).statusCode, 404);
+    assert.equal((await call(b, 'POST', `/v1/love-notes/${note.id}/pause`)).statusCode, 404);
     assert.equal((await get(a, '/v1/love-notes?box=scheduled')).json().data.length, 1);
 
     const patched = await call(a, 'PATCH', `/v1/love-notes/${note.id}`, { body: 'later, edited' });
@@ -245,6 +248,8 @@ describe('love notes (scheduling)', () => {
     const delivered = (await get(b, `/v1/love-notes/${note.id}`)).json().data;
     assert.equal(delivered.status, 'delivered');
     assert.equal(delivered.body, 'later, edited');
+    // Once the recipient sees it, the answer says why they may not change it.
+    assert.equal((await call(b, 'PATCH', `/v1/love-notes/${note.id}`, { body: 'mine now' })).statusCode, 403);
     const steps = (await get(a, `/v1/love-notes/${note.id}/deliveries`))
       .json()
       .data.map((s: { step: string }) => s.step);

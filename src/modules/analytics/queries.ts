@@ -106,7 +106,8 @@ export async function retention(ctx: AnalyticsContext, query: RetentionQuery) {
   };
 }
 
-const WINDOW_UNITS = { m: 'minutes', h: 'hours', d: 'days' } as const;
+// make_interval's own argument names: `mins`, not `minutes`.
+const WINDOW_UNITS = { m: 'mins', h: 'hours', d: 'days' } as const;
 
 /**
  * Ordered funnel: users whose first step-1 event falls in the range, then who

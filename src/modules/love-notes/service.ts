@@ -162,6 +162,10 @@ export async function sendNote(
   return { note: viewOf(row, user.id, text), scheduled: timing !== null };
 }
 
+/** What the recipient may see: the same rule as `visibleTo` in repo.ts. */
+const recipientSees = (row: NoteRow) =>
+  row.kind === 'note' && row.delivered_at !== null && !row.hidden_by_recipient && row.status !== 'cancelled';
+
 /** Loads a note for a change by its sender, locked for the transaction. */
 async function ownNoteForUpdate(
   ctx: NotesContext,
@@ -172,8 +176,11 @@ async function ownNoteForUpdate(
   const couple = await coupleScope(ctx, userId, id);
   const row = await findNote(trx, couple, id, { forUpdate: true });
   if (!row || (row.sender_id !== userId && row.recipient_id !== userId)) return refuseChange(ctx, userId, id);
-  if (row.sender_id !== userId) throw forbidden('Only the sender can change this note');
-  return row;
+  if (row.sender_id === userId) return row;
+  // A note its recipient cannot see yet (a surprise still scheduled) does not exist for them: 404
+  // as on GET, not a 403 that would confirm it.
+  if (!recipientSees(row)) throw notFound('Love note', id);
+  throw forbidden('Only the sender can change this note');
 }
 
 async function withReactions(ctx: NotesContext, row: NoteRow, viewerId: string): Promise<NoteView> {
