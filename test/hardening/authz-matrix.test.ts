@@ -123,6 +123,7 @@ const GROUPS: Array<{ group: Group; ops: string[]; except?: Partial<Rule> }> = [
     group: 'admin',
     ops: op(`GET /v1/auth/audit-log
       GET /v1/admin/notifications/failures
+      POST /v1/admin/notifications/failures/{id}/retry
       GET /v1/admin/dead-letters
       POST /v1/admin/dead-letters/{id}/replay
       DELETE /v1/admin/dead-letters/{id}

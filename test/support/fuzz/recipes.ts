@@ -244,6 +244,9 @@ export const RECIPES: Record<string, Recipe> = {
   }),
   'POST /v1/notifications/webhooks/twilio': async (w) => w.twilioCallback(),
   'GET /v1/admin/notifications/failures': async () => ({ query: { cursor: undefined } }),
+  'POST /v1/admin/notifications/failures/{id}/retry': async (w) => ({
+    path: { id: await w.freshFailedDelivery() },
+  }),
   // The partner's request is a plain one (2xx for the coverage); the others are generated from the schema.
   'POST /v1/love-notes': async (w, who) =>
     who === 'partner' || w.plain

@@ -258,6 +258,42 @@ export class World {
     return { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') };
   }
 
+  /**
+   * A delivery that used up its attempts, as a provider outage leaves it (written directly: making
+   * a real one takes a failing provider and the worker's retries, see test/faults/provider-outage).
+   */
+  async freshFailedDelivery(owner = this.owner): Promise<string> {
+    const notificationId = randomUUID();
+    const deliveryId = randomUUID();
+    const db = this.t.platform.database.db;
+    await db
+      .insertInto('notifications_items' as never)
+      .values({
+        user_id: owner.id,
+        id: notificationId,
+        event_id: randomUUID(),
+        kind: 'love-note.received',
+        category: 'love-notes',
+        priority: 'normal',
+        title: 'A love note',
+        body: 'Someone sent you a note',
+      } as never)
+      .execute();
+    await db
+      .insertInto('notifications_deliveries' as never)
+      .values({
+        user_id: owner.id,
+        id: deliveryId,
+        notification_id: notificationId,
+        channel: 'email',
+        status: 'failed',
+        attempts: 3,
+        last_error: 'SMTP refused the connection',
+      } as never)
+      .execute();
+    return deliveryId;
+  }
+
   async freshPushSubscription(owner = this.owner): Promise<string> {
     const sub = await this.must<{ id: string }>(owner, 'POST', '/v1/notifications/push-subscriptions', {
       endpoint: `https://push.example.test/send/${randomUUID()}`,
