@@ -41,5 +41,5 @@ USER 1000:1000
 EXPOSE 3000 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs"]
-ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]
+ENTRYPOINT ["node", "--import", "tsx", "--import", "./src/tracing-preload.mjs", "src/main.ts"]
 CMD ["serve"]

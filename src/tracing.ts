@@ -1,5 +1,5 @@
 /**
- * Preloaded by the npm scripts (`node --import tsx --import ./src/tracing.ts src/main.ts`)
+ * Loaded by src/tracing-preload.mjs (`node --import tsx --import ./src/tracing-preload.mjs src/main.ts`)
  * so the OpenTelemetry SDK patches http, pg, ioredis and fastify before the
  * app imports them. Without an OTLP endpoint in the environment it loads
  * nothing: tracing off costs one environment lookup.

@@ -30,7 +30,8 @@ describe('auth: OpenID Connect login against a real provider', () => {
     op = await startOidcProvider(REDIRECT_URI);
     t = await createTestApp(
       {
-        LOG_LEVEL: 'info',
+        // Every request logged (debug), so every URL that held a code or a state is in the logs.
+        LOG_LEVEL: 'debug',
         PUBLIC_URL,
         APP_URL,
         OAUTH_PROVIDERS: 'acme',

@@ -460,7 +460,11 @@ describe('Dockerfile', () => {
     const user = users[0]?.split(':')[0] ?? '';
     assert.ok(user !== 'root' && user !== '0' && user !== '', `USER ${user} is not root`);
     assert.match(all('HEALTHCHECK')[0] ?? '', /CMD \["node", "deploy\/docker\/healthcheck\.mjs"\]/);
-    assert.match(all('ENTRYPOINT')[0] ?? '', /"node", "--import", "tsx", "src\/main\.ts"/);
+    // tsx, then the tracing preload (OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set), then the CLI.
+    assert.match(
+      all('ENTRYPOINT')[0] ?? '',
+      /"node", "--import", "tsx", "--import", "\.\/src\/tracing-preload\.mjs", "src\/main\.ts"/,
+    );
     // The loader is a runtime dependency, so `npm ci --omit=dev` installs it.
     const manifest = JSON.parse(readRepoFile('package.json'));
     assert.ok(manifest.dependencies.tsx, 'tsx is in dependencies');

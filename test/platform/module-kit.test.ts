@@ -115,13 +115,15 @@ describe('module kit', () => {
         declaredBy.set(type, module.name);
       }
     }
-    const literal = /publish\(\s*\w+,\s*'([a-z][a-z.-]+)'|type:\s*'([a-z-]+\.[a-z.-]+)'/g;
+    // publish(trx, 'type', …), outboxEvent('type', …) for events written several in one insert, or a type: field.
+    const literal =
+      /publish\(\s*\w+,\s*'([a-z][a-z.-]+)'|outboxEvent\(\s*'([a-z][a-z.-]+)'|type:\s*'([a-z-]+\.[a-z.-]+)'/g;
     for (const module of MODULES) {
       const published = new Set<string>();
       for (const file of sourceFiles(path.join(ROOT, 'modules', module.name))) {
         const text = readFileSync(file, 'utf8');
-        if (!/\b(publish|withEvents)\(/.test(text)) continue;
-        for (const match of text.matchAll(literal)) published.add((match[1] ?? match[2])!);
+        if (!/\b(publish|withEvents|outboxEvent)\(/.test(text)) continue;
+        for (const match of text.matchAll(literal)) published.add((match[1] ?? match[2] ?? match[3])!);
       }
       const declared = new Set<string>(module.events ?? []);
       for (const type of published) {

@@ -16,7 +16,7 @@ export function runCli(command: string, env: Record<string, string | undefined>)
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'CI']) delete clean[name];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', './src/tracing.ts', 'src/main.ts', command],
+    ['--import', 'tsx', '--import', './src/tracing-preload.mjs', 'src/main.ts', command],
     {
       cwd: ROOT,
       env: { ...clean, LOG_LEVEL: 'info', ...env },

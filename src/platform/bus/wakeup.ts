@@ -2,12 +2,15 @@
  * A sleep that ends early when woken: loops wait on it between polls so a
  * notification starts work at once and the poll only covers lost wake-ups.
  */
+const MAX_DUE_TIMES = 1000;
+
 export class Wakeup {
   private waiters: Array<() => void> = [];
   private pending = false;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  private dueTimes: number[] = [];
 
   wake(): void {
     const waiters = this.waiters.splice(0);
@@ -16,21 +19,38 @@ export class Wakeup {
   }
 
   /**
-   * Wakes in `ms` (a retry or a delivery that falls due then), unless a wake-up
-   * is already set for sooner; the earliest one wins.
+   * Wakes in `ms` (a retry or a delivery that falls due then). Every time asked
+   * for is kept: the timer runs to the earliest, and when it fires it is set
+   * again for the next one, so a later retry is never dropped because an
+   * earlier one was pending (it then waited for the idle poll).
    */
   wakeIn(ms: number): void {
+    if (this.closed) return;
     const at = Date.now() + Math.max(0, ms);
-    if (this.closed || at >= this.timerAt) return;
+    if (!this.dueTimes.includes(at)) {
+      this.dueTimes.push(at);
+      this.dueTimes.sort((a, b) => a - b);
+      // A bound on memory: past it the latest times go; the poll covers them.
+      if (this.dueTimes.length > MAX_DUE_TIMES) this.dueTimes.length = MAX_DUE_TIMES;
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    const next = this.dueTimes[0];
+    if (next === undefined || next >= this.timerAt) return;
     clearTimeout(this.timer);
-    this.timerAt = at;
+    this.timerAt = next;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
         this.timerAt = Number.POSITIVE_INFINITY;
+        const now = Date.now();
+        while (this.dueTimes.length > 0 && this.dueTimes[0]! <= now) this.dueTimes.shift();
         this.wake();
+        this.arm();
       },
-      Math.max(0, ms),
+      Math.max(0, next - Date.now()),
     );
     this.timer.unref();
   }
@@ -57,6 +77,7 @@ export class Wakeup {
   /** On stop: drops the timer, wakes every waiter, and makes every later wait return at once. */
   close(): void {
     this.closed = true;
+    this.dueTimes = [];
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;

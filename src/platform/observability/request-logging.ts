@@ -20,11 +20,13 @@ export const requestLogging = fp<{ slowMs: number }>(
     app.addHook('onResponse', (request, reply, next) => {
       const responseTime = reply.elapsedTime;
       const status = reply.statusCode;
-      if (status >= 500) request.log.error({ res: reply, responseTime }, 'request completed');
+      // A failed or slow request's line carries the request too (method, redacted URL): without
+      // the debug-level incoming line it is the only one that says what was asked.
+      if (status >= 500) request.log.error({ req: request, res: reply, responseTime }, 'request completed');
       else if (responseTime >= slowMs * 5)
-        request.log.warn({ res: reply, responseTime }, 'slow request completed');
+        request.log.warn({ req: request, res: reply, responseTime }, 'slow request completed');
       else if (responseTime >= slowMs)
-        request.log.info({ res: reply, responseTime }, 'slow request completed');
+        request.log.info({ req: request, res: reply, responseTime }, 'slow request completed');
       else request.log.debug({ res: reply, responseTime }, 'request completed');
       next();
     });
