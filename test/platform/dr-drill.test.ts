@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +14,7 @@ import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple, type Pair } from '../support/love-notes.ts';
+import { freePort } from '../support/process.ts';
 import { as, eventually, testAuth } from '../support/test-auth.ts';
 
 /**
@@ -34,17 +34,6 @@ async function asPostgres(command: string, args: string[]): Promise<string> {
   const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   const { stdout } = await run(file, argv, { env: { ...process.env, LC_ALL: 'C', PG_BIN: BIN } });
   return stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const urlOf = (port: number, database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;

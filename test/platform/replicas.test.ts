@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { migrations } from '../../src/migrations.ts';
 import { MODULES } from '../../src/modules/index.ts';
-import { createDatabase } from '../../src/platform/db/database.ts';
-import { migrateToLatest } from '../../src/platform/db/migrator.ts';
-import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { startWorker } from '../../src/platform/worker.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import {
   type LocalPgBouncer,
   type LocalPostgres,
+  migrateLocal,
   serverDir,
   startPgBouncer,
   startPrimary,
@@ -46,13 +43,7 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
     root = await serverDir('o2o-replicas-');
     primary = await startPrimary(root.dir);
     await primary.query('create extension pg_stat_statements');
-    const { db, close } = createDatabase({ url: primary.url(), poolMax: 1 });
-    try {
-      await migrateToLatest(db, migrations);
-    } finally {
-      await close();
-    }
-    await migrateJobs(primary.url());
+    await migrateLocal(primary.url());
     replica = await startReplica(root.dir, primary);
     bouncer = await startPgBouncer(root.dir, primary);
     t = await createTestApp(

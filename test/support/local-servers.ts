@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { migrations } from '../../src/migrations.ts';
+import { createDatabase } from '../../src/platform/db/database.ts';
+import { migrateToLatest } from '../../src/platform/db/migrator.ts';
+import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { freePort } from './process.ts';
 
 /**
@@ -300,4 +304,15 @@ export async function waitFor(check: () => Promise<void>, timeoutMs = 30_000): P
     }
   }
   throw new Error(`gave up waiting: ${String(last)}`);
+}
+
+/** Our migrations and graphile-worker's schema on a server of the test's own, through a direct connection. */
+export async function migrateLocal(url: string): Promise<void> {
+  const { db, close } = createDatabase({ url, poolMax: 1 });
+  try {
+    await migrateToLatest(db, migrations);
+  } finally {
+    await close();
+  }
+  await migrateJobs(url);
 }

@@ -6,16 +6,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { migrations } from '../../src/migrations.ts';
-import { createDatabase } from '../../src/platform/db/database.ts';
-import { migrateToLatest } from '../../src/platform/db/migrator.ts';
-import { migrateJobs } from '../../src/platform/jobs/migrate.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
 import { ensureNginx, startNginx } from '../gateway/nginx.ts';
 import {
   type LocalPgBouncer,
   type LocalPostgres,
   type LocalRedisCluster,
+  migrateLocal,
   serverDir,
   startPgBouncer,
   startPrimary,
@@ -70,13 +67,7 @@ describe(
       const natsStarted = startNatsCluster(3);
       const redisStarted = startRedisCluster(root.dir);
       primary = await startPrimary(root.dir);
-      const { db, close } = createDatabase({ url: primary.url(), poolMax: 1 });
-      try {
-        await migrateToLatest(db, migrations);
-      } finally {
-        await close();
-      }
-      await migrateJobs(primary.url());
+      await migrateLocal(primary.url());
       replica = await startReplica(root.dir, primary);
       bouncer = await startPgBouncer(root.dir, primary);
       [nats, redis] = await Promise.all([natsStarted, redisStarted]);
