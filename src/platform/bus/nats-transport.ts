@@ -32,6 +32,12 @@ export interface NatsOptions {
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+/**
+ * Stream and consumer set-up at start: in a cluster it waits for the placement of
+ * replicated assets, which on a busy node outlasts the client's 5 s default
+ * (the process then failed to start with TIMEOUT).
+ */
+const ADMIN_TIMEOUT_MS = 30_000;
 
 /**
  * The NATS JetStream transport: a relay moves outbox rows to the stream
@@ -55,7 +61,7 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
   let relayWakeup = new Wakeup();
 
   async function ensureStream(): Promise<void> {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ timeout: ADMIN_TIMEOUT_MS });
     const config = {
       name: stream,
       subjects: [`${stream}.>`],
@@ -75,7 +81,7 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
   }
 
   async function ensureConsumer(subscription: Subscription): Promise<void> {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ timeout: ADMIN_TIMEOUT_MS });
     // No max_deliver: past it the server drops a message without a trace. Dispatch
     // dead-letters an event whose attempts are used up instead, so nothing accepted is
     // lost. (The server allows no backoff list without a max_deliver, so a crashed
