@@ -51,8 +51,10 @@ describe('web app shell in Chromium', { skip }, () => {
     // The refresh cookie brings the session back: the signed-in header shows again.
     await assert.doesNotReject(page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 10_000 }));
 
+    // Wait for the app's own way to sign-in (the guard), not a second navigation racing the logout request.
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.goto('/signin');
+    await page.waitForURL('**/signin');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email').fill(person.email);
     await page.getByLabel('Password').fill('not the password at all');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -62,7 +64,9 @@ describe('web app shell in Chromium', { skip }, () => {
 
     await page.getByLabel('Password').fill(person.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    // Back where the guard sent them from.
+    await page.waitForURL((url) => url.pathname === '/link');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await person.context.close();
   });
 
