@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -12,6 +12,7 @@ import { makeCouple } from '../test/support/love-notes.ts';
 import { testAuth } from '../test/support/test-auth.ts';
 import { middle } from './support/middle.ts';
 import { resetStatements, startOwnPostgres, statementCalls } from './support/own-postgres.ts';
+import { createInsertTable, pgbench, SINGLE_ROW_INSERT } from './support/pgbench.ts';
 import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
@@ -85,16 +86,6 @@ async function server(): Promise<void> {
   });
 }
 
-function sh(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c));
-    child.stderr.on('data', (c: Buffer) => (out += c));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(out))));
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Round {
@@ -150,16 +141,7 @@ export async function main(): Promise<void> {
     });
     children.push(worker);
     const probe = createDatabase({ url: info.databaseUrl, poolMax: 1 });
-    const script = path.join(os.tmpdir(), `o2o-pgbench-pipeline-${process.pid}.sql`);
-    await writeFile(
-      script,
-      "insert into bench_insert (couple_id, body) values (gen_random_uuid(), repeat('x', 200));\n",
-    );
-    await sh('psql', [
-      info.databaseUrl,
-      '-qc',
-      'create table bench_insert (id bigint generated always as identity primary key, couple_id uuid not null, body text not null, created_at timestamptz not null default now())',
-    ]);
+    await createInsertTable(info.databaseUrl);
     const deadRows = async () => {
       const { rows } = await sql<{ name: string; live: number; dead: number }>`
         select schemaname || '.' || relname as name, n_live_tup::int as live, n_dead_tup::int as dead
@@ -212,19 +194,12 @@ export async function main(): Promise<void> {
 
     const results: Round[] = [];
     for (let round = 0; round < rounds; round++) {
-      const pgbench = await sh('pgbench', [
-        '-n',
-        '-c',
-        String(connections),
-        '-j',
-        '2',
-        '-T',
-        String(seconds),
-        '-f',
-        script,
-        info.databaseUrl,
-      ]);
-      const pgbenchTps = Number(/tps = ([\d.]+)/.exec(pgbench)?.[1]);
+      const pgbenchTps = await pgbench({
+        databaseUrl: info.databaseUrl,
+        script: SINGLE_ROW_INSERT,
+        clients: connections,
+        seconds,
+      });
       const { rows: counted } = await sql<{ n: number }>`
         select count(*)::int as n from notifications_items`.execute(probe.db);
       const notificationsBefore = counted[0]!.n;

@@ -175,11 +175,9 @@ export async function startStack(options: { apiProcesses: number; peer: boolean 
 
     let peerBase: string | undefined;
     if (options.peer) {
-      const peerPort = await freePort();
-      const peer = node(['bench/support/naive-peer.ts'], { ...env, PORT: String(peerPort) });
-      children.push(peer);
-      peerBase = `http://127.0.0.1:${peerPort}`;
-      await ready(`${peerBase}/health`, peer);
+      const peer = await startNaivePeer(databaseUrl);
+      children.push(peer.child);
+      peerBase = peer.base;
     }
     const apis: Array<{ base: string; child: ChildProcess }> = [];
     for (let k = 0; k < options.apiProcesses; k++) {
@@ -197,6 +195,20 @@ export async function startStack(options: { apiProcesses: number; peer: boolean 
     await stop();
     throw error;
   }
+}
+
+/** The naive Fastify + pg peer (naive-peer.ts) on `databaseUrl`, answering; SIGTERM stops it. */
+export async function startNaivePeer(databaseUrl: string): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = node(['bench/support/naive-peer.ts'], { DATABASE_URL: databaseUrl, PORT: String(port) });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await ready(`${base}/health`, child);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { base, child };
 }
 
 /** Closed-loop load of the mix against one process with autocannon. */
