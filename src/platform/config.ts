@@ -33,7 +33,11 @@ export interface PlatformConfig {
   /** After a write, the writer's reads go to the primary for this long (read-your-writes). */
   databaseReplicaStickySeconds: number;
   databasePoolMax: number;
-  /** Named prepared statements for the query builder's queries (see db/database.ts). */
+  /**
+   * Named prepared statements for the query builder's queries (see db/database.ts), on the
+   * primary and the replicas. Default: on when DATABASE_DIRECT_URL is unset (DATABASE_URL is a
+   * real session), off when it is set (DATABASE_URL goes through a transaction pooler).
+   */
   databasePreparedStatements: boolean;
   embeddedPostgresPort: number;
   redisUrl: string | undefined;
@@ -399,7 +403,12 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     databaseReplicaUrls: databaseUrls(r, 'DATABASE_REPLICA_URLS'),
     databaseReplicaStickySeconds: r.int('DATABASE_REPLICA_STICKY_SECONDS', 5, 1, 3600),
     databasePoolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
-    databasePreparedStatements: r.bool('DATABASE_PREPARED_STATEMENTS', false),
+    // On unless DATABASE_DIRECT_URL says DATABASE_URL is a transaction pooler (PgBouncer before
+    // 1.21 cannot carry named statements between server connections); an explicit value wins.
+    databasePreparedStatements: r.bool(
+      'DATABASE_PREPARED_STATEMENTS',
+      r.optional('DATABASE_DIRECT_URL') === undefined,
+    ),
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', 54329, 1024, 65535),
     redisUrl,
     redisClusterNodes: redisClusterNodes.map(({ host, port }) => `${host}:${port}`),

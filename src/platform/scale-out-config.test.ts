@@ -40,6 +40,28 @@ describe('scale-out configuration: replicas, direct connection, Redis Cluster', 
     assert.equal(config.databaseReplicaStickySeconds, 2);
   });
 
+  it('prepares statements unless DATABASE_DIRECT_URL says DATABASE_URL is a transaction pooler', () => {
+    const primary = 'postgres://app@primary:5432/o2o';
+    const pooler = { DATABASE_URL: 'postgres://app@pgbouncer:6432/o2o', DATABASE_DIRECT_URL: primary };
+    assert.equal(parseConfig({}).databasePreparedStatements, true);
+    assert.equal(parseConfig({ DATABASE_URL: primary }).databasePreparedStatements, true);
+    assert.equal(parseConfig(pooler).databasePreparedStatements, false);
+    // An explicit value wins either way (PgBouncer 1.21+ with max_prepared_statements; or opting out).
+    assert.equal(
+      parseConfig({ ...pooler, DATABASE_PREPARED_STATEMENTS: 'true' }).databasePreparedStatements,
+      true,
+    );
+    assert.equal(
+      parseConfig({ DATABASE_URL: primary, DATABASE_PREPARED_STATEMENTS: 'off' }).databasePreparedStatements,
+      false,
+    );
+    assert.ok(
+      problemsOf({ DATABASE_PREPARED_STATEMENTS: 'sometimes' }).some((p) =>
+        p.startsWith('DATABASE_PREPARED_STATEMENTS'),
+      ),
+    );
+  });
+
   it('names bad replica URLs, replicas without a primary and a bad window', () => {
     const problems = problemsOf({
       DATABASE_REPLICA_URLS: 'postgres://ok/db,mysql://nope/db',

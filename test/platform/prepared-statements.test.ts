@@ -42,3 +42,29 @@ it('prepares each distinct query once per connection and answers as before', asy
   assert.ok(rows.some((r) => r.statement.startsWith('insert into bus_subscriptions')));
   assert.ok(!rows.some((r) => /^\s*(begin|commit)/i.test(r.statement)), 'BEGIN and COMMIT are not prepared');
 });
+
+it('prepares the reader statements too when the reads go to a replica', async () => {
+  // The same database standing in for a replica: outside a request, reads route to it.
+  const withReplica = createDatabase({
+    url: testDb.url,
+    poolMax: 1,
+    replicaUrls: [testDb.url],
+    preparedStatements: true,
+  });
+  try {
+    await withReplica.reader
+      .selectFrom('bus_subscriptions')
+      .select('event_type')
+      .where('group_name', '=', 'replica')
+      .execute();
+    // The replica's pool holds one connection: the one that just prepared the read.
+    const { rows } = await sql<{ statement: string }>`
+      select statement from pg_prepared_statements`.execute(withReplica.reader);
+    assert.ok(
+      rows.some((r) => r.statement.includes('select "event_type" from "bus_subscriptions"')),
+      rows.map((r) => r.statement).join('\n'),
+    );
+  } finally {
+    await withReplica.close();
+  }
+});

@@ -41,9 +41,10 @@ export interface DatabaseOptions {
   /**
    * Sends each distinct query text as a named (protocol-level) prepared
    * statement, so PostgreSQL parses it once per connection and may keep a
-   * generic plan instead of planning every call (see `preparingPool`). Off by
-   * default: PgBouncer in transaction mode before 1.21 (Debian 12 ships 1.18)
-   * does not carry prepared statements between server connections.
+   * generic plan instead of planning every call (see `preparingPool`); the
+   * replicas' reads too. Not behind PgBouncer in transaction mode before 1.21
+   * (Debian 12 ships 1.18): it does not carry prepared statements between
+   * server connections (config.ts defaults it by DATABASE_DIRECT_URL).
    */
   preparedStatements?: boolean;
 }
@@ -68,8 +69,10 @@ function createPool(url: string, max: number, applicationName: string): pg.Pool 
 export function createDatabase(options: DatabaseOptions): Database {
   const applicationName = options.applicationName ?? 'one2one-love';
   const pool = createPool(options.url, options.poolMax, applicationName);
+  // The replicas follow the primary's setting: the reader prepares when the writer does.
+  const prepared = (target: PostgresPool) => (options.preparedStatements ? preparingPool(target) : target);
   const db = new Kysely({
-    dialect: new PostgresDialect({ pool: options.preparedStatements ? preparingPool(pool) : pool }),
+    dialect: new PostgresDialect({ pool: prepared(pool) }),
   });
   const replicas: Replica[] = (options.replicaUrls ?? []).map((url, i) => ({
     name: `replica-${i + 1}`,
@@ -79,7 +82,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     replicas.length === 0
       ? db
       : new Kysely({
-          dialect: new PostgresDialect({ pool: createRoutingPool(pool, replicas, options.onRead) }),
+          dialect: new PostgresDialect({ pool: prepared(createRoutingPool(pool, replicas, options.onRead)) }),
         });
   let closed = false;
   return {
@@ -131,7 +134,7 @@ const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
  * fails with "cached plan must not change result type" if its table's columns
  * change under a running process, so migrate before starting processes with it.
  */
-export function preparingPool(pool: pg.Pool): PostgresPool {
+export function preparingPool(pool: PostgresPool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text);
@@ -143,7 +146,8 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   };
   return {
     async connect() {
-      const client = await pool.connect();
+      // A pg client under Kysely's narrower type (every pool here is pg's, or routes to pg's).
+      const client = (await pool.connect()) as unknown as pg.PoolClient;
       const wrapped = {
         query(config: unknown, values?: unknown[]) {
           if (typeof config === 'string') {
