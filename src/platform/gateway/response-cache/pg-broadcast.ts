@@ -35,15 +35,33 @@ export function withPgBroadcast(
   });
   listener.begin();
 
+  // The invalidations of one event-loop turn share one NOTIFY: under load many requests finish
+  // their writes in the same turn, and a statement each (a pool checkout and a round trip) was
+  // half of a love note's statements. Each caller still answers only after its tags are sent.
+  let pending: { tags: Set<string>; sent: Promise<void> } | undefined;
+  const broadcast = (tags: string[]): Promise<void> => {
+    if (!pending) {
+      const batch = { tags: new Set<string>(), sent: Promise.resolve() };
+      batch.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        // Later callers start a new batch: this one's tags are final from here.
+        if (pending === batch) pending = undefined;
+        for (const chunk of payloads(origin, [...batch.tags])) {
+          await database.pool.query('select pg_notify($1, $2)', [CHANNEL, chunk]);
+        }
+      });
+      pending = batch;
+    }
+    for (const tag of tags) pending.tags.add(tag);
+    return pending.sent;
+  };
+
   return {
     kind: local.kind,
     lookup: (key, tags) => local.lookup(key, tags),
     store: (key, entry, tags, atLookup, ttlMs) => local.store(key, entry, tags, atLookup, ttlMs),
     async invalidate(tags) {
       await local.invalidate(tags);
-      for (const chunk of payloads(origin, tags)) {
-        await database.pool.query('select pg_notify($1, $2)', [CHANNEL, chunk]);
-      }
+      await broadcast(tags);
     },
     async close() {
       await listener.close();
