@@ -115,9 +115,10 @@ const GROUPS: Array<{ group: Group; ops: string[]; except?: Partial<Rule> }> = [
   {
     group: 'unconfigured',
     ops: op(`POST /v1/billing/webhooks/stripe
-      POST /v1/billing/webhooks/apple
-      POST /v1/billing/webhooks/google`),
+      POST /v1/billing/webhooks/apple`),
   },
+  // Its bearer token is Google's (ownBearer): ours is never read there, revoked or not.
+  { group: 'unconfigured', ops: ['POST /v1/billing/webhooks/google'], except: { suspended: 404 } },
   { group: 'portal', ops: ['POST /v1/billing/portal'] },
   {
     group: 'admin',
