@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { PgListener } from './bus/listener.ts';
 import type { RedisTarget } from './config.ts';
+import { createGatewayRedis } from './gateway/redis.ts';
 import { connectRedis } from './redis/client.ts';
 
 /**
@@ -54,11 +55,10 @@ export function pgBroadcast(database: { url: string; pool: pg.Pool }, options: B
 }
 
 function redisBroadcast(redis: RedisTarget, options: BroadcastOptions): Broadcast {
-  // A subscribed connection can do nothing else, so publishing takes a second one.
-  const connection = { maxRetriesPerRequest: 1 };
-  const publisher = connectRedis(redis, connection);
-  const subscriber = connectRedis(redis, connection);
-  publisher.on('error', () => {});
+  // A subscribed connection can do nothing else, so publishing takes a second one; like the
+  // gateway's, it fails at once while Redis is away instead of holding up the request.
+  const publisher = createGatewayRedis(redis);
+  const subscriber = connectRedis(redis, { maxRetriesPerRequest: 1 });
   subscriber.on('error', options.onError);
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === options.channel) options.onMessage(message);
