@@ -51,6 +51,15 @@ for (const transport of ['redis', 'postgres'] as const) {
     const notifications = (app: TestApp, user: SignedIn) =>
       app.app.inject({ url: '/v1/notifications', headers: bearer(user.accessToken) });
 
+    /** A user whose profile exists, its token accepted (and its verification cached) by the second process. */
+    async function userWithProfile(): Promise<SignedIn> {
+      const user = await registerUser(caller(first.app));
+      const me = () => first.app.inject({ url: '/v1/users/me', headers: bearer(user.accessToken) });
+      await waitFor('the profile', async () => (await me()).statusCode === 200);
+      assert.equal((await notifications(second, user)).statusCode, 200);
+      return user;
+    }
+
     /** How long until the second process refuses the token with 401 TOKEN_REVOKED (fails after 10 s). */
     async function refusedBySecondWithin(user: SignedIn): Promise<number> {
       const started = Date.now();
@@ -70,17 +79,8 @@ for (const transport of ['redis', 'postgres'] as const) {
 
     it('refuses a suspended user on a route that does not check the session, in the other process', async (t) => {
       assert.equal(first.platform.cache.kind, transport === 'redis' ? 'redis' : 'memory');
-      const user = await registerUser(caller(first.app));
       // The profile user.registered creates is what an admin suspends.
-      await waitFor('the profile', async () => (await notifications(first, user)).statusCode === 200);
-      await waitFor(
-        'the profile',
-        async () =>
-          (await first.app.inject({ url: '/v1/users/me', headers: bearer(user.accessToken) })).statusCode ===
-          200,
-      );
-      // Accepted (and its verification cached) by the second process before the suspension.
-      assert.equal((await notifications(second, user)).statusCode, 200);
+      const user = await userWithProfile();
       const suspended = await first.app.inject({
         method: 'POST',
         url: `/v1/admin/users/${user.id}/suspend`,
@@ -118,14 +118,7 @@ for (const transport of ['redis', 'postgres'] as const) {
     });
 
     it('refuses a deleted account in the other process', async () => {
-      const user = await registerUser(caller(first.app));
-      await waitFor(
-        'the profile',
-        async () =>
-          (await first.app.inject({ url: '/v1/users/me', headers: bearer(user.accessToken) })).statusCode ===
-          200,
-      );
-      assert.equal((await notifications(second, user)).statusCode, 200);
+      const user = await userWithProfile();
       const deleted = await first.app.inject({
         method: 'DELETE',
         url: '/v1/users/me',
