@@ -8,6 +8,9 @@
  * 3. JWT verification overhead: GET /health with and without a bearer token,
  *    and GET /v1/auth/sessions (bearer, live-session check, list) against a
  *    bench-only route running the same two queries without authentication.
+ * 4. The revoked-session check (auth/revocations.ts) every verification makes:
+ *    verify() of a cached token by a verifier without the check and by one
+ *    with it, 10,000 sessions in the set, median of 5 alternating rounds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Type } from 'typebox';
 import { buildApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
+import { createAccessTokens } from '../src/modules/auth/access-tokens.ts';
 import { authContext } from '../src/modules/auth/context.ts';
 import { createPasswordHasher } from '../src/modules/auth/passwords.ts';
 import { Session } from '../src/modules/auth/schemas.ts';
@@ -209,6 +213,7 @@ async function main() {
       `${((1 - b.rps / a.rps) * 100).toFixed(1)}% fewer req/s, ${((b.cpuPerRequest / a.cpuPerRequest - 1) * 100).toFixed(1)}% more CPU per request`;
     console.log(`  JWT verification on a trivial route: ${overhead(healthAnon, healthAuth)}`);
     console.log(`  auth on a read route (target < 15%): ${overhead(publicRead, authRead)}`);
+    await revocationCheck(ctx);
   } finally {
     await app.close();
     await platform.close();
@@ -216,6 +221,40 @@ async function main() {
     await stopDatabase();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** ns per verify() of a cached token, without and with the revoked-session lookup. */
+async function revocationCheck(ctx: Awaited<ReturnType<typeof authContext>>): Promise<void> {
+  const settings = { issuer: 'urn:bench', audience: ctx.config.audience, ttlSeconds: 900 };
+  const plain = createAccessTokens(ctx.keys, settings);
+  const checked = createAccessTokens(ctx.keys, {
+    ...settings,
+    isRevoked: (sessionId) => ctx.revocations.refuses(sessionId),
+  });
+  await ctx.revocations.announce(Array.from({ length: 10_000 }, () => crypto.randomUUID()));
+  const token = await plain.sign({ id: crypto.randomUUID(), role: 'user' }, crypto.randomUUID());
+  const CALLS = 200_000;
+  const round = async (verifier: typeof plain) => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < CALLS; i++) await verifier.verify(token);
+    return Number(process.hrtime.bigint() - started) / CALLS;
+  };
+  await round(plain);
+  await round(checked);
+  const without: number[] = [];
+  const withCheck: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    without.push(await round(plain));
+    withCheck.push(await round(checked));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]!;
+  const [a, b] = [median(without), median(withCheck)];
+  console.log(
+    `${'verify(), cached token, no revocation check'.padEnd(42)} ${a.toFixed(0).padStart(6)} ns/call`,
+  );
+  console.log(
+    `${'verify(), cached token, 10k revoked in set'.padEnd(42)} ${b.toFixed(0).padStart(6)} ns/call  (+${(b - a).toFixed(0)} ns)`,
+  );
 }
 
 main().catch((error: unknown) => {

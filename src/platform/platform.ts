@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { type Broadcast, type BroadcastOptions, createBroadcast } from './broadcast.ts';
 import { type Bus, createBus } from './bus/bus.ts';
 import { type Cache, createCache } from './cache/index.ts';
 import type { Config } from './config.ts';
@@ -37,6 +38,11 @@ export interface Platform {
   bus: Bus;
   /** Job runner: modules define jobs in their `worker` hook; `schedule()` enqueues them. */
   jobs: Jobs;
+  /**
+   * Opens a channel that every process of the deployment hears (Redis pub/sub,
+   * or NOTIFY on the shared database: broadcast.ts), closed with the platform.
+   */
+  broadcast(options: BroadcastOptions): Broadcast;
   /** Resources to release on shutdown, last-in first-out. */
   onClose(release: () => Promise<void>): void;
   close(): Promise<void>;
@@ -121,6 +127,11 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     readiness,
     bus,
     jobs,
+    broadcast(options) {
+      const channel = createBroadcast(config.redis, { url: directUrl, pool: database.pool }, options);
+      releases.push(() => channel.close());
+      return channel;
+    },
     onClose(release) {
       releases.push(release);
     },

@@ -141,8 +141,11 @@ for (const store of ['postgres', 'redis'] as const) {
         });
         assert.equal(bad.statusCode, 400);
 
+        // Both devices say PhoneApp/2.0: the phone's session is the one its token names.
+        const phoneSid = JSON.parse(Buffer.from(phone.accessToken.split('.')[1], 'base64url').toString()).sid;
         const phoneSession = sessions.find(
-          (s: { current: boolean; userAgent: string }) => !s.current && s.userAgent === 'PhoneApp/2.0',
+          (s: { id: string; current: boolean; userAgent: string }) =>
+            !s.current && s.userAgent === 'PhoneApp/2.0' && s.id === phoneSid,
         );
         const removed = await call({
           method: 'DELETE',
@@ -156,6 +159,10 @@ for (const store of ['postgres', 'redis'] as const) {
           headers: bearer(user.accessToken),
         });
         assert.equal(missing.statusCode, 404);
+        // The ended session's unexpired access token is refused at once, on any route.
+        const ended = await call({ url: '/v1/notifications', headers: bearer(phone.accessToken) });
+        assert.equal(ended.statusCode, 401);
+        assert.equal(ended.json().errors[0].code, 'TOKEN_REVOKED');
         assert.equal(
           (await call({ url: '/v1/auth/sessions', headers: bearer(user.accessToken) })).json().data.length,
           2,

@@ -17,10 +17,9 @@ import type { Actor, World } from '../support/fuzz/world.ts';
  * route is staff-only); the partner is linked to the owner; the stranger is
  * in a couple of their own; the ex-partner was the owner's partner before an
  * unlink; the suspended user was suspended by an admin and calls with the
- * access token issued before (it stays valid for its 15 minutes: routes that
- * check the live session answer 401, the profile answers 403, stateless
- * routes still answer; see the report of issue 23); editor and admin are
- * staff without a couple.
+ * access token issued before, still unexpired: its session ended, so every
+ * route refuses it with 401 TOKEN_REVOKED (in every process, within moments:
+ * auth/revocations.ts); editor and admin are staff without a couple.
  */
 type Identity = 'anon' | 'owner' | 'partner' | 'stranger' | 'ex' | 'suspended' | 'editor' | 'admin';
 const IDENTITIES: Identity[] = ['anon', 'owner', 'partner', 'stranger', 'ex', 'suspended', 'editor', 'admin'];
@@ -28,16 +27,17 @@ const IDENTITIES: Identity[] = ['anon', 'owner', 'partner', 'stranger', 'ex', 's
 type Outcome = 'ok' | number;
 type Rule = Record<Identity, Outcome>;
 
-const all = (outcome: Outcome): Rule => Object.fromEntries(IDENTITIES.map((i) => [i, outcome])) as Rule;
+/** A suspended user's token is refused before any route looks at the request: no rule may say otherwise. */
+const REVOKED = 401;
+const all = (outcome: Outcome): Rule =>
+  ({ ...Object.fromEntries(IDENTITIES.map((i) => [i, outcome])), suspended: REVOKED }) as Rule;
 
 /**
  * The rules, one per kind of operation. "Single" identities (ex-partner,
- * suspended, editor, admin) have no active couple. The suspended user's
- * token is still valid: the users module refuses it (403), routes that
- * check the live session refuse it (401), the rest treat it as any single
- * user until the token expires.
+ * editor, admin) have no active couple. The suspended user is refused
+ * everywhere (REVOKED).
  */
-const SINGLES = { ex: 409, suspended: 409, editor: 409, admin: 409 } as const;
+const SINGLES = { ex: 409, editor: 409, admin: 409 } as const;
 const RULES = {
   /** Anyone, signed in or not (sign-in, public content, signed links, webhooks with their own signature). */
   public: all('ok'),
@@ -51,14 +51,14 @@ const RULES = {
   editor: { ...all(403), anon: 401, editor: 'ok', admin: 'ok' },
   /** The caller's own things, any signed-in user. */
   self: { ...all('ok'), anon: 401 },
-  /** The caller's profile and privacy (users module): a suspended account is refused. */
-  account: { ...all('ok'), anon: 401, suspended: 403 },
-  /** Security settings: the session must be live (a suspension ended it). */
-  session: { ...all('ok'), anon: 401, suspended: 401 },
+  /** The caller's profile and privacy (users module). */
+  account: { ...all('ok'), anon: 401 },
+  /** Security settings: the session must be live. */
+  session: { ...all('ok'), anon: 401 },
   /** One of the owner's sessions or identities. */
-  ownSession: { ...all(404), anon: 401, owner: 'ok', suspended: 401 },
+  ownSession: { ...all(404), anon: 401, owner: 'ok' },
   /** MFA the owner has switched on; the others have none to manage. */
-  ownMfa: { ...all(409), anon: 401, owner: 'ok', suspended: 401 },
+  ownMfa: { ...all(409), anon: 401, owner: 'ok' },
   /** A thing of the owner alone: anyone else gets 404 (it does not exist for them). */
   own: { ...all(404), anon: 401, owner: 'ok' },
   /** A note the partner sent to the owner: only its recipient marks it read; the sender sees it (403). */
@@ -115,9 +115,10 @@ const GROUPS: Array<{ group: Group; ops: string[]; except?: Partial<Rule> }> = [
   {
     group: 'unconfigured',
     ops: op(`POST /v1/billing/webhooks/stripe
-      POST /v1/billing/webhooks/apple
-      POST /v1/billing/webhooks/google`),
+      POST /v1/billing/webhooks/apple`),
   },
+  // Its bearer token is Google's (ownBearer): ours is never read there, revoked or not.
+  { group: 'unconfigured', ops: ['POST /v1/billing/webhooks/google'], except: { suspended: 404 } },
   { group: 'portal', ops: ['POST /v1/billing/portal'] },
   {
     group: 'admin',
@@ -240,8 +241,8 @@ const GROUPS: Array<{ group: Group; ops: string[]; except?: Partial<Rule> }> = [
       POST /v1/coach/conversations/{id}/messages
       DELETE /v1/coach/conversations/{id}`),
   },
-  // The owner's export: the suspended account is refused before the lookup.
-  { group: 'own', ops: ['GET /v1/users/me/export/{id}'], except: { suspended: 403 } },
+  // The owner's export.
+  { group: 'own', ops: ['GET /v1/users/me/export/{id}'] },
   // The owner's scheduled note: the partner cannot see it yet, so it does not exist for them either.
   {
     group: 'own',
@@ -295,18 +296,18 @@ const GROUPS: Array<{ group: Group; ops: string[]; except?: Partial<Rule> }> = [
   {
     group: 'couple',
     ops: ['GET /v1/couples/me'],
-    except: { ex: 'ok', suspended: 404, editor: 404, admin: 404 },
+    except: { ex: 'ok', editor: 404, admin: 404 },
   },
-  { group: 'couple', ops: ['PATCH /v1/couples/me'], except: { suspended: 404, editor: 404, admin: 404 } },
+  { group: 'couple', ops: ['PATCH /v1/couples/me'], except: { editor: 404, admin: 404 } },
   // Unlinking is tried by throwaway users of each kind who are in a couple; the ex has none left.
   { group: 'self', ops: ['DELETE /v1/couples/me'], except: { ex: 404 } },
-  // A profile: the partner sees it, others do not find it; the users module refuses the suspended caller.
-  { group: 'own', ops: ['GET /v1/users/{id}'], except: { partner: 'ok', suspended: 403 } },
+  // A profile: the partner sees it, others do not find it.
+  { group: 'own', ops: ['GET /v1/users/{id}'], except: { partner: 'ok' } },
   // Only one's own id (each identity tries its own; the singles try the stranger's).
   {
     group: 'self',
     ops: ['PUT /v1/users/{id}'],
-    except: { ex: 403, suspended: 403, editor: 403, admin: 403 },
+    except: { ex: 403, editor: 403, admin: 403 },
   },
 ];
 
@@ -363,8 +364,14 @@ describe('authorization matrix: every route × eight identities', () => {
       actor = await w.become(await w.user('matrix'), kind);
     } else if (!built.ownActor) actor = actorOf(identity);
     const res = await fuzzer.send({ ...built, actor });
+    if (identity === 'suspended' && res.statusCode === 401) {
+      const code = (res.json() as { errors?: Array<{ code: string }> }).errors?.[0]?.code;
+      if (code !== 'TOKEN_REVOKED') notRevoked.push(`${op.key}: ${code}`);
+    }
     return res.statusCode < 400 ? 'ok' : res.statusCode;
   }
+  /** 401s the suspended user got that do not say why (TOKEN_REVOKED). */
+  const notRevoked: string[] = [];
 
   it('matches the expected table for every operation and identity', async (t) => {
     const expected = expectedTable();
@@ -401,5 +408,6 @@ describe('authorization matrix: every route × eight identities', () => {
       `operations in no group of the table:\n${missing.map((k) => `${k} → ${rows.find((r) => r.startsWith(`${k} `))}`).join('\n')}`,
     );
     assert.deepEqual(mismatches, []);
+    assert.deepEqual(notRevoked, []);
   });
 });

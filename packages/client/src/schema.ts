@@ -2414,7 +2414,7 @@ export type components = {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description No valid access token: it is missing where required, invalid or expired (`UNAUTHENTICATED`) */
+        /** @description No valid access token: it is missing where required, invalid or expired (`UNAUTHENTICATED`), or its session has ended since it was issued: signed out, suspended, deleted, password changed (`TOKEN_REVOKED`; refreshing will not help, sign in again) */
         Unauthenticated: {
             headers: {
                 /** @description Bearer challenge */

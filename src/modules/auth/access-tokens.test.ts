@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, SignJWT } from 'jose';
 import { parseConfig } from '../../config.ts';
-import { type AccessTokens, createAccessTokens } from './access-tokens.ts';
+import { type AccessTokens, createAccessTokens, TokenRevokedError } from './access-tokens.ts';
 import { type KeySet, loadKeySet } from './signing-keys.ts';
 
 const SETTINGS = { issuer: 'https://api.example.test', audience: 'one2one-love-api', ttlSeconds: 900 };
@@ -41,6 +41,18 @@ describe('access tokens', () => {
   const rejected = async (token: string | Promise<string>) => {
     await assert.rejects(tokens.verify(await token));
   };
+
+  it('refuses the token of a revoked session even once its verification is cached', async () => {
+    const revoked = new Set<string>();
+    const checked = createAccessTokens(keys, { ...SETTINGS, isRevoked: (sid) => revoked.has(sid) });
+    const token = await checked.sign(USER, SID);
+    assert.deepEqual(await checked.verify(token), { ...USER, sessionId: SID });
+    revoked.add(SID);
+    await assert.rejects(checked.verify(token), TokenRevokedError);
+    // Another session of the same user is untouched.
+    const other = await checked.sign(USER, '0193a000-0000-7000-8000-0000000000bb');
+    assert.equal((await checked.verify(other)).id, USER.id);
+  });
 
   it('round-trips a token with sub, role, sid, iss, aud, iat, exp and kid', async () => {
     const token = await tokens.sign(USER, SID);

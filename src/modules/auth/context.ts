@@ -4,11 +4,12 @@ import { createMailTransport, type MailTransport } from '../../platform/channels
 import type { Config } from '../../platform/config.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
-import { type AccessTokens, createAccessTokens } from './access-tokens.ts';
+import { type AccessTokens, CLOCK_TOLERANCE_SECONDS, createAccessTokens } from './access-tokens.ts';
 import { createSignupBotCheck, type SignupBotCheck } from './bot-check.ts';
 import type { AuthConfig } from './config.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
 import { createRedisRefreshTokens, type RedisRefreshTokens } from './refresh-redis.ts';
+import { createRevocations, type Revocations } from './revocations.ts';
 import { type KeySet, loadKeySet } from './signing-keys.ts';
 import type { AuthDb } from './tables.ts';
 import { createLoginThrottle, type LoginThrottle } from './throttle.ts';
@@ -21,6 +22,8 @@ export interface AuthContext {
   appUrl: string;
   keys: KeySet;
   accessTokens: AccessTokens;
+  /** Sessions revoked within an access-token lifetime, in memory in every process (revocations.ts). */
+  revocations: Revocations;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   mail: MailTransport;
@@ -69,8 +72,18 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
       ? createRedisRefreshTokens(config.redis)
       : undefined;
   if (redisTokens) platform.onClose(async () => redisTokens.close());
+  const db = platform.database.db as AuthDb;
+  const revocations = createRevocations(platform, {
+    db,
+    // A token verified a little before it was issued (clock skew) lives that much longer.
+    lifetimeMs: (config.auth.accessTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) * 1000,
+    onError: (error) => log.warn({ err: error }, 'auth: session revocations broadcast failed'),
+  });
+  // Serving before the first fill could accept a token revoked moments ago; a database that
+  // does not answer in time must not keep the process from starting (tokens expire anyway).
+  await Promise.race([revocations.ready(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   return {
-    db: platform.database.db as AuthDb,
+    db,
     config: config.auth,
     publicUrl,
     appUrl: config.appUrl,
@@ -81,7 +94,9 @@ async function build(platform: Platform, log: AuthContext['log']): Promise<AuthC
       issuer: config.publicUrl ?? DEFAULT_ISSUER,
       audience: config.auth.audience,
       ttlSeconds: config.auth.accessTokenTtlSeconds,
+      isRevoked: (sessionId) => revocations.refuses(sessionId),
     }),
+    revocations,
     hasher: await createPasswordHasher(config.nodeEnv === 'test'),
     throttle: createLoginThrottle(platform.cache, { enabled: config.auth.loginThrottle }),
     mail,

@@ -1,5 +1,6 @@
 import type { Platform } from '../../platform/platform.ts';
 import { audit } from './audit.ts';
+import { authContext } from './context.ts';
 import { findAccount, updateAccount } from './repo.ts';
 import { revokeAllSessions } from './sessions.ts';
 import type { AccountStatus, AuthTrx } from './tables.ts';
@@ -34,9 +35,10 @@ export const AUTH_EVENTS = [
 /**
  * What auth consumes, as the `auth` group: an account suspended or deleted in
  * the users module ends all its sessions at once (refresh is refused from
- * then on, and requireLiveSession routes answer 401); unsuspended re-enables
- * sign-in. Written through the handler's transaction, so it happens once. An
- * account auth no longer holds (already erased) needs nothing.
+ * then on, and every route refuses the sessions' unexpired access tokens
+ * with 401 TOKEN_REVOKED, in every process: revocations.ts); unsuspended
+ * re-enables sign-in. Written through the handler's transaction, so it happens
+ * once. An account auth no longer holds (already erased) needs nothing.
  */
 export function consumeAuthEvents(platform: Platform): void {
   platform.bus.consume('auth', ['user.suspended', 'user.unsuspended', 'user.deleted'], async (event, trx) => {
@@ -48,7 +50,14 @@ export function consumeAuthEvents(platform: Platform): void {
     // A deleted account never comes back to life through a late unsuspension.
     if (account.status === 'deleted') return;
     await updateAccount(db, { userId }, { status });
-    if (status !== 'active') await revokeAllSessions(db, { userId }, `account-${status}`);
+    if (status !== 'active') {
+      const ended = await revokeAllSessions(db, { userId }, `account-${status}`);
+      // Told before this transaction commits: refusing the tokens a moment early is harmless,
+      // the suspension or deletion is already committed in the users module, and a failed
+      // commit is retried by the bus.
+      const { revocations } = await authContext(platform, console);
+      await revocations.announce(ended);
+    }
     await audit(db, {
       userId,
       action: 'account.status',

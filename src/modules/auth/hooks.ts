@@ -6,6 +6,7 @@ import { AppError } from '../../platform/http/errors.ts';
 import { routeOf } from '../../platform/http/route-of.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { accessCookieOf } from './access-cookie.ts';
+import { TokenRevokedError } from './access-tokens.ts';
 import { type AuthContext, authContext, type RequestMeta } from './context.ts';
 import { findLiveSession } from './sessions.ts';
 
@@ -19,6 +20,12 @@ const CONTEXT = Symbol('authContext');
 const invalidToken = (message: string) =>
   new AppError(401, 'UNAUTHENTICATED', message, {
     headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  });
+
+/** Signed out, suspended, deleted, password changed...: refreshing will not help, signing in may. */
+const revokedToken = () =>
+  new AppError(401, 'TOKEN_REVOKED', 'The session of this access token has ended; sign in again', {
+    headers: { 'www-authenticate': 'Bearer error="invalid_token", error_description="revoked"' },
   });
 
 export const authGlobal = fp(
@@ -46,7 +53,12 @@ export const authGlobal = fp(
           request.user = user;
           done();
         },
-        () => done(invalidToken('The access token is invalid or has expired')),
+        (error: unknown) =>
+          done(
+            error instanceof TokenRevokedError
+              ? revokedToken()
+              : invalidToken('The access token is invalid or has expired'),
+          ),
       );
     });
 

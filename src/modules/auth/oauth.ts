@@ -195,7 +195,8 @@ async function linkOrCreate(
   meta: RequestMeta,
 ): Promise<AccountRow> {
   const email = claims.email;
-  return ctx.db.transaction().execute(async (trx) => {
+  let revoked: string[] = [];
+  const linked = await ctx.db.transaction().execute(async (trx) => {
     let account: AccountRow | undefined = await trx
       .selectFrom('auth_accounts')
       .selectAll()
@@ -210,7 +211,7 @@ async function linkOrCreate(
         { userId: account.id },
         { password_hash: null, email_verified_at: new Date() },
       );
-      await revokeAllSessions(trx, { userId: account.id }, 'unverified-account-claimed');
+      revoked = await revokeAllSessions(trx, { userId: account.id }, 'unverified-account-claimed');
       account = { ...account, password_hash: null, email_verified_at: new Date() };
     }
     if (!account) {
@@ -266,6 +267,8 @@ async function linkOrCreate(
     });
     return account;
   });
+  await ctx.revocations.announce(revoked);
+  return linked;
 }
 
 export interface IdentityView {

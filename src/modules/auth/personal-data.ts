@@ -1,5 +1,7 @@
 import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { authContext } from './context.ts';
+import { revokeAllSessions } from './sessions.ts';
 import type { AuthDb } from './tables.ts';
 
 /**
@@ -49,13 +51,17 @@ export const authPersonalData: PersonalData = {
 
   async erase(platform: Platform, userId: string) {
     const db = platform.database.db as AuthDb;
-    await db.transaction().execute(async (trx) => {
+    const ended = await db.transaction().execute(async (trx) => {
+      // The sessions go with the account; their unexpired access tokens must stop working too.
+      const live = await revokeAllSessions(trx, { userId }, 'account-deleted');
       await trx
         .updateTable('auth_audit_log')
         .set({ user_id: null, ip: null, user_agent: null, detail: '{}' })
         .where('user_id', '=', userId)
         .execute();
       await trx.deleteFrom('auth_accounts').where('id', '=', userId).execute();
+      return live;
     });
+    await (await authContext(platform, console)).revocations.announce(ended);
   },
 };

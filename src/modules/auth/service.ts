@@ -231,24 +231,28 @@ export async function refresh(ctx: AuthContext, presented: string, meta: Request
   if (outcome.kind === 'invalid') {
     await audit(ctx.db, { userId: outcome.userId ?? null, action: 'refresh', outcome: 'failure', meta });
   }
+  // A replayed refresh token means a copy is out there: its access tokens die with the family.
+  if (outcome.kind === 'reused') await ctx.revocations.announce([outcome.sessionId]);
   throw unauthenticated('Refresh token is not valid or has expired');
 }
 
 export async function logout(ctx: AuthContext, user: AuthUser, meta: RequestMeta): Promise<void> {
   await revokeSession(ctx.db, { userId: user.id }, user.sessionId, 'logout');
+  await ctx.revocations.announce([user.sessionId]);
   await audit(ctx.db, { userId: user.id, action: 'logout', outcome: 'success', meta });
 }
 
 export async function logoutAll(ctx: AuthContext, user: AuthUser, meta: RequestMeta): Promise<number> {
-  const revoked = await revokeAllSessions(ctx.db, { userId: user.id }, 'logout-all');
+  const ended = await revokeAllSessions(ctx.db, { userId: user.id }, 'logout-all');
+  await ctx.revocations.announce(ended);
   await audit(ctx.db, {
     userId: user.id,
     action: 'logout-all',
     outcome: 'success',
     meta,
-    detail: { revoked },
+    detail: { revoked: ended.length },
   });
-  return revoked;
+  return ended.length;
 }
 
 export interface SessionView {
@@ -292,6 +296,7 @@ export async function revokeSessionById(
 ): Promise<void> {
   const revoked = await revokeSession(ctx.db, { userId: user.id }, sessionId, 'revoked-by-user');
   if (!revoked) throw notFound('session', sessionId);
+  await ctx.revocations.announce([sessionId]);
   await audit(ctx.db, {
     userId: user.id,
     action: 'session.revoke',
@@ -366,7 +371,7 @@ export async function resetPassword(
   // Checked before the token is spent, so a rejected password does not burn the link.
   assertAcceptablePassword(input.password, account.email);
   const passwordHash = await ctx.hasher.hash(input.password);
-  await ctx.db.transaction().execute(async (trx) => {
+  const ended = await ctx.db.transaction().execute(async (trx) => {
     if (!(await consumeOneTimeToken(trx, hash, 'reset-password'))) throw invalid();
     // Proving control of the mailbox also proves the address.
     await updateAccount(
@@ -389,9 +394,11 @@ export async function resetPassword(
       action: 'password.reset',
       outcome: 'success',
       meta,
-      detail: { revoked },
+      detail: { revoked: revoked.length },
     });
+    return revoked;
   });
+  await ctx.revocations.announce(ended);
 }
 
 export async function changePassword(
@@ -413,7 +420,7 @@ export async function changePassword(
   }
   assertAcceptablePassword(input.newPassword, account.email, 'newPassword');
   const passwordHash = await ctx.hasher.hash(input.newPassword);
-  await ctx.db.transaction().execute(async (trx) => {
+  const ended = await ctx.db.transaction().execute(async (trx) => {
     await updateAccount(trx, { userId: user.id }, { password_hash: passwordHash });
     // Every other device must sign in again with the new password; this one just proved it.
     const revoked = await revokeAllSessions(trx, { userId: user.id }, 'password-change', user.sessionId);
@@ -424,9 +431,11 @@ export async function changePassword(
       action: 'password.change',
       outcome: 'success',
       meta,
-      detail: { revoked },
+      detail: { revoked: revoked.length },
     });
+    return revoked;
   });
+  await ctx.revocations.announce(ended);
 }
 
 /** Throws unless the session proved a password or MFA code within RECENT_AUTH_MS. */
@@ -468,11 +477,13 @@ export async function setAccountStatus(
   status: AccountStatus,
   actorId: string | null,
 ): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  const ended = await ctx.db.transaction().execute(async (trx) => {
     const account = await findAccount(trx, { userId });
     if (!account) throw notFound('account', userId);
     await updateAccount(trx, { userId }, { status });
-    if (status !== 'active') await revokeAllSessions(trx, { userId }, `account-${status}`);
+    const revoked = status === 'active' ? [] : await revokeAllSessions(trx, { userId }, `account-${status}`);
     await audit(trx, { userId, action: 'account.status', outcome: 'success', detail: { status, actorId } });
+    return revoked;
   });
+  await ctx.revocations.announce(ended);
 }

@@ -274,20 +274,22 @@ export async function revokeSession(
   return result.numUpdatedRows > 0n;
 }
 
+/** Ends every session of the user (but one); resolves to the ids it ended. */
 export async function revokeAllSessions(
   db: Executor,
   scope: { userId: string },
   reason: string,
   exceptSessionId?: string,
-): Promise<number> {
+): Promise<string[]> {
   let update = db
     .updateTable('auth_sessions')
     .set({ revoked_at: new Date(), revoked_reason: reason })
     .where('user_id', '=', scope.userId)
     .where('revoked_at', 'is', null);
   if (exceptSessionId) update = update.where('id', '!=', exceptSessionId);
-  const result = await update.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  // The ids, for ctx.revocations.announce once the change committed.
+  const rows = await update.returning('id').execute();
+  return rows.map((row) => row.id);
 }
 
 /** Live: not revoked, not past its absolute or idle limit, and its account is active. */

@@ -5,6 +5,8 @@
 export type ErrorCode =
   | 'VALIDATION_ERROR'
   | 'UNAUTHENTICATED'
+  /** An unexpired access token of a session that ended (sign-out, suspension, deletion, password change). */
+  | 'TOKEN_REVOKED'
   | 'FORBIDDEN'
   /** A /v1/admin/* request from outside ADMIN_ALLOWED_IPS. */
   | 'IP_NOT_ALLOWED'

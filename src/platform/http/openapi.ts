@@ -35,7 +35,7 @@ export const SHARED_ERRORS: Record<number, SharedError> = {
   401: {
     name: 'Unauthenticated',
     description:
-      'No valid access token: it is missing where required, invalid or expired (`UNAUTHENTICATED`)',
+      'No valid access token: it is missing where required, invalid or expired (`UNAUTHENTICATED`), or its session has ended since it was issued: signed out, suspended, deleted, password changed (`TOKEN_REVOKED`; refreshing will not help, sign in again)',
     headers: { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } },
   },
   403: { name: 'Forbidden', description: 'The caller may not do this (`FORBIDDEN`)' },

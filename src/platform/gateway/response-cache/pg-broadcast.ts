@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { PgListener } from '../../bus/listener.ts';
+import { MAX_BROADCAST_BYTES, pgBroadcast } from '../../broadcast.ts';
 import type { ResponseCacheStore } from './store.ts';
 
 const CHANNEL = 'o2o_response_cache';
-// NOTIFY payloads must stay under 8,000 bytes.
-const MAX_PAYLOAD = 7_000;
 
 /**
  * Without Redis every process keeps its own response cache, so a change made
@@ -21,32 +19,34 @@ export function withPgBroadcast(
   onError: (error: unknown) => void,
 ): ResponseCacheStore {
   const origin = randomUUID();
-  const listener = new PgListener(database.url, onError, 'one2one-love-cache-listener');
-  listener.on(CHANNEL, (payload) => {
-    let message: { origin?: unknown; tags?: unknown };
-    try {
-      message = JSON.parse(payload);
-    } catch {
-      return;
-    }
-    if (message.origin === origin || !Array.isArray(message.tags)) return;
-    const tags = message.tags.filter((tag): tag is string => typeof tag === 'string');
-    local.invalidate(tags).catch(onError);
+  const broadcast = pgBroadcast(database, {
+    channel: CHANNEL,
+    onMessage(payload) {
+      let message: { origin?: unknown; tags?: unknown };
+      try {
+        message = JSON.parse(payload);
+      } catch {
+        return;
+      }
+      if (message.origin === origin || !Array.isArray(message.tags)) return;
+      const tags = message.tags.filter((tag): tag is string => typeof tag === 'string');
+      local.invalidate(tags).catch(onError);
+    },
+    onError,
   });
-  listener.begin();
 
   // The invalidations of one event-loop turn share one NOTIFY: under load many requests finish
   // their writes in the same turn, and a statement each (a pool checkout and a round trip) was
   // half of a love note's statements. Each caller still answers only after its tags are sent.
   let pending: { tags: Set<string>; sent: Promise<void> } | undefined;
-  const broadcast = (tags: string[]): Promise<void> => {
+  const send = (tags: string[]): Promise<void> => {
     if (!pending) {
       const batch = { tags: new Set<string>(), sent: Promise.resolve() };
       batch.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
         // Later callers start a new batch: this one's tags are final from here.
         if (pending === batch) pending = undefined;
         for (const chunk of payloads(origin, [...batch.tags])) {
-          await database.pool.query('select pg_notify($1, $2)', [CHANNEL, chunk]);
+          await broadcast.publish(chunk);
         }
       });
       pending = batch;
@@ -61,10 +61,10 @@ export function withPgBroadcast(
     store: (key, entry, tags, atLookup, ttlMs) => local.store(key, entry, tags, atLookup, ttlMs),
     async invalidate(tags) {
       await local.invalidate(tags);
-      await broadcast(tags);
+      await send(tags);
     },
     async close() {
-      await listener.close();
+      await broadcast.close();
       await local.close();
     },
   };
@@ -74,7 +74,7 @@ function* payloads(origin: string, tags: string[]): Generator<string> {
   let batch: string[] = [];
   let size = 0;
   for (const tag of tags) {
-    if (batch.length > 0 && size + tag.length + 3 > MAX_PAYLOAD) {
+    if (batch.length > 0 && size + tag.length + 3 > MAX_BROADCAST_BYTES) {
       yield JSON.stringify({ origin, tags: batch });
       batch = [];
       size = 0;
