@@ -90,7 +90,11 @@ function backendDelta(before: Map<number, number>, after: Map<number, number>): 
 async function main(): Promise<void> {
   let own: OwnPostgres | undefined;
   if (!SHARED_POSTGRES) own = await startOwnPostgres();
-  const stack = await startStack({ apiProcesses: 1, peer: false, ...(own ? { adminUrl: own.adminUrl } : {}) });
+  const stack = await startStack({
+    apiProcesses: 1,
+    peer: false,
+    ...(own ? { adminUrl: own.adminUrl } : {}),
+  });
   const api = stack.apis[0]!;
   const db = new pg.Client({ connectionString: stack.databaseUrl });
   await db.connect();

@@ -67,6 +67,9 @@ export function formatTables(stats: QueueStats): string {
   const short = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(n));
   return Object.entries(stats.tables)
     .filter(([name]) => !name.endsWith('_known_crontabs'))
-    .map(([name, t]) => `${name.replace(/^.*\.(_private_)?/, '')} ${short(t.live)}/${short(t.dead)} av${t.autovacuums}`)
+    .map(
+      ([name, t]) =>
+        `${name.replace(/^.*\.(_private_)?/, '')} ${short(t.live)}/${short(t.dead)} av${t.autovacuums}`,
+    )
     .join(', ');
 }
