@@ -121,6 +121,7 @@ function median(runs: Measurement[]): Measurement {
 const STANDALONE: Record<string, string> = {
   idle: './idle.ts',
   'note-pipeline': './note-pipeline.ts',
+  'queue-churn': './queue-churn.ts',
 };
 
 async function main() {

@@ -8,6 +8,7 @@ import { modulesFor } from './modules/index.ts';
 import { createDatabase } from './platform/db/database.ts';
 import { startEmbeddedPostgres } from './platform/db/embedded.ts';
 import { migrateToLatest } from './platform/db/migrator.ts';
+import { autovacuumIsOff } from './platform/db/queue-tables.ts';
 import { migrateJobs } from './platform/jobs/migrate.ts';
 import { loggerOptions, prettyLogs } from './platform/observability/logger.ts';
 import { startMetricsServer } from './platform/observability/metrics-server.ts';
@@ -94,6 +95,11 @@ async function main(): Promise<void> {
     }
     // After the modules registered their consumers and jobs; stops first on shutdown.
     cleanups.push(await startWorker(platform));
+    if (await autovacuumIsOff(platform.database.db)) {
+      log.warn(
+        "autovacuum is off on this PostgreSQL server: the queue tables' own autovacuum settings do nothing, so their dead rows grow and the worker's claims slow down until a manual VACUUM",
+      );
+    }
     if (command === 'worker' && config.workerMetricsPort !== undefined) {
       const metrics = await startMetricsServer(
         platform.metrics,

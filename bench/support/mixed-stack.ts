@@ -134,9 +134,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts everything on a new database of the DATABASE_URL server; `stop` ends it all and drops it. */
-export async function startStack(options: { apiProcesses: number; peer: boolean }): Promise<Stack> {
-  const adminUrl = process.env.DATABASE_URL;
+/**
+ * Starts everything on a new database of the DATABASE_URL server (or of `adminUrl`); `stop` ends it
+ * all and drops it.
+ */
+export async function startStack(options: {
+  apiProcesses: number;
+  peer: boolean;
+  adminUrl?: string;
+}): Promise<Stack> {
+  const adminUrl = options.adminUrl ?? process.env.DATABASE_URL;
   if (!adminUrl)
     throw new Error('DATABASE_URL (a PostgreSQL server to create a throwaway database on) is required');
   const name = `o2o_bench_mixed_${process.pid}`;

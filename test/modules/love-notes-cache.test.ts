@@ -63,6 +63,48 @@ function suite(mode: 'memory' | 'redis') {
       const find = async (app: TestApp, user: string, box: string, id: string) =>
         (await list(app, user, box)).notes.find((n) => n.id === id);
 
+      it('lists a personal template fresh after it is created, edited and deleted', async () => {
+        const { a } = await makeCouple(one);
+        const templates = async (app: TestApp) => {
+          const res = await app.app.inject({ url: '/v1/love-notes/templates', headers: as(a) });
+          assert.equal(res.statusCode, 200, res.body);
+          return {
+            cache: res.headers['x-cache'],
+            list: res.json().data as Array<{ id: string; title: string }>,
+          };
+        };
+        const warmTemplates = async () => {
+          await templates(two);
+          assert.equal((await templates(two)).cache, 'HIT', 'the templates list is cached');
+        };
+        await warmTemplates();
+        const made = await call(one, a, 'POST', '/v1/love-notes/templates', {
+          title: 'Mine',
+          body: 'Morning, {{partnerName}}',
+          category: 'morning',
+        });
+        assert.equal(made.statusCode, 201, made.body);
+        const id = made.json().data.id as string;
+        assert.equal((await templates(two)).list.find((t) => t.id === id)?.title, 'Mine');
+
+        await warmTemplates();
+        const edited = await one.app.inject({
+          method: 'PATCH',
+          url: `/v1/love-notes/templates/${id}`,
+          headers: as(a),
+          payload: { title: 'Edited' },
+        });
+        assert.equal(edited.statusCode, 200, edited.body);
+        assert.equal((await templates(two)).list.find((t) => t.id === id)?.title, 'Edited');
+
+        await warmTemplates();
+        assert.equal((await call(one, a, 'DELETE', `/v1/love-notes/templates/${id}`)).statusCode, 200);
+        assert.equal(
+          (await templates(two)).list.find((t) => t.id === id),
+          undefined,
+        );
+      });
+
       it('shows a sent, read, reacted, favourite, hidden and unsent note fresh to both partners', async () => {
         const { a, b } = await makeCouple(one);
         await warm(two, [

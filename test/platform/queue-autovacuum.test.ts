@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { QUEUE_AUTOVACUUM, QUEUE_TABLES } from '../../src/platform/db/queue-tables.ts';
+import { autovacuumIsOff, QUEUE_AUTOVACUUM, QUEUE_TABLES } from '../../src/platform/db/queue-tables.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 const testDb = useTestDatabase();
@@ -25,4 +25,9 @@ it('every queue table vacuums after a fixed number of dead rows, without cost-ba
   // The zero scale factor is what bounds dead rows whatever the table's size.
   assert.ok(expected.includes('autovacuum_vacuum_scale_factor=0'));
   assert.ok(expected.includes('autovacuum_vacuum_cost_delay=0'));
+});
+
+it("tells whether the server's autovacuum is off (then the settings above do nothing)", async () => {
+  const { rows } = await sql<{ autovacuum: string }>`show autovacuum`.execute(testDb.database.db);
+  assert.equal(await autovacuumIsOff(testDb.database.db), rows[0]!.autovacuum === 'off');
 });

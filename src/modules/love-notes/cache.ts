@@ -22,3 +22,14 @@ export function forgetBoxes(
     notes.flatMap((n) => [boxesTag(n.sender_id), boxesTag(n.recipient_id)]),
   );
 }
+
+/**
+ * `GET /love-notes/templates` is cached per user too (the shipped catalogue is fixed; the personal
+ * templates change only through the create, edit and delete routes, which call `forgetTemplates`
+ * after their commit and before they answer). An erasure clears every entry of the user.
+ */
+export const templatesTag = (userId: string) => `love-notes.templates:${userId}`;
+
+export function forgetTemplates(platform: Platform, userId: string): Promise<void> {
+  return platform.responseCache.invalidate([templatesTag(userId)]);
+}

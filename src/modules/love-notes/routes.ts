@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { ErrorEnvelopeSchema } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
-import { listCacheTags } from './cache.ts';
+import { listCacheTags, templatesTag } from './cache.ts';
 import type { NotesContext } from './context.ts';
 import { markRead, react, readReceiptsOn, setFavorite, setReadReceipts } from './interactions.ts';
 import { deliveries, getNote, listNotes } from './queries.ts';
@@ -74,6 +74,10 @@ export const loveNotesRoutes: FastifyPluginAsyncTypebox<{ ctx: NotesContext }> =
   app.get(
     '/love-notes/templates',
     {
+      // Per user; creating, editing or deleting a template clears it (cache.ts).
+      config: {
+        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => [templatesTag(callerOf(request).id)] },
+      },
       schema: {
         tags,
         summary: 'The shipped catalogue and my own templates',

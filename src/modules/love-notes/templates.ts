@@ -3,6 +3,7 @@ import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { notFound, validationError } from '../../platform/http/errors.ts';
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetTemplates } from './cache.ts';
 import { CATALOGUE, catalogueTemplate } from './catalogue.ts';
 import type { NotesContext } from './context.ts';
 import { anniversaryDay, daysTogether, readableDay } from './couple-days.ts';
@@ -53,7 +54,7 @@ export async function createTemplate(
     .where('user_id', '=', user.id)
     .executeTakeFirstOrThrow();
   if (Number(count.n) >= MAX_PERSONAL) throw validationError(`At most ${MAX_PERSONAL} personal templates`);
-  return ctx.db.transaction().execute(async (trx) => {
+  const created = await ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('love_notes_templates')
       .values({ user_id: user.id, id: newId(), ...input })
@@ -63,6 +64,8 @@ export async function createTemplate(
     if (idempotency) await recordAnswer(trx, idempotency, 201, view);
     return view;
   });
+  await forgetTemplates(ctx.platform, user.id);
+  return created;
 }
 
 export async function updateTemplate(
@@ -79,6 +82,7 @@ export async function updateTemplate(
     .returningAll()
     .executeTakeFirst();
   if (!row) throw notFound('Template', id);
+  await forgetTemplates(ctx.platform, user.id);
   return personalView(row);
 }
 
@@ -89,6 +93,7 @@ export async function deleteTemplate(ctx: NotesContext, user: AuthUser, id: stri
     .where('id', '=', id)
     .executeTakeFirst();
   if (result.numDeletedRows === 0n) throw notFound('Template', id);
+  await forgetTemplates(ctx.platform, user.id);
   return null;
 }
 

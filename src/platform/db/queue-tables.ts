@@ -50,3 +50,14 @@ export async function resetQueueAutovacuum(db: Kysely<unknown>, table: string): 
     db,
   );
 }
+
+/**
+ * Whether the server runs without autovacuum: then QUEUE_AUTOVACUUM does nothing (a table's
+ * settings only tune a launcher that is not running), nothing is vacuumed or analyzed, and the
+ * queue tables' dead rows and dead index entries grow until a manual VACUUM, so every claim and
+ * relay pass reads more of them (docs/benchmarks.md, "Soak"). The worker warns at start.
+ */
+export async function autovacuumIsOff(db: Kysely<unknown>): Promise<boolean> {
+  const { rows } = await sql<{ value: string }>`select current_setting('autovacuum') as value`.execute(db);
+  return rows[0]?.value === 'off';
+}
