@@ -165,11 +165,24 @@ export async function notifyFromEvents(
         ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
     }
     deliveries.push(...rows);
+    // Due now: the first attempt rides the bus (a batch of them per transaction) instead of a job each.
+    const due = rows.filter(
+      (row) => row.status === 'pending' && !row.digest && (row.next_attempt_at as Date) <= now,
+    );
+    if (due.length > 0)
+      outbox.push(
+        outboxEvent(
+          'notification.deliveries-due',
+          { notificationId: p.id, userId: spec.userId, deliveryIds: due.map((row) => row.id!) },
+          { actorId: null },
+        ),
+      );
   }
   await insertDeliveries(trx, deliveries);
   await publishAll(trx, outbox);
+  // Later ones (quiet hours) wait as jobs; those due now went out as notification.deliveries-due.
   for (const row of deliveries) {
-    if (row.status !== 'pending' || row.digest) continue;
+    if (row.status !== 'pending' || row.digest || (row.next_attempt_at as Date) <= now) continue;
     await ctx.queue.enqueue(trx, { userId: row.user_id, deliveryId: row.id! }, row.next_attempt_at as Date);
   }
   return created.map((p) => byId.get(p.id)!);

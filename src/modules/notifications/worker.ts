@@ -5,7 +5,7 @@ import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
 import type { DeliveryQueue, NotificationsContext } from './context.ts';
-import { attemptDelivery } from './delivery.ts';
+import { attemptDeliveries, attemptDelivery } from './delivery.ts';
 import { sendDigests } from './digest.ts';
 import { notifyFromEvent, notifyFromEvents } from './intake.ts';
 import { liveNotification } from './live.ts';
@@ -101,6 +101,24 @@ export async function startNotificationsWorker(
       await flush();
     },
   });
+  // First attempts of deliveries due now, a batch per transaction: the bus delivery is the
+  // queue (its retry covers a failed transaction; a provider's transient failure reschedules
+  // as a job, as any later attempt). Its own group, so slow providers never hold up intake.
+  const deliverDue = (events: EventEnvelope<'notification.deliveries-due'>[], trx: HandlerTransaction) =>
+    attemptDeliveries(
+      ctx,
+      trx as Transaction<NotificationsDb>,
+      events.flatMap(({ data }) =>
+        data.deliveryIds.map((deliveryId) => ({ userId: data.userId, deliveryId })),
+      ),
+    );
+  platform.bus.consume(
+    'notifications-delivery',
+    ['notification.deliveries-due'],
+    (event, trx) => deliverDue([event], trx),
+    undefined,
+    { batch: deliverDue },
+  );
   platform.jobs.define('notifications.deliver', (payload) => attemptDelivery(ctx, payload));
   platform.jobs.define('notifications.digest', async () => {
     await sendDigests(ctx);
