@@ -25,7 +25,11 @@ import type { UsersDb } from './tables.ts';
  * The users module: profiles, preferences, avatar, search, consents, export,
  * deletion and admin suspension. Other modules import only this file.
  */
-export { currentVersions as currentConsentVersions, hasCurrentConsent } from './consents.ts';
+export {
+  currentVersions as currentConsentVersions,
+  hasCurrentConsent,
+  withCurrentConsent,
+} from './consents.ts';
 export type { IdentityConfirmer, PartnerLookup } from './context.ts';
 export { ProfileUpdate, UserIdParams } from './schemas.ts';
 export type { ProfileView } from './service.ts';
