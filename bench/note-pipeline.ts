@@ -11,12 +11,13 @@ import { createTestApp } from '../test/support/app.ts';
 import { makeCouple } from '../test/support/love-notes.ts';
 import { testAuth } from '../test/support/test-auth.ts';
 import { middle } from './support/middle.ts';
+import { openLoop } from './support/open-loop.ts';
 import { resetStatements, startOwnPostgres, statementCalls } from './support/own-postgres.ts';
 import { createInsertTable, pgbench, SINGLE_ROW_INSERT } from './support/pgbench.ts';
 import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
- * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100]`
+ * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100] [--lag-seconds 15]`
  *
  * A love note's whole journey on one node: an API process (the real app with
  * the test-only x-test-user sign-in) takes `POST /v1/love-notes` at its
@@ -34,6 +35,10 @@ import { processCpuSeconds } from './support/process-cpu.ts';
  * and worker, BEGIN/COMMIT included), CPU ms per note of the API, the worker
  * and PostgreSQL. Prints the medians, the ratio to pgbench, the busiest
  * statements per note and the queue tables' dead rows before and after.
+ *
+ * Then the lag: notes sent as an open loop at half the measured notes/s for
+ * `--lag-seconds` (0 skips it), and per note the time from its row (accepted)
+ * to the last of its channel outcomes filed under it (fully processed), p50/p99.
  */
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -45,6 +50,12 @@ function option(name: string, fallback: number): number {
 type Info = { port: number; databaseUrl: string; databaseName: string; senders: string[] };
 
 const ENCRYPTION_KEYS = generateKeySpec('bench1');
+
+/** The bench's own probe queries (pg_stat_statements normalises their constants to $n). */
+const PROBE_STATEMENTS = [
+  /^select exists \(select \$1 from outbox_events where relayed_at is null\) or exists/,
+  /^select count\(\*\)::int as n from notifications_items$/,
+];
 
 function pgOnlyEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -227,12 +238,10 @@ export async function main(): Promise<void> {
       const notes = after[0]!.n - notificationsBefore;
       if (Math.abs(notes - result['2xx']) > connections)
         process.stderr.write(`warning: ${result['2xx']} notes accepted but ${notes} notifications written\n`);
-      // The probe's own statements (a few per 50 ms) are not the pipeline's.
+      // The probe's own statements (a few per 50 ms) are not the pipeline's. Matched exactly: the
+      // pipeline's own statements on notifications_items (intake's insert, the delivery's lock) count.
       const statements = (await statementCalls(postgres.adminUrl, info.databaseName)).filter(
-        (s) =>
-          !/exists \(select 1 from outbox_events where relayed_at is null\)|notifications_items/.test(
-            s.query,
-          ),
+        (s) => !PROBE_STATEMENTS.some((probe) => probe.test(s.query.replace(/\s+/g, ' ').trim())),
       );
       const total = statements.reduce((sum, s) => sum + s.calls, 0);
       results.push({
@@ -255,6 +264,51 @@ export async function main(): Promise<void> {
     }
     const deadAfter = await deadRows();
 
+    // Lag at half the rate: from a note's insert to the last channel outcome filed under it.
+    const lagSeconds = option('lag-seconds', 15);
+    let lagLine = '';
+    const halfRate = (middle(results.map((r) => r.notesPerSecond)) ?? 0) / 2;
+    if (lagSeconds > 0 && halfRate > 0) {
+      const { rows: clock } = await sql<{ now: Date }>`select now() as now`.execute(probe.db);
+      let i = 0;
+      const sent = await openLoop({
+        origin: `http://127.0.0.1:${info.port}`,
+        path: '/v1/love-notes',
+        ratePerSecond: halfRate,
+        seconds: lagSeconds,
+        request: () => {
+          i += 1;
+          return {
+            method: 'POST',
+            path: '/v1/love-notes',
+            headers: {
+              'content-type': 'application/json',
+              'x-test-user': info.senders[i % info.senders.length]!,
+            },
+            body: JSON.stringify({ body: `Half-rate note #${i}`, mood: 'tender' }),
+          };
+        },
+      });
+      for (let j = 0; j < 6000 && !(await drained()); j++) await sleep(50);
+      const { rows: lag } = await sql<{
+        notes: number;
+        done: number;
+        p50: number | null;
+        p99: number | null;
+      }>`
+        select count(*)::int as notes, count(*) filter (where settled)::int as done,
+          percentile_cont(0.5) within group (order by lag) filter (where settled) as p50,
+          percentile_cont(0.99) within group (order by lag) filter (where settled) as p99
+        from (
+          select extract(epoch from max(o.updated_at) - n.created_at) as lag,
+            count(o.channel) > 0 and bool_and(o.status <> 'pending') as settled
+          from love_notes_notes n left join love_notes_channel_outcomes o on o.couple_id = n.couple_id and o.note_id = n.id
+          where n.created_at >= ${clock[0]!.now} group by n.couple_id, n.id, n.created_at
+        ) t`.execute(probe.db);
+      const l = lag[0]!;
+      lagLine = `lag at half the rate (${halfRate.toFixed(1)} notes/s for ${lagSeconds} s, ${sent.non2xx + sent.errors} failed sends): ${l.done}/${l.notes} notes fully processed, p50 ${((l.p50 ?? Number.NaN) * 1000).toFixed(0)} ms, p99 ${((l.p99 ?? Number.NaN) * 1000).toFixed(0)} ms (target < 2000); send p99 ${sent.p99.toFixed(0)} ms\n`;
+    }
+
     const med = (pick: (r: Round) => number) => middle(results.map(pick)) ?? Number.NaN;
     const notesPerSecond = med((r) => r.notesPerSecond);
     const tps = med((r) => r.pgbenchTps);
@@ -262,7 +316,8 @@ export async function main(): Promise<void> {
       `\nnote pipeline, ${seconds} s of sends per round, ${connections} connections, median of ${rounds} alternating round(s), node ${process.version}\n` +
         `notes/s accepted → fully processed: ${notesPerSecond.toFixed(1)}; pgbench single-row INSERT: ${tps.toFixed(0)} tps; ratio ${(notesPerSecond / tps).toFixed(3)} (target ≥ 0.25)\n` +
         `SQL statements per note: ${med((r) => r.statementsPerNote).toFixed(1)} (target ≤ 10)\n` +
-        `CPU ms per note: API ${med((r) => r.cpu.api).toFixed(2)}, worker ${med((r) => r.cpu.worker).toFixed(2)}, PostgreSQL ${med((r) => r.cpu.postgres).toFixed(2)}, total ${med((r) => r.cpu.api + r.cpu.worker + r.cpu.postgres).toFixed(2)} (target ≤ 4)\n`,
+        `CPU ms per note: API ${med((r) => r.cpu.api).toFixed(2)}, worker ${med((r) => r.cpu.worker).toFixed(2)}, PostgreSQL ${med((r) => r.cpu.postgres).toFixed(2)}, total ${med((r) => r.cpu.api + r.cpu.worker + r.cpu.postgres).toFixed(2)} (target ≤ 4)\n` +
+        lagLine,
     );
     const last = results.at(-1)!;
     process.stdout.write('\nstatements per note (last round), busiest first:\n');

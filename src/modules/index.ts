@@ -13,7 +13,7 @@ import { createLoveNotesModule, loveNotesService } from './love-notes/index.ts';
 import { notificationsModule } from './notifications/index.ts';
 import { isPremium, paymentsModule } from './payments/index.ts';
 import { questionsModule } from './questions/index.ts';
-import { notificationProfile, profileService, usersModule } from './users/index.ts';
+import { notificationProfiles, profileService, usersModule } from './users/index.ts';
 
 /**
  * Every bounded context, in mounting order: adding a module is one entry
@@ -34,11 +34,8 @@ export const MODULES: AppModule[] = [
   couplesModule,
   notificationsModule({
     // Language and quiet hours from the profile, the address from the sign-in account.
-    profile: notificationProfile,
-    contact: async (platform, userId) => {
-      const user = await authService(platform).getUser(userId);
-      return user && { email: user.email };
-    },
+    profiles: notificationProfiles,
+    contacts: (platform, userIds) => authService(platform).contactsOf(userIds),
   }),
   createLoveNotesModule(),
   // Premium per couple: plans, checkout, webhooks, invoices; entitlementsOf(platform) for other modules.

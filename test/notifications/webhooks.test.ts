@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { NotificationsContext } from '../../src/modules/notifications/context.ts';
 import { unsubscribeToken } from '../../src/modules/notifications/email.ts';
 import { notificationsContext } from '../../src/modules/notifications/index.ts';
-import { findRecipient, updateDelivery } from '../../src/modules/notifications/repo.ts';
+import { findRecipient } from '../../src/modules/notifications/repo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { as, testAuth } from '../support/test-auth.ts';
 import { feed, loveNoteDelivered, userId } from './support.ts';
@@ -56,7 +56,12 @@ describe('Twilio status webhook and one-click unsubscribe', () => {
       .where('notification_id', '=', created[0]!.id)
       .where('channel', '=', 'sms')
       .executeTakeFirstOrThrow())!;
-    await updateDelivery(ctx.db, { userId: me }, sms.id, { status: 'sent', providerMessageId: 'SM123' });
+    await ctx.db
+      .updateTable('notifications_deliveries')
+      .set({ status: 'sent', provider_message_id: 'SM123' })
+      .where('user_id', '=', me)
+      .where('id', '=', sms.id)
+      .execute();
 
     const forged = await webhook({ MessageSid: 'SM123', MessageStatus: 'delivered' }, 'not-the-token');
     assert.equal(forged.statusCode, 401);

@@ -1,6 +1,6 @@
 import type { Platform } from '../../platform/platform.ts';
 import { cachedActiveCoupleOf } from '../couples/index.ts';
-import { currentConsentVersions, hasCurrentConsent } from '../users/index.ts';
+import { currentConsentVersions, hasCurrentConsent, withCurrentConsent } from '../users/index.ts';
 
 /**
  * The one file where analytics meets other modules: the couple a user is in
@@ -11,6 +11,8 @@ export interface AnalyticsDeps {
   coupleOf(platform: Platform, userId: string): Promise<string | null>;
   /** Whether the user's latest `analytics` consent decision is a grant; `executor` may be a transaction. */
   consented(platform: Platform, userId: string, executor?: unknown): Promise<boolean>;
+  /** Which of the users' latest `analytics` decisions are grants, in one read; `executor` may be a transaction. */
+  consentedAmong(platform: Platform, userIds: string[], executor?: unknown): Promise<Set<string>>;
 }
 
 export const defaultDeps: AnalyticsDeps = {
@@ -22,6 +24,14 @@ export const defaultDeps: AnalyticsDeps = {
       (executor ?? platform.database.db) as Parameters<typeof hasCurrentConsent>[0],
       currentConsentVersions(platform.config),
       userId,
+      'analytics',
+    );
+  },
+  consentedAmong(platform, userIds, executor) {
+    return withCurrentConsent(
+      (executor ?? platform.database.db) as Parameters<typeof withCurrentConsent>[0],
+      currentConsentVersions(platform.config),
+      userIds,
       'analytics',
     );
   },

@@ -79,59 +79,67 @@ export const RESERVED_NAMES = new Set<string>(SERVER_EVENTS.map((s) => s.type));
 const NAMESPACE = '6f1c1f7e-8e43-4c52-9a57-0d0f6e3b9a11';
 
 /**
- * One row per person the event concerns. A person who has not agreed to
+ * One row per person each event concerns. A person who has not agreed to
  * analytics is recorded anonymously (no user, no couple): the count of notes
- * sent or accounts made stays right, and nothing ties the row to them.
+ * sent or accounts made stays right, and nothing ties the row to them. The
+ * consents of every person in the batch are read at once.
  */
 export async function serverRows(
   platform: Platform,
   deps: AnalyticsDeps,
-  event: EventEnvelope,
+  events: EventEnvelope[],
   executor: unknown,
 ): Promise<EventRow[]> {
-  const spec = SERVER_EVENTS.find((s) => s.type === event.type);
-  if (!spec) return [];
-  const data = event.data as { coupleId?: unknown };
-  const coupleId = event.coupleId ?? (typeof data.coupleId === 'string' ? data.coupleId : null);
-  const users = spec.users(event);
-  const people = users.length > 0 ? users : [null];
-  const properties = JSON.stringify(spec.properties?.(event) ?? {});
+  const asked = events.flatMap((event) => {
+    const spec = SERVER_EVENTS.find((s) => s.type === event.type);
+    if (!spec) return [];
+    const users = spec.users(event);
+    return [{ event, spec, people: users.length > 0 ? users : [null] }];
+  });
+  const people = asked.flatMap((a) => a.people).filter((p): p is string => typeof p === 'string' && p !== '');
+  const consented = people.length > 0 ? await deps.consentedAmong(platform, people, executor) : new Set();
   const receivedAt = new Date();
-  const rows: EventRow[] = [];
-  for (const [index, person] of people.entries()) {
-    const known = person ? await deps.consented(platform, person, executor) : false;
-    rows.push({
-      id: uuidv5(`${event.id}:${person ?? index}`, NAMESPACE),
-      occurredAt: new Date(event.occurredAt),
-      receivedAt,
-      event: event.type,
-      source: 'server',
-      userId: known ? (person ?? null) : null,
-      coupleId: known ? coupleId : null,
-      platform: null,
-      appVersion: null,
-      country: null,
-      properties,
+  return asked.flatMap(({ event, spec, people }) => {
+    const data = event.data as { coupleId?: unknown };
+    const coupleId = event.coupleId ?? (typeof data.coupleId === 'string' ? data.coupleId : null);
+    const properties = JSON.stringify(spec.properties?.(event) ?? {});
+    return people.map((person, index) => {
+      const known = person ? consented.has(person) : false;
+      return {
+        id: uuidv5(`${event.id}:${person ?? index}`, NAMESPACE),
+        occurredAt: new Date(event.occurredAt),
+        receivedAt,
+        event: event.type,
+        source: 'server' as const,
+        userId: known ? (person ?? null) : null,
+        coupleId: known ? coupleId : null,
+        platform: null,
+        appVersion: null,
+        country: null,
+        properties,
+      };
     });
-  }
-  return rows;
+  });
 }
 
-/** Registers the `analytics` consumer group (worker). */
+/** Registers the `analytics` consumer group (worker): a batch of events is one consent read and one insert. */
 export function consumeServerEvents(platform: Platform, deps: AnalyticsDeps, counters: LiveCounters): void {
+  const record = async (events: EventEnvelope[], trx: unknown) => {
+    const rows = await serverRows(platform, deps, events, trx);
+    const fresh = await insertEvents(trx as Parameters<typeof insertEvents>[0], rows);
+    if (fresh.size === 0) return;
+    const written = rows.filter((r) => fresh.has(r.id));
+    await counters.record(
+      written.length,
+      written.map((r) => r.userId),
+      written.filter((r) => r.event === 'love-note.sent').length,
+    );
+  };
   platform.bus.consume(
     'analytics',
     SERVER_EVENTS.map((s) => s.type),
-    async (event, trx) => {
-      const rows = await serverRows(platform, deps, event, trx);
-      const fresh = await insertEvents(trx, rows);
-      if (fresh.size === 0) return;
-      const written = rows.filter((r) => fresh.has(r.id));
-      await counters.record(
-        written.length,
-        written.map((r) => r.userId),
-        event.type === 'love-note.sent' ? 1 : 0,
-      );
-    },
+    (event, trx) => record([event], trx),
+    undefined,
+    { batch: (events, trx) => record(events, trx) },
   );
 }

@@ -9,7 +9,7 @@ import { confirmIdentity } from './mfa.ts';
 import { migrations } from './migrations/index.ts';
 import { authPersonalData } from './personal-data.ts';
 import { pruneAuth } from './prune.ts';
-import { findAccount, type UserView, userViewOf } from './repo.ts';
+import { accountEmails, findAccount, type UserView, userViewOf } from './repo.ts';
 import { authRoutes } from './routes.ts';
 import { setAccountStatus } from './service.ts';
 import type { AccountStatus, AuthDb } from './tables.ts';
@@ -48,6 +48,8 @@ export const authModule: AppModule = {
 /** Synchronous reads and admin actions other modules (users, admin) may call. */
 export interface AuthService {
   getUser(userId: string): Promise<UserView | undefined>;
+  /** Sign-in emails of the given people (deleted accounts left out), in one read: notifications' intake. */
+  contactsOf(userIds: string[]): Promise<Map<string, { email: string | null }>>;
   /** Suspension and deletion end every session at once. */
   setStatus(userId: string, status: AccountStatus, actorId: string | null): Promise<void>;
   /** Checks a password or MFA code before an irreversible step (the users module's account deletion). */
@@ -61,6 +63,10 @@ export function authService(platform: Platform): AuthService {
       const { db } = await ctx();
       const row = await findAccount(db, { userId });
       return row && row.status !== 'deleted' ? userViewOf(db, row) : undefined;
+    },
+    async contactsOf(userIds) {
+      const { db } = await ctx();
+      return new Map((await accountEmails(db, userIds)).map((row) => [row.id, { email: row.email }]));
     },
     async setStatus(userId, status, actorId) {
       await setAccountStatus(await ctx(), userId, status, actorId);

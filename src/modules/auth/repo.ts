@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Role } from '../../platform/http/auth-context.ts';
 import { validationError } from '../../platform/http/errors.ts';
 import { displayNames } from '../users/index.ts';
@@ -54,6 +54,17 @@ export function findAccountByEmail(db: Executor, email: string): Promise<Account
 
 export function findAccount(db: Executor, scope: { userId: string }): Promise<AccountRow | undefined> {
   return db.selectFrom('auth_accounts').selectAll().where('id', '=', scope.userId).executeTakeFirst();
+}
+
+/** Id and email of the given accounts that are not deleted, in one statement. */
+export async function accountEmails(db: Executor, userIds: string[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('auth_accounts')
+    .select(['id', 'email'])
+    .where('id', '=', sql<string>`any(${[...new Set(userIds)]}::uuid[])`)
+    .where('status', '!=', 'deleted')
+    .execute();
 }
 
 export async function updateAccount(

@@ -34,10 +34,10 @@ export interface NotificationsContext {
   channels: Channels;
   mail: MailSender;
   queue: DeliveryQueue;
-  /** Time zone, locale and quiet hours from the users module (undefined: none known). */
-  profile: (userId: string) => Promise<ExternalProfile | undefined>;
-  /** The sign-in email from the auth module (undefined: none known). */
-  contact: (userId: string) => Promise<ExternalContact | undefined>;
+  /** Time zone, locale and quiet hours from the users module, by user id (missing: none known). */
+  profiles: (userIds: string[]) => Promise<Map<string, ExternalProfile>>;
+  /** The sign-in email from the auth module, by user id (missing: none known). */
+  contacts: (userIds: string[]) => Promise<Map<string, ExternalContact>>;
   encryption: FieldEncryption;
   metrics: NotificationMetrics;
   links: MailLinks;
@@ -48,7 +48,7 @@ export interface NotificationsContext {
   now: () => Date;
 }
 
-/** What the users module says about a person (see `notificationProfile` there). */
+/** What the users module says about a person (see `notificationProfiles` there). */
 export interface ExternalProfile {
   timeZone: string;
   locale: string;

@@ -1,13 +1,15 @@
 import type { Transaction } from 'kysely';
+import { publishAll } from '../../platform/bus/publish.ts';
 import { ChannelError, type SendResult, toE164 } from '../../platform/channels/index.ts';
 import { newId } from '../../platform/ids.ts';
 import type { NotificationsContext } from './context.ts';
 import { renderMail } from './email.ts';
 import { preferencesOf } from './intake.ts';
 import { toLocale } from './messages.ts';
-import { publishOutcome } from './outcomes.ts';
-import { recipientOf } from './recipient.ts';
+import { outcomeEvent, publishOutcome } from './outcomes.ts';
+import { recipientsOf } from './recipient.ts';
 import {
+  type DeliveryUpdate,
   deleteDevice,
   deletePushSubscription,
   findDelivery,
@@ -15,9 +17,9 @@ import {
   type LockedDelivery,
   listDevices,
   listPushSubscriptions,
-  lockDelivery,
+  lockDeliveries,
   lockNotification,
-  updateDelivery,
+  updateDeliveries,
 } from './repo.ts';
 import type { NotificationsDb, RecipientRow } from './tables.ts';
 
@@ -161,10 +163,179 @@ export async function sendDelivery(
   }
 }
 
+/** What one attempt of a locked delivery decided: its row afterwards, and what follows from it. */
+interface Attempt {
+  delivery: LockedDelivery;
+  recipient: RecipientRow | undefined;
+  row: DeliveryUpdate;
+  /** Announce the new status (`notification.delivery-updated`); a rescheduled retry is not announced. */
+  announce: boolean;
+  metric: 'suppressed' | 'sent' | 'retry' | 'failed';
+  /** A push that reached nobody: email may stand in (fallBackToEmail). */
+  fallback: boolean;
+}
+
 /**
- * One attempt of one delivery, run by the `notifications.deliver` job. The
- * row is locked for the attempt (a second worker waits, then sees it is no
- * longer pending), so a message goes out once even when the job runs twice.
+ * Sends one locked, pending delivery (or suppresses it when its switch went
+ * off while it waited) and decides the row's next state. Writes nothing but
+ * the pruning of targets the provider calls gone: `settle` writes the rows
+ * of a whole batch of attempts at once.
+ */
+async function attempt(
+  ctx: NotificationsContext,
+  trx: Transaction<NotificationsDb>,
+  delivery: LockedDelivery,
+  recipient: RecipientRow | undefined,
+  now: Date,
+): Promise<Attempt> {
+  const due = delivery.next_attempt_at ?? delivery.created_at;
+  ctx.metrics.queueLag.observe(
+    { channel: delivery.channel },
+    Math.max(0, (now.getTime() - due.getTime()) / 1000),
+  );
+  const before: DeliveryUpdate = {
+    user_id: delivery.user_id,
+    id: delivery.id,
+    status: delivery.status,
+    reason: delivery.reason,
+    attempts: delivery.attempts,
+    next_attempt_at: delivery.next_attempt_at,
+    provider_message_id: delivery.provider_message_id,
+    last_error: delivery.last_error,
+    sent_at: delivery.sent_at,
+  };
+  const decided = (row: Partial<DeliveryUpdate>, metric: Attempt['metric'], announce = true) => ({
+    delivery,
+    recipient,
+    row: { ...before, ...row },
+    announce,
+    metric,
+    fallback: false,
+  });
+  // Preferences may have changed while it waited (quiet hours, retries).
+  if (!preferencesOf(recipient)[delivery.category][delivery.channel])
+    return decided({ status: 'suppressed', reason: 'preference', next_attempt_at: null }, 'suppressed');
+
+  const outcome = await sendDelivery(ctx, trx, delivery, recipient);
+  const attempts = delivery.attempts + 1;
+  if (outcome.pruned > 0)
+    ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'pruned' }, outcome.pruned);
+  if (outcome.sent.length > 0)
+    return decided(
+      {
+        status: 'sent',
+        attempts,
+        next_attempt_at: null,
+        sent_at: now,
+        provider_message_id: outcome.sent.find((r) => r.providerMessageId)?.providerMessageId ?? null,
+        last_error: outcome.errors[0]?.message ?? null,
+      },
+      'sent',
+    );
+  const transient = outcome.errors.filter((e) => e.kind === 'transient');
+  if (transient.length > 0 && attempts < ctx.retry.maxAttempts) {
+    const retryAfter = Math.max(0, ...transient.map((e) => e.retryAfterMs ?? 0));
+    const runAt = new Date(now.getTime() + retryDelayMs(attempts, ctx.retry, retryAfter));
+    return decided(
+      { status: 'pending', attempts, next_attempt_at: runAt, last_error: transient[0]!.message },
+      'retry',
+      false,
+    );
+  }
+  const noTarget = outcome.errors.length === 0;
+  const failed = decided(
+    {
+      status: 'failed',
+      attempts,
+      next_attempt_at: null,
+      reason: noTarget ? 'no-target' : transient.length > 0 ? 'retries-exhausted' : 'permanent',
+      last_error:
+        outcome.errors[0]?.message ?? (outcome.pruned > 0 ? 'every target was invalid and removed' : null),
+    },
+    'failed',
+  );
+  return {
+    ...failed,
+    fallback: noTarget && (delivery.channel === 'web_push' || delivery.channel === 'mobile_push'),
+  };
+}
+
+/**
+ * Records a batch of attempts: every row in one update, every announced
+ * outcome in one outbox insert, then the rare follow-ups one by one (a
+ * retry's job, the email that stands in for a push that reached nobody).
+ */
+async function settle(
+  ctx: NotificationsContext,
+  trx: Transaction<NotificationsDb>,
+  attempts: Attempt[],
+  now: Date,
+) {
+  await updateDeliveries(
+    trx,
+    attempts.map((a) => a.row),
+  );
+  await publishAll(
+    trx,
+    attempts.flatMap(({ delivery, row, announce }) => {
+      const event = announce
+        ? outcomeEvent(delivery, { status: row.status, reason: row.reason, at: now })
+        : undefined;
+      return event ? [event] : [];
+    }),
+  );
+  for (const { delivery, recipient, row, metric, fallback } of attempts) {
+    ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: metric });
+    if (metric === 'retry')
+      await ctx.queue.enqueue(trx, { userId: row.user_id, deliveryId: row.id }, row.next_attempt_at!);
+    if (fallback) await fallBackToEmail(ctx, trx, delivery, recipient);
+  }
+}
+
+/**
+ * Attempts of many deliveries in the caller's transaction: locked together,
+ * their recipients read together, sent side by side (at most `SENDS_AT_ONCE`
+ * at a time) and recorded together. A delivery that is no longer pending
+ * (sent, suppressed or failed meanwhile, or run twice) is left alone, so a
+ * message goes out once even when its attempt runs twice.
+ */
+export async function attemptDeliveries(
+  ctx: NotificationsContext,
+  trx: Transaction<NotificationsDb>,
+  keys: Array<{ userId: string; deliveryId: string }>,
+): Promise<void> {
+  if (keys.length === 0) return;
+  const now = ctx.now();
+  const locked = (
+    await lockDeliveries(
+      trx,
+      keys.map((k) => ({ userId: k.userId, id: k.deliveryId })),
+    )
+  ).filter((d) => d.status === 'pending');
+  if (locked.length === 0) return;
+  const recipients = await recipientsOf(
+    ctx,
+    trx,
+    locked.map((d) => d.user_id),
+  );
+  const results: Attempt[] = [];
+  for (let i = 0; i < locked.length; i += SENDS_AT_ONCE) {
+    results.push(
+      ...(await Promise.all(
+        locked.slice(i, i + SENDS_AT_ONCE).map((d) => attempt(ctx, trx, d, recipients.get(d.user_id), now)),
+      )),
+    );
+  }
+  await settle(ctx, trx, results, now);
+}
+
+/** Sends one batch of attempts runs side by side (provider round trips overlap, the pool is not flooded). */
+const SENDS_AT_ONCE = 16;
+
+/**
+ * One attempt of one delivery, run by the `notifications.deliver` job (a
+ * retry, or a delivery that waited for quiet hours to end). The row is locked
+ * for the attempt (a second worker waits, then sees it is no longer pending).
  * Transient failures reschedule with backoff; permanent ones stop; targets
  * the provider reports as gone are removed.
  */
@@ -172,77 +343,7 @@ export async function attemptDelivery(
   ctx: NotificationsContext,
   job: { userId: string; deliveryId: string },
 ): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const scope = { userId: job.userId };
-    const delivery = await lockDelivery(trx, scope, job.deliveryId);
-    if (delivery?.status !== 'pending') return;
-    const now = ctx.now();
-    const due = delivery.next_attempt_at ?? delivery.created_at;
-    ctx.metrics.queueLag.observe(
-      { channel: delivery.channel },
-      Math.max(0, (now.getTime() - due.getTime()) / 1000),
-    );
-    const recipient = await recipientOf(ctx, trx, job.userId);
-    // Preferences may have changed while it waited (quiet hours, retries).
-    const preferences = preferencesOf(recipient);
-    if (!preferences[delivery.category][delivery.channel]) {
-      await updateDelivery(trx, scope, delivery.id, {
-        status: 'suppressed',
-        reason: 'preference',
-        nextAttemptAt: null,
-      });
-      await publishOutcome(trx, delivery, { status: 'suppressed', reason: 'preference', at: now });
-      ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'suppressed' });
-      return;
-    }
-
-    const outcome = await sendDelivery(ctx, trx, delivery, recipient);
-    const attempts = delivery.attempts + 1;
-    if (outcome.pruned > 0)
-      ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'pruned' }, outcome.pruned);
-    if (outcome.sent.length > 0) {
-      await updateDelivery(trx, scope, delivery.id, {
-        status: 'sent',
-        attempts,
-        nextAttemptAt: null,
-        sentAt: now,
-        providerMessageId: outcome.sent.find((r) => r.providerMessageId)?.providerMessageId ?? null,
-        lastError: outcome.errors[0]?.message ?? null,
-      });
-      await publishOutcome(trx, delivery, { status: 'sent', reason: delivery.reason, at: now });
-      ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'sent' });
-      return;
-    }
-    const transient = outcome.errors.filter((e) => e.kind === 'transient');
-    if (transient.length > 0 && attempts < ctx.retry.maxAttempts) {
-      const retryAfter = Math.max(0, ...transient.map((e) => e.retryAfterMs ?? 0));
-      const runAt = new Date(now.getTime() + retryDelayMs(attempts, ctx.retry, retryAfter));
-      await updateDelivery(trx, scope, delivery.id, {
-        status: 'pending',
-        attempts,
-        nextAttemptAt: runAt,
-        lastError: transient[0]!.message,
-      });
-      await ctx.queue.enqueue(trx, { userId: job.userId, deliveryId: delivery.id }, runAt);
-      ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'retry' });
-      return;
-    }
-    const noTarget = outcome.errors.length === 0;
-    const reason = noTarget ? 'no-target' : transient.length > 0 ? 'retries-exhausted' : 'permanent';
-    await updateDelivery(trx, scope, delivery.id, {
-      status: 'failed',
-      attempts,
-      nextAttemptAt: null,
-      reason,
-      lastError:
-        outcome.errors[0]?.message ?? (outcome.pruned > 0 ? 'every target was invalid and removed' : null),
-    });
-    await publishOutcome(trx, delivery, { status: 'failed', reason, at: now });
-    ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: 'failed' });
-    if (noTarget && (delivery.channel === 'web_push' || delivery.channel === 'mobile_push')) {
-      await fallBackToEmail(ctx, trx, delivery, recipient);
-    }
-  });
+  await ctx.db.transaction().execute((trx) => attemptDeliveries(ctx, trx, [job]));
 }
 
 /**

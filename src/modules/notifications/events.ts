@@ -29,8 +29,19 @@ declare module '../../platform/bus/events.ts' {
       at: string;
       data: Record<string, string>;
     };
+    /**
+     * Deliveries of one notification that are due now (not waiting for quiet
+     * hours or the digest): the module's own `notifications-delivery` group
+     * makes their first attempt, a batch at a time. Retries and later
+     * deliveries are jobs (`notifications.deliver`). Ids only.
+     */
+    'notification.deliveries-due': { notificationId: string; userId: string; deliveryIds: string[] };
   }
 }
 
 /** What notifications publishes, in the transaction of the change. */
-export const NOTIFICATIONS_EVENTS = ['notification.created', 'notification.delivery-updated'] as const;
+export const NOTIFICATIONS_EVENTS = [
+  'notification.created',
+  'notification.delivery-updated',
+  'notification.deliveries-due',
+] as const;

@@ -23,10 +23,10 @@ export type { NotificationsService } from './service.ts';
 export { CATEGORIES, type Category, CHANNELS, type Channel } from './tables.ts';
 
 export interface NotificationsOptions {
-  /** Time zone, locale and quiet hours (the users module's `notificationProfile`). */
-  profile?: (platform: Platform, userId: string) => Promise<ExternalProfile | undefined>;
-  /** The sign-in email (from the auth module). */
-  contact?: (platform: Platform, userId: string) => Promise<ExternalContact | undefined>;
+  /** Time zone, locale and quiet hours by user id (the users module's `notificationProfiles`). */
+  profiles?: (platform: Platform, userIds: string[]) => Promise<Map<string, ExternalProfile>>;
+  /** Sign-in emails by user id (from the auth module). */
+  contacts?: (platform: Platform, userIds: string[]) => Promise<Map<string, ExternalContact>>;
   mail?: MailSender;
   /** Tests: trust local providers' certificates. */
   channels?: ChannelsOptions;
@@ -70,8 +70,8 @@ export async function createNotificationsContext(
     channels,
     mail,
     queue: jobsQueue,
-    profile: options.profile ? (userId) => options.profile!(platform, userId) : async () => undefined,
-    contact: options.contact ? (userId) => options.contact!(platform, userId) : async () => undefined,
+    profiles: options.profiles ? (userIds) => options.profiles!(platform, userIds) : async () => new Map(),
+    contacts: options.contacts ? (userIds) => options.contacts!(platform, userIds) : async () => new Map(),
     encryption: platform.encryption,
     metrics: createNotificationMetrics(platform.metrics),
     links: { appUrl: config.appUrl, publicUrl },

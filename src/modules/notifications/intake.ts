@@ -7,22 +7,9 @@ import { render, toLocale } from './messages.ts';
 import { outcomeEvent } from './outcomes.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
-import { recipientOf } from './recipient.ts';
-import { countTargets, insertDeliveries, insertNotification } from './repo.ts';
+import { recipientsOf } from './recipient.ts';
+import { countTargets, insertDeliveries, insertNotifications } from './repo.ts';
 import type { Channel, NewDelivery, NotificationRow, NotificationsDb, RecipientRow } from './tables.ts';
-
-async function targetCounts(
-  trx: Transaction<NotificationsDb>,
-  userId: string,
-  recipient: RecipientRow | undefined,
-): Promise<TargetCounts> {
-  const push = await countTargets(trx, { userId });
-  return {
-    ...push,
-    email: recipient?.email ? 1 : 0,
-    sms: recipient?.phone ? 1 : 0,
-  };
-}
 
 /** A person's switches: the defaults with their stored overrides on top. */
 export function preferencesOf(recipient: Pick<RecipientRow, 'preferences'> | undefined): PreferenceMatrix {
@@ -31,115 +18,172 @@ export function preferencesOf(recipient: Pick<RecipientRow, 'preferences'> | und
 
 /**
  * Turns one event into its notifications inside the bus handler's
- * transaction. The unique (user_id, event_id) key makes a redelivered event
- * a no-op, and the deliveries and their jobs commit with the notification.
+ * transaction (see `notifyFromEvents`).
  */
 export async function notifyFromEvent(
   ctx: NotificationsContext,
   trx: Transaction<NotificationsDb>,
   event: IncomingEvent,
 ): Promise<NotificationRow[]> {
-  const rule = RULES[event.type];
-  if (!rule) return [];
-  const created: NotificationRow[] = [];
-  for (const spec of rule(event)) {
-    const row = await createNotification(ctx, trx, event.id, spec);
-    if (row) created.push(row);
-  }
-  return created;
+  return notifyFromEvents(ctx, trx, [event]);
 }
 
-export async function createNotification(
+/** One notification an event asks for, with what intake learns about it on the way. */
+interface Pending {
+  eventId: string;
+  spec: NotificationSpec;
+  recipient: RecipientRow | undefined;
+  preferences: PreferenceMatrix;
+  title: string;
+  body: string;
+  inbox: boolean;
+  id: string;
+}
+
+/**
+ * Turns a batch of events into their notifications inside the bus handler's
+ * transaction, with the same effect as taking them one by one: the unique
+ * (user_id, event_id) key makes a redelivered event a no-op, and the
+ * deliveries, their events and their jobs commit with the notifications. A
+ * batch costs the same few statements as one event: the recipients (three
+ * reads), the notifications, the push targets, the deliveries and the outbox
+ * rows, each one statement for the whole batch.
+ */
+export async function notifyFromEvents(
   ctx: NotificationsContext,
   trx: Transaction<NotificationsDb>,
-  eventId: string,
-  spec: NotificationSpec,
-): Promise<NotificationRow | undefined> {
-  const _scope = { userId: spec.userId };
-  const recipient = await recipientOf(ctx, trx, spec.userId);
-  const { title, body } = render(spec.kind, toLocale(recipient?.locale), spec.params);
-  const preferences = preferencesOf(recipient);
-  // The inbox is the in-app channel: switched off, the item is kept for its other deliveries but never shown.
-  const inbox = preferences[spec.category].in_app;
-  const notification = await insertNotification(trx, {
-    user_id: spec.userId,
-    id: newId(),
-    event_id: eventId,
-    kind: spec.kind,
-    category: spec.category,
-    priority: spec.priority,
-    title,
-    body,
-    data: spec.data,
-    inbox,
-  });
-  if (!notification) return undefined; // this event already notified this person
-  ctx.metrics.created.inc({ category: spec.category });
-  // Same transaction: the realtime connection hears of it only if it commits. Written with the
-  // delivery outcomes below, in one statement.
-  const events: OutboxEvent[] = [];
-  if (inbox)
-    events.push(
-      outboxEvent(
-        'notification.created',
-        {
-          notificationId: notification.id,
-          userId: spec.userId,
-          kind: spec.kind,
-          category: spec.category,
-          title,
-          body,
-          data: spec.data,
-        },
-        { actorId: null },
-      ),
-    );
-
-  const now = ctx.now();
-  const plans = planDeliveries(
-    spec,
-    preferences,
-    await targetCounts(trx, spec.userId, recipient),
-    recipient,
-    now,
+  events: IncomingEvent[],
+): Promise<NotificationRow[]> {
+  const asked = events.flatMap((event) =>
+    (RULES[event.type]?.(event) ?? []).map((spec) => ({ eventId: event.id, spec })),
   );
-  const base = { user_id: spec.userId, notification_id: notification.id };
-  const rows: NewDelivery[] = [
-    // The inbox row is the in-app delivery: stored at once, whatever the hour, unless switched off.
-    inbox
-      ? {
-          ...base,
-          id: newId(),
-          channel: 'in_app' as Channel,
-          status: 'delivered',
-          delivered_at: now,
-          sent_at: now,
-        }
-      : { ...base, id: newId(), channel: 'in_app' as Channel, status: 'suppressed', reason: 'preference' },
-    ...plans.map((plan) => ({
-      ...base,
+  if (asked.length === 0) return [];
+  const recipients = await recipientsOf(
+    ctx,
+    trx,
+    asked.map((a) => a.spec.userId),
+  );
+  const pending: Pending[] = asked.map(({ eventId, spec }) => {
+    const recipient = recipients.get(spec.userId);
+    const { title, body } = render(spec.kind, toLocale(recipient?.locale), spec.params);
+    const preferences = preferencesOf(recipient);
+    // The inbox is the in-app channel: switched off, the item is kept for its other deliveries but never shown.
+    return {
+      eventId,
+      spec,
+      recipient,
+      preferences,
+      title,
+      body,
+      inbox: preferences[spec.category].in_app,
       id: newId(),
-      channel: plan.channel,
-      status: plan.status,
-      reason: plan.reason,
-      digest: plan.digest,
-      next_attempt_at: plan.status === 'pending' ? plan.runAt : null,
+    };
+  });
+  const inserted = await insertNotifications(
+    trx,
+    pending.map((p) => ({
+      user_id: p.spec.userId,
+      id: p.id,
+      event_id: p.eventId,
+      kind: p.spec.kind,
+      category: p.spec.category,
+      priority: p.spec.priority,
+      title: p.title,
+      body: p.body,
+      data: p.spec.data,
+      inbox: p.inbox,
     })),
-  ];
-  await insertDeliveries(trx, rows);
-  for (const row of rows) {
-    const outcome = outcomeEvent(
-      { ...row, kind: spec.kind, data: spec.data },
-      { status: row.status, reason: row.reason, at: now },
+  );
+  // A row that conflicted (this event already notified this person) is not returned.
+  const byId = new Map(inserted.map((row) => [row.id, row]));
+  const created = pending.filter((p) => byId.has(p.id));
+  if (created.length === 0) return [];
+  const targets = await countTargets(
+    trx,
+    created.map((p) => p.spec.userId),
+  );
+  const now = ctx.now();
+  // Same transaction: the realtime connection hears of a notification only if it commits.
+  const outbox: OutboxEvent[] = [];
+  const deliveries: NewDelivery[] = [];
+  for (const p of created) {
+    const { spec } = p;
+    ctx.metrics.created.inc({ category: spec.category });
+    if (p.inbox)
+      outbox.push(
+        outboxEvent(
+          'notification.created',
+          {
+            notificationId: p.id,
+            userId: spec.userId,
+            kind: spec.kind,
+            category: spec.category,
+            title: p.title,
+            body: p.body,
+            data: spec.data,
+          },
+          { actorId: null },
+        ),
+      );
+    const push = targets.get(spec.userId) ?? { web_push: 0, mobile_push: 0 };
+    const counts: TargetCounts = {
+      ...push,
+      email: p.recipient?.email ? 1 : 0,
+      sms: p.recipient?.phone ? 1 : 0,
+    };
+    const plans = planDeliveries(spec, p.preferences, counts, p.recipient, now);
+    const base = { user_id: spec.userId, notification_id: p.id };
+    const rows: NewDelivery[] = [
+      // The inbox row is the in-app delivery: stored at once, whatever the hour, unless switched off.
+      p.inbox
+        ? {
+            ...base,
+            id: newId(),
+            channel: 'in_app' as Channel,
+            status: 'delivered',
+            delivered_at: now,
+            sent_at: now,
+          }
+        : { ...base, id: newId(), channel: 'in_app' as Channel, status: 'suppressed', reason: 'preference' },
+      ...plans.map((plan) => ({
+        ...base,
+        id: newId(),
+        channel: plan.channel,
+        status: plan.status,
+        reason: plan.reason,
+        digest: plan.digest,
+        next_attempt_at: plan.status === 'pending' ? plan.runAt : null,
+      })),
+    ];
+    for (const row of rows) {
+      const outcome = outcomeEvent(
+        { ...row, kind: spec.kind, data: spec.data },
+        { status: row.status, reason: row.reason, at: now },
+      );
+      if (outcome) outbox.push(outcome);
+      if (row.status === 'suppressed')
+        ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
+    }
+    deliveries.push(...rows);
+    // Due now: the first attempt rides the bus (a batch of them per transaction) instead of a job each.
+    const due = rows.filter(
+      (row) => row.status === 'pending' && !row.digest && (row.next_attempt_at as Date) <= now,
     );
-    if (outcome) events.push(outcome);
+    if (due.length > 0)
+      outbox.push(
+        outboxEvent(
+          'notification.deliveries-due',
+          { notificationId: p.id, userId: spec.userId, deliveryIds: due.map((row) => row.id!) },
+          { actorId: null },
+        ),
+      );
   }
-  await publishAll(trx, events);
-  for (const row of rows) {
-    if (row.status === 'suppressed')
-      ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
-    if (row.status !== 'pending' || row.digest) continue;
-    await ctx.queue.enqueue(trx, { userId: spec.userId, deliveryId: row.id }, row.next_attempt_at as Date);
+  await insertDeliveries(trx, deliveries);
+  await publishAll(trx, outbox);
+  // Later ones (quiet hours) wait as jobs; those due now went out as notification.deliveries-due.
+  for (const row of deliveries) {
+    if (row.status !== 'pending' || row.digest || (row.next_attempt_at as Date) <= now) continue;
+    await ctx.queue.enqueue(trx, { userId: row.user_id, deliveryId: row.id! }, row.next_attempt_at as Date);
   }
-  return notification;
+  return created.map((p) => byId.get(p.id)!);
 }

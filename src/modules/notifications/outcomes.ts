@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { type OutboxEvent, outboxEvent, publish } from '../../platform/bus/publish.ts';
+import { type OutboxEvent, outboxEvent, publishAll } from '../../platform/bus/publish.ts';
 import type { Channel, DeliveryStatus, NotificationsDb } from './tables.ts';
 
 /**
@@ -29,23 +29,8 @@ export async function publishOutcome(
   delivery: OutcomeOf,
   change: { status: DeliveryStatus; reason?: string | null; at: Date },
 ): Promise<void> {
-  if (!TRACKED_KINDS.has(delivery.kind)) return;
-  await publish(
-    trx,
-    'notification.delivery-updated',
-    {
-      notificationId: delivery.notification_id,
-      deliveryId: delivery.id,
-      userId: delivery.user_id,
-      kind: delivery.kind,
-      channel: delivery.channel,
-      status: change.status,
-      reason: change.reason ?? null,
-      at: change.at.toISOString(),
-      data: (delivery.data ?? {}) as Record<string, string>,
-    },
-    { actorId: null },
-  );
+  const event = outcomeEvent(delivery, change);
+  if (event) await publishAll(trx, [event]);
 }
 
 /**

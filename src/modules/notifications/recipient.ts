@@ -3,24 +3,52 @@ import type { ExternalContact, ExternalProfile, NotificationsContext } from './c
 export type { ExternalContact, ExternalProfile };
 
 import { parseClock } from './quiet-hours.ts';
-import { type Db, findRecipient } from './repo.ts';
+import { type Db, findRecipients } from './repo.ts';
 import type { RecipientRow } from './tables.ts';
 
 /**
- * How to reach a person: the email from the auth account, time zone, locale
+ * How to reach people: the email from the auth account, time zone, locale
  * and quiet hours from the users module's profile; this module's own record
  * fills what they do not know (a phone number, tests without those modules).
+ * Three reads for any number of people, so a batch of notifications pays
+ * them once. A person nobody knows is missing from the map.
  */
+export async function recipientsOf(
+  ctx: NotificationsContext,
+  db: Db,
+  userIds: string[],
+): Promise<Map<string, RecipientRow>> {
+  const ids = [...new Set(userIds)];
+  const recipients = new Map<string, RecipientRow>();
+  if (ids.length === 0) return recipients;
+  const [own, profiles, contacts] = await Promise.all([
+    findRecipients(db, ids),
+    ctx.profiles(ids),
+    ctx.contacts(ids),
+  ]);
+  const owns = new Map(own.map((row) => [row.user_id, row]));
+  for (const userId of ids) {
+    const recipient = merge(userId, owns.get(userId), profiles.get(userId), contacts.get(userId));
+    if (recipient) recipients.set(userId, recipient);
+  }
+  return recipients;
+}
+
+/** `recipientsOf` for one person. */
 export async function recipientOf(
   ctx: NotificationsContext,
   db: Db,
   userId: string,
 ): Promise<RecipientRow | undefined> {
-  const [own, profile, contact] = await Promise.all([
-    findRecipient(db, { userId }),
-    ctx.profile(userId),
-    ctx.contact(userId),
-  ]);
+  return (await recipientsOf(ctx, db, [userId])).get(userId);
+}
+
+function merge(
+  userId: string,
+  own: RecipientRow | undefined,
+  profile: ExternalProfile | undefined,
+  contact: ExternalContact | undefined,
+): RecipientRow | undefined {
   if (!profile && !contact) return own;
   const quiet = profile?.quietHours.enabled ?? false;
   return {

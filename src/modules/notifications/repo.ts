@@ -27,14 +27,15 @@ export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | '
   inbox?: boolean;
 };
 
-/** Inserts unless this event already notified this user; returns undefined for the repeat. */
-export async function insertNotification(db: Db, row: NewNotification): Promise<NotificationRow | undefined> {
+/** Inserts those this event has not already notified this user of; returns only the inserted rows. */
+export async function insertNotifications(db: Db, rows: NewNotification[]): Promise<NotificationRow[]> {
+  if (rows.length === 0) return [];
   return db
     .insertInto('notifications_items')
-    .values({ ...row, data: JSON.stringify(row.data) })
+    .values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) })))
     .onConflict((oc) => oc.columns(['user_id', 'event_id']).doNothing())
     .returningAll()
-    .executeTakeFirst();
+    .execute();
 }
 
 export async function listNotifications(
@@ -154,8 +155,15 @@ export async function listDeliveries(
     .execute();
 }
 
-/** Locks the delivery for the attempt, so two workers never send it twice. */
-export async function lockDelivery(trx: Transaction<NotificationsDb>, scope: UserScope, id: string) {
+/**
+ * Locks deliveries for their attempt (in id order, so two batches never wait
+ * on each other in a circle), so two workers never send one twice; with the
+ * notification's kind, texts and data. One statement for any number.
+ */
+export async function lockDeliveries(
+  trx: Transaction<NotificationsDb>,
+  keys: Array<UserScope & { id: string }>,
+) {
   return trx
     .selectFrom('notifications_deliveries as d')
     .innerJoin('notifications_items as n', (join) =>
@@ -171,47 +179,43 @@ export async function lockDelivery(trx: Transaction<NotificationsDb>, scope: Use
       'n.data',
       'n.created_at as notified_at',
     ])
-    .where('d.user_id', '=', scope.userId)
-    .where('d.id', '=', id)
+    .where(
+      sql<boolean>`(d.user_id, d.id) in (select * from unnest(${keys.map((k) => k.userId)}::uuid[], ${keys.map((k) => k.id)}::uuid[]))`,
+    )
+    .orderBy('d.id')
     .forUpdate('d')
-    .executeTakeFirst();
-}
-
-export type LockedDelivery = NonNullable<Awaited<ReturnType<typeof lockDelivery>>>;
-
-export interface DeliveryChange {
-  status: DeliveryStatus;
-  reason?: string | null;
-  attempts?: number;
-  nextAttemptAt?: Date | null;
-  providerMessageId?: string | null;
-  lastError?: string | null;
-  sentAt?: Date;
-  deliveredAt?: Date;
-}
-
-export async function updateDelivery(
-  db: Db,
-  scope: UserScope,
-  id: string,
-  change: DeliveryChange,
-): Promise<void> {
-  await db
-    .updateTable('notifications_deliveries')
-    .set({
-      status: change.status,
-      updated_at: sql`now()`,
-      ...(change.reason !== undefined ? { reason: change.reason } : {}),
-      ...(change.attempts !== undefined ? { attempts: change.attempts } : {}),
-      ...(change.nextAttemptAt !== undefined ? { next_attempt_at: change.nextAttemptAt } : {}),
-      ...(change.providerMessageId !== undefined ? { provider_message_id: change.providerMessageId } : {}),
-      ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
-      ...(change.sentAt ? { sent_at: change.sentAt } : {}),
-      ...(change.deliveredAt ? { delivered_at: change.deliveredAt } : {}),
-    })
-    .where('user_id', '=', scope.userId)
-    .where('id', '=', id)
     .execute();
+}
+
+export type LockedDelivery = Awaited<ReturnType<typeof lockDeliveries>>[number];
+
+/** A delivery row's columns after an attempt, every one written (unchanged ones as they were). */
+export interface DeliveryUpdate {
+  user_id: string;
+  id: string;
+  status: DeliveryStatus;
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  provider_message_id: string | null;
+  last_error: string | null;
+  sent_at: Date | null;
+}
+
+/** Writes the outcome of many attempts in one statement. */
+export async function updateDeliveries(db: Db, rows: DeliveryUpdate[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <K extends keyof DeliveryUpdate>(key: K) => rows.map((row) => row[key]);
+  await sql`
+    update notifications_deliveries d
+    set status = u.status, reason = u.reason, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
+      provider_message_id = u.provider_message_id, last_error = u.last_error, sent_at = u.sent_at, updated_at = now()
+    from unnest(
+      ${column('user_id')}::uuid[], ${column('id')}::uuid[], ${column('status')}::text[], ${column('reason')}::text[],
+      ${column('attempts')}::int[], ${column('next_attempt_at')}::timestamptz[], ${column('provider_message_id')}::text[],
+      ${column('last_error')}::text[], ${column('sent_at')}::timestamptz[]
+    ) as u(user_id, id, status, reason, attempts, next_attempt_at, provider_message_id, last_error, sent_at)
+    where d.user_id = u.user_id and d.id = u.id`.execute(db);
 }
 
 export async function findDelivery(db: Db, scope: UserScope, notificationId: string, channel: Channel) {
@@ -413,17 +417,19 @@ export async function upsertDevice(
 }
 
 /** How many web push subscriptions and mobile devices a person has, in one statement. */
+/** Web push subscriptions and phones per person, for any number of people in one statement. */
 export async function countTargets(
   db: Db,
-  scope: UserScope,
-): Promise<{ web_push: number; mobile_push: number }> {
-  const { rows } = await sql<{ web_push: number; mobile_push: number }>`
-    select
-      (select count(*) from notifications_push_subscriptions where user_id = ${scope.userId})::int as web_push,
-      (select count(*) from notifications_devices where user_id = ${scope.userId})::int as mobile_push`.execute(
-    db,
-  );
-  return rows[0] ?? { web_push: 0, mobile_push: 0 };
+  userIds: string[],
+): Promise<Map<string, { web_push: number; mobile_push: number }>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ user_id: string; web_push: number; mobile_push: number }>`
+    select u.id as user_id,
+      (select count(*) from notifications_push_subscriptions p where p.user_id = u.id)::int as web_push,
+      (select count(*) from notifications_devices d where d.user_id = u.id)::int as mobile_push
+    from unnest(${ids}::uuid[]) as u(id)`.execute(db);
+  return new Map(rows.map(({ user_id, ...counts }) => [user_id, counts]));
 }
 
 export async function listDevices(db: Db, scope: UserScope): Promise<DeviceRow[]> {
@@ -457,6 +463,16 @@ export async function findRecipient(db: Db, scope: UserScope): Promise<Recipient
     .selectAll()
     .where('user_id', '=', scope.userId)
     .executeTakeFirst();
+}
+
+/** The own records of several people, one statement. */
+export async function findRecipients(db: Db, userIds: string[]): Promise<RecipientRow[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('notifications_recipients')
+    .selectAll()
+    .where('user_id', '=', sql<string>`any(${userIds}::uuid[])`)
+    .execute();
 }
 
 export interface RecipientInput {

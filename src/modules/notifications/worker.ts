@@ -1,13 +1,16 @@
-import type { EventMap, EventType } from '../../platform/bus/events.ts';
+import type { Transaction } from 'kysely';
+import type { EventEnvelope, EventMap, EventType } from '../../platform/bus/events.ts';
+import type { HandlerTransaction } from '../../platform/bus/types.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
 import type { DeliveryQueue, NotificationsContext } from './context.ts';
-import { attemptDelivery } from './delivery.ts';
+import { attemptDeliveries, attemptDelivery } from './delivery.ts';
 import { sendDigests } from './digest.ts';
-import { notifyFromEvent } from './intake.ts';
+import { notifyFromEvent, notifyFromEvents } from './intake.ts';
 import { liveNotification } from './live.ts';
 import { eraseUser } from './repo.ts';
+import type { NotificationsDb } from './tables.ts';
 
 /** Delivery attempts are graphile-worker jobs, added in the transaction that creates or retries them. */
 export const jobsQueue: DeliveryQueue = {
@@ -43,27 +46,34 @@ export const CONSUMED = [
   'notification.created',
 ] as const satisfies readonly EventType[];
 
+type Consumed = (typeof CONSUMED)[number];
+
+/**
+ * The notification is committed (the event exists only then): tell the person's open
+ * connections, in whichever API process holds them. A redelivery repeats the same id,
+ * which the connection drops as a duplicate.
+ */
+function pushLive(platform: Platform, data: EventMap['notification.created']): void {
+  hubFor(platform).push(
+    data.userId,
+    liveNotification({
+      id: data.notificationId,
+      kind: data.kind,
+      category: data.category,
+      title: data.title,
+      body: data.body,
+      data: data.data,
+    }),
+  );
+}
+
 export async function startNotificationsWorker(
   platform: Platform,
   ctx: NotificationsContext,
 ): Promise<() => Promise<void>> {
-  platform.bus.consume('notifications', [...CONSUMED], async (event, trx) => {
+  const handle = async (event: EventEnvelope<Consumed>, trx: HandlerTransaction) => {
     if (event.type === 'notification.created') {
-      // The notification is committed (the event exists only then): tell the person's open
-      // connections, in whichever API process holds them. A redelivery repeats the same id,
-      // which the connection drops as a duplicate.
-      const data = event.data as EventMap['notification.created'];
-      hubFor(platform).push(
-        data.userId,
-        liveNotification({
-          id: data.notificationId,
-          kind: data.kind,
-          category: data.category,
-          title: data.title,
-          body: data.body,
-          data: data.data,
-        }),
-      );
+      pushLive(platform, event.data as EventMap['notification.created']);
       return;
     }
     if (event.type === 'user.deleted') {
@@ -71,7 +81,44 @@ export async function startNotificationsWorker(
       return;
     }
     await notifyFromEvent(ctx, trx, event);
+  };
+  platform.bus.consume('notifications', [...CONSUMED], handle, undefined, {
+    // Under load a batch is mostly love notes delivered and their notification.created: each run
+    // of events that create notifications goes through intake at once (a few statements per run,
+    // not per event); an erasure between them keeps its place in the order.
+    batch: async (events, trx) => {
+      let run: EventEnvelope<Consumed>[] = [];
+      const flush = async () => {
+        if (run.length > 0) await notifyFromEvents(ctx, trx as Transaction<NotificationsDb>, run);
+        run = [];
+      };
+      for (const event of events) {
+        if (event.type === 'notification.created' || event.type === 'user.deleted') {
+          if (event.type === 'user.deleted') await flush();
+          await handle(event, trx);
+        } else run.push(event);
+      }
+      await flush();
+    },
   });
+  // First attempts of deliveries due now, a batch per transaction: the bus delivery is the
+  // queue (its retry covers a failed transaction; a provider's transient failure reschedules
+  // as a job, as any later attempt). Its own group, so slow providers never hold up intake.
+  const deliverDue = (events: EventEnvelope<'notification.deliveries-due'>[], trx: HandlerTransaction) =>
+    attemptDeliveries(
+      ctx,
+      trx as Transaction<NotificationsDb>,
+      events.flatMap(({ data }) =>
+        data.deliveryIds.map((deliveryId) => ({ userId: data.userId, deliveryId })),
+      ),
+    );
+  platform.bus.consume(
+    'notifications-delivery',
+    ['notification.deliveries-due'],
+    (event, trx) => deliverDue([event], trx),
+    undefined,
+    { batch: deliverDue },
+  );
   platform.jobs.define('notifications.deliver', (payload) => attemptDelivery(ctx, payload));
   platform.jobs.define('notifications.digest', async () => {
     await sendDigests(ctx);

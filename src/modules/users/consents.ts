@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Config } from '../../platform/config.ts';
 import { validationError } from '../../platform/http/errors.ts';
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
@@ -79,6 +80,29 @@ export async function consentHistory(db: UsersDb, userId: string) {
     .orderBy('id', 'desc')
     .execute();
   return rows.map(present);
+}
+
+/**
+ * Which of `userIds` hold a current grant of `type` (their latest decision of
+ * that type is a grant of the current version), in one statement: the
+ * analytics consumer asks this for a whole batch of events.
+ */
+export async function withCurrentConsent(
+  db: UsersDb,
+  versions: CurrentVersions,
+  userIds: string[],
+  type: ConsentType,
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const { rows } = await sql<{ user_id: string; granted: boolean; version: string }>`
+    select distinct on (user_id) user_id, granted, version from users_consents
+    where user_id = any(${[...new Set(userIds)]}::uuid[]) and type = ${type}
+    order by user_id, recorded_at desc, id desc`.execute(db);
+  return new Set(
+    rows
+      .filter((row) => row.granted && (versions[type] === undefined || row.version === versions[type]))
+      .map((row) => row.user_id),
+  );
 }
 
 export async function hasCurrentConsent(

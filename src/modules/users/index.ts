@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { Config } from '../../platform/config.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -24,7 +25,11 @@ import type { UsersDb } from './tables.ts';
  * The users module: profiles, preferences, avatar, search, consents, export,
  * deletion and admin suspension. Other modules import only this file.
  */
-export { currentVersions as currentConsentVersions, hasCurrentConsent } from './consents.ts';
+export {
+  currentVersions as currentConsentVersions,
+  hasCurrentConsent,
+  withCurrentConsent,
+} from './consents.ts';
 export type { IdentityConfirmer, PartnerLookup } from './context.ts';
 export { ProfileUpdate, UserIdParams } from './schemas.ts';
 export type { ProfileView } from './service.ts';
@@ -81,21 +86,37 @@ export async function displayNames(executor: unknown, userIds: string[]): Promis
 }
 
 /**
- * Where and when a person wants to hear from the app, for the notifications
- * module: time zone, locale and quiet hours. A read without side effects;
- * undefined for someone without a profile.
+ * Where and when people want to hear from the app, for the notifications
+ * module: time zone, locale and quiet hours, keyed by user id. One statement
+ * for any number of people (intake reads a whole batch's recipients at once);
+ * someone without a profile is missing from the map. A read without side effects.
  */
-export async function notificationProfile(platform: Platform, userId: string) {
-  // One statement: the profile and its stored preferences (a notification reads this per delivery).
-  const profile = await (platform.database.db as UsersDb)
+export async function notificationProfiles(platform: Platform, userIds: string[]) {
+  const profiles = new Map<
+    string,
+    { timeZone: string; locale: string; quietHours: { enabled: boolean; start: string; end: string } }
+  >();
+  if (userIds.length === 0) return profiles;
+  const rows = await (platform.database.db as UsersDb)
     .selectFrom('users_profiles')
     .leftJoin('users_preferences', 'users_preferences.user_id', 'users_profiles.user_id')
-    .select(['users_profiles.time_zone', 'users_profiles.locale', 'users_preferences.preferences'])
-    .where('users_profiles.user_id', '=', userId)
-    .executeTakeFirst();
-  if (!profile) return undefined;
-  const preferences = mergePreferences(defaultPreferences(), (profile.preferences ?? {}) as never);
-  return { timeZone: profile.time_zone, locale: profile.locale, quietHours: preferences.quietHours };
+    .select([
+      'users_profiles.user_id',
+      'users_profiles.time_zone',
+      'users_profiles.locale',
+      'users_preferences.preferences',
+    ])
+    .where('users_profiles.user_id', '=', sql<string>`any(${[...new Set(userIds)]}::uuid[])`)
+    .execute();
+  for (const row of rows) {
+    const preferences = mergePreferences(defaultPreferences(), (row.preferences ?? {}) as never);
+    profiles.set(row.user_id, {
+      timeZone: row.time_zone,
+      locale: row.locale,
+      quietHours: preferences.quietHours,
+    });
+  }
+  return profiles;
 }
 
 /**
