@@ -2,21 +2,19 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
   accessibilityViolations,
   apiAs,
+  assertFitsScreen,
   browserMissing,
-  launchBrowser,
   type Person,
-  type ServedApp,
   screenshot,
-  signUp,
-  startServedApp,
+  useServedBrowser,
 } from '../support/web.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -59,8 +57,7 @@ function localInput(date: Date): string {
 }
 
 describe('admin panel in Chromium', { skip }, () => {
-  let served: ServedApp;
-  let browser: Browser;
+  const web = useServedBrowser();
   let db: pg.Client;
   let admin: Person;
   let editor: Person;
@@ -68,28 +65,22 @@ describe('admin panel in Chromium', { skip }, () => {
   const adminChunks: string[] = [];
 
   before(async () => {
-    served = await startServedApp();
-    browser = await launchBrowser();
-    db = new pg.Client({ connectionString: served.database.url });
+    db = new pg.Client({ connectionString: web.served.database.url });
     await db.connect();
+    web.cleanup(() => db.end());
     [admin, editor, ordinary] = await Promise.all([
-      signUp(browser, served.url, 'Ada'),
-      signUp(browser, served.url, 'Eddie'),
-      signUp(browser, served.url, 'Uma'),
+      web.signUp('Ada'),
+      web.signUp('Eddie'),
+      web.signUp('Uma'),
     ]);
     // Every request of the ordinary person's browser, service worker included.
     ordinary.context.on('request', (request) => {
       if (/AdminPanel-/.test(request.url())) adminChunks.push(request.url());
     });
-    await grantRole(served.database.url, admin.email, 'admin');
-    await grantRole(served.database.url, editor.email, 'editor');
+    await grantRole(web.served.database.url, admin.email, 'admin');
+    await grantRole(web.served.database.url, editor.email, 'editor');
     await signInAgain(admin);
     await signInAgain(editor);
-  });
-  after(async () => {
-    await db?.end();
-    await browser?.close();
-    await served?.close();
   });
 
   test('an ordinary user sees no Admin entry, is told /admin is for the team, and never loads its code', async () => {
@@ -110,7 +101,7 @@ describe('admin panel in Chromium', { skip }, () => {
   });
 
   test('the admin finds a person, suspends them with a reason (their next call is refused) and lifts it', async () => {
-    const victim = await signUp(browser, served.url, 'Quentin');
+    const victim = await web.signUp('Quentin');
     const asVictim = await apiAs(victim);
     await asVictim('GET', '/v1/users/me');
 
@@ -410,17 +401,7 @@ describe('admin panel in Chromium', { skip }, () => {
         await screenshot(page, 'admin-analytics-phone-failed');
         throw error;
       });
-    const overflow = await page.evaluate(() => {
-      const wide = [...document.querySelectorAll('body *')]
-        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-        .slice(0, 5)
-        .map((element) => `${element.tagName}.${element.className}`);
-      return { by: document.documentElement.scrollWidth - window.innerWidth, wide };
-    });
-    assert.ok(
-      overflow.by <= 0,
-      `the analytics page is ${overflow.by}px wider than a 360px screen: ${overflow.wide}`,
-    );
+    await assertFitsScreen(page, 'the analytics page');
     await screenshot(page, 'admin-analytics-phone');
     await page.setViewportSize({ width: 1100, height: 800 });
   });
