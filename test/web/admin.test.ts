@@ -229,7 +229,7 @@ describe('admin panel in Chromium', { skip }, () => {
     await page.getByRole('heading', { name: 'Notification failures', level: 1 }).waitFor();
     const table = page.getByRole('table', { name: 'Failed deliveries, newest first' });
     const row = table.getByRole('row').filter({ hasText: '421 mail provider busy' });
-    await row.getByRole('cell', { name: 'security.test-notice' }).waitFor();
+    await row.getByRole('cell', { name: 'security.test-notice', exact: true }).waitFor();
     await row.getByRole('cell', { name: '8', exact: true }).waitFor();
     await table.getByRole('columnheader', { name: 'Action' }).waitFor();
     await noViolations(page, 'the notification failures page');
