@@ -29,6 +29,10 @@ async function testRoutes(app: FastifyInstance) {
     },
     async (request) => request.body as { name: string; age: number },
   );
+  // A wildcard route answers some of its paths (a file store): the others are its own 404.
+  app.get('/vault/*', async (request, reply) =>
+    (request.params as { '*': string })['*'] === 'here.txt' ? { file: 'here.txt' } : reply.callNotFound(),
+  );
   app.get('/boom', async () => {
     throw new Error('relation "secret_table" does not exist at /srv/app/repo.ts:12');
   });
@@ -188,6 +192,23 @@ describe('HTTP conventions', () => {
     const wrong = await t.app.inject({ method: 'DELETE', url: '/v1/echo' });
     assertEnvelopeError(wrong.body, 405, 'METHOD_NOT_ALLOWED', wrong.statusCode);
     assert.equal(wrong.headers.allow, 'POST');
+  });
+
+  it('computes 405 from the routes registered for the path, wildcard routes like any other', async () => {
+    const found = await t.app.inject({ url: '/v1/vault/here.txt' });
+    assert.equal(found.statusCode, 200);
+    // The route for this method found nothing: 404, not 405.
+    const missing = await t.app.inject({ url: '/v1/vault/deep/missing.txt' });
+    assertEnvelopeError(missing.body, 404, 'NOT_FOUND', missing.statusCode);
+    const head = await t.app.inject({ method: 'HEAD', url: '/v1/vault/missing.txt' });
+    assert.equal(head.statusCode, 404);
+    // Another method on a path the wildcard covers: 405 with what it does take.
+    const wrong = await t.app.inject({ method: 'PUT', url: '/v1/vault/deep/any.txt' });
+    assertEnvelopeError(wrong.body, 405, 'METHOD_NOT_ALLOWED', wrong.statusCode);
+    assert.equal(wrong.headers.allow, 'GET, HEAD');
+    // Outside it, nothing is registered: 404 whatever the method.
+    const elsewhere = await t.app.inject({ method: 'PUT', url: '/v1/vaults' });
+    assertEnvelopeError(elsewhere.body, 404, 'NOT_FOUND', elsewhere.statusCode);
   });
 
   it('accepts the version from the path, the Accept header or the query', async () => {

@@ -77,9 +77,18 @@ describe('the web app served by the API process', () => {
     }
     const api404 = await t.app.inject({ url: '/v1/no-such-thing', headers: html });
     assert.equal(api404.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
-    // A known API path keeps its 405 (the catch-all page route must not hide it).
-    const wrongMethod = await t.app.inject({ method: 'DELETE', url: '/health' });
-    assert.equal(wrongMethod.statusCode, 405);
+    // A known API path keeps its 405 (the page route must not hide it), and a file route's
+    // wildcard is a route like any other; the page route itself is no route for the API's paths.
+    for (const [method, url, allow] of [
+      ['DELETE', '/health', 'GET, HEAD'],
+      ['POST', '/assets/app-1a2b.js', 'GET, HEAD'],
+      ['PUT', '/sw.js', 'GET, HEAD'],
+    ] as const) {
+      const wrongMethod = await t.app.inject({ method, url, headers: html });
+      assert.equal(wrongMethod.statusCode, 405, `${method} ${url}`);
+      assert.equal(wrongMethod.headers.allow, allow, `${method} ${url}`);
+      assert.equal(wrongMethod.json().errors[0].code, 'METHOD_NOT_ALLOWED');
+    }
   });
 
   it('is not part of the OpenAPI document', async () => {

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { freePort, runCli, type Started, waitForOk } from './process.ts';
 
@@ -220,4 +221,96 @@ export async function linkPartners(a: Person, b: Person): Promise<void> {
   const asB = await apiAs(b);
   const invite = (await asA('POST', '/v1/couples/invites')) as { code: string };
   await asB('POST', `/v1/couples/invites/${invite.code}/accept`);
+}
+
+/**
+ * Fails when the page is wider than its window (a phone would scroll sideways), naming the first
+ * elements that stick out so the failure says where to look.
+ */
+export async function assertFitsScreen(page: Page, what = page.url()): Promise<void> {
+  const overflow = await page.evaluate(() => {
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 5)
+      .map((element) => `${element.tagName}.${element.className}`);
+    return { by: document.documentElement.scrollWidth - window.innerWidth, wide };
+  });
+  assert.ok(
+    overflow.by <= 0,
+    `${what} is ${overflow.by}px wider than the ${page.viewportSize()?.width}px screen: ${overflow.wide}`,
+  );
+}
+
+/**
+ * Waits until a form field holds `expected`: forms that fill from a query render before their
+ * data, so reading the value once races the app. Fails with the last value after `timeoutMs`.
+ */
+export async function waitForInputValue(field: Locator, expected: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await field.inputValue();
+  while (value !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await field.inputValue();
+  }
+  assert.equal(value, expected);
+}
+
+/** The served app and the browser of a browser suite, with helpers bound to both. */
+export interface ServedBrowser {
+  /** Where the served app listens (`http://127.0.0.1:<port>`). */
+  readonly url: string;
+  readonly served: ServedApp;
+  readonly browser: Browser;
+  /** Signs a new person up through the sign-up page (see signUp). */
+  signUp(name: string): Promise<Person>;
+  /** A fresh browser profile on the served app, signed out. */
+  newContext(viewport?: { width: number; height: number }): Promise<BrowserContext>;
+  /** Runs at the end of the suite, before the browser and the app stop (a database client, a fake). */
+  cleanup(close: () => Promise<unknown>): void;
+}
+
+/**
+ * Registers the suite's `before` (start the app as `npm start` runs it, then
+ * Chromium) and `after` (the suite's own clean-ups, then the browser, then
+ * the app); call it at the top of a `describe`. `env` may be a function, for
+ * settings known only once an earlier `before` ran (a fake provider's URL).
+ * The accessors throw when read before the `before` hook ran.
+ */
+export function useServedBrowser(
+  env: Record<string, string> | (() => Record<string, string>) = {},
+): ServedBrowser {
+  let served: ServedApp | undefined;
+  let browser: Browser | undefined;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is read before useServedBrowser's before hook ran`);
+    return value;
+  };
+  before(async () => {
+    served = await startServedApp(typeof env === 'function' ? env() : env);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      for (const close of cleanups.reverse()) await close();
+    } finally {
+      await browser?.close();
+      await served?.close();
+    }
+  });
+  return {
+    get url() {
+      return started(served, 'the served app').url;
+    },
+    get served() {
+      return started(served, 'the served app');
+    },
+    get browser() {
+      return started(browser, 'the browser');
+    },
+    signUp: (name) => signUp(started(browser, 'the browser'), started(served, 'the served app').url, name),
+    newContext: (viewport) =>
+      newPerson(started(browser, 'the browser'), started(served, 'the served app').url, viewport),
+    cleanup: (close) => void cleanups.push(close),
+  };
 }

@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { type FakeProviders, startFakeProviders } from '../modules/ai-coach-fake-providers.ts';
 import {
   accessibilityViolations,
+  assertFitsScreen,
   browserMissing,
-  launchBrowser,
   type Person,
   type ServedApp,
   screenshot,
-  signUp,
-  startServedApp,
+  useServedBrowser,
+  waitForInputValue,
 } from '../support/web.ts';
 
 const skip = browserMissing();
@@ -30,35 +30,27 @@ const REPLY = WORDS.join('');
 /** The text of the last message in the conversation (the coach's reply while it streams). */
 const lastMessage = (page: Page) => page.getByRole('list', { name: 'Messages' }).getByRole('listitem').last();
 
-async function fitsPhone(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than the screen`);
-}
-
 describe('web app: coach, library, settings, premium in Chromium', { skip }, () => {
-  let fake: FakeProviders;
-  let served: ServedApp;
-  let browser: Browser;
-
+  let fake: FakeProviders | undefined;
   before(async () => {
-    fake = await startFakeProviders({ record: false });
-    fake.setDefault({ chunks: WORDS, delayMs: 150 });
-    // One coach message a day on the free plan: each test's person sends one, so the budget's 429 shows up.
-    served = await startServedApp({
-      OPENAI_BASE_URL: fake.openaiURL,
-      OPENAI_MODEL: 'fake-model',
-      COACH_FREE_DAILY_MESSAGES: '1',
-    });
-    browser = await launchBrowser();
+    const started = await startFakeProviders({ record: false });
+    fake = started;
+    started.setDefault({ chunks: WORDS, delayMs: 150 });
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    await fake?.close();
-  });
+  const fakeProviders = () => {
+    assert.ok(fake, 'the fake providers started');
+    return fake;
+  };
+  // One coach message a day on the free plan: each test's person sends one, so the budget's 429 shows up.
+  const web = useServedBrowser(() => ({
+    OPENAI_BASE_URL: fakeProviders().openaiURL,
+    OPENAI_MODEL: 'fake-model',
+    COACH_FREE_DAILY_MESSAGES: '1',
+  }));
+  web.cleanup(async () => fake?.close());
 
   test('a coach reply streams into the page word by word and is kept after a reload', async () => {
-    const person = await signUp(browser, served.url, 'Casey');
+    const person = await web.signUp('Casey');
     const { page } = person;
     await page.getByRole('link', { name: 'Coach' }).click();
     await page.getByLabel('Title (optional)').fill('Chores');
@@ -106,7 +98,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('Stop cancels a streaming reply; the part shown is kept as stopped', async () => {
-    const person = await signUp(browser, served.url, 'Sky');
+    const person = await web.signUp('Sky');
     const { page } = person;
     await page.goto('/coach');
     await page.getByRole('button', { name: 'Start conversation' }).click();
@@ -117,7 +109,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
       const items = document.querySelectorAll('ol[aria-label="Messages"] > li');
       return (items[items.length - 1]?.textContent ?? '').includes('ten minute');
     });
-    await Promise.all([fake.nextCancel(), page.getByRole('button', { name: 'Stop' }).click()]);
+    await Promise.all([fakeProviders().nextCancel(), page.getByRole('button', { name: 'Stop' }).click()]);
     await page.getByRole('button', { name: 'Send' }).waitFor();
     await assert.doesNotReject(page.getByText('Stopped before the end.').waitFor({ timeout: 10_000 }));
 
@@ -139,7 +131,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('turning on TOTP in settings makes the next sign-in ask for a code, and accepts one', async () => {
-    const person = await signUp(browser, served.url, 'Morgan');
+    const person = await web.signUp('Morgan');
     const { page } = person;
     await page.goto('/settings/security');
     await page.getByRole('button', { name: 'Set up two-step verification' }).click();
@@ -154,7 +146,8 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
     assert.equal(await codes.count(), 10);
     await screenshot(page, 'settings-security-recovery-codes');
     await page.getByRole('button', { name: 'I have saved them' }).click();
-    assert.equal(await codes.count(), 0, 'recovery codes are shown once');
+    // Shown once: they leave the page (a state change to wait for, not to read at one instant).
+    await codes.first().waitFor({ state: 'detached' });
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL('**/signin');
@@ -175,7 +168,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('premium checkout through the sandbox ends with premium shown, an invoice listed', async () => {
-    const person = await signUp(browser, served.url, 'Jordan');
+    const person = await web.signUp('Jordan');
     const { page } = person;
     await page.goto('/premium');
     await page.getByText('You are on the free plan').waitFor();
@@ -198,12 +191,12 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('Web Push: turning it on in settings stores this browser’s subscription with the API', async () => {
-    const person = await signUp(browser, served.url, 'Avery');
+    const person = await web.signUp('Avery');
     const { page, context } = person;
-    await context.grantPermissions(['notifications'], { origin: served.url });
+    await context.grantPermissions(['notifications'], { origin: web.url });
     await page.goto('/settings/notifications');
     // The app's service worker installs: it precaches the shell, /index.html included (asked for with Accept: */*).
-    assert.equal((await fetch(`${served.url}/index.html`, { headers: { accept: '*/*' } })).status, 200);
+    assert.equal((await fetch(`${web.url}/index.html`, { headers: { accept: '*/*' } })).status, 200);
     await page.waitForFunction(
       async () => (await navigator.serviceWorker.ready).active?.state === 'activated',
     );
@@ -223,17 +216,17 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
       await page.getByRole('button', { name: 'Turn on push notifications' }).click();
       await on.waitFor({ timeout: 20_000 });
     }
-    const stored = await pushSubscriptions(served);
+    const stored = await pushSubscriptions(web.served);
     assert.equal(stored.length, 1);
     assert.match(stored[0]!, /^https:\/\//);
     await page.getByRole('button', { name: 'Turn off push notifications' }).click();
     await page.getByRole('button', { name: 'Turn on push notifications' }).waitFor();
-    assert.equal((await pushSubscriptions(served)).length, 0);
+    assert.equal((await pushSubscriptions(web.served)).length, 0);
     await person.context.close();
   });
 
   test('library: search, a premium item marked and previewed, the podcast player remembers its place', async () => {
-    const person = await signUp(browser, served.url, 'Riley');
+    const person = await web.signUp('Riley');
     const { page } = person;
     await page.goto('/library');
     const items = page.getByRole('list', { name: 'Library items' }).getByRole('listitem');
@@ -298,7 +291,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('profile: a new name is saved, a chosen avatar is previewed, uploaded and shown', async () => {
-    const person = await signUp(browser, served.url, 'Drew');
+    const person = await web.signUp('Drew');
     const { page } = person;
     await page.goto('/settings');
     await page.getByLabel('Display name').fill('Drew Renamed');
@@ -322,12 +315,13 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
       return img?.complete && img.naturalWidth > 0;
     });
     await page.reload();
-    assert.equal(await page.getByLabel('Display name').inputValue(), 'Drew Renamed');
+    // The form fills from the profile query after the reload: wait for that, not the first render.
+    await waitForInputValue(page.getByLabel('Display name'), 'Drew Renamed');
     await person.context.close();
   });
 
   test('password: a mismatched repeat is caught before sending; a change works and the new one signs in', async () => {
-    const person = await signUp(browser, served.url, 'Pat');
+    const person = await web.signUp('Pat');
     const { page } = person;
     await page.goto('/settings/security');
     const card = page.getByRole('region', { name: 'Password' });
@@ -342,7 +336,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
     await card.getByRole('button', { name: 'Change password' }).click();
     await card.getByText('Password changed; your other sessions were signed out.').waitFor();
 
-    const other = await browser.newContext({ baseURL: served.url });
+    const other = await web.newContext();
     const signIn = await other.newPage();
     await signIn.goto('/signin');
     await signIn.getByLabel('Email').fill(person.email);
@@ -357,7 +351,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('sign-up refuses to go on without the terms accepted, and says so', async () => {
-    const context = await browser.newContext({ baseURL: served.url });
+    const context = await web.newContext();
     const page = await context.newPage();
     await page.goto('/signup');
     await page.getByLabel('Your name').fill('Terry');
@@ -370,7 +364,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('the pages mail links open: forgot and reset password, email verification, OAuth return', async () => {
-    const context = await browser.newContext({ baseURL: served.url });
+    const context = await web.newContext();
     const page = await context.newPage();
     await page.goto('/signin');
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
@@ -400,7 +394,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
   });
 
   test('the main pages pass axe WCAG 2 AA and fit a 360 px phone', async () => {
-    const person: Person = await signUp(browser, served.url, 'Quinn');
+    const person: Person = await web.signUp('Quinn');
     const { page } = person;
     const pages: Array<[string, string]> = [
       ['/coach', 'Coach'],
@@ -423,7 +417,7 @@ describe('web app: coach, library, settings, premium in Chromium', { skip }, () 
       await page.goto(path);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
-      await fitsPhone(page);
+      await assertFitsScreen(page);
       await screenshot(page, `me${path.replaceAll('/', '-')}-phone`);
     }
     await person.context.close();

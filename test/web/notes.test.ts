@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   accessibilityViolations,
   apiAs,
+  assertFitsScreen,
   browserMissing,
-  launchBrowser,
   type Person,
-  type ServedApp,
   screenshot,
-  signUp,
-  startServedApp,
+  useServedBrowser,
 } from '../support/web.ts';
 
 const skip = browserMissing();
@@ -35,35 +33,20 @@ const atBox = (page: Page, box: string | null) =>
 /** `YYYY-MM-DDTHH:mm:ss` in UTC, what a datetime-local input holds for a UTC wall clock. */
 const utcWallClock = (at: Date) => at.toISOString().slice(0, 19);
 
-async function noSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than the screen`);
-}
-
 describe('partner linking and love notes in Chromium', { skip }, () => {
-  let served: ServedApp;
-  let browser: Browser;
+  const web = useServedBrowser();
   // Ana invites, Ben types her code: the couple every test below uses.
   let ana: Person;
   let ben: Person;
 
-  before(async () => {
-    served = await startServedApp();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-  });
-
   test('two people link through the UI: one creates a code, the other types it; both land in their notes', async () => {
-    ana = await signUp(browser, served.url, 'Ana');
-    ben = await signUp(browser, served.url, 'Ben');
+    ana = await web.signUp('Ana');
+    ben = await web.signUp('Ben');
 
     await ana.page.getByRole('button', { name: 'Create an invite code' }).click();
     const code = (await ana.page.locator('.invite-code').textContent())?.trim() ?? '';
     assert.match(code, /^[0-9A-Z]{12}$/);
-    assert.equal(await ana.page.getByLabel('Invite link').inputValue(), `${served.url}/invite/${code}`);
+    assert.equal(await ana.page.getByLabel('Invite link').inputValue(), `${web.url}/invite/${code}`);
     assert.deepEqual(await accessibilityViolations(ana.page), []);
     await screenshot(ana.page, 'link-invite');
 
@@ -108,10 +91,8 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     await card(ana.page, text).getByText('Read', { exact: true }).waitFor({ timeout: 10_000 });
 
     await ben.page.getByRole('button', { name: 'React ❤️' }).click();
-    assert.equal(
-      await ben.page.getByRole('button', { name: 'React ❤️' }).getAttribute('aria-pressed'),
-      'true',
-    );
+    // The optimistic reaction lands after the mutation's (async) onMutate: wait for it, do not read it at once.
+    await ben.page.getByRole('button', { name: 'React ❤️', pressed: true }).waitFor();
     await ben.page.getByRole('list', { name: 'Reactions' }).getByText('You reacted ❤️').waitFor();
     // …and shows on Ana's side live (`love-note.reacted`), still without a reload.
     await card(ana.page, text).getByText('Ben reacted ❤️').waitFor({ timeout: 10_000 });
@@ -203,8 +184,9 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     release();
     await ben.page.getByRole('alert').filter({ hasText: 'Your reaction was not saved' }).waitFor();
     await ben.page.unroute('**/reactions');
-    assert.equal(await fire.getAttribute('aria-pressed'), 'false');
-    assert.equal(await ben.page.getByText('You reacted 🔥').count(), 0);
+    // The rollback is the app's own state change: wait for it rather than read the page at one instant.
+    await ben.page.getByRole('button', { name: 'React 🔥', pressed: false }).waitFor();
+    await ben.page.getByText('You reacted 🔥').waitFor({ state: 'detached' });
   });
 
   test('the inbox pages with "Load more", filters favourites, and the scheduled list pauses, edits and deletes', async () => {
@@ -255,6 +237,12 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
   test('a template fills the composer, and a new personal template can be created and used', async () => {
     await ana.page.goto('/notes/new');
     await ana.page.getByLabel('Category', { exact: true }).selectOption('goodnight');
+    // The templates come from a query: wait until they are offered before counting them.
+    await ana.page
+      .getByLabel('Template', { exact: true })
+      .locator('option')
+      .nth(1)
+      .waitFor({ state: 'attached' });
     const options = await ana.page
       .getByLabel('Template', { exact: true })
       .locator('option')
@@ -290,13 +278,17 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
   });
 
   test('an invite link: a signed-out visitor signs in, comes back, sees who invited and declines', async () => {
-    const cleo = await signUp(browser, served.url, 'Cleo');
-    const dan = await signUp(browser, served.url, 'Dan');
+    const cleo = await web.signUp('Cleo');
+    const dan = await web.signUp('Dan');
     const invite = (await (
       await apiAs(cleo)
     )('POST', '/v1/couples/invites')) as { code: string; url: string };
 
+    // Signed out for real (the guard's redirect) before opening the link, so the navigation
+    // does not race the logout request (as in shell.test.ts).
     await dan.page.getByRole('button', { name: 'Sign out' }).click();
+    await dan.page.waitForURL('**/signin');
+    await dan.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await dan.page.goto(new URL(invite.url).pathname);
     await dan.page.waitForURL('**/signin');
     await dan.page.getByLabel('Email').fill(dan.email);
@@ -314,9 +306,9 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
   });
 
   test('an invite link opened by someone without an account: sign-up leads back to the invite, which they accept', async () => {
-    const eve = await signUp(browser, served.url, 'Eve');
+    const eve = await web.signUp('Eve');
     const invite = (await (await apiAs(eve))('POST', '/v1/couples/invites')) as { code: string; url: string };
-    const context = await browser.newContext({ baseURL: served.url });
+    const context = await web.newContext();
     const page = await context.newPage();
     await page.goto(new URL(invite.url).pathname);
     await page.waitForURL('**/signin');
@@ -352,7 +344,7 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
     assert.match((await ben.page.locator('.couple-summary').textContent()) ?? '', /calls you Benny/);
 
     // An unlinked person's /link page; the couple's pages.
-    const eve = await signUp(browser, served.url, 'Eve');
+    const eve = await web.signUp('Eve');
     assert.deepEqual(await accessibilityViolations(eve.page), []);
     await screenshot(eve.page, 'link');
     for (const [path, heading, name] of [
@@ -375,7 +367,7 @@ describe('partner linking and love notes in Chromium', { skip }, () => {
       await page.goto(path);
       await page.locator('h1').waitFor();
       await page.locator('.loading').waitFor({ state: 'detached' });
-      await noSidewaysScroll(page);
+      await assertFitsScreen(page);
       assert.deepEqual(await accessibilityViolations(page), [], `${path} at 360 px`);
       await screenshot(page, name);
     }

@@ -1,49 +1,35 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import {
   accessibilityViolations,
+  assertFitsScreen,
   browserMissing,
-  launchBrowser,
-  type ServedApp,
   screenshot,
-  signUp,
-  startServedApp,
+  useServedBrowser,
 } from '../support/web.ts';
 
 const skip = browserMissing();
 
 describe('web app shell in Chromium', { skip }, () => {
-  let served: ServedApp;
-  let browser: Browser;
-
-  before(async () => {
-    // Sign-up as in production: a proof of work (easy here) solved by the page in a Web Worker.
-    served = await startServedApp({ SIGNUP_BOT_CHECK: 'pow', SIGNUP_POW_DIFFICULTY: '12' });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+  // Sign-up as in production: a proof of work (easy here) solved by the page in a Web Worker.
+  const web = useServedBrowser({ SIGNUP_BOT_CHECK: 'pow', SIGNUP_POW_DIFFICULTY: '12' });
 
   test('a signed-out visitor is sent to sign-in, which passes axe WCAG 2 AA and fits a phone', async () => {
-    const context = await browser.newContext({ baseURL: served.url, viewport: { width: 360, height: 740 } });
+    const context = await web.newContext({ width: 360, height: 740 });
     const page = await context.newPage();
     await page.goto('/');
     await page.waitForURL('**/signin');
     await assert.doesNotReject(page.getByRole('heading', { name: 'Sign in' }).waitFor());
     assert.deepEqual(await accessibilityViolations(page), []);
     // Nothing wider than the phone's screen (no sideways scrolling).
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 360px screen`);
+    await assertFitsScreen(page, 'sign-in');
     await screenshot(page, 'sign-in-phone');
     await context.close();
   });
 
   test('sign-up solves the bot check; a wrong password is refused with the API message; the session survives a reload', async () => {
-    const person = await signUp(browser, served.url, 'Robin');
-    const challenge = await fetch(`${served.url}/v1/auth/challenge`);
+    const person = await web.signUp('Robin');
+    const challenge = await fetch(`${web.url}/v1/auth/challenge`);
     assert.equal(((await challenge.json()) as { data: { kind: string } }).data.kind, 'pow');
     const { page } = person;
     await page.reload();
@@ -71,7 +57,7 @@ describe('web app shell in Chromium', { skip }, () => {
   });
 
   test('a page whose code cannot load shows a plain error with Reload inside the shell, not a crash', async () => {
-    const person = await signUp(browser, served.url, 'Sasha');
+    const person = await web.signUp('Sasha');
     const { page } = person;
     // As after a release that removed the old build's chunks.
     await page.route('**/assets/NotesPage-*.js', (route) => route.abort('failed'));
@@ -91,19 +77,19 @@ describe('web app shell in Chromium', { skip }, () => {
   });
 
   test('hashed assets are immutable, the page and the service worker revalidate', async () => {
-    const page = await fetch(`${served.url}/`, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${web.url}/`, { headers: { accept: 'text/html' } });
     assert.equal(page.headers.get('cache-control'), 'no-cache');
     const html = await page.text();
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     assert.ok(script, 'the page loads a hashed script');
-    const asset = await fetch(`${served.url}${script}`);
+    const asset = await fetch(`${web.url}${script}`);
     assert.equal(asset.status, 200);
     assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-    const worker = await fetch(`${served.url}/sw.js`);
+    const worker = await fetch(`${web.url}/sw.js`);
     assert.equal(worker.status, 200);
     assert.equal(worker.headers.get('cache-control'), 'no-cache');
     // An unknown API path stays the API's 404 in the envelope, not the app's page.
-    const missing = await fetch(`${served.url}/v1/no-such-thing`, { headers: { accept: 'text/html' } });
+    const missing = await fetch(`${web.url}/v1/no-such-thing`, { headers: { accept: 'text/html' } });
     assert.equal(missing.status, 404);
     assert.equal(
       ((await missing.json()) as { errors: Array<{ code: string }> }).errors[0]?.code,

@@ -91,12 +91,10 @@ export const conventions = fp(
 
     app.setNotFoundHandler(async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
-      const allowed = METHODS.filter((method) => {
-        const route = app.findRoute({ method, url: path });
-        // The web app's catch-all page route (`GET /*`, web-app.ts) captures the whole path: it
-        // matches any URL and must not turn an unknown API path into 405.
-        return route !== null && `/${(route.params as Record<string, string>)['*'] ?? ''}` !== path;
-      });
+      // The methods with a route registered for this path, wildcards included. Routes that answer
+      // only some requests say so with a constraint (the web app's page route, web-app.ts) and are
+      // not found here, so they never turn an unknown API path into a 405.
+      const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
       // A route for this very method that found nothing (a missing file) is a 404, not a 405.
       const method = request.method === 'HEAD' ? 'GET' : request.method;
       if (allowed.length > 0 && !allowed.includes(method as (typeof METHODS)[number])) {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { securityHeadersFor, WEB_APP_HEADERS } from './security-headers.ts';
+import { WEB_APP_HEADERS } from './security-headers.ts';
 
 export interface WebAppOptions {
   /** The built web app (web/dist): index.html, hashed files under assets/, the service worker, icons. */
@@ -58,16 +58,40 @@ export async function webApp(app: FastifyInstance, options: WebAppOptions): Prom
   // The service worker precaches the page by this name (with `Accept: */*`): without it the
   // worker's install fails, so there would be no offline shell and no Web Push.
   app.get('/index.html', (_request, reply) => sendPage(reply));
-  app.get('/*', (request, reply) => {
-    const pathname = request.url.split('?')[0] ?? '/';
-    if (API_PATHS.test(pathname) || !acceptsHtml(request)) {
-      reply.headers(securityHeadersFor(request.url)); // the API's 404 keeps the API's headers
-      return reply.callNotFound();
-    }
-    return sendPage(reply);
-  });
+  // Any other path is the app's page, for the requests the `page` constraint admits; the router
+  // leaves every other request (an unknown API path, a JSON request) to the API's 404 or 405.
+  if (!app.hasConstraintStrategy(PAGE_REQUEST.name)) app.addConstraintStrategy(PAGE_REQUEST);
+  app.get('/*', { constraints: { [PAGE_REQUEST.name]: true } }, (_request, reply) => sendPage(reply));
 }
 
-function acceptsHtml(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html');
+/**
+ * A browser asking for a page (it accepts HTML) at a path the API does not own. A route
+ * constraint rather than a check in the handler: a request it refuses finds no route at all,
+ * so conventions.ts computes 404 and 405 from the routes without an exception for this one.
+ * Derived on every request once the page route is registered (a regex and a header read).
+ */
+type Strategy = Parameters<FastifyInstance['addConstraintStrategy']>[0];
+type RouteHandler = Parameters<ReturnType<Strategy['storage']>['set']>[1];
+
+const PAGE_REQUEST: Strategy = {
+  name: 'page',
+  mustMatchWhenDerived: false,
+  storage() {
+    const stores = new Map<unknown, RouteHandler>();
+    return {
+      get: (value) => stores.get(value) ?? null,
+      set: (value, store) => void stores.set(value, store),
+    };
+  },
+  validate(value: unknown) {
+    if (value !== true) throw new Error('the page constraint takes true');
+  },
+  deriveConstraint(request) {
+    const pathname = request.url?.split('?')[0] ?? '/';
+    return !API_PATHS.test(pathname) && acceptsHtml(request.headers.accept);
+  },
+};
+
+function acceptsHtml(accept: string | undefined): boolean {
+  return (accept ?? '').includes('text/html');
 }

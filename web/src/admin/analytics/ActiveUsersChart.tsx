@@ -2,6 +2,7 @@ import { unwrap } from '@one2one/client';
 import { useQueries } from '@tanstack/react-query';
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../../api.ts';
+import { type Column, DataTable } from '../../ui/DataTable.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { count } from '../format.ts';
@@ -25,6 +26,20 @@ function everyDay({ from, to }: { from: string; to: string }): string[] {
   return days;
 }
 
+interface DayRow {
+  day: string;
+  DAU: number;
+  WAU: number;
+  MAU: number;
+}
+
+const TABLE_COLUMNS: ReadonlyArray<Column<DayRow>> = [
+  { header: 'Day', rowHeader: true, cell: (row) => row.day },
+  { header: 'DAU', cell: (row) => count(row.DAU) },
+  { header: 'WAU', cell: (row) => count(row.WAU) },
+  { header: 'MAU', cell: (row) => count(row.MAU) },
+];
+
 /** DAU per day, with the WAU and MAU of the week and month each day belongs to. */
 export function ActiveUsersChart({ range }: { range: { from: string; to: string } }) {
   const results = useQueries({
@@ -42,7 +57,7 @@ export function ActiveUsersChart({ range }: { range: { from: string; to: string 
   const monthly = new Map(months.points.map((p) => [p.period, p.users]));
   // The API lists only days with activity; a quiet day is a real zero on the chart.
   const daily = new Map(days.points.map((p) => [p.period, p.users]));
-  const data = everyDay(range).map((day) => ({
+  const data: DayRow[] = everyDay(range).map((day) => ({
     day,
     DAU: daily.get(day) ?? 0,
     WAU: weekly.get(bucketOf(day, 'week')) ?? 0,
@@ -90,27 +105,12 @@ export function ActiveUsersChart({ range }: { range: { from: string; to: string 
         </LineChart>
       }
       table={
-        <table>
-          <caption>Active users per day, with that day's week and month</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">DAU</th>
-              <th scope="col">WAU</th>
-              <th scope="col">MAU</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((row) => (
-              <tr key={row.day}>
-                <th scope="row">{row.day}</th>
-                <td>{count(row.DAU)}</td>
-                <td>{count(row.WAU)}</td>
-                <td>{count(row.MAU)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Active users per day, with that day's week and month"
+          columns={TABLE_COLUMNS}
+          rows={data}
+          rowKey={(row) => row.day}
+        />
       }
     />
   );
