@@ -129,6 +129,9 @@ describe('calendar, daily question and home in Chromium', { skip }, () => {
     assert.equal(moved, expected.toISOString().slice(0, 10));
     await page.getByRole('button', { name: 'Next month' }).click();
     await page.waitForURL(/month=\d{4}-\d{2}/);
+    // The URL changes before the grid renders the new month: wait for the heading itself.
+    const next = page.getByRole('heading', { level: 2, name: /\d{4}$/ }).filter({ hasNotText: shown ?? '' });
+    await next.first().waitFor();
     assert.notEqual(await heading.textContent(), shown);
     await page.getByRole('button', { name: 'Previous month' }).click();
     await page.getByRole('heading', { level: 2, name: shown ?? '' }).waitFor();
