@@ -13,6 +13,7 @@ import { middle } from './support/middle.ts';
 import { startNaivePeer } from './support/mixed-stack.ts';
 import { openLoop } from './support/open-loop.ts';
 import { createInsertTable, pgbench, SINGLE_ROW_INSERT, sh } from './support/pgbench.ts';
+import { postEach } from './support/post-each.ts';
 import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
@@ -175,54 +176,28 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 
 /** POST /v1/love-notes as the senders (x-test-user), a new body each. */
 function sendNotes(base: string, info: Info, counter: { n: number }, duration = seconds) {
-  return run({
-    url: `${base}/v1/love-notes`,
-    method: 'POST',
-    connections,
-    duration,
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          counter.n += 1;
-          return {
-            ...request,
-            headers: { ...request.headers, 'x-test-user': info.senders[counter.n % info.senders.length]! },
-            body: JSON.stringify({ body: `Thinking of you 💖 #${counter.n}`, mood: 'tender' }),
-          };
-        },
-      },
-    ],
+  return postEach(`${base}/v1/love-notes`, { connections, duration }, () => {
+    counter.n += 1;
+    return {
+      headers: { 'x-test-user': info.senders[counter.n % info.senders.length]! },
+      body: { body: `Thinking of you 💖 #${counter.n}`, mood: 'tender' },
+    };
   });
 }
 
 /** The peer's one-row insert: the same table, fixed ids no inbox reads. */
 function peerInserts(peerBase: string, counter: { n: number }, duration = seconds) {
-  return run({
-    url: `${peerBase}/notes`,
-    method: 'POST',
-    connections,
-    duration,
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          counter.n += 1;
-          return {
-            ...request,
-            body: JSON.stringify({
-              coupleId: COUPLE,
-              senderId: SENDER,
-              recipientId: RECIPIENT,
-              body: `Thinking of you 💖 #${counter.n}`,
-              mood: 'tender',
-            }),
-          };
-        },
+  return postEach(`${peerBase}/notes`, { connections, duration }, () => {
+    counter.n += 1;
+    return {
+      body: {
+        coupleId: COUPLE,
+        senderId: SENDER,
+        recipientId: RECIPIENT,
+        body: `Thinking of you 💖 #${counter.n}`,
+        mood: 'tender',
       },
-    ],
+    };
   });
 }
 

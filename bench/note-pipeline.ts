@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { createDatabase } from '../src/platform/db/database.ts';
 import { QUEUE_TABLES } from '../src/platform/db/queue-tables.ts';
@@ -14,6 +13,7 @@ import { middle } from './support/middle.ts';
 import { openLoop } from './support/open-loop.ts';
 import { resetStatements, startOwnPostgres, statementCalls } from './support/own-postgres.ts';
 import { createInsertTable, pgbench, SINGLE_ROW_INSERT } from './support/pgbench.ts';
+import { postEach } from './support/post-each.ts';
 import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
@@ -177,28 +177,11 @@ export async function main(): Promise<void> {
     }
     const deadBefore = await deadRows();
 
-    let n = 0;
     const send = (duration: number) =>
-      autocannon({
-        url: `http://127.0.0.1:${info.port}/v1/love-notes`,
-        method: 'POST',
-        connections,
-        duration,
-        headers: { 'content-type': 'application/json' },
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              n += 1;
-              return {
-                ...request,
-                headers: { ...request.headers, 'x-test-user': info.senders[n % info.senders.length]! },
-                body: JSON.stringify({ body: `Thinking of you 💖 #${n}`, mood: 'tender' }),
-              };
-            },
-          },
-        ],
-      });
+      postEach(`http://127.0.0.1:${info.port}/v1/love-notes`, { connections, duration }, (n) => ({
+        headers: { 'x-test-user': info.senders[n % info.senders.length]! },
+        body: { body: `Thinking of you 💖 #${n}`, mood: 'tender' },
+      }));
     // Warm-up: JIT, pools, the first relay and consumer passes.
     await send(2);
     for (let i = 0; i < 600 && !(await drained()); i++) await sleep(100);
