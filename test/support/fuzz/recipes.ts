@@ -66,8 +66,10 @@ export const RECIPES: Record<string, Recipe> = {
   'POST /v1/auth/logout': async (w, who) => ({ actor: await throwaway(w, who), body: {} }),
   'POST /v1/auth/logout-all': async (w, who) => ({ actor: await throwaway(w, who), body: {} }),
   'DELETE /v1/auth/sessions/{id}': async (w, who) => {
-    // Another session of the owner (a second sign-in), so the fixture's own stays.
-    const second = await w.login(w.owner);
+    // A throwaway user signed in twice: the second session ends the first. Never one of the
+    // owner's: ending a fixture's session revokes its token on every later request.
+    const first = await w.user('sessions');
+    const second = await w.login(first);
     const sessions = await w.must<Array<{ id: string; current: boolean }>>(
       second,
       'GET',

@@ -397,6 +397,10 @@ export class Fuzzer {
       } catch {
         fail('a 4xx without a JSON envelope');
       }
+      // A fixture's session ended by an earlier request would turn every later request of
+      // theirs into this 401 and hide the operations behind it: name it where it shows first.
+      if (code === 'TOKEN_REVOKED' && !built.ownActor && built.actor && built.actor !== this.world.suspended)
+        fail(`the fixture's session was revoked by an earlier request`);
       if (typeof code !== 'string' || !UPPER_SNAKE.test(code))
         fail(`a 4xx whose code ${String(code)} is not UPPER_SNAKE`);
       else {
