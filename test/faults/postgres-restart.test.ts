@@ -144,11 +144,12 @@ describe('fault: PostgreSQL restarted under load', needsBinary('postgres'), () =
     assert.equal(new Set(notes.rows.map((r) => r.body)).size, NOTES);
 
     // The job runner came back too: a note scheduled after recovery is delivered when due.
+    // Due in 5 s: 1 s was in the past by the time a loaded CI machine ran the handler.
     const scheduled = await inject({
       method: 'POST',
       url: '/v1/love-notes',
       headers: { ...as(pair.a), 'idempotency-key': randomUUID() },
-      payload: { body: 'scheduled after the outage', scheduledAt: new Date(Date.now() + 1000).toISOString() },
+      payload: { body: 'scheduled after the outage', scheduledAt: new Date(Date.now() + 5000).toISOString() },
     });
     assert.equal(scheduled.statusCode, 202, scheduled.body);
     const delivered = [...ids, scheduled.json().data.id as string];
