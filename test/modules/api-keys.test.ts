@@ -120,13 +120,15 @@ describe('API keys', () => {
     assert.equal(after.statusCode, 401);
     assert.match(after.json().errors[0].message, /revoked/);
 
+    // 5 s of life: enough for a loaded CI machine to make the key and use it before it expires.
+    const expiresAt = Date.now() + 5000;
     const expiring = await make({
       name: 'expires',
       scopes: ['content:read'],
-      expiresAt: new Date(Date.now() + 1500).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
     });
     assert.equal((await withKey(expiring.secret)).statusCode, 200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await new Promise((resolve) => setTimeout(resolve, expiresAt + 100 - Date.now()));
     const expired = await withKey(expiring.secret);
     assert.equal(expired.statusCode, 401);
     assert.match(expired.json().errors[0].message, /expired/);
