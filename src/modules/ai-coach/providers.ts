@@ -1,7 +1,20 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import type { CoachConfig } from './config.ts';
 import { estimateTokens, type LanguageModel, type StreamPart, type StreamTextOptions } from './gateway.ts';
+
+/**
+ * The SDK client, made on first use: the SDKs are loaded only by a process that talks to a
+ * provider (together about 430 modules, a second of start-up under the TypeScript loader).
+ */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    made.catch(() => {
+      made = undefined;
+    });
+    return made;
+  };
+}
 
 /**
  * OpenAI chat completions through the official SDK. `baseURL` makes it any
@@ -11,20 +24,23 @@ import { estimateTokens, type LanguageModel, type StreamPart, type StreamTextOpt
  */
 export function openaiModel(config: CoachConfig): LanguageModel {
   const { apiKey, baseURL, model, price } = config.openai;
-  const client = new OpenAI({
-    apiKey: apiKey ?? 'no-key',
-    baseURL: baseURL ?? 'https://api.openai.com/v1',
-    maxRetries: config.maxRetries,
-    timeout: config.timeoutMs,
-    // A self-hosted server without a key: the header is left out, not sent empty.
-    ...(apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+  const client = once(async () => {
+    const { default: OpenAISdk } = await import('openai');
+    return new OpenAISdk({
+      apiKey: apiKey ?? 'no-key',
+      baseURL: baseURL ?? 'https://api.openai.com/v1',
+      maxRetries: config.maxRetries,
+      timeout: config.timeoutMs,
+      // A self-hosted server without a key: the header is left out, not sent empty.
+      ...(apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+    });
   });
   return {
     provider: 'openai',
     modelId: model,
     price,
     async *streamText(options: StreamTextOptions): AsyncIterable<StreamPart> {
-      const stream = await client.chat.completions.create(
+      const stream = await (await client()).chat.completions.create(
         {
           model,
           stream: true,
@@ -60,18 +76,21 @@ export function openaiModel(config: CoachConfig): LanguageModel {
 /** Claude through the official Anthropic SDK (Messages API, streamed); `baseURL` configurable. */
 export function anthropicModel(config: CoachConfig): LanguageModel {
   const { apiKey, baseURL, model, price } = config.anthropic;
-  const client = new Anthropic({
-    apiKey: apiKey ?? null,
-    ...(baseURL ? { baseURL } : {}),
-    maxRetries: config.maxRetries,
-    timeout: config.timeoutMs,
+  const client = once(async () => {
+    const { default: AnthropicSdk } = await import('@anthropic-ai/sdk');
+    return new AnthropicSdk({
+      apiKey: apiKey ?? null,
+      ...(baseURL ? { baseURL } : {}),
+      maxRetries: config.maxRetries,
+      timeout: config.timeoutMs,
+    });
   });
   return {
     provider: 'anthropic',
     modelId: model,
     price,
     async *streamText(options: StreamTextOptions): AsyncIterable<StreamPart> {
-      const stream = await client.messages.create(
+      const stream = await (await client()).messages.create(
         {
           model,
           stream: true,

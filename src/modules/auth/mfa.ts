@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { publish } from '../../platform/bus/publish.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { conflict, unauthenticated, validationError } from '../../platform/http/errors.ts';
@@ -154,7 +153,7 @@ export async function setupTotp(ctx: AuthContext, user: AuthUser) {
     )
     .execute();
   const otpauthUrl = totpFor(secret, account.email).toString();
-  return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl) };
+  return { secret, otpauthUrl, qrCode: await (await import('qrcode')).default.toDataURL(otpauthUrl) };
 }
 
 async function replaceRecoveryCodes(trx: AuthTrx, userId: string): Promise<string[]> {

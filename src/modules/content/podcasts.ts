@@ -1,5 +1,4 @@
 import type { Static } from 'typebox';
-import { create } from 'xmlbuilder2';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { conflict, notFound, validationError } from '../../platform/http/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -83,6 +82,8 @@ export async function showFeed(ctx: ContentContext, slug: string, origin: string
         .executeTakeFirst()
     : undefined;
   const episodes = await feedEpisodes(ctx, show.id);
+  // The XML builder loads with the first feed asked for, not with every process.
+  const { create } = await import('xmlbuilder2');
 
   const channel = create({ version: '1.0', encoding: 'UTF-8' })
     .ele('rss', { version: '2.0', 'xmlns:itunes': ITUNES, 'xmlns:atom': ATOM })

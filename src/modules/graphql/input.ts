@@ -1,6 +1,15 @@
 import type { Static, TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { AppError, type ErrorItem } from '../../platform/http/errors.ts';
+
+/**
+ * TypeBox's compiler (about 300 modules) is loaded, and each schema compiled, on the first
+ * GraphQL argument checked, not at start: most processes (and test files) never need it.
+ */
+let compiler: Promise<typeof import('typebox/compile')> | undefined;
+const loadCompiler = () => {
+  compiler ??= import('typebox/compile');
+  return compiler;
+};
 
 /**
  * Checks a GraphQL argument against the REST route's own TypeBox schema, so
@@ -8,9 +17,11 @@ import { AppError, type ErrorItem } from '../../platform/http/errors.ts';
  * naming the field (`input.body`; `argument` '' for top-level arguments), never a
  * database error.
  */
+
 export function inputChecker<T extends TSchema>(schema: T, argument: string) {
-  const compiled = Compile(schema);
-  return (value: unknown): Static<T> => {
+  let compiled: ReturnType<typeof import('typebox/compile')['Compile']> | undefined;
+  return async (value: unknown): Promise<Static<T>> => {
+    compiled ??= (await loadCompiler()).Compile(schema);
     // graphql-js builds input objects from literals without a prototype; hand services plain ones.
     const plain = value !== null && typeof value === 'object' ? { ...value } : value;
     if (compiled.Check(plain)) return plain as Static<T>;

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '../../platform/bus/events.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { createAppleProvider } from './apple.ts';
+import type { AppleProvider } from './apple.ts';
 import { paymentsConfig } from './config.ts';
 import { type PaymentsContext, paymentsContext } from './context.ts';
 import { entitlementsOf, forgetEntitlements, onCoupleLinked, onCoupleUnlinked } from './entitlements.ts';
@@ -11,7 +11,7 @@ import { PAYMENTS_JOBS } from './jobs.ts';
 import { migrations } from './migrations/index.ts';
 import { paymentsPersonalData } from './personal-data.ts';
 import { billingRoutes, sandboxRoutes, webhookRoutes } from './routes.ts';
-import { createStripeProvider, type StripeProvider } from './stripe.ts';
+import type { StripeProvider } from './stripe.ts';
 import type { PaymentsTrx } from './tables.ts';
 
 /**
@@ -25,8 +25,22 @@ export { entitlementsOf };
 export const isPremium = (platform: Platform, userId: string): Promise<boolean> =>
   entitlementsOf(platform).has(userId, 'premium');
 
-const stripeOf = (ctx: PaymentsContext): StripeProvider | undefined =>
-  ctx.config.stripe ? createStripeProvider(ctx, ctx.config.stripe) : undefined;
+/**
+ * Stripe's provider, when configured. Its SDK (about 220 modules) is loaded only then: every
+ * process without Stripe, each test file among them, starts without it.
+ */
+async function stripeOf(ctx: PaymentsContext): Promise<StripeProvider | undefined> {
+  if (!ctx.config.stripe) return undefined;
+  const { createStripeProvider } = await import('./stripe.ts');
+  return createStripeProvider(ctx, ctx.config.stripe);
+}
+
+/** The App Store's provider, when configured; its server library is loaded only then, as Stripe's SDK. */
+async function appleOf(ctx: PaymentsContext): Promise<AppleProvider | undefined> {
+  if (!ctx.config.apple) return undefined;
+  const { createAppleProvider } = await import('./apple.ts');
+  return createAppleProvider(ctx, ctx.config.apple);
+}
 
 export const paymentsModule: AppModule = {
   name: 'payments',
@@ -38,8 +52,8 @@ export const paymentsModule: AppModule = {
   personalData: paymentsPersonalData,
   async routes(app, { platform }) {
     const ctx = paymentsContext(platform);
-    const stripe = stripeOf(ctx);
-    const apple = ctx.config.apple ? createAppleProvider(ctx, ctx.config.apple) : undefined;
+    const stripe = await stripeOf(ctx);
+    const apple = await appleOf(ctx);
     const google = ctx.config.google ? createGoogleProvider(ctx, ctx.config.google) : undefined;
     await app.register(billingRoutes, { ctx, stripe, apple, google });
     await app.register(webhookRoutes, { ctx, stripe, apple, google });
@@ -58,7 +72,7 @@ export const paymentsModule: AppModule = {
       await forgetEntitlements(platform, userIds);
     });
     // A lost webhook never loses a paid entitlement: Stripe's undelivered events are replayed.
-    const stripe = stripeOf(paymentsContext(platform));
+    const stripe = await stripeOf(paymentsContext(platform));
     platform.jobs.define('payments.reconcile', async () => {
       await stripe?.reconcile();
     });

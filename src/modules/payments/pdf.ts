@@ -1,11 +1,12 @@
-import PDFDocument from 'pdfkit';
 import { formatMoney } from './invoices.ts';
 import type { InvoiceRow } from './tables.ts';
 
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : '-');
 
 /** The invoice as a PDF (pdfkit, built-in Helvetica): seller, buyer, period, lines, tax and totals. */
-export function invoicePdf(invoice: InvoiceRow): Promise<Buffer> {
+export async function invoicePdf(invoice: InvoiceRow): Promise<Buffer> {
+  // pdfkit and its fonts load on the first invoice asked for, not with every process.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${invoice.number}` } });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {

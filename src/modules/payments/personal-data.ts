@@ -3,7 +3,6 @@ import type { Platform } from '../../platform/platform.ts';
 import { paymentsContext } from './context.ts';
 import { forgetEntitlements, sharersOf } from './entitlements.ts';
 import { invoiceView } from './invoices.ts';
-import { createStripeProvider } from './stripe.ts';
 import type { PaymentsDb } from './tables.ts';
 
 /**
@@ -75,6 +74,8 @@ export const paymentsPersonalData: PersonalData = {
         .where('status', 'not in', ['canceled', 'incomplete_expired'])
         .where('provider_ref', 'like', 'sub_%')
         .execute();
+      // Loaded here, not at start: only a process with Stripe configured needs its SDK.
+      const { createStripeProvider } = await import('./stripe.ts');
       await createStripeProvider(paymentsContext(platform), settings).cancel(
         live.map((row) => row.provider_ref),
       );

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import { persistedSecret } from '../security/dev-secrets.ts';
 import { createLocalStorage, type LocalStorage } from './local-storage.ts';
-import { createS3Storage, type S3Storage } from './s3-storage.ts';
+import type { S3Storage } from './s3-storage.ts';
 
 export { localFileRoutes } from './file-routes.ts';
 export type { ObjectStorage, StoredObject } from './storage.ts';
@@ -13,6 +13,8 @@ export type Storage = LocalStorage | S3Storage;
 export async function createStorage(config: Config): Promise<Storage> {
   if (config.storage.driver === 's3') {
     const { s3 } = config.storage;
+    // The AWS SDK (about 0.3 s of start-up) is loaded only when a bucket is configured.
+    const { createS3Storage } = await import('./s3-storage.ts');
     return createS3Storage({
       bucket: s3.bucket!,
       region: s3.region,

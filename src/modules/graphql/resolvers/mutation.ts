@@ -29,11 +29,14 @@ function restNoteBody(input: NoteInput): Record<string, unknown> {
 export const Mutation = {
   sendLoveNote: async (_: unknown, args: { input: NoteInput }, ctx: GraphqlContext) => {
     const caller = callerOf(ctx);
-    const { note } = await ctx.services.loveNotes.send(caller, checkNote(restNoteBody({ ...args.input })));
+    const { note } = await ctx.services.loveNotes.send(
+      caller,
+      await checkNote(restNoteBody({ ...args.input })),
+    );
     return note;
   },
   updateProfile: async (_: unknown, args: { input: unknown }, ctx: GraphqlContext) => {
     const caller = callerOf(ctx);
-    return ctx.services.users.updateMine(caller.id, checkProfile(args.input));
+    return ctx.services.users.updateMine(caller.id, await checkProfile(args.input));
   },
 };

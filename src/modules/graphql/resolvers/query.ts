@@ -11,16 +11,16 @@ const checkMonth = inputChecker(MonthQuery, '');
 export const Query = {
   user: async (_: unknown, args: { id: string }, ctx: GraphqlContext) => {
     const caller = callerOf(ctx);
-    const { id } = checkUserId({ id: args.id });
+    const { id } = await checkUserId({ id: args.id });
     return ctx.services.users.get(caller.id, id);
   },
   loveNotes: async (_: unknown, args: { filter?: unknown }, ctx: GraphqlContext) => {
     const caller = callerOf(ctx);
-    return (await ctx.services.loveNotes.list(caller, checkFilter(args.filter ?? {}))).items;
+    return (await ctx.services.loveNotes.list(caller, await checkFilter(args.filter ?? {}))).items;
   },
   loveNotePage: async (_: unknown, args: { filter?: unknown }, ctx: GraphqlContext) => {
     const caller = callerOf(ctx);
-    const page = await ctx.services.loveNotes.list(caller, checkFilter(args.filter ?? {}));
+    const page = await ctx.services.loveNotes.list(caller, await checkFilter(args.filter ?? {}));
     return { notes: page.items, nextCursor: page.nextCursor };
   },
   calendar: async (
@@ -29,7 +29,7 @@ export const Query = {
     ctx: GraphqlContext,
   ) => {
     const caller = callerOf(ctx);
-    const query = checkMonth({
+    const query = await checkMonth({
       month: args.month,
       year: args.year,
       ...(args.timeZone != null ? { timeZone: args.timeZone } : {}),
