@@ -18,6 +18,7 @@ import { openapi } from './platform/http/openapi.ts';
 import { readYourWrites } from './platform/http/read-your-writes.ts';
 import { requestIdFrom } from './platform/http/request-id.ts';
 import { securityHeaders, securityHeadersFor } from './platform/http/security-headers.ts';
+import { buildSerializer } from './platform/http/serialization.ts';
 import { AJV_OPTIONS, buildValidator } from './platform/http/validation.ts';
 import { rewriteVersionedUrl, versionCheck } from './platform/http/versioning.ts';
 import { hasWebApp, webApp } from './platform/http/web-app.ts';
@@ -71,7 +72,7 @@ export async function buildApp(platform: Platform, options: BuildOptions = {}): 
     requestTimeout: config.gateway.requestTimeoutMs,
     // Coercion for query, params and headers only; JSON bodies are validated as sent (validation.ts).
     ajv: AJV_OPTIONS,
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(requestLogging, { slowMs: config.slowRequestMs });

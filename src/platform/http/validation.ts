@@ -81,6 +81,22 @@ function wellFormed(validate: Validate): Validate {
   return checked;
 }
 
+/**
+ * A validator compiled on its first use, not when the route is registered: compiling every
+ * operation's schemas cost more than a second of CPU per app (every process, every test
+ * file), mostly for routes it never serves. The first request of a route pays its compile.
+ */
+function compiledOnFirstUse(compile: () => Validate): Validate {
+  let validate: Validate | undefined;
+  const lazy: Validate = (data) => {
+    validate ??= compile();
+    const valid = validate(data);
+    lazy.errors = validate.errors;
+    return valid;
+  };
+  return lazy;
+}
+
 /** Fastify's `schemaController.compilersFactory.buildValidator`: strict bodies, coerced URL parts. */
 export const buildValidator: SchemaValidatorFactory = ((externalSchemas, options) => {
   const coercing = pool(externalSchemas, options);
@@ -88,5 +104,6 @@ export const buildValidator: SchemaValidatorFactory = ((externalSchemas, options
     ...options,
     customOptions: { ...options.customOptions, coerceTypes: false },
   });
-  return (route) => (route.httpPart === 'body' ? wellFormed(strict(route)) : coercing(route));
+  return (route) =>
+    compiledOnFirstUse(() => (route.httpPart === 'body' ? wellFormed(strict(route)) : coercing(route)));
 }) as ValidatorFactory as unknown as SchemaValidatorFactory;
