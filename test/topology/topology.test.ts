@@ -43,9 +43,14 @@ const MAX_FAILED_ATTEMPT_SHARE = 0.05;
 
 type Person = { id: string; token: string };
 
-describe('topology: 3 API + 2 workers behind nginx, NATS and Redis clusters, PgBouncer + replica, faults under load', // Ten minutes, not the runner's five: on a loaded CI machine the eleven servers' start and the
+// Ten minutes, not the runner's five: on a loaded CI machine the eleven servers' start and the
 // drain after the faults once took longer than five (151 s on a quiet one).
-{ ...needs('NATS_URL'), timeout: 600_000 }, () => {
+const TEN_MINUTES = 600_000;
+
+describe('topology: 3 API + 2 workers behind nginx, NATS and Redis clusters, PgBouncer + replica, faults under load', {
+  ...needs('NATS_URL'),
+  timeout: TEN_MINUTES,
+}, () => {
   let root: { dir: string; remove(): Promise<void> };
   let primary: LocalPostgres | undefined;
   let replica: LocalPostgres | undefined;
