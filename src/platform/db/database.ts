@@ -150,22 +150,31 @@ export function preparingPool(pool: PostgresPool): PostgresPool {
     }
     return name;
   };
+  // One wrapper per pg client, kept while the client lives: Kysely keeps its connection object per
+  // client it is handed, so a new wrapper on every checkout would make it build a new one each time.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    const wrapped = {
+      query(config: unknown, values?: unknown[]) {
+        if (typeof config === 'string') {
+          const name = nameOf(config);
+          if (name) return client.query({ name, text: config, values });
+          return client.query(config, values);
+        }
+        return client.query(config as pg.QueryConfig, values);
+      },
+      // Kysely passes true for a connection it discarded (a failed rollback): pg then destroys the
+      // client instead of pooling it, and its wrapper goes with it.
+      release: (discard?: boolean) => client.release(discard),
+    } as unknown as PostgresPoolClient;
+    wrappers.set(client, wrapped);
+    return wrapped;
+  };
   return {
     async connect() {
       // A pg client under Kysely's narrower type (every pool here is pg's, or routes to pg's).
       const client = (await pool.connect()) as unknown as pg.PoolClient;
-      const wrapped = {
-        query(config: unknown, values?: unknown[]) {
-          if (typeof config === 'string') {
-            const name = nameOf(config);
-            if (name) return client.query({ name, text: config, values });
-            return client.query(config, values);
-          }
-          return client.query(config as pg.QueryConfig, values);
-        },
-        release: () => client.release(),
-      };
-      return wrapped as unknown as PostgresPoolClient;
+      return wrappers.get(client) ?? wrap(client);
     },
     end: () => pool.end(),
   };
