@@ -50,6 +50,9 @@ const ROUNDS = Number(roundsAt === -1 ? (process.env.BENCH_ROUNDS ?? 3) : proces
 // max phase filled expires inside it and the expiry's misses are in its tail.
 // BENCH_HALF_SECONDS shortens it (a quick comparison of two settings), 0 skips it.
 const HALF_RATE_SECONDS = Number(process.env.BENCH_HALF_SECONDS ?? Math.max(seconds, 65));
+// BENCH_PHASES=send,uncached: only these phases (and their warm-ups), e.g. to profile one route
+// with BENCH_SERVER_NODE_ARGS=--cpu-prof (bench/profile-summary.ts reads the profile).
+const PHASES = process.env.BENCH_PHASES?.split(',').filter(Boolean);
 // BENCH_TRACE_STALLS=1: stalls, GC pauses and slow half-rate requests on stderr.
 const TRACE = Boolean(process.env.BENCH_TRACE_STALLS);
 const COUPLES = 200;
@@ -249,9 +252,10 @@ async function main(): Promise<void> {
   const uncachedBase = `http://127.0.0.1:${info.uncachedPort}`;
   const peer = await startNaivePeer(info.databaseUrl);
   try {
-    // pgbench: one single-row INSERT per transaction, same client count.
+    // pgbench: one single-row INSERT per transaction, same client count (not with BENCH_PHASES).
     await createInsertTable(info.databaseUrl);
-    const tps = await pgbench({
+    const pgbenchOrSkip: typeof pgbench = PHASES ? async () => Number.NaN : pgbench;
+    const tps = await pgbenchOrSkip({
       databaseUrl: info.databaseUrl,
       script: SINGLE_ROW_INSERT,
       clients: connections,
@@ -261,7 +265,7 @@ async function main(): Promise<void> {
     // itself allows on this machine before any HTTP or Node work.
     const event = (type: string) =>
       `(gen_random_uuid(), '${type}', 1, now(), '${SENDER}', '${COUPLE}', '{"noteId":"${NOTE}","coupleId":"${COUPLE}","senderId":"${SENDER}","recipientId":"${RECIPIENT}"}')`;
-    const sendTps = await pgbench({
+    const sendTps = await pgbenchOrSkip({
       databaseUrl: info.databaseUrl,
       script: `with outbox_written as (insert into outbox_events (id, type, version, occurred_at, actor_id, couple_id, data) values ${event('love-note.sent')}, ${event('love-note.delivered')}) insert into love_notes_notes (couple_id, id, sender_id, recipient_id, body, mood, created_at, status, kind, sent_at, delivered_at) values (gen_random_uuid(), gen_random_uuid(), '${SENDER}', '${RECIPIENT}', 'v1.bench.' || repeat('x', 80), 'tender', now(), 'delivered', 'note', now(), now()) returning *;`,
       clients: connections,
@@ -284,13 +288,14 @@ async function main(): Promise<void> {
     });
     const peerInbox = (recipient: string) => ({ path: `/inbox?recipient=${recipient}` });
     // Warm-up (JIT, pools, prepared statements, the first cache fills), not counted.
-    await sendNotes(base, info, sent, 2);
-    await peerInserts(peer.base, peerSent, 2);
-    await readInboxes(appInbox, uncachedBase, info, read, 2);
-    await readInboxes(appInbox, base, info, read, 2);
-    await readInboxes(peerInbox, peer.base, info, read, 2);
-    await clearFixed();
     type Figure = 'send' | 'peerInsert' | 'uncached' | 'cached' | 'peerSelect';
+    const wanted = (figure: Figure) => !PHASES || PHASES.includes(figure);
+    if (wanted('send')) await sendNotes(base, info, sent, 2);
+    if (wanted('peerInsert')) await peerInserts(peer.base, peerSent, 2);
+    if (wanted('uncached')) await readInboxes(appInbox, uncachedBase, info, read, 2);
+    if (wanted('cached')) await readInboxes(appInbox, base, info, read, 2);
+    if (wanted('peerSelect')) await readInboxes(peerInbox, peer.base, info, read, 2);
+    await clearFixed();
     const names: Record<Figure, string> = {
       peerInsert: 'peer insert',
       send: 'POST /v1/love-notes',
@@ -317,7 +322,7 @@ async function main(): Promise<void> {
       const results = new Map<Figure, autocannon.Result>();
       const measured = {} as Record<Figure, Measured>;
       const runAll = async (order: Figure[]) => {
-        for (const figure of flip ? [...order].reverse() : order) {
+        for (const figure of (flip ? [...order].reverse() : order).filter(wanted)) {
           const [pid, go] = phases[figure];
           const cpuBefore = processCpuSeconds(pid);
           const result = await go();
@@ -340,9 +345,13 @@ async function main(): Promise<void> {
       const r = measured;
       console.log(
         `round ${round + 1}${flip ? ' (reversed order)' : ''}: ${[...results].map(([figure, result]) => `${line(names[figure], result)} ${r[figure].cpuUs?.toFixed(0) ?? '?'} µs CPU/req`).join('; ')}\n` +
-          `  ratios: send/peer insert ${ratio(r.send.rate, r.peerInsert.rate)}, uncached/peer select ${ratio(r.uncached.rate, r.peerSelect.rate)}, cached/peer select ${ratio(r.cached.rate, r.peerSelect.rate)}`,
+          (PHASES
+            ? ''
+            : `  ratios: send/peer insert ${ratio(r.send.rate, r.peerInsert.rate)}, uncached/peer select ${ratio(r.uncached.rate, r.peerSelect.rate)}, cached/peer select ${ratio(r.cached.rate, r.peerSelect.rate)}`),
       );
     }
+    // Some phases only: their figures are above; the ratios need every phase.
+    if (PHASES) return;
     const med = (figure: Figure) => median(rounds.map((r) => r[figure].rate));
     const medRatio = (a: Figure, b: Figure) => median(rounds.map((r) => r[a].rate / r[b].rate)).toFixed(2);
     const cpu = (figure: Figure) => middle(rounds.map((r) => r[figure].cpuUs));

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
-import { createDatabase, type Database } from '../../src/platform/db/database.ts';
+import pg from 'pg';
+import { createDatabase, type Database, preparingPool } from '../../src/platform/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 // DATABASE_PREPARED_STATEMENTS: the query builder's data statements become named prepared
@@ -66,5 +67,25 @@ it('prepares the reader statements too when the reads go to a replica', async ()
     );
   } finally {
     await withReplica.close();
+  }
+});
+
+it('keeps one wrapper per pooled client, and lets a discarded client go', async () => {
+  const pool = new pg.Pool({ connectionString: testDb.url, max: 1 });
+  try {
+    const preparing = preparingPool(pool);
+    const first = await preparing.connect();
+    first.release();
+    const again = await preparing.connect();
+    // The same pg client, so the same wrapper: Kysely keeps its connection object per wrapper.
+    assert.equal(again, first);
+    // Kysely releases a connection it discarded (a failed rollback) with true: pg destroys it.
+    (again.release as (discard?: boolean) => void)(true);
+    const fresh = await preparing.connect();
+    assert.notEqual(fresh, first);
+    assert.deepEqual((await fresh.query('select 1 as one', [])).rows, [{ one: 1 }]);
+    fresh.release();
+  } finally {
+    await pool.end();
   }
 });

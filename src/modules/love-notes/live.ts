@@ -1,8 +1,7 @@
 import { eventId, type LiveEvent } from '../../platform/realtime/live-events.ts';
 import type { LiveHub } from '../../platform/realtime/live-hub.ts';
 import type { LiveMessage, LiveSink, NotesContext } from './context.ts';
-import type { NoteRow } from './tables.ts';
-import { type NoteView, toView, viewOf } from './view.ts';
+import { type NoteView, toView, type ViewRow, viewOf } from './view.ts';
 
 declare module '../../platform/realtime/live-events.ts' {
   interface LiveEventMap {
@@ -20,12 +19,19 @@ export const LOVE_NOTES_LIVE = ['love-note.created', 'love-note.read', 'love-not
 export type LoveNotesLiveType = (typeof LOVE_NOTES_LIVE)[number];
 
 /** After the commit: the recipient's open connections get the note at once. */
-export function liveCreated(ctx: NotesContext, row: NoteRow, body?: string): void {
+export function liveCreated(ctx: NotesContext, row: ViewRow): void;
+/** The same for a note just written, whose body is in hand (not decrypted again). */
+export function liveCreated(ctx: NotesContext, row: Omit<ViewRow, 'body'>, body: string): void;
+export function liveCreated(
+  ctx: NotesContext,
+  row: Omit<ViewRow, 'body'> & { body?: string },
+  body?: string,
+): void {
   ctx.live.push(row.recipient_id, {
     type: 'love-note.created',
     data:
       body === undefined
-        ? toView(row, row.recipient_id, ctx.platform.encryption)
+        ? toView(row as ViewRow, row.recipient_id, ctx.platform.encryption)
         : viewOf(row, row.recipient_id, body),
   });
 }

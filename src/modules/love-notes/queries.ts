@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Static } from 'typebox';
+import { queryTemplate } from '../../platform/db/query-template.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
@@ -9,7 +10,8 @@ import type { NotesContext } from './context.ts';
 import { visibleNote } from './interactions.ts';
 import { reactionsOf } from './repo.ts';
 import type { DeliveryStep, ListNotesQuery } from './schemas.ts';
-import { type NoteView, timeline, toView } from './view.ts';
+import type { NotesDb } from './tables.ts';
+import { type NoteView, timeline, toView, VIEW_COLUMNS } from './view.ts';
 
 type Cursor = { t: string; id: string };
 
@@ -28,6 +30,79 @@ async function listedCouple(ctx: NotesContext, userId: string, coupleId: string 
   return found;
 }
 
+interface ListParams {
+  coupleId: string;
+  userId: string;
+  status: string;
+  favorite: boolean;
+  from: Date;
+  to: Date;
+  cursorTime: Date;
+  cursorId: string;
+  limit: number;
+}
+
+/**
+ * The list query of one shape: the box and which optional filters are set
+ * (`inbox:` is a first inbox page), e.g. `sent:s<c` for status, from and a
+ * cursor. Built once per shape and then only bound (queryTemplate).
+ */
+const listQuery = queryTemplate((db: NotesDb, p: ListParams, shape: string) => {
+  const [box, filters = ''] = shape.split(':');
+  const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
+  // Reactions come in the same query (one round trip per page). Only the columns the view reads.
+  let q = db
+    .selectFrom('love_notes_notes')
+    .select(VIEW_COLUMNS)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('love_notes_reactions as r')
+          .select(['r.user_id as userId', 'r.emoji', 'r.created_at as createdAt'])
+          .whereRef('r.couple_id', '=', 'love_notes_notes.couple_id')
+          .whereRef('r.note_id', '=', 'love_notes_notes.id')
+          .orderBy('r.created_at'),
+      ).as('reactions'),
+    )
+    .where('couple_id', '=', p.coupleId);
+  if (box === 'inbox') {
+    q = q
+      .where('recipient_id', '=', p.userId)
+      .where('kind', '=', 'note')
+      .where('delivered_at', 'is not', null)
+      .where('hidden_by_recipient', '=', false)
+      .where('status', '!=', 'cancelled');
+  } else if (box === 'sent') {
+    q = q.where('sender_id', '=', p.userId).where('kind', '=', 'note').where('delivered_at', 'is not', null);
+    // `x`: the sent box asked for its cancelled notes.
+    if (!filters.includes('x')) q = q.where('status', '!=', 'cancelled');
+  } else {
+    q = q.where('sender_id', '=', p.userId).where('status', '=', 'scheduled');
+  }
+  if (filters.includes('s')) {
+    // What the sender sees: a read note without a receipt is `delivered` to them.
+    const seen = sql<string>`case when status = 'read' and sender_id = ${p.userId} and not read_receipt then 'delivered' else status end`;
+    q = q.where(seen, '=', p.status);
+  }
+  if (filters.includes('f')) {
+    q = q.where(box === 'inbox' ? 'favorite_by_recipient' : 'favorite_by_sender', '=', p.favorite);
+  }
+  if (filters.includes('<')) q = q.where(timeColumn, '>=', p.from);
+  if (filters.includes('>')) q = q.where(timeColumn, '<', p.to);
+  if (filters.includes('c')) {
+    q = q.where((eb) =>
+      eb.or([
+        eb(timeColumn, '<', p.cursorTime),
+        eb.and([eb(timeColumn, '=', p.cursorTime), eb('id', '<', p.cursorId)]),
+      ]),
+    );
+  }
+  return q.orderBy(timeColumn, 'desc').orderBy('id', 'desc').limit(p.limit);
+});
+
+/** A filter value the query's shape leaves out (never sent). */
+const NO_TIME = new Date(0);
+
 /**
  * Inbox (received), sent (delivered by me) and scheduled (waiting) boxes,
  * newest first by delivery time (creation time for the scheduled box), with
@@ -44,68 +119,42 @@ export async function listNotes(
   const couple = await listedCouple(ctx, user.id, query.coupleId);
   if (!couple) return { items: [], nextCursor: null };
   const timeColumn = box === 'scheduled' ? 'created_at' : 'delivered_at';
-  // Reactions come in the same query (one round trip per page). A replica serves it when configured.
-  let q = ctx.reader
-    .selectFrom('love_notes_notes')
-    .selectAll('love_notes_notes')
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('love_notes_reactions as r')
-          .select(['r.user_id as userId', 'r.emoji', 'r.created_at as createdAt'])
-          .whereRef('r.couple_id', '=', 'love_notes_notes.couple_id')
-          .whereRef('r.note_id', '=', 'love_notes_notes.id')
-          .orderBy('r.created_at'),
-      ).as('reactions'),
-    )
-    .where('couple_id', '=', couple.coupleId);
-  if (box === 'inbox') {
-    q = q
-      .where('recipient_id', '=', user.id)
-      .where('kind', '=', 'note')
-      .where('delivered_at', 'is not', null)
-      .where('hidden_by_recipient', '=', false)
-      .where('status', '!=', 'cancelled');
-  } else if (box === 'sent') {
-    q = q.where('sender_id', '=', user.id).where('kind', '=', 'note').where('delivered_at', 'is not', null);
-    if (query.status !== 'cancelled') q = q.where('status', '!=', 'cancelled');
-  } else {
-    q = q.where('sender_id', '=', user.id).where('status', '=', 'scheduled');
-  }
-  if (query.status) {
-    // What the sender sees: a read note without a receipt is `delivered` to them.
-    const seen = sql<string>`case when status = 'read' and sender_id = ${user.id} and not read_receipt then 'delivered' else status end`;
-    q = q.where(seen, '=', query.status);
-  }
-  if (query.favorite !== undefined) {
-    const column = box === 'inbox' ? 'favorite_by_recipient' : 'favorite_by_sender';
-    q = q.where(column, '=', query.favorite);
-  }
-  if (query.from) q = q.where(timeColumn, '>=', new Date(query.from));
-  if (query.to) q = q.where(timeColumn, '<', new Date(query.to));
-  if (cursor) {
-    const t = new Date(cursor.t);
-    q = q.where((eb) =>
-      eb.or([eb(timeColumn, '<', t), eb.and([eb(timeColumn, '=', t), eb('id', '<', cursor.id)])]),
-    );
-  }
-  const rows = await q
-    .orderBy(timeColumn, 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const filters =
+    (box === 'sent' && query.status === 'cancelled' ? 'x' : '') +
+    (query.status ? 's' : '') +
+    (query.favorite !== undefined ? 'f' : '') +
+    (query.from ? '<' : '') +
+    (query.to ? '>' : '') +
+    (cursor ? 'c' : '');
+  // A replica serves it when configured.
+  const { rows } = await listQuery(
+    ctx.reader,
+    {
+      coupleId: couple.coupleId,
+      userId: user.id,
+      status: query.status ?? '',
+      favorite: query.favorite ?? false,
+      from: query.from ? new Date(query.from) : NO_TIME,
+      to: query.to ? new Date(query.to) : NO_TIME,
+      cursorTime: cursor ? new Date(cursor.t) : NO_TIME,
+      cursorId: cursor?.id ?? '',
+      limit: limit + 1,
+    },
+    `${box}:${filters}`,
+  );
   const page = toPage(rows, limit, (row) => ({
     t: new Date(row[timeColumn] as Date).toISOString(),
     id: row.id,
   }));
   return {
-    items: page.items.map(({ reactions, ...row }) =>
+    // The row goes to toView as it is (it reads only the view's columns), not copied without `reactions`.
+    items: page.items.map((row) =>
       toView(
         row,
         user.id,
         ctx.platform.encryption,
         // json_agg writes times as PostgreSQL text; the API speaks ISO 8601 in UTC.
-        reactions.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
+        row.reactions.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
       ),
     ),
     nextCursor: page.nextCursor,

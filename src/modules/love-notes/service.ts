@@ -1,5 +1,13 @@
 import type { Static } from 'typebox';
-import { outboxEvent, publish, withEvents } from '../../platform/bus/publish.ts';
+import {
+  type EventParams,
+  eventParams,
+  outboxEvent,
+  publish,
+  templateEventRows,
+  withEventRows,
+} from '../../platform/bus/publish.ts';
+import { queryTemplate } from '../../platform/db/query-template.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
@@ -21,9 +29,9 @@ import {
   wallClock,
 } from './schedule.ts';
 import type { PatchNoteBody, SendNoteBody } from './schemas.ts';
-import type { NoteRow, NotesTrx } from './tables.ts';
+import type { NoteRow, NotesDb, NotesTrx } from './tables.ts';
 import { fillNoteText, templateBody } from './templates.ts';
-import { type NoteView, toView, viewOf } from './view.ts';
+import { type NoteView, toView, viewOf, WRITTEN_COLUMNS, type WrittenRow } from './view.ts';
 
 type Partnered = CoupleFacts & { partnerId: string };
 
@@ -79,6 +87,41 @@ async function assertPendingRoom(trx: NotesTrx, senderId: string): Promise<void>
   }
 }
 
+type NewNote = {
+  couple_id: string;
+  id: string;
+  sender_id: string;
+  recipient_id: string;
+  body: string;
+  mood: string | null;
+  template_id: string | null;
+  created_at: Date;
+};
+
+/**
+ * A note sent now: the note and its two events (`love-note.sent`, `love-note.delivered`) in one
+ * statement, built once and then only bound (queryTemplate): it runs on every send.
+ */
+const insertDelivered = queryTemplate((db: NotesDb, p: NewNote & EventParams) =>
+  withEventRows(db, templateEventRows(p, 2))
+    .insertInto('love_notes_notes')
+    .values({
+      couple_id: p.couple_id,
+      id: p.id,
+      sender_id: p.sender_id,
+      recipient_id: p.recipient_id,
+      body: p.body,
+      mood: p.mood,
+      template_id: p.template_id,
+      created_at: p.created_at,
+      status: 'delivered',
+      kind: 'note',
+      sent_at: p.created_at,
+      delivered_at: p.created_at,
+    })
+    .returning(WRITTEN_COLUMNS),
+);
+
 export async function sendNote(
   ctx: NotesContext,
   user: AuthUser,
@@ -98,7 +141,7 @@ export async function sendNote(
   }
   const id = newId();
   const now = new Date();
-  const values = {
+  const values: NewNote = {
     couple_id: couple.coupleId,
     id,
     sender_id: user.id,
@@ -110,7 +153,7 @@ export async function sendNote(
   };
   const ref = { noteId: id, coupleId: couple.coupleId, senderId: user.id, recipientId: couple.partnerId };
   const options = { actorId: user.id, coupleId: couple.coupleId };
-  let row: NoteRow;
+  let row: WrittenRow;
   if (timing) {
     row = await ctx.db.transaction().execute(async (trx) => {
       await assertPendingRoom(trx, user.id);
@@ -125,7 +168,7 @@ export async function sendNote(
           local_start: timing.localStart,
           recurrence: timing.recurrence,
         })
-        .returningAll()
+        .returning(WRITTEN_COLUMNS)
         .executeTakeFirstOrThrow();
       await publish(
         trx,
@@ -138,15 +181,15 @@ export async function sendNote(
       return inserted;
     });
   } else {
-    const insertSent = (db: NotesContext['db'] | NotesTrx) =>
-      withEvents(db, [
+    const insertSent = async (db: NotesContext['db'] | NotesTrx) => {
+      const events = eventParams([
         outboxEvent('love-note.sent', { ...ref, seriesId: null }, options),
         outboxEvent('love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options),
-      ])
-        .insertInto('love_notes_notes')
-        .values({ ...values, status: 'delivered', kind: 'note', sent_at: now, delivered_at: now })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      ]);
+      const { rows } = await insertDelivered(db, { ...values, ...events });
+      if (!rows[0]) throw new Error('the note insert returned no row');
+      return rows[0];
+    };
     // The hot path: the note and its two events in one statement (one round trip, no
     // BEGIN/COMMIT); with an Idempotency-Key, in a transaction with the recorded answer.
     row = idempotency

@@ -7,19 +7,54 @@ import type { NoteRow, NoteStatus } from './tables.ts';
 export type NoteView = Static<typeof Note>;
 export type ReactionView = NoteView['reactions'][number];
 
-const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+/** The columns a note's view is made of: what the list reads and the send returns, not all 25. */
+export const VIEW_COLUMNS = [
+  'id',
+  'sender_id',
+  'recipient_id',
+  'body',
+  'mood',
+  'template_id',
+  'status',
+  'scheduled_at',
+  'time_zone',
+  'recurrence',
+  'paused',
+  'series_id',
+  'delivered_at',
+  'read_at',
+  'read_receipt',
+  'created_at',
+  'favorite_by_sender',
+  'favorite_by_recipient',
+] as const;
+export type ViewRow = Pick<NoteRow, (typeof VIEW_COLUMNS)[number]>;
+
+/** What a send returns: the view's columns but the body (the sender has it in hand), and the couple. */
+export type WrittenRow = Omit<ViewRow, 'body'> & Pick<NoteRow, 'couple_id'>;
+export const WRITTEN_COLUMNS: ReadonlyArray<keyof WrittenRow> = [
+  ...VIEW_COLUMNS.filter((column) => column !== 'body'),
+  'couple_id',
+];
+
+// Rows from pg carry Dates already: no copy of each (a list page formats about 60).
+const iso = (value: Date | string | null) =>
+  value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 
 /**
  * What a status means to the viewer: a sender whose partner keeps read
  * receipts off sees `delivered`, never `read`.
  */
-export function statusFor(row: NoteRow, viewerId: string): NoteStatus {
+export function statusFor(
+  row: Pick<ViewRow, 'status' | 'sender_id' | 'read_receipt'>,
+  viewerId: string,
+): NoteStatus {
   if (row.status === 'read' && row.sender_id === viewerId && !row.read_receipt) return 'delivered';
   return row.status;
 }
 
 export function toView(
-  row: NoteRow,
+  row: ViewRow,
   viewerId: string,
   encryption: FieldEncryption,
   reactions: ReactionView[] = [],
@@ -29,7 +64,7 @@ export function toView(
 
 /** The view of a note whose body is already in hand (a note just written), so it is not decrypted again. */
 export function viewOf(
-  row: NoteRow,
+  row: Omit<ViewRow, 'body'>,
   viewerId: string,
   body: string,
   reactions: ReactionView[] = [],

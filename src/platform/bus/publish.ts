@@ -107,9 +107,57 @@ export async function publishAll(trx: Executor, events: OutboxEvent[]): Promise<
  * nothing to do fail (or use `publish` in a transaction) rather than skip.
  */
 export function withEvents<DB>(db: Kysely<DB> | Transaction<DB>, events: OutboxEvent[]): QueryCreator<DB> {
-  if (events.length === 0) return db;
-  const rows = events.map((e) => e.row);
+  return withEventRows(
+    db,
+    events.map((e) => e.row),
+  );
+}
+
+/** `withEvents` for rows already made (or a template's placeholders, `templateEventRows`). */
+export function withEventRows<DB>(
+  db: Kysely<DB> | Transaction<DB>,
+  rows: OutboxEvent['row'][],
+): QueryCreator<DB> {
+  if (rows.length === 0) return db;
   return (db as unknown as Kysely<OutboxTables>).with('outbox_written', (qb) =>
     qb.insertInto('outbox_events').values(rows),
   ) as unknown as QueryCreator<DB>;
+}
+
+const OUTBOX_COLUMNS = [
+  'id',
+  'type',
+  'version',
+  'occurred_at',
+  'actor_id',
+  'couple_id',
+  'data',
+  'trace_context',
+] as const satisfies ReadonlyArray<keyof OutboxEvent['row']>;
+
+/** The parameters `templateEventRows` names: `event0_id`, `event0_type`, … */
+export type EventParams = Record<`event${number}_${(typeof OUTBOX_COLUMNS)[number]}`, unknown>;
+
+/**
+ * For a statement built once with `queryTemplate` (platform/db/query-template.ts)
+ * that writes `count` events with `withEventRows`: their rows as the template's
+ * placeholders. Bind the events of each call with `eventParams`.
+ */
+export function templateEventRows(p: EventParams, count: number): OutboxEvent['row'][] {
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      Object.fromEntries(
+        OUTBOX_COLUMNS.map((column) => [column, p[`event${i}_${column}`]]),
+      ) as OutboxEvent['row'],
+  );
+}
+
+/** The values of these events for `templateEventRows`' placeholders. */
+export function eventParams(events: OutboxEvent[]): EventParams {
+  const params: EventParams = {};
+  events.forEach(({ row }, i) => {
+    for (const column of OUTBOX_COLUMNS) params[`event${i}_${column}`] = row[column];
+  });
+  return params;
 }

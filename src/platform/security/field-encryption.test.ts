@@ -42,6 +42,16 @@ describe('field encryption', () => {
     assert.throws(() => other.decrypt(sealed, 'notes.body:1'), /No encryption key with id "k1"/);
   });
 
+  it('reads what earlier versions wrote (stored rows never change)', () => {
+    const enc = createFieldEncryption(parseKeyRing(`fixed:${Buffer.alloc(32, 7).toString('base64')}`));
+    const stored = 'v1.fixed.NNp0JXk4YC24RUSB.oeVFfEYOxNgq6vdNWKaGsQ.9LJ2H9hO0X3XAIFWZyx-pQ';
+    assert.equal(enc.decrypt(stored, 'love_notes_notes.body:0193'), 'Je t’aime 💕');
+    assert.throws(() => enc.decrypt(stored, 'love_notes_notes.body:0194'));
+    for (const text of ['', 'x', 'a'.repeat(5000), '💕'.repeat(100)]) {
+      assert.equal(enc.decrypt(enc.encrypt(text, 'c'), 'c'), text);
+    }
+  });
+
   it('refuses malformed key rings', () => {
     assert.throws(() => parseKeyRing('k1:c2hvcnQ='), /32 bytes/);
     assert.throws(() => parseKeyRing(`${oldKey},${oldKey}`), /twice/);
