@@ -39,6 +39,11 @@ import { processCpuSeconds } from './support/process-cpu.ts';
  * Then the lag: notes sent as an open loop at half the measured notes/s for
  * `--lag-seconds` (0 skips it), and per note the time from its row (accepted)
  * to the last of its channel outcomes filed under it (fully processed), p50/p99.
+ *
+ * `BENCH_SERVER_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to
+ * both the API and the worker process; the worker's profile is the one whose
+ * process started second. The API answers without the tests' OpenAPI check of
+ * every response unless `BENCH_CONTRACT=1`.
  */
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -67,9 +72,11 @@ function pgOnlyEnv(): NodeJS.ProcessEnv {
 /** The API process: the app on a fresh database of the bench's PostgreSQL, and the couples. */
 async function server(): Promise<void> {
   const couples = Number(process.env.BENCH_COUPLES ?? 100);
+  // Without the tests' OpenAPI check of every answer, a tax the product does not pay (as
+  // bench/love-notes.ts); BENCH_CONTRACT=1 puts it back.
   const t = await createTestApp(
     { LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20', ENCRYPTION_KEYS },
-    { routes: testAuth },
+    { routes: testAuth, contract: process.env.BENCH_CONTRACT === '1' },
   );
   const senders: string[] = [];
   const recipients: string[] = [];
