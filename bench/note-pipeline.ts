@@ -17,7 +17,7 @@ import { postEach } from './support/post-each.ts';
 import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
- * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100] [--lag-seconds 15]`
+ * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100] [--lag-seconds 15] [--lag-rate N]`
  *
  * A love note's whole journey on one node: an API process (the real app with
  * the test-only x-test-user sign-in) takes `POST /v1/love-notes` at its
@@ -36,9 +36,12 @@ import { processCpuSeconds } from './support/process-cpu.ts';
  * and PostgreSQL. Prints the medians, the ratio to pgbench, the busiest
  * statements per note and the queue tables' dead rows before and after.
  *
- * Then the lag: notes sent as an open loop at half the measured notes/s for
- * `--lag-seconds` (0 skips it), and per note the time from its row (accepted)
- * to the last of its channel outcomes filed under it (fully processed), p50/p99.
+ * Then the lag: notes sent as an open loop at half the measured notes/s (or at
+ * `--lag-rate` notes/s) for `--lag-seconds` (0 skips it), and per note the time
+ * from its row (accepted) to the last of its channel outcomes filed under it
+ * (fully processed), p50/p99, with the CPU per note of that phase: at a fixed
+ * rate it compares between runs, where the maximum's depends on the batches the
+ * machine's load allowed.
  *
  * `BENCH_SERVER_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to
  * both the API and the worker process; the worker's profile is the one whose
@@ -257,9 +260,17 @@ export async function main(): Promise<void> {
     // Lag at half the rate: from a note's insert to the last channel outcome filed under it.
     const lagSeconds = option('lag-seconds', 15);
     let lagLine = '';
-    const halfRate = (middle(results.map((r) => r.notesPerSecond)) ?? 0) / 2;
+    // --lag-rate fixes the rate, so CPU per note compares between runs (at the maximum, batches
+    // grow with the rate the machine's load allows, and the per-note cost shrinks with them).
+    const lagRate = option('lag-rate', 0);
+    const halfRate = lagRate > 0 ? lagRate : (middle(results.map((r) => r.notesPerSecond)) ?? 0) / 2;
     if (lagSeconds > 0 && halfRate > 0) {
       const { rows: clock } = await sql<{ now: Date }>`select now() as now`.execute(probe.db);
+      const lagCpuStart = {
+        api: processCpuSeconds(api.pid) ?? 0,
+        worker: processCpuSeconds(worker.pid) ?? 0,
+        postgres: postgres.cpuSeconds() ?? 0,
+      };
       let i = 0;
       const sent = await openLoop({
         origin: `http://127.0.0.1:${info.port}`,
@@ -280,6 +291,11 @@ export async function main(): Promise<void> {
         },
       });
       for (let j = 0; j < 6000 && !(await drained()); j++) await sleep(50);
+      const lagCpu = {
+        api: (processCpuSeconds(api.pid) ?? 0) - lagCpuStart.api,
+        worker: (processCpuSeconds(worker.pid) ?? 0) - lagCpuStart.worker,
+        postgres: (postgres.cpuSeconds() ?? 0) - lagCpuStart.postgres,
+      };
       const { rows: lag } = await sql<{
         notes: number;
         done: number;
@@ -296,7 +312,11 @@ export async function main(): Promise<void> {
           where n.created_at >= ${clock[0]!.now} group by n.couple_id, n.id, n.created_at
         ) t`.execute(probe.db);
       const l = lag[0]!;
-      lagLine = `lag at half the rate (${halfRate.toFixed(1)} notes/s for ${lagSeconds} s, ${sent.non2xx + sent.errors} failed sends): ${l.done}/${l.notes} notes fully processed, p50 ${((l.p50 ?? Number.NaN) * 1000).toFixed(0)} ms, p99 ${((l.p99 ?? Number.NaN) * 1000).toFixed(0)} ms (target < 2000); send p99 ${sent.p99.toFixed(0)} ms\n`;
+      // Includes the drain after the sends and the probe's own polling (a few statements per 50 ms).
+      const perNote = (seconds: number) => ((seconds * 1000) / Math.max(1, l.notes)).toFixed(2);
+      lagLine =
+        `lag at ${lagRate > 0 ? 'a fixed rate' : 'half the rate'} (${halfRate.toFixed(1)} notes/s for ${lagSeconds} s, ${sent.non2xx + sent.errors} failed sends): ${l.done}/${l.notes} notes fully processed, p50 ${((l.p50 ?? Number.NaN) * 1000).toFixed(0)} ms, p99 ${((l.p99 ?? Number.NaN) * 1000).toFixed(0)} ms (target < 2000); send p99 ${sent.p99.toFixed(0)} ms\n` +
+        `CPU ms per note at that rate: API ${perNote(lagCpu.api)}, worker ${perNote(lagCpu.worker)}, PostgreSQL ${perNote(lagCpu.postgres)}, total ${perNote(lagCpu.api + lagCpu.worker + lagCpu.postgres)}\n`;
     }
 
     const med = (pick: (r: Round) => number) => middle(results.map(pick)) ?? Number.NaN;
