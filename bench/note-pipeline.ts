@@ -43,6 +43,10 @@ import { processCpuSeconds } from './support/process-cpu.ts';
  * rate it compares between runs, where the maximum's depends on the batches the
  * machine's load allowed.
  *
+ * At the end, row writes per note by table (inserted / updated / deleted
+ * tuples from pg_stat_user_tables over every round and the lag phase): the
+ * row churn that drives PostgreSQL's CPU, and the same whatever the load.
+ *
  * `BENCH_SERVER_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to
  * both the API and the worker process; the worker's profile is the one whose
  * process started second. The API answers without the tests' OpenAPI check of
@@ -195,6 +199,20 @@ export async function main(): Promise<void> {
     // Warm-up: JIT, pools, the first relay and consumer passes.
     await send(2);
     for (let i = 0; i < 600 && !(await drained()); i++) await sleep(100);
+    // Row writes per table (inserted, updated, deleted tuples): unlike CPU, the same whatever the
+    // machine's load. A backend reports its counts when idle for a while (up to 10 s), hence the waits.
+    // pgbench's table is not the pipeline's.
+    const rowWrites = async () => {
+      const { rows } = await sql<{ name: string; ins: number; upd: number; del: number }>`
+        select schemaname || '.' || relname as name, n_tup_ins::float8 as ins, n_tup_upd::float8 as upd,
+          n_tup_del::float8 as del
+        from pg_stat_user_tables where relname <> 'bench_insert'`.execute(probe.db);
+      const { rows: items } = await sql<{ n: number }>`
+        select count(*)::int as n from notifications_items`.execute(probe.db);
+      return { tables: rows, notes: items[0]!.n };
+    };
+    await sleep(11_000);
+    const writesBefore = await rowWrites();
 
     const results: Round[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -335,6 +353,29 @@ export async function main(): Promise<void> {
       process.stdout.write(
         `${(s.calls / last.notes).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 140)}\n`,
       );
+    }
+    await sleep(11_000);
+    const writesAfter = await rowWrites();
+    const written = writesAfter.tables
+      .map((t) => {
+        const b = writesBefore.tables.find((x) => x.name === t.name);
+        return {
+          name: t.name,
+          ins: t.ins - (b?.ins ?? 0),
+          upd: t.upd - (b?.upd ?? 0),
+          del: t.del - (b?.del ?? 0),
+        };
+      })
+      .filter((t) => t.ins + t.upd + t.del > 0)
+      .sort((x, y) => y.ins + y.upd + y.del - (x.ins + x.upd + x.del));
+    const notesWritten = Math.max(1, writesAfter.notes - writesBefore.notes);
+    const sum = written.reduce((n, t) => n + t.ins + t.upd + t.del, 0);
+    process.stdout.write(
+      `\nrow writes per note (every round and the lag phase, ${notesWritten} notes): ${(sum / notesWritten).toFixed(1)}; inserted / updated / deleted:\n`,
+    );
+    for (const t of written.slice(0, 15)) {
+      const per = (n: number) => (n / notesWritten).toFixed(2);
+      process.stdout.write(`  ${t.name.padEnd(42)} ${per(t.ins)} / ${per(t.upd)} / ${per(t.del)}\n`);
     }
     process.stdout.write('\nqueue tables, live / dead rows before → after:\n');
     for (const row of deadAfter) {
