@@ -17,7 +17,7 @@ import { postEach } from './support/post-each.ts';
 import { processCpuSeconds } from './support/process-cpu.ts';
 
 /**
- * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100] [--lag-seconds 15]`
+ * `npm run bench -- note-pipeline [--seconds 15] [--connections 16] [--rounds 1] [--couples 100] [--lag-seconds 15] [--lag-rate N]`
  *
  * A love note's whole journey on one node: an API process (the real app with
  * the test-only x-test-user sign-in) takes `POST /v1/love-notes` at its
@@ -36,9 +36,21 @@ import { processCpuSeconds } from './support/process-cpu.ts';
  * and PostgreSQL. Prints the medians, the ratio to pgbench, the busiest
  * statements per note and the queue tables' dead rows before and after.
  *
- * Then the lag: notes sent as an open loop at half the measured notes/s for
- * `--lag-seconds` (0 skips it), and per note the time from its row (accepted)
- * to the last of its channel outcomes filed under it (fully processed), p50/p99.
+ * Then the lag: notes sent as an open loop at half the measured notes/s (or at
+ * `--lag-rate` notes/s) for `--lag-seconds` (0 skips it), and per note the time
+ * from its row (accepted) to the last of its channel outcomes filed under it
+ * (fully processed), p50/p99, with the CPU per note of that phase: at a fixed
+ * rate it compares between runs, where the maximum's depends on the batches the
+ * machine's load allowed.
+ *
+ * At the end, row writes per note by table (inserted / updated / deleted
+ * tuples from pg_stat_user_tables over every round and the lag phase): the
+ * row churn that drives PostgreSQL's CPU, and the same whatever the load.
+ *
+ * `BENCH_SERVER_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to
+ * both the API and the worker process; the worker's profile is the one whose
+ * process started second. The API answers without the tests' OpenAPI check of
+ * every response unless `BENCH_CONTRACT=1`.
  */
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -67,9 +79,11 @@ function pgOnlyEnv(): NodeJS.ProcessEnv {
 /** The API process: the app on a fresh database of the bench's PostgreSQL, and the couples. */
 async function server(): Promise<void> {
   const couples = Number(process.env.BENCH_COUPLES ?? 100);
+  // Without the tests' OpenAPI check of every answer, a tax the product does not pay (as
+  // bench/love-notes.ts); BENCH_CONTRACT=1 puts it back.
   const t = await createTestApp(
     { LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20', ENCRYPTION_KEYS },
-    { routes: testAuth },
+    { routes: testAuth, contract: process.env.BENCH_CONTRACT === '1' },
   );
   const senders: string[] = [];
   const recipients: string[] = [];
@@ -185,6 +199,20 @@ export async function main(): Promise<void> {
     // Warm-up: JIT, pools, the first relay and consumer passes.
     await send(2);
     for (let i = 0; i < 600 && !(await drained()); i++) await sleep(100);
+    // Row writes per table (inserted, updated, deleted tuples): unlike CPU, the same whatever the
+    // machine's load. A backend reports its counts when idle for a while (up to 10 s), hence the waits.
+    // pgbench's table is not the pipeline's.
+    const rowWrites = async () => {
+      const { rows } = await sql<{ name: string; ins: number; upd: number; del: number }>`
+        select schemaname || '.' || relname as name, n_tup_ins::float8 as ins, n_tup_upd::float8 as upd,
+          n_tup_del::float8 as del
+        from pg_stat_user_tables where relname <> 'bench_insert'`.execute(probe.db);
+      const { rows: items } = await sql<{ n: number }>`
+        select count(*)::int as n from notifications_items`.execute(probe.db);
+      return { tables: rows, notes: items[0]!.n };
+    };
+    await sleep(11_000);
+    const writesBefore = await rowWrites();
 
     const results: Round[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -250,9 +278,17 @@ export async function main(): Promise<void> {
     // Lag at half the rate: from a note's insert to the last channel outcome filed under it.
     const lagSeconds = option('lag-seconds', 15);
     let lagLine = '';
-    const halfRate = (middle(results.map((r) => r.notesPerSecond)) ?? 0) / 2;
+    // --lag-rate fixes the rate, so CPU per note compares between runs (at the maximum, batches
+    // grow with the rate the machine's load allows, and the per-note cost shrinks with them).
+    const lagRate = option('lag-rate', 0);
+    const halfRate = lagRate > 0 ? lagRate : (middle(results.map((r) => r.notesPerSecond)) ?? 0) / 2;
     if (lagSeconds > 0 && halfRate > 0) {
       const { rows: clock } = await sql<{ now: Date }>`select now() as now`.execute(probe.db);
+      const lagCpuStart = {
+        api: processCpuSeconds(api.pid) ?? 0,
+        worker: processCpuSeconds(worker.pid) ?? 0,
+        postgres: postgres.cpuSeconds() ?? 0,
+      };
       let i = 0;
       const sent = await openLoop({
         origin: `http://127.0.0.1:${info.port}`,
@@ -273,6 +309,11 @@ export async function main(): Promise<void> {
         },
       });
       for (let j = 0; j < 6000 && !(await drained()); j++) await sleep(50);
+      const lagCpu = {
+        api: (processCpuSeconds(api.pid) ?? 0) - lagCpuStart.api,
+        worker: (processCpuSeconds(worker.pid) ?? 0) - lagCpuStart.worker,
+        postgres: (postgres.cpuSeconds() ?? 0) - lagCpuStart.postgres,
+      };
       const { rows: lag } = await sql<{
         notes: number;
         done: number;
@@ -289,7 +330,11 @@ export async function main(): Promise<void> {
           where n.created_at >= ${clock[0]!.now} group by n.couple_id, n.id, n.created_at
         ) t`.execute(probe.db);
       const l = lag[0]!;
-      lagLine = `lag at half the rate (${halfRate.toFixed(1)} notes/s for ${lagSeconds} s, ${sent.non2xx + sent.errors} failed sends): ${l.done}/${l.notes} notes fully processed, p50 ${((l.p50 ?? Number.NaN) * 1000).toFixed(0)} ms, p99 ${((l.p99 ?? Number.NaN) * 1000).toFixed(0)} ms (target < 2000); send p99 ${sent.p99.toFixed(0)} ms\n`;
+      // Includes the drain after the sends and the probe's own polling (a few statements per 50 ms).
+      const perNote = (seconds: number) => ((seconds * 1000) / Math.max(1, l.notes)).toFixed(2);
+      lagLine =
+        `lag at ${lagRate > 0 ? 'a fixed rate' : 'half the rate'} (${halfRate.toFixed(1)} notes/s for ${lagSeconds} s, ${sent.non2xx + sent.errors} failed sends): ${l.done}/${l.notes} notes fully processed, p50 ${((l.p50 ?? Number.NaN) * 1000).toFixed(0)} ms, p99 ${((l.p99 ?? Number.NaN) * 1000).toFixed(0)} ms (target < 2000); send p99 ${sent.p99.toFixed(0)} ms\n` +
+        `CPU ms per note at that rate: API ${perNote(lagCpu.api)}, worker ${perNote(lagCpu.worker)}, PostgreSQL ${perNote(lagCpu.postgres)}, total ${perNote(lagCpu.api + lagCpu.worker + lagCpu.postgres)}\n`;
     }
 
     const med = (pick: (r: Round) => number) => middle(results.map(pick)) ?? Number.NaN;
@@ -308,6 +353,29 @@ export async function main(): Promise<void> {
       process.stdout.write(
         `${(s.calls / last.notes).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 140)}\n`,
       );
+    }
+    await sleep(11_000);
+    const writesAfter = await rowWrites();
+    const written = writesAfter.tables
+      .map((t) => {
+        const b = writesBefore.tables.find((x) => x.name === t.name);
+        return {
+          name: t.name,
+          ins: t.ins - (b?.ins ?? 0),
+          upd: t.upd - (b?.upd ?? 0),
+          del: t.del - (b?.del ?? 0),
+        };
+      })
+      .filter((t) => t.ins + t.upd + t.del > 0)
+      .sort((x, y) => y.ins + y.upd + y.del - (x.ins + x.upd + x.del));
+    const notesWritten = Math.max(1, writesAfter.notes - writesBefore.notes);
+    const sum = written.reduce((n, t) => n + t.ins + t.upd + t.del, 0);
+    process.stdout.write(
+      `\nrow writes per note (every round and the lag phase, ${notesWritten} notes): ${(sum / notesWritten).toFixed(1)}; inserted / updated / deleted:\n`,
+    );
+    for (const t of written.slice(0, 15)) {
+      const per = (n: number) => (n / notesWritten).toFixed(2);
+      process.stdout.write(`  ${t.name.padEnd(42)} ${per(t.ins)} / ${per(t.upd)} / ${per(t.del)}\n`);
     }
     process.stdout.write('\nqueue tables, live / dead rows before → after:\n');
     for (const row of deadAfter) {

@@ -17,7 +17,7 @@ type Step = { step: string; channel?: string; status?: string; reason?: string |
 /**
  * A note's per-channel outcome, end to end: love-notes publishes
  * love-note.delivered → notifications (worker) plans and sends the push →
- * notification.delivery-updated → love-notes files it under the note.
+ * notification.deliveries-updated → love-notes files it under the note.
  */
 describe('love-note deliveries: per-channel outcomes from notifications', () => {
   let t: TestApp;
@@ -76,6 +76,59 @@ describe('love-note deliveries: per-channel outcomes from notifications', () => 
     const recipientView = await steps(b, note.id);
     assert.equal(channel(recipientView, 'mobile_push')?.status, 'sent');
     assert.ok(recipientView.filter((s) => s.step === 'channel').every((s) => 'reason' in s));
+
+    // On the bus the notification is two events at intake (the inbox item with its due delivery,
+    // and every planned channel in one) and one per attempt that settled, not one per channel.
+    const { rows: events } = await sql<{ type: string; data: Record<string, unknown> }>`
+      select type, data from outbox_events
+      where type like 'notification.%' and data->>'notificationId' = (
+        select data->>'notificationId' from outbox_events
+        where type = 'notification.created' and data->'data'->>'noteId' = ${note.id})
+      order by position`.execute(t.platform.database.db);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['notification.created', 'notification.deliveries-updated', 'notification.deliveries-updated'],
+    );
+    type Planned = { deliveryId: string; channel: string; status: string };
+    const planned = events[1]!.data.deliveries as Planned[];
+    const pending = planned.filter((d) => d.status === 'pending');
+    assert.deepEqual(
+      pending.map((d) => d.channel),
+      ['mobile_push'],
+    );
+    assert.deepEqual(
+      events[0]!.data.dueDeliveryIds,
+      pending.map((d) => d.deliveryId),
+    );
+    assert.equal(planned.find((d) => d.channel === 'in_app')?.status, 'delivered');
+    assert.deepEqual(
+      (events[2]!.data.deliveries as Planned[]).map((d) => [d.deliveryId, d.channel, d.status]),
+      [[pending[0]!.deliveryId, 'mobile_push', 'sent']],
+    );
+  });
+
+  it('still files the one-delivery notification.delivery-updated of events written before the change', async () => {
+    const { a, b, coupleId } = await makeCouple(t);
+    const note = (
+      await t.app.inject({ method: 'POST', url: '/v1/love-notes', headers: as(a), payload: { body: 'old' } })
+    ).json().data;
+    await t.platform.database.db.transaction().execute((trx) =>
+      publish(trx, 'notification.delivery-updated', {
+        notificationId: newId(),
+        deliveryId: newId(),
+        userId: b,
+        kind: 'love-note.received',
+        channel: 'sms',
+        // The highest rank, so the note's own outcome for sms (suppressed: off by default) cannot overtake it.
+        status: 'delivered',
+        reason: null,
+        at: new Date().toISOString(),
+        data: { noteId: note.id, coupleId },
+      }),
+    );
+    await eventually(async () =>
+      channel(await steps(b, note.id), 'sms')?.status === 'delivered' ? true : undefined,
+    );
   });
 
   it('keeps the latest status whatever order the events arrive in, and drops outcomes of unknown notes', async () => {
@@ -85,16 +138,15 @@ describe('love-note deliveries: per-channel outcomes from notifications', () => 
     ).json().data;
     const outcome = (noteId: string, status: 'sent' | 'delivered' | 'failed', at: string) =>
       t.platform.database.db.transaction().execute((trx) =>
-        publish(trx, 'notification.delivery-updated', {
+        publish(trx, 'notification.deliveries-updated', {
           notificationId: newId(),
-          deliveryId: newId(),
           userId: b,
           kind: 'love-note.received',
-          channel: 'sms',
-          status,
-          reason: status === 'failed' ? 'permanent' : null,
           at,
           data: { noteId, coupleId },
+          deliveries: [
+            { deliveryId: newId(), channel: 'sms', status, reason: status === 'failed' ? 'permanent' : null },
+          ],
         }),
       );
     // The provider's delivery receipt overtakes the 'sent' that preceded it, and a stale failure comes last.

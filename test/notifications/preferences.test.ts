@@ -254,6 +254,9 @@ describe('notification preferences and recipients, end to end', () => {
     });
     assert.ok(!(await inbox(b)).some((n) => n.data.noteId === hidden));
     assert.equal(await unread(), before);
+    // Kept out of the inbox there is no notification.created to carry the due email: it still goes.
+    const mailed = await timeline(b, hidden, ['email'], (s) => s.status !== 'pending');
+    assert.equal(mailed.get('email')?.status, 'sent');
   });
 
   it('a reaction waiting for the hourly email digest is suppressed by preference if email is switched off meanwhile', async () => {

@@ -3,6 +3,26 @@ import type { EventMap } from '../../platform/bus/events.ts';
 import type { NotesExecutor, NotesTrx } from './tables.ts';
 
 type Outcome = EventMap['notification.delivery-updated'];
+type Outcomes = EventMap['notification.deliveries-updated'];
+
+/**
+ * One outcome per delivery of a `notification.deliveries-updated` (a
+ * notification's channels that changed together), in the shape of the
+ * `notification.delivery-updated` that carried one each before it.
+ */
+export function outcomesIn(event: Outcomes): Outcome[] {
+  return (event.deliveries ?? []).map((d) => ({
+    notificationId: event.notificationId,
+    deliveryId: d.deliveryId,
+    userId: event.userId,
+    kind: event.kind,
+    channel: d.channel,
+    status: d.status,
+    reason: d.reason,
+    at: event.at,
+    data: event.data,
+  }));
+}
 
 /** State only moves forward; failed and suppressed are ends, but a late delivery receipt beats a failure. */
 const RANK: Record<Outcome['status'], number> = {

@@ -7,7 +7,7 @@ import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
 import { forgetBoxes } from './cache.ts';
-import { recordOutcome, recordOutcomes } from './channel-outcomes.ts';
+import { outcomesIn, recordOutcomes } from './channel-outcomes.ts';
 import { onCoupleUnlinked } from './closed-couples.ts';
 import { loveNotesConfig } from './config.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
@@ -26,8 +26,26 @@ import type { ListNotesQuery, SendNoteBody } from './schemas.ts';
 import { sendNote } from './service.ts';
 import type { NotesDb, NotesTrx } from './tables.ts';
 
-const LOVE_NOTES_CONSUMED = ['couple.unlinked', 'couple.purged', 'notification.delivery-updated'] as const;
+// notification.delivery-updated is no longer published (one notification.deliveries-updated per
+// notification carries its channels); still consumed, so events written before the change are filed.
+const LOVE_NOTES_CONSUMED = [
+  'couple.unlinked',
+  'couple.purged',
+  'notification.deliveries-updated',
+  'notification.delivery-updated',
+] as const;
 type LoveNotesConsumed = (typeof LOVE_NOTES_CONSUMED)[number];
+
+/** The channel outcomes an event carries, none for an event of another type. */
+function outcomesOf(event: EventEnvelope<LoveNotesConsumed>): EventMap['notification.delivery-updated'][] {
+  if (event.type === 'notification.deliveries-updated')
+    return outcomesIn(event.data as EventMap['notification.deliveries-updated']);
+  if (event.type === 'notification.delivery-updated')
+    return [event.data as EventMap['notification.delivery-updated']];
+  return [];
+}
+const isOutcome = (event: EventEnvelope<LoveNotesConsumed>) =>
+  event.type === 'notification.deliveries-updated' || event.type === 'notification.delivery-updated';
 
 /**
  * Love notes: send now or later, recurring series, templates, read receipts,
@@ -81,9 +99,9 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
     async worker(platform) {
       const ctx = notesContext(platform, deps, liveSink(hubFor(platform)));
       const handle = async (event: EventEnvelope<LoveNotesConsumed>, trx: HandlerTransaction) => {
-        if (event.type === 'notification.delivery-updated') {
+        if (isOutcome(event)) {
           // How each channel carried a note to its recipient, for GET /love-notes/{id}/deliveries.
-          await recordOutcome(trx as NotesTrx, event.data as EventMap['notification.delivery-updated']);
+          await recordOutcomes(trx as NotesTrx, outcomesOf(event));
           return;
         }
         if (event.type === 'couple.unlinked') {
@@ -104,13 +122,8 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
       platform.bus.consume('love-notes', [...LOVE_NOTES_CONSUMED], handle, undefined, {
         // Under load most events are channel outcomes: filed in one statement per batch.
         batch: async (events, trx) => {
-          const outcomes = events.filter((e) => e.type === 'notification.delivery-updated');
-          await recordOutcomes(
-            trx as NotesTrx,
-            outcomes.map((e) => e.data as EventMap['notification.delivery-updated']),
-          );
-          for (const event of events)
-            if (event.type !== 'notification.delivery-updated') await handle(event, trx);
+          await recordOutcomes(trx as NotesTrx, events.flatMap(outcomesOf));
+          for (const event of events) if (!isOutcome(event)) await handle(event, trx);
         },
       });
       // Month partitions ahead of the inserts: at start, then daily. A failure at

@@ -74,7 +74,7 @@ export const RULES: Record<string, Rule> = {
         category: 'love-notes',
         priority: 'normal',
         params: { sender: someone(event.data, 'senderName') },
-        // coupleId lets love notes file the channel outcomes (notification.delivery-updated) under the note.
+        // coupleId lets love notes file the channel outcomes (notification.deliveries-updated) under the note.
         data: { noteId, ...(coupleId ? { coupleId } : {}) },
         fallbackToEmail: true,
       },

@@ -6,7 +6,7 @@ import type { NotificationsContext } from './context.ts';
 import { renderMail } from './email.ts';
 import { preferencesOf } from './intake.ts';
 import { toLocale } from './messages.ts';
-import { outcomeEvent, publishOutcome } from './outcomes.ts';
+import { outcomeEvents, publishOutcome } from './outcomes.ts';
 import { recipientsOf } from './recipient.ts';
 import {
   type DeliveryUpdate,
@@ -168,7 +168,7 @@ interface Attempt {
   delivery: LockedDelivery;
   recipient: RecipientRow | undefined;
   row: DeliveryUpdate;
-  /** Announce the new status (`notification.delivery-updated`); a rescheduled retry is not announced. */
+  /** Announce the new status (`notification.deliveries-updated`); a rescheduled retry is not announced. */
   announce: boolean;
   metric: 'suppressed' | 'sent' | 'retry' | 'failed';
   /** A push that reached nobody: email may stand in (fallBackToEmail). */
@@ -277,12 +277,11 @@ async function settle(
   );
   await publishAll(
     trx,
-    attempts.flatMap(({ delivery, row, announce }) => {
-      const event = announce
-        ? outcomeEvent(delivery, { status: row.status, reason: row.reason, at: now })
-        : undefined;
-      return event ? [event] : [];
-    }),
+    outcomeEvents(
+      attempts
+        .filter((a) => a.announce)
+        .map(({ delivery, row }) => ({ delivery, status: row.status, reason: row.reason, at: now })),
+    ),
   );
   for (const { delivery, recipient, row, metric, fallback } of attempts) {
     ctx.metrics.deliveries.inc({ channel: delivery.channel, outcome: metric });

@@ -4,7 +4,7 @@ import { newId } from '../../platform/ids.ts';
 import { type IncomingEvent, type NotificationSpec, RULES } from './catalog.ts';
 import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
-import { outcomeEvent } from './outcomes.ts';
+import { type OutcomeChange, outcomeEvents } from './outcomes.ts';
 import { planDeliveries, type TargetCounts } from './planner.ts';
 import { applyOverrides, defaultPreferences, type PreferenceMatrix } from './preferences.ts';
 import { recipientsOf } from './recipient.ts';
@@ -105,26 +105,11 @@ export async function notifyFromEvents(
   const now = ctx.now();
   // Same transaction: the realtime connection hears of a notification only if it commits.
   const outbox: OutboxEvent[] = [];
+  const outcomes: OutcomeChange[] = [];
   const deliveries: NewDelivery[] = [];
   for (const p of created) {
     const { spec } = p;
     ctx.metrics.created.inc({ category: spec.category });
-    if (p.inbox)
-      outbox.push(
-        outboxEvent(
-          'notification.created',
-          {
-            notificationId: p.id,
-            userId: spec.userId,
-            kind: spec.kind,
-            category: spec.category,
-            title: p.title,
-            body: p.body,
-            data: spec.data,
-          },
-          { actorId: null },
-        ),
-      );
     const push = targets.get(spec.userId) ?? { web_push: 0, mobile_push: 0 };
     const counts: TargetCounts = {
       ...push,
@@ -156,31 +141,53 @@ export async function notifyFromEvents(
       })),
     ];
     for (const row of rows) {
-      const outcome = outcomeEvent(
-        { ...row, kind: spec.kind, data: spec.data },
-        { status: row.status, reason: row.reason, at: now },
-      );
-      if (outcome) outbox.push(outcome);
+      outcomes.push({
+        delivery: { ...row, id: row.id!, channel: row.channel, kind: spec.kind, data: spec.data },
+        status: row.status,
+        reason: row.reason,
+        at: now,
+      });
       if (row.status === 'suppressed')
         ctx.metrics.deliveries.inc({ channel: row.channel, outcome: 'suppressed' });
     }
     deliveries.push(...rows);
     // Due now: the first attempt rides the bus (a batch of them per transaction) instead of a job each.
-    const due = rows.filter(
-      (row) => row.status === 'pending' && !row.digest && (row.next_attempt_at as Date) <= now,
-    );
-    if (due.length > 0)
+    const due = rows
+      .filter((row) => row.status === 'pending' && !row.digest && (row.next_attempt_at as Date) <= now)
+      .map((row) => row.id!);
+    // One event per notification where it can be: the inbox item carries its due ids. Kept out of
+    // the inbox, there is no inbox item to announce, and the ids go alone.
+    if (p.inbox)
+      outbox.push(
+        outboxEvent(
+          'notification.created',
+          {
+            notificationId: p.id,
+            userId: spec.userId,
+            kind: spec.kind,
+            category: spec.category,
+            title: p.title,
+            body: p.body,
+            data: spec.data,
+            ...(due.length > 0 ? { dueDeliveryIds: due } : {}),
+          },
+          { actorId: null },
+        ),
+      );
+    else if (due.length > 0)
       outbox.push(
         outboxEvent(
           'notification.deliveries-due',
-          { notificationId: p.id, userId: spec.userId, deliveryIds: due.map((row) => row.id!) },
+          { notificationId: p.id, userId: spec.userId, deliveryIds: due },
           { actorId: null },
         ),
       );
   }
+  // Every planned channel of a tracked notification in one notification.deliveries-updated.
+  outbox.push(...outcomeEvents(outcomes));
   await insertDeliveries(trx, deliveries);
   await publishAll(trx, outbox);
-  // Later ones (quiet hours) wait as jobs; those due now went out as notification.deliveries-due.
+  // Later ones (quiet hours) wait as jobs; those due now went out with notification.created.
   for (const row of deliveries) {
     if (row.status !== 'pending' || row.digest || (row.next_attempt_at as Date) <= now) continue;
     await ctx.queue.enqueue(trx, { userId: row.user_id, deliveryId: row.id! }, row.next_attempt_at as Date);

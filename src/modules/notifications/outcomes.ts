@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { EventMap } from '../../platform/bus/events.ts';
 import { type OutboxEvent, outboxEvent, publishAll } from '../../platform/bus/publish.ts';
 import type { Channel, DeliveryStatus, NotificationsDb } from './tables.ts';
 
@@ -19,8 +20,16 @@ export interface OutcomeOf {
   data: unknown;
 }
 
+/** One delivery's new status, as a transaction set it. */
+export interface OutcomeChange {
+  delivery: OutcomeOf;
+  status: DeliveryStatus;
+  reason?: string | null;
+  at: Date;
+}
+
 /**
- * Publishes `notification.delivery-updated` for a delivery row's new status,
+ * Publishes a delivery row's new status (`notification.deliveries-updated`),
  * in the transaction that set it (outbox), so the outcome is announced if
  * and only if it was recorded.
  */
@@ -29,33 +38,41 @@ export async function publishOutcome(
   delivery: OutcomeOf,
   change: { status: DeliveryStatus; reason?: string | null; at: Date },
 ): Promise<void> {
-  const event = outcomeEvent(delivery, change);
-  if (event) await publishAll(trx, [event]);
+  await publishAll(trx, outcomeEvents([{ delivery, ...change }]));
 }
 
 /**
- * The `notification.delivery-updated` event of one outcome, for a caller that
- * writes several events in one statement (`publishAll`); undefined for kinds
- * whose outcomes are not published.
+ * The `notification.deliveries-updated` events of a transaction's outcomes:
+ * one per notification (and time), carrying all of its deliveries, so intake's
+ * five planned channels of a love note are one outbox row and one bus
+ * delivery instead of five. Kinds whose outcomes are not published give none.
  */
-export function outcomeEvent(
-  delivery: OutcomeOf,
-  change: { status: DeliveryStatus; reason?: string | null; at: Date },
-): OutboxEvent | undefined {
-  if (!TRACKED_KINDS.has(delivery.kind)) return undefined;
-  return outboxEvent(
-    'notification.delivery-updated',
-    {
-      notificationId: delivery.notification_id,
+export function outcomeEvents(changes: OutcomeChange[]): OutboxEvent<'notification.deliveries-updated'>[] {
+  const byNotification = new Map<string, EventMap['notification.deliveries-updated']>();
+  for (const { delivery, status, reason, at } of changes) {
+    if (!TRACKED_KINDS.has(delivery.kind)) continue;
+    const when = at.toISOString();
+    const key = `${delivery.notification_id}/${when}`;
+    let event = byNotification.get(key);
+    if (!event) {
+      event = {
+        notificationId: delivery.notification_id,
+        userId: delivery.user_id,
+        kind: delivery.kind,
+        at: when,
+        data: (delivery.data ?? {}) as Record<string, string>,
+        deliveries: [],
+      };
+      byNotification.set(key, event);
+    }
+    event.deliveries.push({
       deliveryId: delivery.id,
-      userId: delivery.user_id,
-      kind: delivery.kind,
       channel: delivery.channel,
-      status: change.status,
-      reason: change.reason ?? null,
-      at: change.at.toISOString(),
-      data: (delivery.data ?? {}) as Record<string, string>,
-    },
-    { actorId: null },
+      status,
+      reason: reason ?? null,
+    });
+  }
+  return [...byNotification.values()].map((data) =>
+    outboxEvent('notification.deliveries-updated', data, { actorId: null }),
   );
 }

@@ -48,6 +48,22 @@ export const CONSUMED = [
 
 type Consumed = (typeof CONSUMED)[number];
 
+/** Events that name deliveries due now: the `notifications-delivery` group's. */
+export const DUE_CARRIERS = ['notification.created', 'notification.deliveries-due'] as const;
+type DueCarrier = (typeof DUE_CARRIERS)[number];
+
+/** The due deliveries an event names (none for a notification.created written before it carried them). */
+export function dueKeys({
+  type,
+  data,
+}: EventEnvelope<DueCarrier>): Array<{ userId: string; deliveryId: string }> {
+  const ids =
+    type === 'notification.created'
+      ? ((data as EventMap['notification.created']).dueDeliveryIds ?? [])
+      : (data as EventMap['notification.deliveries-due']).deliveryIds;
+  return ids.map((deliveryId) => ({ userId: data.userId, deliveryId }));
+}
+
 /**
  * The notification is committed (the event exists only then): tell the person's open
  * connections, in whichever API process holds them. A redelivery repeats the same id,
@@ -104,17 +120,12 @@ export async function startNotificationsWorker(
   // First attempts of deliveries due now, a batch per transaction: the bus delivery is the
   // queue (its retry covers a failed transaction; a provider's transient failure reschedules
   // as a job, as any later attempt). Its own group, so slow providers never hold up intake.
-  const deliverDue = (events: EventEnvelope<'notification.deliveries-due'>[], trx: HandlerTransaction) =>
-    attemptDeliveries(
-      ctx,
-      trx as Transaction<NotificationsDb>,
-      events.flatMap(({ data }) =>
-        data.deliveryIds.map((deliveryId) => ({ userId: data.userId, deliveryId })),
-      ),
-    );
+  // The ids come with notification.created (or alone, for an item kept out of the inbox).
+  const deliverDue = (events: EventEnvelope<DueCarrier>[], trx: HandlerTransaction) =>
+    attemptDeliveries(ctx, trx as Transaction<NotificationsDb>, events.flatMap(dueKeys));
   platform.bus.consume(
     'notifications-delivery',
-    ['notification.deliveries-due'],
+    [...DUE_CARRIERS],
     (event, trx) => deliverDue([event], trx),
     undefined,
     { batch: deliverDue },

@@ -26,6 +26,10 @@ describe('mail transport', () => {
     assert.match(eml, /^To: ana@example\.test$/m);
     assert.match(eml, /^Subject: Hello$/m);
     assert.match(eml, /A body line/);
+    // The directory is made again if it goes away between two mails.
+    await rm(outboxDir, { recursive: true });
+    await transport.send({ to: 'ana@example.test', subject: 'Again', text: 'Another line' });
+    assert.equal((await readdir(outboxDir)).length, 1);
     transport.close();
   });
 

@@ -46,10 +46,16 @@ export function createMailTransport(options: MailOptions): MailTransport {
     kind: 'file',
     async send(message) {
       const info = await builder.sendMail({ from: options.from, ...message });
-      await mkdir(options.outboxDir, { recursive: true });
       // Time first so a directory listing reads in sending order.
       const name = `${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(4).toString('hex')}.eml`;
-      await writeFile(path.join(options.outboxDir, name), info.message as Buffer);
+      const file = path.join(options.outboxDir, name);
+      // The directory is made when a write finds it missing (the first mail, or after someone
+      // removed it), not before every mail: a mkdir per message was a syscall per note for nothing.
+      await writeFile(file, info.message as Buffer).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(options.outboxDir, { recursive: true });
+        await writeFile(file, info.message as Buffer);
+      });
     },
     close: () => builder.close(),
   };
