@@ -87,16 +87,10 @@ async function assertPendingRoom(trx: NotesTrx, senderId: string): Promise<void>
   }
 }
 
-type NewNote = {
-  couple_id: string;
-  id: string;
-  sender_id: string;
-  recipient_id: string;
-  body: string;
-  mood: string | null;
-  template_id: string | null;
-  created_at: Date;
-};
+type NewNote = Pick<
+  NoteRow,
+  'couple_id' | 'id' | 'sender_id' | 'recipient_id' | 'body' | 'mood' | 'template_id' | 'created_at'
+>;
 
 /**
  * A note sent now: the note and its two events (`love-note.sent`, `love-note.delivered`) in one
