@@ -107,6 +107,15 @@ describe('module kit', () => {
     assert.ok(owned.size >= 5, 'the walk saw the modules that own tables');
   });
 
+  /**
+   * Events no longer published but still declared, so that rows written before the change (in the
+   * outbox, on the bus) are still consumed. Strike one off once no deployment can hold it.
+   */
+  const RETIRED_EVENTS: Record<string, string> = {
+    'notification.delivery-updated':
+      'replaced by notification.deliveries-updated (one per notification) on 3 Dec 2026; love notes still files old ones',
+  };
+
   it('every event a module publishes is one it declares, and it publishes each one it declares', () => {
     const declaredBy = new Map<string, string>();
     for (const module of MODULES) {
@@ -130,6 +139,13 @@ describe('module kit', () => {
         assert.ok(declared.has(type), `${module.name} publishes ${type} without declaring it in its events`);
       }
       for (const type of declared) {
+        if (type in RETIRED_EVENTS) {
+          assert.ok(
+            !published.has(type),
+            `${type} is listed as retired but ${module.name} still publishes it`,
+          );
+          continue;
+        }
         assert.ok(published.has(type), `${module.name} declares ${type} but never publishes it`);
       }
     }
