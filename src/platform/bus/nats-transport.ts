@@ -37,7 +37,7 @@ const DAY_MS = 24 * 60 * 60_000;
  * replicated assets, which on a busy node outlasts the client's 5 s default
  * (the process then failed to start with TIMEOUT).
  */
-const ADMIN_TIMEOUT_MS = 30_000;
+const ADMIN_TIMEOUT_MS = 20_000;
 
 /**
  * The NATS JetStream transport: a relay moves outbox rows to the stream
@@ -265,8 +265,10 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
     async start(subscriptions) {
       stopping = false;
       relayWakeup = new Wakeup();
-      await ensureStream();
-      for (const subscription of subscriptions) await ensureConsumer(subscription);
+      await whileClusterSettles(log, async () => {
+        await ensureStream();
+        for (const subscription of subscriptions) await ensureConsumer(subscription);
+      });
       listener = new PgListener(deps.databaseUrl, (error) => log.warn({ err: error }, 'bus listener failed'));
       listener.on('o2o_outbox', () => relayWakeup.wake());
       listener.onConnect(() => relayWakeup.wake());
@@ -320,6 +322,30 @@ function traceOf(msg: JsMsg): TraceCarrier | null {
   if (!traceparent) return null;
   const tracestate = msg.headers?.get('tracestate');
   return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+/**
+ * Runs the stream and consumer set-up again when a JetStream API request timed out. A
+ * cluster that has just started (or lost its meta leader) leaves requests unanswered until
+ * it has elected one: the topology test saw a worker fail to start with TIMEOUT now and
+ * then, and pass on the next run. Each step is idempotent (info, then update or add).
+ */
+async function whileClusterSettles(log: TransportDeps['log'], setUp: () => Promise<void>): Promise<void> {
+  const ATTEMPTS = 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await setUp();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isTimeout(error)) throw error;
+      log.warn({ err: error, attempt }, 'JetStream set-up timed out; trying again');
+      await sleep(1000);
+    }
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'TIMEOUT' || (error instanceof Error && error.message === 'TIMEOUT');
 }
 
 function isNotFound(error: unknown): boolean {
