@@ -133,7 +133,9 @@ function listeningUrl(config: Config, app: FastifyInstance): string {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   // Whatever did start (the embedded database above all) is stopped, not orphaned.
   await runCleanups(() => {});
   process.exit(1);
