@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { pgTimestamptz, timestamptzParser } from './database.ts';
+import { pgTimestamptz } from './database.ts';
+import { timestamptzParser } from './timestamptz.ts';
 
 // The fast timestamptz parser must make exactly the Date pg-types' parser makes, and leave every
 // form it does not know to it.
