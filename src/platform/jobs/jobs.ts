@@ -207,11 +207,26 @@ export function createJobs(options: JobsOptions): Jobs {
         { jobs: Object.keys(tasks), recurring: cron.length + intervals.length },
         'job runner started',
       );
+      // The runner can end on its own (a fatal error of its own, seen once while PostgreSQL restarted):
+      // say so, and do not stop it a second time (graphile-worker throws "Runner is already stopped").
+      let ended = false;
+      let stopping = false;
+      runner.promise.then(
+        () => {
+          ended = true;
+          if (!stopping) options.log.error('job runner ended on its own');
+        },
+        (error: unknown) => {
+          ended = true;
+          options.log.error({ err: error }, 'job runner failed');
+        },
+      );
       // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
       return async () => {
+        stopping = true;
         dueTimer.stop();
         await stopIntervals();
-        await runner.stop();
+        if (!ended) await runner.stop();
         await pool.end();
       };
     },
