@@ -40,6 +40,8 @@ const MIX: Array<[number, (i: number) => Omit<MixRequest, 'headers'>]> = [
     }),
   ],
 ];
+/** BENCH_SERVER_NODE_ARGS: flags for the API processes' node only (profiles: `--cpu-prof --cpu-prof-dir=DIR`). */
+const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const PICK = MIX.flatMap(([weight, make]) => Array.from({ length: weight }, () => make));
 
 /** Request i of the mix, as one of the people. */
@@ -61,8 +63,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function node(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...args], {
+function node(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -189,7 +191,7 @@ export async function startStack(options: {
     const apis: Array<{ base: string; child: ChildProcess }> = [];
     for (let k = 0; k < options.apiProcesses; k++) {
       const port = await freePort();
-      const child = node(['src/main.ts', 'serve'], { ...env, PORT: String(port) });
+      const child = node(['src/main.ts', 'serve'], { ...env, PORT: String(port) }, SERVER_NODE_ARGS);
       children.push(child);
       apis.push({ base: `http://127.0.0.1:${port}`, child });
     }
