@@ -21,6 +21,18 @@ describe('field encryption', () => {
     assert.equal(enc.keyIdOf(a), 'k1');
   });
 
+  it('never hands out an IV twice, across refills of the pooled random bytes', () => {
+    const enc = createFieldEncryption(parseKeyRing(oldKey));
+    const ivs = new Set<string>();
+    const count = 256 * 3 + 7; // three refills and a part
+    for (let i = 0; i < count; i++) {
+      const sealed = enc.encrypt(`note ${i}`, `ctx:${i}`);
+      ivs.add(sealed.split('.')[2] as string);
+      assert.equal(enc.decrypt(sealed, `ctx:${i}`), `note ${i}`);
+    }
+    assert.equal(ivs.size, count);
+  });
+
   it('rotates: the new key encrypts, the old one still decrypts', () => {
     const before = createFieldEncryption(parseKeyRing(oldKey)).encrypt('old secret');
     const rotated = createFieldEncryption(parseKeyRing(`${newKey},${oldKey}`));
