@@ -12,6 +12,7 @@ import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { conflict, forbidden, notFound, validationError } from '../../platform/http/errors.ts';
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
+import { rememberBody } from './bodies.ts';
 import { forgetBoxes } from './cache.ts';
 import { refuseChange } from './closed-couples.ts';
 import { bodyContext, type NotesContext } from './context.ts';
@@ -135,12 +136,13 @@ export async function sendNote(
   }
   const id = newId();
   const now = new Date();
+  const sealed = ctx.platform.encryption.encrypt(text, bodyContext(id));
   const values: NewNote = {
     couple_id: couple.coupleId,
     id,
     sender_id: user.id,
     recipient_id: couple.partnerId,
-    body: ctx.platform.encryption.encrypt(text, bodyContext(id)),
+    body: sealed,
     mood: input.mood ?? null,
     template_id: input.templateId ?? null,
     created_at: now,
@@ -194,6 +196,7 @@ export async function sendNote(
         })
       : await insertSent(ctx.db);
   }
+  rememberBody(ctx.platform.encryption, id, sealed, text);
   await forgetBoxes(ctx.platform, [row]);
   if (!timing) liveCreated(ctx, row, text);
   return { note: viewOf(row, user.id, text), scheduled: timing !== null };

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
-import { bodyContext } from './context.ts';
+import { noteBody } from './bodies.ts';
 import type { DeliveryStep, Note } from './schemas.ts';
 import type { NoteRow, NoteStatus } from './tables.ts';
 
@@ -59,7 +59,7 @@ export function toView(
   encryption: FieldEncryption,
   reactions: ReactionView[] = [],
 ): NoteView {
-  return viewOf(row, viewerId, encryption.decrypt(row.body, bodyContext(row.id)), reactions);
+  return viewOf(row, viewerId, noteBody(encryption, row.id, row.body), reactions);
 }
 
 /** The view of a note whose body is already in hand (a note just written), so it is not decrypted again. */
