@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Quiet hours are a local-time window (e.g. 22:00–07:00) in the person's IANA
  * time zone. `quietUntil` answers: if `now` falls inside the window, when
@@ -11,35 +13,48 @@ export interface QuietHours {
   timeZone: string;
 }
 
-function localParts(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
+// Building an Intl.DateTimeFormat costs a good part of a millisecond; intake plans every
+// notification of a person with quiet hours through one, so each zone's is made once.
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 500 });
+
+/** The zone's formatter, or undefined for a name Intl does not know (never remembered). */
+function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      return undefined;
+    }
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+function localParts(at: Date, formatter: Intl.DateTimeFormat) {
+  const parts = formatter.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { minutes: get('hour') * 60 + get('minute'), seconds: get('second') };
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+  return formatterFor(timeZone) !== undefined;
 }
 
 /** The instant quiet hours end, or undefined when `now` is outside them. */
 export function quietUntil(quiet: QuietHours, now: Date = new Date()): Date | undefined {
   if (quiet.start === quiet.end) return undefined;
-  const timeZone = isValidTimeZone(quiet.timeZone) ? quiet.timeZone : 'UTC';
-  const { minutes, seconds } = localParts(now, timeZone);
+  const formatter = formatterFor(quiet.timeZone) ?? (formatterFor('UTC') as Intl.DateTimeFormat);
+  const { minutes, seconds } = localParts(now, formatter);
   const inside =
     quiet.start < quiet.end
       ? minutes >= quiet.start && minutes < quiet.end
@@ -48,7 +63,7 @@ export function quietUntil(quiet: QuietHours, now: Date = new Date()): Date | un
   const minutesLeft = (quiet.end - minutes + 24 * 60) % (24 * 60);
   let candidate = new Date(now.getTime() + minutesLeft * 60_000 - seconds * 1000 - now.getMilliseconds());
   // A daylight-saving change inside the window shifts local time by the offset change: correct for it.
-  const drift = localParts(candidate, timeZone).minutes - quiet.end;
+  const drift = localParts(candidate, formatter).minutes - quiet.end;
   if (drift !== 0 && Math.abs(drift) <= 120) candidate = new Date(candidate.getTime() - drift * 60_000);
   return candidate;
 }
