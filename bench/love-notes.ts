@@ -267,7 +267,7 @@ async function main(): Promise<void> {
       `(gen_random_uuid(), '${type}', 1, now(), '${SENDER}', '${COUPLE}', '{"noteId":"${NOTE}","coupleId":"${COUPLE}","senderId":"${SENDER}","recipientId":"${RECIPIENT}"}')`;
     const sendTps = await pgbenchOrSkip({
       databaseUrl: info.databaseUrl,
-      script: `with outbox_written as (insert into outbox_events (id, type, version, occurred_at, actor_id, couple_id, data) values ${event('love-note.sent')}, ${event('love-note.delivered')}) insert into love_notes_notes (couple_id, id, sender_id, recipient_id, body, mood, created_at, status, kind, sent_at, delivered_at) values (gen_random_uuid(), gen_random_uuid(), '${SENDER}', '${RECIPIENT}', 'v1.bench.' || repeat('x', 80), 'tender', now(), 'delivered', 'note', now(), now()) returning *;`,
+      script: `with outbox_written as (insert into outbox_events (id, type, version, occurred_at, actor_id, couple_id, data) values ${event('love-note.delivered')}) insert into love_notes_notes (couple_id, id, sender_id, recipient_id, body, mood, created_at, status, kind, sent_at, delivered_at) values (gen_random_uuid(), gen_random_uuid(), '${SENDER}', '${RECIPIENT}', 'v1.bench.' || repeat('x', 80), 'tender', now(), 'delivered', 'note', now(), now()) returning *;`,
       clients: connections,
       seconds,
     });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { analyticsContext } from '../../src/modules/analytics/index.ts';
 import { analyticsPersonalData } from '../../src/modules/analytics/personal-data.ts';
 import { MODULES } from '../../src/modules/index.ts';
+import { publish } from '../../src/platform/bus/publish.ts';
 import { startWorker } from '../../src/platform/worker.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
@@ -99,6 +100,49 @@ describe('analytics: server events, erasure, live', () => {
       t.platform.database.db,
     );
     assert.equal(bodies[0]?.n, 0);
+  });
+
+  it('counts a note as sent once: from love-note.delivered, or from a retired love-note.sent still in flight', async () => {
+    const a = newUserId();
+    const b = newUserId();
+    await consent(a);
+    const { coupleId } = await makeCouple(t, { ids: [a, b] });
+    const parties = (noteId: string) => ({ noteId, coupleId, senderId: a, recipientId: b });
+    const [oldNote, oneOff, ofSeries] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    await t.platform.database.db.transaction().execute(async (trx) => {
+      // Written before the change: the pair, the delivery without seriesId.
+      await publish(trx, 'love-note.sent', { ...parties(oldNote), seriesId: null }, { coupleId });
+      await publish(trx, 'love-note.delivered', {
+        ...parties(oldNote),
+        deliveredAt: new Date().toISOString(),
+      });
+      // Written since: the delivery alone, with seriesId.
+      await publish(trx, 'love-note.delivered', { ...parties(oneOff), seriesId: null }, { coupleId });
+      await publish(
+        trx,
+        'love-note.delivered',
+        { ...parties(ofSeries), seriesId: crypto.randomUUID() },
+        { coupleId },
+      );
+    });
+    const sent = await eventually(async () => {
+      const rows = (await rowsOf('love-note.sent', coupleId)).filter((r) => r.user_id === a);
+      return rows.length >= 3 ? rows : undefined;
+    });
+    // Let a wrongly recorded fourth row (the old delivery) land before counting.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const all = (await rowsOf('love-note.sent', coupleId)).filter((r) => r.user_id === a);
+    assert.equal(all.length, 3, 'three notes, three rows');
+    assert.deepEqual(sent.map((r) => (r.properties as { series: boolean }).series).sort(), [
+      false,
+      false,
+      true,
+    ]);
+    const { rows: deliveredRows } = await sql<{ n: number }>`
+      select count(*)::int as n from analytics_events where event = 'love-note.delivered'`.execute(
+      t.platform.database.db,
+    );
+    assert.equal(deliveredRows[0]?.n, 0, 'recorded under the name love-note.sent only');
   });
 
   it('exports and erases a person’s events', async () => {

@@ -114,6 +114,8 @@ describe('module kit', () => {
   const RETIRED_EVENTS: Record<string, string> = {
     'notification.delivery-updated':
       'replaced by notification.deliveries-updated (one per notification) on 3 Dec 2026; love notes still files old ones',
+    'love-note.sent':
+      'folded into love-note.delivered (always published together) on 3 Dec 2026; analytics still records old ones',
   };
 
   it('every event a module publishes is one it declares, and it publishes each one it declares', () => {

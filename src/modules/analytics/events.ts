@@ -10,6 +10,10 @@ type Scalar = string | number | boolean | null;
 /** How one bus event becomes analytics rows: whose it is, and the few facts worth counting (never a body). */
 interface ServerEvent<T extends EventType = EventType> {
   type: T;
+  /** The analytics event name, when it is not the bus event's type. */
+  name?: string;
+  /** Whether this bus event is recorded at all (default: always). */
+  recorded?(event: EventEnvelope<T>): boolean;
   users(event: EventEnvelope<T>): Array<string | null | undefined>;
   properties?(event: EventEnvelope<T>): Record<string, Scalar>;
 }
@@ -18,7 +22,8 @@ const on = <T extends EventType>(
   type: T,
   users: ServerEvent<T>['users'],
   properties?: ServerEvent<T>['properties'],
-): ServerEvent => ({ type, users, properties }) as unknown as ServerEvent;
+  more: Pick<ServerEvent<T>, 'name' | 'recorded'> = {},
+): ServerEvent => ({ type, users, properties, ...more }) as unknown as ServerEvent;
 
 /**
  * The bus events the `analytics` consumer group records, one line each, under
@@ -38,6 +43,15 @@ export const SERVER_EVENTS: ServerEvent[] = [
   ),
   on('couple.linked', (e) => e.data.userIds),
   on('couple.unlinked', (e) => e.data.userIds),
+  // A note counts as sent when it reaches the inbox: `love-note.delivered` since 3 Dec 2026 (it
+  // carries seriesId); the retired `love-note.sent` for the ones written before. A delivery
+  // without seriesId was published beside a `love-note.sent`, which is the one recorded.
+  on(
+    'love-note.delivered',
+    (e) => [e.data.senderId],
+    (e) => ({ series: e.data.seriesId !== null && e.data.seriesId !== undefined }),
+    { name: 'love-note.sent', recorded: (e) => e.data.seriesId !== undefined },
+  ),
   on(
     'love-note.sent',
     (e) => [e.data.senderId],
@@ -73,7 +87,7 @@ export const SERVER_EVENTS: ServerEvent[] = [
 ];
 
 /** Names clients may not use: they would pass for the server's own records. */
-export const RESERVED_NAMES = new Set<string>(SERVER_EVENTS.map((s) => s.type));
+export const RESERVED_NAMES = new Set<string>(SERVER_EVENTS.map((s) => s.name ?? s.type));
 
 // Row ids derived from the bus event id and the person, so a redelivery writes nothing new.
 const NAMESPACE = '6f1c1f7e-8e43-4c52-9a57-0d0f6e3b9a11';
@@ -92,7 +106,7 @@ export async function serverRows(
 ): Promise<EventRow[]> {
   const asked = events.flatMap((event) => {
     const spec = SERVER_EVENTS.find((s) => s.type === event.type);
-    if (!spec) return [];
+    if (!spec || spec.recorded?.(event) === false) return [];
     const users = spec.users(event);
     return [{ event, spec, people: users.length > 0 ? users : [null] }];
   });
@@ -109,7 +123,7 @@ export async function serverRows(
         id: uuidv5(`${event.id}:${person ?? index}`, NAMESPACE),
         occurredAt: new Date(event.occurredAt),
         receivedAt,
-        event: event.type,
+        event: spec.name ?? event.type,
         source: 'server' as const,
         userId: known ? (person ?? null) : null,
         coupleId: known ? coupleId : null,

@@ -68,8 +68,12 @@ async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, no
     if (next) await scheduleDelivery(trx, series);
   }
   const ref = noteRef(delivered);
-  await publish(trx, 'love-note.sent', { ...ref, seriesId: delivered.series_id }, options);
-  await publish(trx, 'love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options);
+  await publish(
+    trx,
+    'love-note.delivered',
+    { ...ref, seriesId: delivered.series_id, deliveredAt: now.toISOString() },
+    options,
+  );
   return delivered;
 }
 

@@ -20,9 +20,18 @@ declare module '../../platform/bus/events.ts' {
     /**
      * The note reached its recipient, was read (only with the recipient's read
      * receipt), got a reaction (additions only). Never a body. Notifications
-     * consumes them.
+     * consumes them; analytics records `love-note.delivered` as its
+     * `love-note.sent` (a note counts as sent when it reaches the inbox).
+     * `seriesId` is set (null for a one-off note) on every delivery published
+     * since 3 Dec 2026; the optional fields are optional for events of older
+     * publishers still in flight.
      */
-    'love-note.delivered': NoteParties & { coupleId?: string; deliveredAt?: string; senderName?: string };
+    'love-note.delivered': NoteParties & {
+      coupleId?: string;
+      deliveredAt?: string;
+      senderName?: string;
+      seriesId?: string | null;
+    };
     'love-note.read': NoteParties & {
       coupleId?: string;
       readAt?: string;
@@ -35,7 +44,12 @@ declare module '../../platform/bus/events.ts' {
       reaction: string;
       reactorName?: string;
     };
-    /** A note reached its recipient's inbox (now, or when its scheduled time came). */
+    /**
+     * Retired on 3 Dec 2026: it was published with every `love-note.delivered`, in the same
+     * transaction, saying the same thing (a note reached its recipient's inbox), and cost every
+     * note an outbox row and a bus delivery. No longer published; analytics still records
+     * the ones written before the change.
+     */
     'love-note.sent': LoveNoteRef & { seriesId: string | null };
     'love-note.scheduled': LoveNoteRef & { scheduledAt: string; recurring: boolean };
   }

@@ -94,11 +94,11 @@ type NewNote = Pick<
 >;
 
 /**
- * A note sent now: the note and its two events (`love-note.sent`, `love-note.delivered`) in one
- * statement, built once and then only bound (queryTemplate): it runs on every send.
+ * A note sent now: the note and its event (`love-note.delivered`) in one statement, built once and
+ * then only bound (queryTemplate): it runs on every send.
  */
 const insertDelivered = queryTemplate((db: NotesDb, p: NewNote & EventParams) =>
-  withEventRows(db, templateEventRows(p, 2))
+  withEventRows(db, templateEventRows(p, 1))
     .insertInto('love_notes_notes')
     .values({
       couple_id: p.couple_id,
@@ -179,8 +179,11 @@ export async function sendNote(
   } else {
     const insertSent = async (db: NotesContext['db'] | NotesTrx) => {
       const events = eventParams([
-        outboxEvent('love-note.sent', { ...ref, seriesId: null }, options),
-        outboxEvent('love-note.delivered', { ...ref, deliveredAt: now.toISOString() }, options),
+        outboxEvent(
+          'love-note.delivered',
+          { ...ref, seriesId: null, deliveredAt: now.toISOString() },
+          options,
+        ),
       ]);
       const { rows } = await insertDelivered(db, { ...values, ...events });
       if (!rows[0]) throw new Error('the note insert returned no row');
