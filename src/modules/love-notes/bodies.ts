@@ -30,8 +30,14 @@ function bodiesOf(encryption: FieldEncryption): Bodies {
       ttl: TTL_MS,
       updateAgeOnGet: true,
     });
-    // Expired entries would otherwise stay until a lookup or an eviction reached them.
-    setInterval(() => made.purgeStale(), 60_000).unref();
+    // Expired entries would otherwise stay until a lookup or an eviction reached them. The timer
+    // holds the cache weakly: it goes with its key ring (a test's app), and the timer with it.
+    const weak = new WeakRef(made);
+    const timer = setInterval(() => {
+      const bodies = weak.deref();
+      if (bodies) bodies.purgeStale();
+      else clearInterval(timer);
+    }, 60_000).unref();
     perKeyRing.set(encryption, made);
     bodies = made;
   }
