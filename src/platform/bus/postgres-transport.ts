@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { withCommitHooks } from './after-commit.ts';
 import { dispatchBatch } from './dispatch.ts';
 import { PgListener } from './listener.ts';
 import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH, traceFromRow } from './outbox.ts';
@@ -26,6 +27,7 @@ interface DeliveryRow extends OutboxEventRow {
 export function createPostgresTransport(deps: TransportDeps): Transport {
   const { database, log, metrics, tuning } = deps;
   const { db } = database;
+  const onHookError = (error: unknown) => log.warn({ err: error }, 'bus: after-commit work failed');
   let stopping = false;
   let running: Promise<void>[] = [];
   let listener: PgListener | undefined;
@@ -80,7 +82,8 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
 
   async function consumeOnce(subscription: Subscription, wakeup: Wakeup): Promise<number> {
     let firstRetryMs: number | undefined;
-    const taken = await db.transaction().execute(async (trx) => {
+    // Handlers' after-commit work (cache invalidations) runs before the next batch is taken.
+    const taken = await withCommitHooks(db, async (trx) => {
       // synchronous_commit off: if the server crashes before this commit reaches
       // disk, the handler's writes, the processed mark and the delivery's removal
       // are lost together and the event is simply delivered again. Waiting for
@@ -128,7 +131,7 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
       }
       metrics.record(subscription.group, outcomes);
       return rows.length;
-    });
+    }, onHookError);
     // This process looks again when the first retry falls due (the poll covers a crash). Set
     // after the commit: a timer that fired before it would find the row still locked and be spent.
     if (firstRetryMs !== undefined) wakeup.wakeIn(firstRetryMs + 5);
