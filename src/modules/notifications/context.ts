@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Channels } from '../../platform/channels/index.ts';
+import type { ResponseCache } from '../../platform/gateway/response-cache/index.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
 import type { MailLinks, OutgoingMail } from './email.ts';
 import type { NotificationMetrics } from './metrics.ts';
@@ -29,8 +30,8 @@ export interface RetryPolicy {
 /** Everything the notification use cases need, built once per process (see index.ts). */
 export interface NotificationsContext {
   db: Kysely<NotificationsDb>;
-  /** The inbox list's reads: a replica when configured (read-your-writes holds). */
-  reader: Kysely<NotificationsDb>;
+  /** The gateway's response cache, which holds the inbox lists (cache.ts): writes invalidate it. */
+  responseCache: Pick<ResponseCache, 'invalidate'>;
   channels: Channels;
   mail: MailSender;
   queue: DeliveryQueue;

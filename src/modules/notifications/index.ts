@@ -66,7 +66,7 @@ export async function createNotificationsContext(
   const mail = options.mail ?? createMailSender(platform);
   return {
     db: platform.database.db as Kysely<NotificationsDb>,
-    reader: platform.database.reader as Kysely<NotificationsDb>,
+    responseCache: platform.responseCache,
     channels,
     mail,
     queue: jobsQueue,
