@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import { afterCommit } from '../../platform/bus/after-commit.ts';
 import { type OutboxEvent, outboxEvent, publishAll } from '../../platform/bus/publish.ts';
-import { forgetInboxes } from './cache.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetInboxes } from './cache.ts';
 import { type IncomingEvent, type NotificationSpec, RULES } from './catalog.ts';
 import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';

@@ -114,12 +114,10 @@ export function createNotificationsService(ctx: NotificationsContext) {
     ): Promise<Page<NotificationView>> {
       const limit = query.limit ?? 20;
       const before = decodeCursor<{ id: string }>(query.cursor, ['id']);
-      // The primary, not a replica: the answer is cached (cache.ts) under the tag versions read
-      // before this query, so a replica that has not replayed the write that bumped them (an
-      // item from the worker, whose recipient read-your-writes does not mark) would be kept
-      // as current until the TTL. Cached, the primary sees only the misses.
+      // The primary while the list is cached (a replica's lag would be cached too), else a
+      // replica when configured (read-your-writes: http/read-your-writes.ts). See context.ts.
       const rows = await repo.listNotifications(
-        db,
+        ctx.reader,
         { userId },
         {
           unread: query.unread ?? false,
