@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { afterCommit } from '../../src/platform/bus/after-commit.ts';
 import { outboxEvent, publish, withEvents } from '../../src/platform/bus/publish.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { startWorker } from '../../src/platform/worker.ts';
@@ -21,6 +22,8 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
     const stream = testStreamName();
     const failures = new Map<number, number>();
     const attempts = new Map<string, number>();
+    /** Per event of contract-a: for each after-commit hook that ran, whether it saw the handler's write. */
+    const hooks = new Map<string, boolean[]>();
     const KILLED_VALUE = 7;
 
     const effects = async (group: string, value: number) => {
@@ -57,6 +60,15 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
               .insertInto('contract_effects')
               .values({ group_name: group, event_id: event.id, value: event.data.value })
               .execute();
+            if (group === 'contract-a') {
+              afterCommit(trx, async () => {
+                // From another connection: the write is visible only once committed.
+                const { rows } = await sql<{ n: number }>`
+                  select count(*)::int as n from contract_effects
+                  where group_name = ${group} and event_id = ${event.id}`.execute(t.platform.database.db);
+                hooks.set(event.id, [...(hooks.get(event.id) ?? []), rows[0]!.n === 1]);
+              });
+            }
             // Thrown after the write, so a retry proves the write was rolled back.
             if (group === 'contract-a' && attempt <= (failures.get(event.data.value) ?? 0)) {
               throw new Error(`planned failure ${attempt} of value ${event.data.value}`);
@@ -159,6 +171,16 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
       assert.equal(attempts.get(`contract-a:${event.id}`), 3);
       const dead = await admin('GET', '/v1/admin/dead-letters?group=contract-a');
       assert.ok(!dead.json().data.some((d: { eventId: string }) => d.eventId === event.id));
+    });
+
+    it('runs a handler’s after-commit work once its writes are committed, never for a failed attempt', async () => {
+      failures.set(61, 2);
+      const event = await publishValue(61);
+      await waitFor('the retried effect', async () => (await effects('contract-a', 61)) === 1);
+      await waitFor('its after-commit work', async () => hooks.has(event.id));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(attempts.get(`contract-a:${event.id}`), 3);
+      assert.deepEqual(hooks.get(event.id), [true], 'once, after the commit of the attempt that succeeded');
     });
 
     it('dead-letters after the attempt limit, then replays once', async () => {

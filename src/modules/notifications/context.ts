@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Channels } from '../../platform/channels/index.ts';
+import type { ResponseCache } from '../../platform/gateway/response-cache/index.ts';
 import type { FieldEncryption } from '../../platform/security/field-encryption.ts';
 import type { MailLinks, OutgoingMail } from './email.ts';
 import type { NotificationMetrics } from './metrics.ts';
@@ -29,8 +30,15 @@ export interface RetryPolicy {
 /** Everything the notification use cases need, built once per process (see index.ts). */
 export interface NotificationsContext {
   db: Kysely<NotificationsDb>;
-  /** The inbox list's reads: a replica when configured (read-your-writes holds). */
+  /**
+   * The inbox list's reads. The primary while the list is in the response cache: the entry is
+   * kept under the tag versions read before the query, so a replica that has not replayed the
+   * write that bumped them (an item from the worker, whose recipient read-your-writes does not
+   * mark) would be cached as current until the TTL. Uncached, a replica when configured.
+   */
   reader: Kysely<NotificationsDb>;
+  /** The gateway's response cache, which holds the inbox lists (cache.ts): writes invalidate it. */
+  responseCache: Pick<ResponseCache, 'invalidate'>;
   channels: Channels;
   mail: MailSender;
   queue: DeliveryQueue;

@@ -66,7 +66,10 @@ export async function createNotificationsContext(
   const mail = options.mail ?? createMailSender(platform);
   return {
     db: platform.database.db as Kysely<NotificationsDb>,
-    reader: platform.database.reader as Kysely<NotificationsDb>,
+    reader: (config.gateway.responseCacheEnabled
+      ? platform.database.db
+      : platform.database.reader) as Kysely<NotificationsDb>,
+    responseCache: platform.responseCache,
     channels,
     mail,
     queue: jobsQueue,

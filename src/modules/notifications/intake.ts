@@ -1,6 +1,8 @@
 import type { Transaction } from 'kysely';
+import { afterCommit } from '../../platform/bus/after-commit.ts';
 import { type OutboxEvent, outboxEvent, publishAll } from '../../platform/bus/publish.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetInboxes } from './cache.ts';
 import { type IncomingEvent, type NotificationSpec, RULES } from './catalog.ts';
 import type { NotificationsContext } from './context.ts';
 import { render, toLocale } from './messages.ts';
@@ -42,7 +44,9 @@ interface Pending {
 
 /**
  * Turns a batch of events into their notifications inside the bus handler's
- * transaction, with the same effect as taking them one by one: the unique
+ * transaction (opened by `withCommitHooks`: once it commits, the cached inbox
+ * lists of everyone given an item are invalidated, before the batch is
+ * acknowledged), with the same effect as taking them one by one: the unique
  * (user_id, event_id) key makes a redelivered event a no-op, and the
  * deliveries, their events and their jobs commit with the notifications. A
  * batch costs the same few statements as one event: the recipients (three
@@ -98,6 +102,9 @@ export async function notifyFromEvents(
   const byId = new Map(inserted.map((row) => [row.id, row]));
   const created = pending.filter((p) => byId.has(p.id));
   if (created.length === 0) return [];
+  // After the commit: invalidated before it, a list read in between would be cached as current.
+  const shown = created.filter((p) => p.inbox).map((p) => p.spec.userId);
+  if (shown.length > 0) afterCommit(trx, () => forgetInboxes(ctx.responseCache, shown));
   const targets = await countTargets(
     trx,
     created.map((p) => p.spec.userId),

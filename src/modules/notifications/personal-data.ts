@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { forgetInboxes } from './cache.ts';
 import { eraseUser, findRecipient, listDevices, listPushSubscriptions } from './repo.ts';
 import type { NotificationsDb } from './tables.ts';
 
@@ -53,5 +54,7 @@ export const notificationsPersonalData: PersonalData = {
   async erase(platform: Platform, userId: string) {
     const db = platform.database.db as Kysely<NotificationsDb>;
     await db.transaction().execute((trx) => eraseUser(trx, { userId }));
+    // After the commit: no process keeps answering the erased inbox from its cache.
+    await forgetInboxes(platform.responseCache, [userId]);
   },
 };

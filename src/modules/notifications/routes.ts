@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { callerOf, requireAuth, requireRole } from '../../platform/http/auth.ts';
 import { Enveloped, EnvelopedPage, NoContent } from '../../platform/http/envelope.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
+import { inboxTag } from './cache.ts';
 import * as s from './schemas.ts';
 import type { NotificationsService } from './service.ts';
 
@@ -25,7 +26,11 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{
     '/notifications',
     {
       ...user,
-      config: { paginated: true },
+      config: {
+        paginated: true,
+        // Per user, every query variant; each write that changes the list clears it (cache.ts).
+        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => [inboxTag(callerOf(request).id)] },
+      },
       schema: {
         tags,
         security,

@@ -1,6 +1,7 @@
 import { verifyTwilioSignature } from '../../platform/channels/index.ts';
 import { notFound, unauthenticated, validationError } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import { forgetInboxes } from './cache.ts';
 import type { NotificationsContext } from './context.ts';
 import { readUnsubscribeToken } from './email.ts';
 import { preferencesOf } from './intake.ts';
@@ -113,7 +114,8 @@ export function createNotificationsService(ctx: NotificationsContext) {
     ): Promise<Page<NotificationView>> {
       const limit = query.limit ?? 20;
       const before = decodeCursor<{ id: string }>(query.cursor, ['id']);
-      // A replica serves the inbox when configured (read-your-writes: http/read-your-writes.ts).
+      // The primary while the list is cached (a replica's lag would be cached too), else a
+      // replica when configured (read-your-writes: http/read-your-writes.ts). See context.ts.
       const rows = await repo.listNotifications(
         ctx.reader,
         { userId },
@@ -134,15 +136,19 @@ export function createNotificationsService(ctx: NotificationsContext) {
     async markRead(userId: string, id: string) {
       const row = await repo.markRead(db, { userId }, id);
       if (!row) throw notFound('notification', id);
+      await forgetInboxes(ctx.responseCache, [userId]);
       return toView(row);
     },
 
     async markAllRead(userId: string) {
-      return { updated: await repo.markAllRead(db, { userId }) };
+      const updated = await repo.markAllRead(db, { userId });
+      if (updated > 0) await forgetInboxes(ctx.responseCache, [userId]);
+      return { updated };
     },
 
     async remove(userId: string, id: string) {
       if (!(await repo.deleteNotification(db, { userId }, id))) throw notFound('notification', id);
+      await forgetInboxes(ctx.responseCache, [userId]);
     },
 
     async deliveries(userId: string, id: string) {

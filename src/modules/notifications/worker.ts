@@ -1,9 +1,11 @@
 import type { Transaction } from 'kysely';
+import { afterCommit } from '../../platform/bus/after-commit.ts';
 import type { EventEnvelope, EventMap, EventType } from '../../platform/bus/events.ts';
 import type { HandlerTransaction } from '../../platform/bus/types.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
+import { forgetInboxes } from './cache.ts';
 import type { DeliveryQueue, NotificationsContext } from './context.ts';
 import { attemptDeliveries, attemptDelivery } from './delivery.ts';
 import { sendDigests } from './digest.ts';
@@ -87,13 +89,29 @@ export async function startNotificationsWorker(
   platform: Platform,
   ctx: NotificationsContext,
 ): Promise<() => Promise<void>> {
+  /**
+   * Pushes committed notifications live. Intake invalidated the cached lists after its commit
+   * already; invalidating again first (one call for the batch) makes sure a client that
+   * refetches on the live event never meets an entry older than the item, however the two
+   * paths interleave.
+   */
+  const announce = async (created: Array<EventMap['notification.created']>) => {
+    if (created.length === 0) return;
+    await forgetInboxes(
+      ctx.responseCache,
+      created.map((data) => data.userId),
+    );
+    for (const data of created) pushLive(platform, data);
+  };
   const handle = async (event: EventEnvelope<Consumed>, trx: HandlerTransaction) => {
     if (event.type === 'notification.created') {
-      pushLive(platform, event.data as EventMap['notification.created']);
+      await announce([event.data as EventMap['notification.created']]);
       return;
     }
     if (event.type === 'user.deleted') {
-      await eraseUser(trx, { userId: (event.data as { userId: string }).userId });
+      const { userId } = event.data as { userId: string };
+      await eraseUser(trx, { userId });
+      afterCommit(trx, () => forgetInboxes(ctx.responseCache, [userId]));
       return;
     }
     await notifyFromEvent(ctx, trx, event);
@@ -104,17 +122,21 @@ export async function startNotificationsWorker(
     // not per event); an erasure between them keeps its place in the order.
     batch: async (events, trx) => {
       let run: EventEnvelope<Consumed>[] = [];
+      const created: Array<EventMap['notification.created']> = [];
       const flush = async () => {
         if (run.length > 0) await notifyFromEvents(ctx, trx as Transaction<NotificationsDb>, run);
         run = [];
       };
       for (const event of events) {
-        if (event.type === 'notification.created' || event.type === 'user.deleted') {
-          if (event.type === 'user.deleted') await flush();
+        if (event.type === 'notification.created') {
+          created.push(event.data as EventMap['notification.created']);
+        } else if (event.type === 'user.deleted') {
+          await flush();
           await handle(event, trx);
         } else run.push(event);
       }
       await flush();
+      await announce(created);
     },
   });
   // First attempts of deliveries due now, a batch per transaction: the bus delivery is the

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { newId } from '../ids.ts';
 import { inConsumerSpan } from '../observability/tracing.ts';
+import { dropHooksSince, hookMark } from './after-commit.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { Delivery, HandlerTransaction, Outcome, Subscription } from './types.ts';
 
@@ -85,6 +86,8 @@ export async function dispatchBatch(
   // A group's batch handler takes every runnable event in one call; if it throws, nothing
   // says which event failed, so each is run again alone (thrower stays -1: none is skipped).
   await sql`savepoint bus_batch`.execute(trx);
+  // After-commit work (after-commit.ts) of handlers whose writes are rolled back is dropped with them.
+  const batchMark = hookMark(trx);
   let thrower = -1;
   let thrown: unknown;
   let failedBatch = false;
@@ -115,6 +118,7 @@ export async function dispatchBatch(
     });
   } else {
     await sql`rollback to savepoint bus_batch`.execute(trx);
+    dropHooksSince(trx, batchMark);
     for (let i = 0; i < deliveries.length; i++) {
       const delivery = deliveries[i]!;
       if (exhausted.has(i)) {
@@ -130,12 +134,14 @@ export async function dispatchBatch(
         continue;
       }
       await sql`savepoint bus_handler`.execute(trx);
+      const handlerMark = hookMark(trx);
       try {
         await handle(delivery);
         await sql`release savepoint bus_handler`.execute(trx);
         outcomes.push({ kind: 'done' });
       } catch (error) {
         await sql`rollback to savepoint bus_handler`.execute(trx);
+        dropHooksSince(trx, handlerMark);
         fail(delivery, error);
       }
     }

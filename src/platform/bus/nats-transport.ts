@@ -13,6 +13,7 @@ import {
 } from 'nats';
 import { newId } from '../ids.ts';
 import type { TraceCarrier } from '../observability/tracing.ts';
+import { withCommitHooks } from './after-commit.ts';
 import { dispatchBatch } from './dispatch.ts';
 import type { EventEnvelope } from './events.ts';
 import { PgListener } from './listener.ts';
@@ -158,7 +159,12 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
   ) {
     for (let failures = 0; ; failures++) {
       try {
-        return await database.db.transaction().execute((trx) => dispatchBatch(trx, subscription, deliveries));
+        // Handlers' after-commit work (cache invalidations) runs before the batch is acknowledged.
+        return await withCommitHooks(
+          database.db,
+          (trx) => dispatchBatch(trx, subscription, deliveries),
+          (error) => log.warn({ err: error, group: subscription.group }, 'bus: after-commit work failed'),
+        );
       } catch (error) {
         if (stopping) {
           handBack();

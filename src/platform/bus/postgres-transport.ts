@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { withCommitHooks } from './after-commit.ts';
 import { dispatchBatch } from './dispatch.ts';
 import { PgListener } from './listener.ts';
 import { envelopeFromRow, type OutboxEventRow, RELAY_BATCH, traceFromRow } from './outbox.ts';
@@ -26,6 +27,7 @@ interface DeliveryRow extends OutboxEventRow {
 export function createPostgresTransport(deps: TransportDeps): Transport {
   const { database, log, metrics, tuning } = deps;
   const { db } = database;
+  const onHookError = (error: unknown) => log.warn({ err: error }, 'bus: after-commit work failed');
   let stopping = false;
   let running: Promise<void>[] = [];
   let listener: PgListener | undefined;
@@ -80,55 +82,60 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
 
   async function consumeOnce(subscription: Subscription, wakeup: Wakeup): Promise<number> {
     let firstRetryMs: number | undefined;
-    const taken = await db.transaction().execute(async (trx) => {
-      // synchronous_commit off: if the server crashes before this commit reaches
-      // disk, the handler's writes, the processed mark and the delivery's removal
-      // are lost together and the event is simply delivered again. Waiting for
-      // the disk would cap consumers at its fsync rate instead.
-      const { rows } = await sql<DeliveryRow>`
+    // Handlers' after-commit work (cache invalidations) runs before the next batch is taken.
+    const taken = await withCommitHooks(
+      db,
+      async (trx) => {
+        // synchronous_commit off: if the server crashes before this commit reaches
+        // disk, the handler's writes, the processed mark and the delivery's removal
+        // are lost together and the event is simply delivered again. Waiting for
+        // the disk would cap consumers at its fsync rate instead.
+        const { rows } = await sql<DeliveryRow>`
         select set_config('synchronous_commit', 'off', true), d.id as delivery_id, d.attempts, o.id, o.type, o.version, o.occurred_at, o.actor_id,
                o.couple_id, o.data, o.trace_context
         from bus_deliveries d join outbox_events o on o.position = d.position
         where d.group_name = ${subscription.group} and d.run_at <= now()
         order by d.run_at, d.id limit ${tuning.batchSize}
         for update of d skip locked`.execute(trx);
-      if (rows.length === 0) return 0;
-      const outcomes = await dispatchBatch(
-        trx,
-        subscription,
-        rows.map((row) => ({
-          event: envelopeFromRow(row),
-          previousAttempts: row.attempts,
-          trace: traceFromRow(row),
-        })),
-      );
-      const finished: number[] = [];
-      const retries = { ids: [] as number[], delays: [] as number[], errors: [] as string[] };
-      outcomes.forEach((outcome, i) => {
-        const id = rows[i]!.delivery_id;
-        if (outcome.kind === 'retry') {
-          retries.ids.push(id);
-          retries.delays.push(outcome.delayMs);
-          retries.errors.push(outcome.error);
-        } else {
-          finished.push(id);
+        if (rows.length === 0) return 0;
+        const outcomes = await dispatchBatch(
+          trx,
+          subscription,
+          rows.map((row) => ({
+            event: envelopeFromRow(row),
+            previousAttempts: row.attempts,
+            trace: traceFromRow(row),
+          })),
+        );
+        const finished: number[] = [];
+        const retries = { ids: [] as number[], delays: [] as number[], errors: [] as string[] };
+        outcomes.forEach((outcome, i) => {
+          const id = rows[i]!.delivery_id;
+          if (outcome.kind === 'retry') {
+            retries.ids.push(id);
+            retries.delays.push(outcome.delayMs);
+            retries.errors.push(outcome.error);
+          } else {
+            finished.push(id);
+          }
+        });
+        if (finished.length > 0) {
+          await sql`delete from bus_deliveries where id = any(${finished}::bigint[])`.execute(trx);
         }
-      });
-      if (finished.length > 0) {
-        await sql`delete from bus_deliveries where id = any(${finished}::bigint[])`.execute(trx);
-      }
-      if (retries.ids.length > 0) {
-        await sql`
+        if (retries.ids.length > 0) {
+          await sql`
           update bus_deliveries d
           set attempts = d.attempts + 1, run_at = now() + u.delay * interval '1 millisecond', last_error = u.error
           from unnest(${retries.ids}::bigint[], ${retries.delays}::int[], ${retries.errors}::text[])
             as u(id, delay, error)
           where d.id = u.id`.execute(trx);
-        firstRetryMs = Math.min(...retries.delays);
-      }
-      metrics.record(subscription.group, outcomes);
-      return rows.length;
-    });
+          firstRetryMs = Math.min(...retries.delays);
+        }
+        metrics.record(subscription.group, outcomes);
+        return rows.length;
+      },
+      onHookError,
+    );
     // This process looks again when the first retry falls due (the poll covers a crash). Set
     // after the commit: a timer that fired before it would find the row still locked and be spent.
     if (firstRetryMs !== undefined) wakeup.wakeIn(firstRetryMs + 5);
