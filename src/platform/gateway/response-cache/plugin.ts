@@ -26,6 +26,11 @@ export interface RouteCacheOptions {
   scope: 'private' | 'public';
   /** Extra tags that writes invalidate, e.g. `(req) => ['couple:' + coupleId]`. */
   tags?: (request: FastifyRequest) => string[];
+  /**
+   * Part of every key of the route: a process whose answers differ for the same
+   * request (another question bank after a deploy) never reads the others' entries.
+   */
+  variant?: string;
 }
 
 declare module 'fastify' {
@@ -42,6 +47,26 @@ interface Miss {
   ttlSeconds: number;
   /** Settles the flight other requests for the same entry wait on (single-flight). */
   settle: (entry: CachedResponse | null) => void;
+}
+
+const lifetimeCaps = new WeakMap<FastifyRequest, number>();
+
+/**
+ * Caps the lifetime of the entry this request's answer is stored as, to
+ * `ms` from now: for answers that change with time alone, without any write
+ * (today's question at the couple's local midnight, a surprise at its reveal).
+ * The smallest cap of a request wins; 0 or less stores nothing. The entry
+ * still lives no longer than its route's TTL.
+ */
+export function capCacheLifetime(request: FastifyRequest, ms: number): void {
+  const current = lifetimeCaps.get(request);
+  lifetimeCaps.set(request, current === undefined ? ms : Math.min(current, ms));
+}
+
+/** The lifetime of a stored entry: the route's jittered TTL, cut to the request's cap if it has one. */
+export function entryLifetimeMs(ttlSeconds: number, cap: number | undefined, random = Math.random()): number {
+  const ttl = jitteredTtlMs(ttlSeconds, random);
+  return cap === undefined ? ttl : Math.min(ttl, Math.floor(cap));
 }
 
 /**
@@ -116,7 +141,7 @@ export const responseCache = fp(
           options.scope === 'private' ? cacheTags.user(userId!) : cacheTags.route(routeName),
           ...(options.tags?.(request) ?? []),
         ];
-        const key = cacheKey(request, userId);
+        const key = cacheKey(request, userId, options.variant);
         cacheHeaders(reply, options);
         let found: Awaited<ReturnType<ResponseCache['store']['lookup']>>;
         try {
@@ -191,9 +216,12 @@ export const responseCache = fp(
       if (!entry) return done(null, payload);
       const { etag } = entry;
       reply.header('etag', etag);
-      cache.store
-        .store(miss.key, entry, miss.tags, miss.versions, jitteredTtlMs(miss.ttlSeconds))
-        .catch((error: unknown) => onStoreError(request, error));
+      const lifetime = entryLifetimeMs(miss.ttlSeconds, lifetimeCaps.get(request));
+      if (lifetime > 0) {
+        cache.store
+          .store(miss.key, entry, miss.tags, miss.versions, lifetime)
+          .catch((error: unknown) => onStoreError(request, error));
+      }
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304);
         return done(null, '');
