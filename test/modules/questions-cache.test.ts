@@ -111,8 +111,16 @@ function suite(mode: 'memory' | 'redis') {
     /** Caches the users' day on `app`: the second read must be a hit. */
     const warm = async (app: TestApp, ...users: string[]) => {
       for (const user of users) {
+        // Without Redis, an earlier write's invalidation may still be on its way here (NOTIFY):
+        // the entry is cached again once it landed.
+        const deadline = Date.now() + (mode === 'memory' ? 3_000 : 0);
         await today(app, user);
-        assert.equal((await today(app, user)).cache, 'HIT', `the day of ${user} is cached`);
+        let cache = (await today(app, user)).cache;
+        while (cache !== 'HIT' && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 25));
+          cache = (await today(app, user)).cache;
+        }
+        assert.equal(cache, 'HIT', `the day of ${user} is cached`);
       }
     };
     /**
