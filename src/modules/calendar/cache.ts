@@ -20,9 +20,7 @@ export const monthsTag = (userId: string) => `calendar.months:${userId}`;
 export const monthCacheTags = (userId: string) => [monthsTag(userId), coupleTag(userId), profileTag(userId)];
 
 export function forgetMonths(platform: Platform, userIds: Array<string | null>): Promise<void> {
-  return platform.responseCache.invalidate(
-    userIds.filter((id): id is string => id !== null).map(monthsTag),
-  );
+  return platform.responseCache.invalidate(userIds.filter((id): id is string => id !== null).map(monthsTag));
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { capCacheLifetime } from '../../platform/gateway/response-cache/plugin.ts';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped, EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
-import { capCacheLifetime } from '../../platform/gateway/response-cache/plugin.ts';
 import { monthCacheTags } from './cache.ts';
 import type { CalendarContext } from './context.ts';
 import { countdowns } from './countdowns.ts';

@@ -25,9 +25,7 @@ export const todayCacheTags = (userId: string) => [
 ];
 
 export function forgetToday(platform: Platform, userIds: Array<string | null>): Promise<void> {
-  return platform.responseCache.invalidate(
-    userIds.filter((id): id is string => id !== null).map(todayTag),
-  );
+  return platform.responseCache.invalidate(userIds.filter((id): id is string => id !== null).map(todayTag));
 }
 
 /** Milliseconds from `now` to the next local midnight in `zone`, when "today" becomes another day. */

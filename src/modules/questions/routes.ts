@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { capCacheLifetime } from '../../platform/gateway/response-cache/plugin.ts';
+import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
 import { bankVersion, todayCacheTags } from './cache.ts';
 import type { QuestionsContext } from './context.ts';
