@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { freshForMs } from '../../src/modules/calendar/cache.ts';
+import { nextReveal } from '../../src/modules/calendar/cache.ts';
 import { calendarPersonalData } from '../../src/modules/calendar/personal-data.ts';
 import type { EventRow } from '../../src/modules/calendar/tables.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
@@ -23,9 +23,9 @@ describe('calendar cache: how long a month stays right', () => {
     const hidden = row({ surprise: true, reveal_at: new Date('2027-05-01T12:00:05Z') });
     const later = row({ surprise: true, reveal_at: new Date('2027-05-02T12:00:00Z') });
     const revealed = row({ surprise: true, reveal_at: new Date('2027-04-30T12:00:00Z') });
-    assert.equal(freshForMs([row({}), later, hidden, revealed], 'partner', now), 5_000);
-    assert.equal(freshForMs([hidden], 'author', now), undefined, 'the author sees it already');
-    assert.equal(freshForMs([row({}), revealed], 'partner', now), undefined);
+    assert.equal(nextReveal([row({}), later, hidden, revealed], 'partner', now), hidden.reveal_at);
+    assert.equal(nextReveal([hidden], 'author', now), undefined, 'the author sees it already');
+    assert.equal(nextReveal([row({}), revealed], 'partner', now), undefined);
   });
 });
 

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { DateTime } from 'luxon';
 import { bankOf, shippedBank } from '../../src/modules/questions/bank.ts';
-import { bankVersion, untilNextDay } from '../../src/modules/questions/cache.ts';
+import { bankVersion, nextLocalMidnight } from '../../src/modules/questions/cache.ts';
 import type { QuestionsContext } from '../../src/modules/questions/context.ts';
 import { defaultDeps } from '../../src/modules/questions/dependencies.ts';
 import { questionsPersonalData } from '../../src/modules/questions/personal-data.ts';
@@ -32,11 +32,12 @@ type Today = {
 describe('questions cache: pure parts', () => {
   it('ends "today" at the next local midnight of the zone, across DST', () => {
     const now = new Date('2027-03-01T22:59:58.500Z');
-    assert.equal(untilNextDay(now, 'UTC'), 3_601_500);
-    assert.equal(untilNextDay(now, 'Europe/Berlin'), 1_500, '23:59:58.5 in Berlin');
-    assert.equal(untilNextDay(new Date('2027-03-01T00:00:00Z'), 'UTC'), 86_400_000);
+    const until = (at: Date, zone: string) => nextLocalMidnight(at, zone).getTime() - at.getTime();
+    assert.equal(until(now, 'UTC'), 3_601_500);
+    assert.equal(until(now, 'Europe/Berlin'), 1_500, '23:59:58.5 in Berlin');
+    assert.equal(until(new Date('2027-03-01T00:00:00Z'), 'UTC'), 86_400_000);
     // Berlin's spring-forward day has 23 hours.
-    assert.equal(untilNextDay(new Date('2027-03-27T23:00:00Z'), 'Europe/Berlin'), 23 * 3_600_000);
+    assert.equal(until(new Date('2027-03-27T23:00:00Z'), 'Europe/Berlin'), 23 * 3_600_000);
   });
 
   it('gives another question bank another key variant', () => {

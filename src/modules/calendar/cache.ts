@@ -13,7 +13,7 @@ import { visibleTo } from './view.ts';
  * module's tag, a change of the caller's profile (its time zone places the
  * month) through the users module's. What changes with time alone, a
  * surprise revealed to the partner at its `reveal_at`, caps the entry's
- * lifetime instead (`freshForMs`).
+ * lifetime instead (`nextReveal`).
  */
 export const monthsTag = (userId: string) => `calendar.months:${userId}`;
 
@@ -24,16 +24,15 @@ export function forgetMonths(platform: Platform, userIds: Array<string | null>):
 }
 
 /**
- * How long a month read from these rows stays what `viewerId` should see
- * without any write: until the first surprise hidden from them is revealed
- * (undefined: nothing changes with time).
+ * When a month read from these rows stops being what `viewerId` should see
+ * without any write: the first reveal of a surprise hidden from them
+ * (undefined: nothing in it changes with time).
  */
-export function freshForMs(rows: EventRow[], viewerId: string, now = new Date()): number | undefined {
-  let first: number | undefined;
+export function nextReveal(rows: EventRow[], viewerId: string, now = new Date()): Date | undefined {
+  let first: Date | undefined;
   for (const row of rows) {
     if (visibleTo(row, viewerId, now) || row.reveal_at === null) continue;
-    const at = row.reveal_at.getTime();
-    if (first === undefined || at < first) first = at;
+    if (first === undefined || row.reveal_at < first) first = row.reveal_at;
   }
-  return first === undefined ? undefined : first - now.getTime();
+  return first;
 }

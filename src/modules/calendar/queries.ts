@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { validationError } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
-import { freshForMs } from './cache.ts';
+import { nextReveal } from './cache.ts';
 import type { CalendarContext } from './context.ts';
 import { occurrencesBetween } from './recurrence.ts';
 import * as repo from './repo.ts';
@@ -40,14 +40,14 @@ export async function monthOf(ctx: CalendarContext, user: AuthUser, query: Month
 }
 
 /**
- * The month, and for the response cache how long it stays right without a
- * write (cache.ts `freshForMs`: until a surprise hidden from the caller is revealed).
+ * The month, and for the response cache when it turns wrong without any
+ * write (cache.ts `nextReveal`: a surprise hidden from the caller is revealed).
  */
 export async function monthAndLifetime(
   ctx: CalendarContext,
   user: AuthUser,
   query: MonthQuery,
-): Promise<{ view: MonthView; freshForMs: number | undefined }> {
+): Promise<{ view: MonthView; endsAt: Date | undefined }> {
   const couple = await coupleOrConflict(ctx, user.id);
   const zone = checkZone(query.timeZone ?? (await ctx.deps.timeZoneOf(ctx.platform, user.id)));
   const start = DateTime.fromObject({ year: query.year, month: query.month, day: 1 }, { zone });
@@ -66,7 +66,7 @@ export async function monthAndLifetime(
     to: to.toISOString(),
     occurrences: expand(rows, user.id, from, to, now),
   };
-  return { view, freshForMs: freshForMs(rows, user.id, now) };
+  return { view, endsAt: nextReveal(rows, user.id, now) };
 }
 
 export async function listEvents(

@@ -48,9 +48,9 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }>
       },
     },
     async (request) => {
-      const { view, freshForMs } = await monthAndLifetime(ctx, callerOf(request), request.query);
+      const { view, endsAt } = await monthAndLifetime(ctx, callerOf(request), request.query);
       // A surprise revealed to the caller later changes the month without a write: the entry ends then.
-      if (freshForMs !== undefined) capCacheLifetime(request, freshForMs);
+      if (endsAt !== undefined) capCacheLifetime(request, endsAt.getTime() - Date.now());
       return view;
     },
   );

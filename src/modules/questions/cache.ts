@@ -13,7 +13,7 @@ import { coupleTag, partnerProfileTag, profileTag } from './dependencies.ts';
  * update of either partner (the couple's day is in one partner's time zone)
  * through the users module's tags. "Today" itself changes at the couple's
  * local midnight without any write: the entry's lifetime ends there
- * (`untilNextDay`). The question bank is part of the key (`bankVersion`).
+ * (`nextLocalMidnight`). The question bank is part of the key (`bankVersion`).
  */
 export const todayTag = (userId: string) => `questions.today:${userId}`;
 
@@ -28,10 +28,9 @@ export function forgetToday(platform: Platform, userIds: Array<string | null>): 
   return platform.responseCache.invalidate(userIds.filter((id): id is string => id !== null).map(todayTag));
 }
 
-/** Milliseconds from `now` to the next local midnight in `zone`, when "today" becomes another day. */
-export function untilNextDay(now: Date, zone: string): number {
-  const local = DateTime.fromJSDate(now, { zone });
-  return local.startOf('day').plus({ days: 1 }).toMillis() - now.getTime();
+/** The next local midnight in `zone` after `now`: when "today" becomes another day. */
+export function nextLocalMidnight(now: Date, zone: string): Date {
+  return DateTime.fromJSDate(now, { zone }).startOf('day').plus({ days: 1 }).toJSDate();
 }
 
 const versions = new WeakMap<Bank, string>();

@@ -39,9 +39,9 @@ export const questionsRoutes: FastifyPluginAsyncTypebox<{ ctx: QuestionsContext 
       },
     },
     async (request) => {
-      const { view, freshForMs } = await todayAndLifetime(ctx, callerOf(request));
+      const { view, endsAt } = await todayAndLifetime(ctx, callerOf(request));
       // "Today" turns into tomorrow at the couple's local midnight: the entry ends there.
-      capCacheLifetime(request, freshForMs);
+      capCacheLifetime(request, endsAt.getTime() - ctx.now().getTime());
       return view;
     },
   );

@@ -5,7 +5,7 @@ import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { AppError, conflict, notFound, validationError } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
-import { forgetToday, untilNextDay } from './cache.ts';
+import { forgetToday, nextLocalMidnight } from './cache.ts';
 import { answerContext, guessContext, type QuestionsContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import type { DayView, TodayView } from './schemas.ts';
@@ -190,11 +190,11 @@ export async function getToday(ctx: QuestionsContext, user: AuthUser): Promise<T
   return (await todayAndLifetime(ctx, user)).view;
 }
 
-/** Today's view, and for the response cache how long it stays right without a write: until local midnight. */
+/** Today's view, and for the response cache when it turns wrong without any write: at the local midnight. */
 export async function todayAndLifetime(
   ctx: QuestionsContext,
   user: AuthUser,
-): Promise<{ view: TodayView; freshForMs: number }> {
+): Promise<{ view: TodayView; endsAt: Date }> {
   const couple = await coupleOf(ctx, user.id);
   const now = ctx.now();
   const { day, zone } = await todayOf(ctx, user.id, couple.partnerId, now);
@@ -204,7 +204,7 @@ export async function todayAndLifetime(
     streak: await streakOf(ctx, couple.coupleId, day),
     timeZone: zone,
   };
-  return { view, freshForMs: untilNextDay(now, zone) };
+  return { view, endsAt: nextLocalMidnight(now, zone) };
 }
 
 export async function answerToday(ctx: QuestionsContext, user: AuthUser, answer: string): Promise<TodayView> {

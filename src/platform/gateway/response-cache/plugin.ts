@@ -49,24 +49,38 @@ interface Miss {
   settle: (entry: CachedResponse | null) => void;
 }
 
-const lifetimeCaps = new WeakMap<FastifyRequest, number>();
+/** Real-clock deadlines (epoch ms) past which a request's answer must not be served. */
+const deadlines = new WeakMap<FastifyRequest, number>();
 
 /**
- * Caps the lifetime of the entry this request's answer is stored as, to
- * `ms` from now: for answers that change with time alone, without any write
- * (today's question at the couple's local midnight, a surprise at its reveal).
- * The smallest cap of a request wins; 0 or less stores nothing. The entry
- * still lives no longer than its route's TTL.
+ * An entry ends this long before its request's deadline: the store counts the
+ * lifetime from when the write reaches it (a Redis round trip later), and
+ * processes' clocks differ by milliseconds. A read in that margin just misses.
+ */
+export const DEADLINE_MARGIN_MS = 100;
+
+/**
+ * The answer of this request stays right for `ms` from now, no longer: for
+ * answers that change with time alone, without any write (today's question
+ * at the couple's local midnight, a surprise at its reveal). The entry it is
+ * stored as ends by then (counted from this call, not from the store), and
+ * still no later than its route's TTL. The earliest deadline of a request wins;
+ * one already reached stores nothing.
  */
 export function capCacheLifetime(request: FastifyRequest, ms: number): void {
-  const current = lifetimeCaps.get(request);
-  lifetimeCaps.set(request, current === undefined ? ms : Math.min(current, ms));
+  const deadline = Date.now() + ms;
+  const current = deadlines.get(request);
+  deadlines.set(request, current === undefined ? deadline : Math.min(current, deadline));
 }
 
-/** The lifetime of a stored entry: the route's jittered TTL, cut to the request's cap if it has one. */
-export function entryLifetimeMs(ttlSeconds: number, cap: number | undefined, random = Math.random()): number {
+/** The lifetime of a stored entry: the route's jittered TTL, cut to `capMs` (what is left before the deadline). */
+export function entryLifetimeMs(
+  ttlSeconds: number,
+  capMs: number | undefined,
+  random = Math.random(),
+): number {
   const ttl = jitteredTtlMs(ttlSeconds, random);
-  return cap === undefined ? ttl : Math.min(ttl, Math.floor(cap));
+  return capMs === undefined ? ttl : Math.min(ttl, Math.floor(capMs));
 }
 
 /**
@@ -216,7 +230,11 @@ export const responseCache = fp(
       if (!entry) return done(null, payload);
       const { etag } = entry;
       reply.header('etag', etag);
-      const lifetime = entryLifetimeMs(miss.ttlSeconds, lifetimeCaps.get(request));
+      const deadline = deadlines.get(request);
+      const lifetime = entryLifetimeMs(
+        miss.ttlSeconds,
+        deadline === undefined ? undefined : deadline - Date.now() - DEADLINE_MARGIN_MS,
+      );
       if (lifetime > 0) {
         cache.store
           .store(miss.key, entry, miss.tags, miss.versions, lifetime)
