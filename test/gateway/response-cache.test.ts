@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Type } from 'typebox';
 import { cacheTags } from '../../src/platform/gateway/response-cache/index.ts';
+import { capCacheLifetime, DEADLINE_MARGIN_MS } from '../../src/platform/gateway/response-cache/plugin.ts';
 import { Enveloped } from '../../src/platform/http/envelope.ts';
 import { forbidden } from '../../src/platform/http/errors.ts';
 import { PaginationQuery, toPage } from '../../src/platform/http/pagination.ts';
@@ -67,6 +68,22 @@ function cacheRoutes(state: State) {
       }
       return { call: state.calls };
     });
+    // Right for `ms` more from the call (?ms=), then 300 ms of work before the answer is stored.
+    app.get(
+      '/me/until',
+      {
+        config: { cache: { ttlSeconds: 30, scope: 'private' } },
+        schema: { querystring: Type.Object({ ms: Type.Integer(), wait: Type.Optional(Type.Integer()) }) },
+      },
+      async (request) => {
+        state.calls++;
+        const { ms, wait } = request.query as { ms: number; wait?: number };
+        capCacheLifetime(request, ms);
+        capCacheLifetime(request, ms + 5_000);
+        await new Promise((resolve) => setTimeout(resolve, wait ?? 0));
+        return { call: state.calls };
+      },
+    );
     app.get('/me/short', { config: { cache: { ttlSeconds: 1, scope: 'private' } } }, async () => {
       state.calls++;
       return { call: state.calls };
@@ -318,6 +335,25 @@ function suite(mode: 'memory' | 'redis') {
       assert.equal((await as(user, '/v1/me/short')).headers['x-cache'], 'HIT');
       await new Promise((resolve) => setTimeout(resolve, 1100));
       assert.equal((await as(user, '/v1/me/short')).headers['x-cache'], 'MISS');
+    });
+
+    it('ends an entry at its request’s deadline, counted from the handler’s call, never past the TTL', async () => {
+      const user = randomUUID();
+      // The earliest of two caps wins: 1.2 s from the call; the answer took 0.3 s of it.
+      await as(user, '/v1/me/until?ms=1200&wait=300');
+      assert.equal((await as(user, '/v1/me/until?ms=1200&wait=300')).headers['x-cache'], 'HIT');
+      await new Promise((resolve) => setTimeout(resolve, 950));
+      assert.equal(
+        (await as(user, '/v1/me/until?ms=1200&wait=300')).headers['x-cache'],
+        'MISS',
+        'gone 1.2 s after the call, not 1.2 s after the store',
+      );
+      // A deadline already reached (or within the margin) stores nothing.
+      await as(user, `/v1/me/until?ms=${DEADLINE_MARGIN_MS}`);
+      assert.equal((await as(user, `/v1/me/until?ms=${DEADLINE_MARGIN_MS}`)).headers['x-cache'], 'MISS');
+      // A deadline far away: the route's TTL still holds the entry (a hit now).
+      await as(user, '/v1/me/until?ms=3600000');
+      assert.equal((await as(user, '/v1/me/until?ms=3600000')).headers['x-cache'], 'HIT');
     });
 
     it('caches paginated routes with their cursor', async () => {

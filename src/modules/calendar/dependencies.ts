@@ -8,6 +8,10 @@ import {
 } from '../couples/index.ts';
 import { profileService, regionalSettings } from '../users/index.ts';
 
+/** Cache tags other modules invalidate: a couple (un)linked (couples), a profile changed (users). */
+export { coupleTag } from '../couples/index.ts';
+export { profileTag } from '../users/index.ts';
+
 /**
  * The one file where the calendar meets other modules (couples, users):
  * everything it needs from them goes through this port.

@@ -1,5 +1,7 @@
 import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { forgetMonths } from './cache.ts';
+import { defaultDeps } from './dependencies.ts';
 import type { CalendarDb } from './tables.ts';
 import { toView } from './view.ts';
 
@@ -40,5 +42,9 @@ export const calendarPersonalData: PersonalData = {
         .execute();
       await trx.deleteFrom('calendar_feeds').where('user_id', '=', userId).execute();
     });
+    // A revealed surprise of theirs is gone from the partner's month too (cache.ts). A couple
+    // already closed shows no month to anyone, and unlinking cleared its entries.
+    const couple = await defaultDeps.coupleOf(platform, userId);
+    await forgetMonths(platform, [userId, couple?.partnerId ?? null]);
   },
 };

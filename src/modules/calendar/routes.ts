@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { capCacheLifetime } from '../../platform/gateway/response-cache/plugin.ts';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { Enveloped, EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
 import { PaginationQuery } from '../../platform/http/pagination.ts';
+import { monthCacheTags } from './cache.ts';
 import type { CalendarContext } from './context.ts';
 import { countdowns } from './countdowns.ts';
 import { feedText, rotateFeed } from './feed.ts';
-import { listEvents, monthOf } from './queries.ts';
+import { listEvents, monthAndLifetime } from './queries.ts';
 import {
   CreateEventBody,
   EventIdParams,
@@ -32,6 +34,10 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }>
   app.get(
     '/calendar',
     {
+      // Per user; every write that changes a month clears both partners' entries (cache.ts).
+      config: {
+        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => monthCacheTags(callerOf(request).id) },
+      },
       schema: {
         tags,
         security,
@@ -41,7 +47,12 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ ctx: CalendarContext }>
         response: { 200: Responses.month, ...readErrors },
       },
     },
-    async (request) => monthOf(ctx, callerOf(request), request.query),
+    async (request) => {
+      const { view, endsAt } = await monthAndLifetime(ctx, callerOf(request), request.query);
+      // A surprise revealed to the caller later changes the month without a write: the entry ends then.
+      if (endsAt !== undefined) capCacheLifetime(request, endsAt.getTime() - Date.now());
+      return view;
+    },
   );
 
   app.post(

@@ -4,6 +4,7 @@ import { AppError, notFound, validationError } from '../../platform/http/errors.
 import { type IdempotentAnswer, recordAnswer } from '../../platform/http/idempotency.ts';
 import { newId } from '../../platform/ids.ts';
 import { cancel } from '../../platform/jobs/schedule.ts';
+import { forgetMonths } from './cache.ts';
 import type { CalendarContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import { assertRuleFits, checkRule, localText, normalizeUntil, seriesEnd } from './recurrence.ts';
@@ -120,7 +121,7 @@ export async function createEvent(
   const surprise = input.surprise ?? false;
   if (!surprise && input.revealAt !== undefined)
     throw validationError('revealAt is only for surprises', 'revealAt');
-  return ctx.db.transaction().execute(async (trx) => {
+  const view = await ctx.db.transaction().execute(async (trx) => {
     const row = await repo.insertEvent(trx, {
       couple_id: couple.coupleId,
       id: newId(),
@@ -138,18 +139,25 @@ export async function createEvent(
     if (idempotency) await recordAnswer(trx, idempotency, 201, view);
     return view;
   });
+  // After the commit, before the answer: both partners' cached months (cache.ts).
+  await forgetMonths(ctx.platform, [user.id, couple.partnerId]);
+  return view;
 }
 
 /** The event if the caller may see it; 404 otherwise (a hidden surprise looks like nothing). */
-async function visibleEvent(ctx: CalendarContext, userId: string, id: string): Promise<EventRow> {
+async function visibleEvent(
+  ctx: CalendarContext,
+  userId: string,
+  id: string,
+): Promise<{ row: EventRow; couple: CoupleFacts }> {
   const couple = await coupleOrConflict(ctx, userId);
   const row = await repo.findEvent(ctx.db, { coupleId: couple.coupleId }, id);
   if (!row || !visibleTo(row, userId)) throw notFound('Calendar event', id);
-  return row;
+  return { row, couple };
 }
 
 export async function getEvent(ctx: CalendarContext, user: AuthUser, id: string): Promise<EventView> {
-  return toView(await visibleEvent(ctx, user.id, id));
+  return toView((await visibleEvent(ctx, user.id, id)).row);
 }
 
 /** Only the author changes a surprise (the partner cannot see it before its reveal anyway). */
@@ -165,7 +173,7 @@ export async function updateEvent(
   id: string,
   input: PatchEventBody,
 ): Promise<EventView> {
-  const current = await visibleEvent(ctx, user.id, id);
+  const { row: current, couple } = await visibleEvent(ctx, user.id, id);
   assertMayChange(current, user.id);
   const allDay = input.allDay ?? current.all_day;
   const timeZone = input.timeZone === undefined ? current.time_zone : checkZone(input.timeZone);
@@ -204,7 +212,7 @@ export async function updateEvent(
     : null;
   if (!surprise && input.revealAt !== undefined && input.revealAt !== null)
     throw validationError('revealAt is only for surprises', 'revealAt');
-  return ctx.db.transaction().execute(async (trx) => {
+  const view = await ctx.db.transaction().execute(async (trx) => {
     const row = await repo.updateEvent(trx, { coupleId: current.couple_id }, id, {
       ...(input.title !== undefined ? { title: input.title } : {}),
       ...(input.notes !== undefined ? { notes: input.notes } : {}),
@@ -221,6 +229,8 @@ export async function updateEvent(
     await planReminder(trx, row);
     return toView(row);
   });
+  await forgetMonths(ctx.platform, [user.id, couple.partnerId]);
+  return view;
 }
 
 /** How long an event lasts: in time, and in local days for all-day events. */
@@ -235,11 +245,12 @@ function spanOf(row: EventRow): { ms: number; days: number } {
 }
 
 export async function deleteEvent(ctx: CalendarContext, user: AuthUser, id: string): Promise<null> {
-  const current = await visibleEvent(ctx, user.id, id);
+  const { row: current, couple } = await visibleEvent(ctx, user.id, id);
   assertMayChange(current, user.id);
   await ctx.db.transaction().execute(async (trx) => {
     await repo.deleteEvent(trx, { coupleId: current.couple_id }, id);
     await cancel(trx, reminderKey(id));
   });
+  await forgetMonths(ctx.platform, [user.id, couple.partnerId]);
   return null;
 }

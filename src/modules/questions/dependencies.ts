@@ -2,6 +2,10 @@ import type { Platform } from '../../platform/platform.ts';
 import { cachedActiveCoupleOf, lockActiveCouples } from '../couples/index.ts';
 import { regionalSettings } from '../users/index.ts';
 
+/** Cache tags other modules invalidate: a couple (un)linked (couples), a profile changed (users). */
+export { coupleTag } from '../couples/index.ts';
+export { partnerProfileTag, profileTag } from '../users/index.ts';
+
 /** Everything the questions module needs from other modules (couples, users), as one port. */
 export interface CoupleFacts {
   coupleId: string;

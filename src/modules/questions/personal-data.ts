@@ -1,6 +1,8 @@
 import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { forgetToday } from './cache.ts';
 import { answerContext, guessContext } from './context.ts';
+import { defaultDeps } from './dependencies.ts';
 import type { QuestionsDb } from './tables.ts';
 
 /** A person's answers and guesses (decrypted for their export); erasure deletes them. */
@@ -42,5 +44,9 @@ export const questionsPersonalData: PersonalData = {
       await trx.deleteFrom('questions_answers').where('user_id', '=', userId).execute();
       await trx.deleteFrom('questions_guesses').where('guesser_id', '=', userId).execute();
     });
+    // The partner's cached day showed these answers ("answered", revealed): it goes too (cache.ts).
+    // A couple already closed shows no day to anyone, and unlinking cleared its entries.
+    const couple = await defaultDeps.coupleOf(platform, userId);
+    await forgetToday(platform, [userId, couple?.partnerId ?? null]);
   },
 };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { conflict, notFound } from '../../platform/http/errors.ts';
+import { forgetToday } from './cache.ts';
 import { guessContext, type QuestionsContext } from './context.ts';
 import type { DayView, TodayView } from './schemas.ts';
 import { coupleOf, getToday, questionOfDay, todayOf, viewOf } from './service.ts';
@@ -36,6 +37,7 @@ export async function guessToday(ctx: QuestionsContext, user: AuthUser, guess: s
     .returning('day')
     .executeTakeFirst();
   if (!inserted) throw conflict('You already guessed today');
+  await forgetToday(ctx.platform, [user.id, couple.partnerId]);
   return getToday(ctx, user);
 }
 
@@ -66,6 +68,8 @@ export async function judge(
     .returning('day')
     .executeTakeFirst();
   if (!judged) throw conflict('You already judged this guess');
+  // The judged day may be today: both partners' cached days show the judgement.
+  await forgetToday(ctx.platform, [user.id, couple.partnerId]);
   return viewOf(ctx, user.id, row);
 }
 

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { capCacheLifetime } from '../../platform/gateway/response-cache/plugin.ts';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { EnvelopedPage, ErrorAnswer, ErrorResponse } from '../../platform/http/envelope.ts';
+import { bankVersion, todayCacheTags } from './cache.ts';
 import type { QuestionsContext } from './context.ts';
 import { guessToday, judge, score } from './quiz.ts';
 import { AnswerBody, DayView, GuessBody, HistoryQuery, JudgeBody, Responses } from './schemas.ts';
-import { answerToday, getToday, history } from './service.ts';
+import { answerToday, history, todayAndLifetime } from './service.ts';
 
 const tags = ['questions'];
 const security = [{ bearerAuth: [] }];
@@ -19,6 +21,15 @@ export const questionsRoutes: FastifyPluginAsyncTypebox<{ ctx: QuestionsContext 
   app.get(
     '/questions/today',
     {
+      // Per user; every write that changes the day clears both partners' entries (cache.ts).
+      config: {
+        cache: {
+          scope: 'private',
+          ttlSeconds: 60,
+          tags: (request) => todayCacheTags(callerOf(request).id),
+          variant: bankVersion(ctx.bank),
+        },
+      },
       schema: {
         tags,
         security,
@@ -27,7 +38,12 @@ export const questionsRoutes: FastifyPluginAsyncTypebox<{ ctx: QuestionsContext 
         response: { 200: Responses.today, ...readErrors },
       },
     },
-    async (request) => getToday(ctx, callerOf(request)),
+    async (request) => {
+      const { view, endsAt } = await todayAndLifetime(ctx, callerOf(request));
+      // "Today" turns into tomorrow at the couple's local midnight: the entry ends there.
+      capCacheLifetime(request, endsAt.getTime() - ctx.now().getTime());
+      return view;
+    },
   );
 
   app.post(

@@ -5,6 +5,7 @@ import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { AppError, conflict, notFound, validationError } from '../../platform/http/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
 import { newId } from '../../platform/ids.ts';
+import { forgetToday, nextLocalMidnight } from './cache.ts';
 import { answerContext, guessContext, type QuestionsContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import type { DayView, TodayView } from './schemas.ts';
@@ -30,9 +31,10 @@ export async function todayOf(
   ctx: QuestionsContext,
   userId: string,
   partnerId: string,
+  now = ctx.now(),
 ): Promise<{ day: string; zone: string }> {
   const zone = await coupleZone(ctx, userId, partnerId);
-  return { day: DateTime.fromJSDate(ctx.now(), { zone }).toISODate() as string, zone };
+  return { day: DateTime.fromJSDate(now, { zone }).toISODate() as string, zone };
 }
 
 /**
@@ -185,14 +187,24 @@ export async function streakOf(ctx: QuestionsContext, coupleId: string, today: s
 }
 
 export async function getToday(ctx: QuestionsContext, user: AuthUser): Promise<TodayView> {
+  return (await todayAndLifetime(ctx, user)).view;
+}
+
+/** Today's view, and for the response cache when it turns wrong without any write: at the local midnight. */
+export async function todayAndLifetime(
+  ctx: QuestionsContext,
+  user: AuthUser,
+): Promise<{ view: TodayView; endsAt: Date }> {
   const couple = await coupleOf(ctx, user.id);
-  const { day, zone } = await todayOf(ctx, user.id, couple.partnerId);
+  const now = ctx.now();
+  const { day, zone } = await todayOf(ctx, user.id, couple.partnerId, now);
   const row = await questionOfDay(ctx, couple.coupleId, day);
-  return {
+  const view = {
     ...(await viewOf(ctx, user.id, row)),
     streak: await streakOf(ctx, couple.coupleId, day),
     timeZone: zone,
   };
+  return { view, endsAt: nextLocalMidnight(now, zone) };
 }
 
 export async function answerToday(ctx: QuestionsContext, user: AuthUser, answer: string): Promise<TodayView> {
@@ -240,6 +252,8 @@ export async function answerToday(ctx: QuestionsContext, user: AuthUser, answer:
     );
     return partner !== undefined;
   });
+  // After the commit, before the answer: both partners' cached days (cache.ts).
+  await forgetToday(ctx.platform, [user.id, couple.partnerId]);
   ctx.live.answered(couple.partnerId, { id, day, questionId: row.question_id, bothAnswered, at });
   return getToday(ctx, user);
 }

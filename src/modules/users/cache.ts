@@ -8,6 +8,19 @@ import type { Platform } from '../../platform/platform.ts';
  */
 export const profileTag = (userId: string) => `users.profile:${userId}`;
 
-export function forgetProfile(platform: Platform, userId: string): Promise<void> {
-  return platform.responseCache.invalidate([profileTag(userId)]);
+/**
+ * "The profile of this user's partner changed": for cached answers that read
+ * the partner's profile too (the daily question's day is in the time zone of
+ * one of the two). A profile update invalidates it for the partner.
+ */
+export const partnerProfileTag = (userId: string) => `users.partner-profile:${userId}`;
+
+export function forgetProfile(
+  platform: Platform,
+  userId: string,
+  partnerId: string | null = null,
+): Promise<void> {
+  return platform.responseCache.invalidate(
+    partnerId === null ? [profileTag(userId)] : [profileTag(userId), partnerProfileTag(partnerId)],
+  );
 }

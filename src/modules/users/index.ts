@@ -25,6 +25,8 @@ import type { UsersDb } from './tables.ts';
  * The users module: profiles, preferences, avatar, search, consents, export,
  * deletion and admin suspension. Other modules import only this file.
  */
+/** Cache tags of profile reads, for other modules' cached answers that depend on a profile (time zone). */
+export { partnerProfileTag, profileTag } from './cache.ts';
 export {
   currentVersions as currentConsentVersions,
   hasCurrentConsent,

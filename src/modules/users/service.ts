@@ -82,7 +82,8 @@ export async function updateMe(ctx: ProfileContext, userId: string, input: Profi
     }
     return repo.updateProfile(trx, { userId }, changes);
   });
-  await forgetProfile(ctx.platform, userId);
+  // The partner's cached views that read this profile (the couple's day, in one partner's zone) go too.
+  await forgetProfile(ctx.platform, userId, await ctx.partnerOf(ctx.db, userId));
   return toFull(ctx.storage, row);
 }
 

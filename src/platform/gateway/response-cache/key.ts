@@ -9,7 +9,7 @@ import { routeOf } from '../../http/route-of.ts';
  * `?b=2&a=1`, `?a=1&b=2` and `?a=1&b=2&limit=20` (20 being the default) share
  * an entry. Hashed: bounded length, and no user data in Redis key names.
  */
-export function cacheKey(request: FastifyRequest, userId: string | undefined): string {
+export function cacheKey(request: FastifyRequest, userId: string | undefined, variant?: string): string {
   const parts = [
     // The entry format's version: a deploy that changes it never reads the old one.
     2,
@@ -18,6 +18,8 @@ export function cacheKey(request: FastifyRequest, userId: string | undefined): s
     sorted(request.params),
     sorted(request.query),
   ];
+  // Only routes that declare one: every other key stays as it was.
+  if (variant !== undefined) parts.push(variant);
   return hash('sha256', JSON.stringify(parts), 'base64url');
 }
 

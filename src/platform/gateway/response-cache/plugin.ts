@@ -26,6 +26,11 @@ export interface RouteCacheOptions {
   scope: 'private' | 'public';
   /** Extra tags that writes invalidate, e.g. `(req) => ['couple:' + coupleId]`. */
   tags?: (request: FastifyRequest) => string[];
+  /**
+   * Part of every key of the route: a process whose answers differ for the same
+   * request (another question bank after a deploy) never reads the others' entries.
+   */
+  variant?: string;
 }
 
 declare module 'fastify' {
@@ -42,6 +47,40 @@ interface Miss {
   ttlSeconds: number;
   /** Settles the flight other requests for the same entry wait on (single-flight). */
   settle: (entry: CachedResponse | null) => void;
+}
+
+/** Real-clock deadlines (epoch ms) past which a request's answer must not be served. */
+const deadlines = new WeakMap<FastifyRequest, number>();
+
+/**
+ * An entry ends this long before its request's deadline: the store counts the
+ * lifetime from when the write reaches it (a Redis round trip later), and
+ * processes' clocks differ by milliseconds. A read in that margin just misses.
+ */
+export const DEADLINE_MARGIN_MS = 100;
+
+/**
+ * The answer of this request stays right for `ms` from now, no longer: for
+ * answers that change with time alone, without any write (today's question
+ * at the couple's local midnight, a surprise at its reveal). The entry it is
+ * stored as ends by then (counted from this call, not from the store), and
+ * still no later than its route's TTL. The earliest deadline of a request wins;
+ * one already reached stores nothing.
+ */
+export function capCacheLifetime(request: FastifyRequest, ms: number): void {
+  const deadline = Date.now() + ms;
+  const current = deadlines.get(request);
+  deadlines.set(request, current === undefined ? deadline : Math.min(current, deadline));
+}
+
+/** The lifetime of a stored entry: the route's jittered TTL, cut to `capMs` (what is left before the deadline). */
+export function entryLifetimeMs(
+  ttlSeconds: number,
+  capMs: number | undefined,
+  random = Math.random(),
+): number {
+  const ttl = jitteredTtlMs(ttlSeconds, random);
+  return capMs === undefined ? ttl : Math.min(ttl, Math.floor(capMs));
 }
 
 /**
@@ -116,7 +155,7 @@ export const responseCache = fp(
           options.scope === 'private' ? cacheTags.user(userId!) : cacheTags.route(routeName),
           ...(options.tags?.(request) ?? []),
         ];
-        const key = cacheKey(request, userId);
+        const key = cacheKey(request, userId, options.variant);
         cacheHeaders(reply, options);
         let found: Awaited<ReturnType<ResponseCache['store']['lookup']>>;
         try {
@@ -191,9 +230,16 @@ export const responseCache = fp(
       if (!entry) return done(null, payload);
       const { etag } = entry;
       reply.header('etag', etag);
-      cache.store
-        .store(miss.key, entry, miss.tags, miss.versions, jitteredTtlMs(miss.ttlSeconds))
-        .catch((error: unknown) => onStoreError(request, error));
+      const deadline = deadlines.get(request);
+      const lifetime = entryLifetimeMs(
+        miss.ttlSeconds,
+        deadline === undefined ? undefined : deadline - Date.now() - DEADLINE_MARGIN_MS,
+      );
+      if (lifetime > 0) {
+        cache.store
+          .store(miss.key, entry, miss.tags, miss.versions, lifetime)
+          .catch((error: unknown) => onStoreError(request, error));
+      }
       if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304);
         return done(null, '');
