@@ -7,6 +7,7 @@ import type { EventRow } from '../../src/modules/calendar/tables.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
+import { freshWithin, settleMs, warmUntilHit } from '../support/response-cache.ts';
 import { needs, serverUrl } from '../support/servers.ts';
 import { as, testAuth } from '../support/test-auth.ts';
 
@@ -78,29 +79,12 @@ function suite(mode: 'memory' | 'redis') {
         return res.json().data;
       };
       const warm = async (app: TestApp, ...users: string[]) => {
-        for (const user of users) {
-          // Without Redis, an earlier write's invalidation may still be on its way here (NOTIFY):
-          // the entry is cached again once it landed.
-          const deadline = Date.now() + (mode === 'memory' ? 3_000 : 0);
-          await month(app, user);
-          let cache = (await month(app, user)).cache;
-          while (cache !== 'HIT' && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 25));
-            cache = (await month(app, user)).cache;
-          }
-          assert.equal(cache, 'HIT', `the month of ${user} is cached`);
-        }
+        for (const user of users)
+          await warmUntilHit(() => month(app, user), settleMs(mode), `the month of ${user} is cached`);
       };
       /** At once with Redis, within moments without (NOTIFY); never the entry cached before (TTL a minute). */
-      const fresh = async (app: TestApp, user: string, check: (m: Month) => boolean, what: string) => {
-        const deadline = Date.now() + (mode === 'memory' ? 3_000 : 0);
-        for (;;) {
-          const { data } = await month(app, user);
-          if (check(data)) return data;
-          if (Date.now() >= deadline) assert.fail(`${what}: ${JSON.stringify(data)}`);
-          await new Promise((r) => setTimeout(r, 25));
-        }
-      };
+      const fresh = async (app: TestApp, user: string, check: (m: Month) => boolean, what: string) =>
+        freshWithin(async () => (await month(app, user)).data, check, settleMs(mode), what);
       const titles = (m: Month) => m.occurrences.map((o) => o.title);
 
       it('serves a hit while nothing changes, and both partners fresh after a create, edit and delete', async () => {

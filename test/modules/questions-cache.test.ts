@@ -15,6 +15,7 @@ import type { Platform } from '../../src/platform/platform.ts';
 import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
+import { freshWithin, settleMs, warmUntilHit } from '../support/response-cache.ts';
 import { needs, serverUrl } from '../support/servers.ts';
 import { as, testAuth } from '../support/test-auth.ts';
 
@@ -120,32 +121,15 @@ function suite(mode: 'memory' | 'redis') {
       };
       /** Caches the users' day on `app`: the second read must be a hit. */
       const warm = async (app: TestApp, ...users: string[]) => {
-        for (const user of users) {
-          // Without Redis, an earlier write's invalidation may still be on its way here (NOTIFY):
-          // the entry is cached again once it landed.
-          const deadline = Date.now() + (mode === 'memory' ? 3_000 : 0);
-          await today(app, user);
-          let cache = (await today(app, user)).cache;
-          while (cache !== 'HIT' && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 25));
-            cache = (await today(app, user)).cache;
-          }
-          assert.equal(cache, 'HIT', `the day of ${user} is cached`);
-        }
+        for (const user of users)
+          await warmUntilHit(() => today(app, user), settleMs(mode), `the day of ${user} is cached`);
       };
       /**
        * The day `user` is shown on `app` after a write on the other instance: at once with Redis,
        * within moments without (NOTIFY). Never the entry cached before: the TTL is a minute.
        */
-      const fresh = async (app: TestApp, user: string, check: (day: Today) => boolean, what: string) => {
-        const deadline = Date.now() + (mode === 'memory' ? 3_000 : 0);
-        for (;;) {
-          const { data } = await today(app, user);
-          if (check(data)) return data;
-          if (Date.now() >= deadline) assert.fail(`${what}: ${JSON.stringify(data)}`);
-          await new Promise((r) => setTimeout(r, 25));
-        }
-      };
+      const fresh = async (app: TestApp, user: string, check: (day: Today) => boolean, what: string) =>
+        freshWithin(async () => (await today(app, user)).data, check, settleMs(mode), what);
 
       it('serves a hit while nothing changes, and both partners fresh after each answer', async () => {
         const { a, b } = await makeCouple(one);
