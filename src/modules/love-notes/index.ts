@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import type { EventEnvelope, EventMap } from '../../platform/bus/events.ts';
 import type { HandlerTransaction } from '../../platform/bus/types.ts';
+import { cachedRouteReader } from '../../platform/gateway/response-cache/reader.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { AppModule } from '../../platform/module.ts';
@@ -60,8 +61,8 @@ export function notesContext(
   deps: LoveNotesDeps,
   live: LiveSink = NO_LIVE,
 ): NotesContext {
-  const { db, reader } = platform.database;
-  return { platform, db: db as NotesDb, reader: reader as NotesDb, deps, live };
+  const { db } = platform.database;
+  return { platform, db: db as NotesDb, reader: cachedRouteReader(platform) as NotesDb, deps, live };
 }
 
 /**
