@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { MODULES } from '../../src/modules/index.ts';
@@ -14,7 +15,7 @@ import {
   startReplica,
 } from '../support/local-servers.ts';
 import { makeCouple } from '../support/love-notes.ts';
-import { as, eventually, testAuth } from '../support/test-auth.ts';
+import { as, eventually, newUserId, testAuth } from '../support/test-auth.ts';
 
 const binaries = ['/usr/lib/postgresql/15/bin/initdb', '/usr/sbin/pgbouncer'];
 const missing = binaries.filter((file) => !existsSync(file));
@@ -37,6 +38,7 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
   let replica: LocalPostgres | undefined;
   let bouncer: LocalPgBouncer | undefined;
   let t: TestApp | undefined;
+  let env: Record<string, string>;
   let stopWorkers = async () => {};
 
   before(async () => {
@@ -46,18 +48,18 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
     await migrateLocal(primary.url());
     replica = await startReplica(root.dir, primary);
     bouncer = await startPgBouncer(root.dir, primary);
+    env = {
+      DATABASE_URL: bouncer.url(),
+      DATABASE_DIRECT_URL: primary.url(),
+      DATABASE_REPLICA_URLS: replica.url(),
+      DATABASE_REPLICA_STICKY_SECONDS: '1',
+      // The PostgreSQL bus: its deliveries run through PgBouncer, its LISTEN on the direct URL.
+      NATS_URL: '',
+      JOBS_POLL_INTERVAL_MS: '100',
+    };
     t = await createTestApp(
-      {
-        DATABASE_URL: bouncer.url(),
-        DATABASE_DIRECT_URL: primary.url(),
-        DATABASE_REPLICA_URLS: replica.url(),
-        DATABASE_REPLICA_STICKY_SECONDS: '1',
-        // The PostgreSQL bus: its deliveries run through PgBouncer, its LISTEN on the direct URL.
-        NATS_URL: '',
-        // Answers must come from the database, not from the gateway's cache.
-        RESPONSE_CACHE_ENABLED: 'false',
-        JOBS_POLL_INTERVAL_MS: '100',
-      },
+      // Answers must come from the database, not from the gateway's cache.
+      { ...env, RESPONSE_CACHE_ENABLED: 'false' },
       { routes: testAuth, database: { name: 'postgres', url: bouncer.url(), drop: async () => {} } },
     );
     const stops: Array<() => Promise<void>> = [];
@@ -132,6 +134,93 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
     const metrics = await app().inject({ url: '/metrics' });
     assert.match(metrics.body, /db_reader_connections_total\{target="replica"\} [1-9]/);
     assert.match(metrics.body, /db_reader_connections_total\{target="primary"\} [1-9]/);
+  });
+
+  it('answers response-cached routes from the primary while the cache is on, so a miss never stores a lagging answer', async () => {
+    // A second instance on the same servers, with the response cache on (its own entries).
+    const cached = await createTestApp(
+      { ...env, RESPONSE_CACHE_ENABLED: 'true', GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:` },
+      { routes: testAuth, database: t!.database },
+    );
+    const on = (
+      userId: string,
+      method: 'GET' | 'POST',
+      url: string,
+      payload?: object,
+      role: 'user' | 'editor' = 'user',
+    ) => cached.app.inject({ method, url, headers: as(userId, role), ...(payload ? { payload } : {}) });
+    const inbox = async (userId: string) => {
+      const res = await on(userId, 'GET', '/v1/love-notes?box=inbox');
+      assert.equal(res.statusCode, 200, res.body);
+      return {
+        cache: res.headers['x-cache'],
+        ids: (res.json().data as Array<{ id: string }>).map((n) => n.id),
+      };
+    };
+    const firstSlug = async (app: TestApp['app']) => {
+      const res = await app.inject({ url: '/v1/content?limit=1' });
+      assert.equal(res.statusCode, 200, res.body);
+      return (res.json().data as Array<{ slug: string }>)[0]?.slug;
+    };
+    try {
+      const { a, b } = await makeCouple(t!, { names: ['Before', 'Sam'] });
+      const editor = newUserId();
+      const item = await on(
+        editor,
+        'POST',
+        '/v1/admin/content',
+        {
+          type: 'article',
+          slug: `replica-${randomUUID()}`,
+          title: 'Fresh off the primary',
+          excerpt: 'Published while the replica is paused.',
+          body: 'A paragraph.',
+          tags: ['testing'],
+          visibility: 'public',
+        },
+        'editor',
+      );
+      assert.equal(item.statusCode, 201, item.body);
+      // The partner's inbox is cached (empty) before anything is sent.
+      await inbox(b);
+      assert.deepEqual(await inbox(b), { cache: 'HIT', ids: [] });
+      await caughtUp();
+      await sleep(1_200); // past everyone's stickiness window
+      await replica!.query('select pg_wal_replay_pause()');
+      try {
+        // The send clears the partner's entry; the partner's miss, not marked sticky, reads the primary.
+        const note = await on(a, 'POST', '/v1/love-notes', { body: 'cached from the primary' });
+        assert.equal(note.statusCode, 201, note.body);
+        const missed = await inbox(b);
+        assert.deepEqual(missed, { cache: 'MISS', ids: [note.json().data.id] });
+        assert.deepEqual(await inbox(b), { cache: 'HIT', ids: [note.json().data.id] });
+        // The uncached instance reads the paused replica, which has not replayed the note.
+        assert.deepEqual(await box(b, 'inbox'), []);
+
+        // Own profile: written through the uncached instance; after the window a's reads are not sticky.
+        await call(a, 'PATCH', '/v1/users/me', { displayName: 'After' });
+        await sleep(1_200);
+        assert.equal(await displayName(a), 'Before', 'the uncached instance reads the replica');
+        const me = await on(a, 'GET', '/v1/users/me');
+        assert.equal(me.json().data.displayName, 'After', 'the cached instance reads the primary');
+
+        // The public content list: an anonymous reader is never sticky.
+        const published = await on(
+          editor,
+          'POST',
+          `/v1/admin/content/${item.json().data.id}/publish`,
+          undefined,
+          'editor',
+        );
+        assert.equal(published.statusCode, 200, published.body);
+        assert.equal(await firstSlug(cached.app), item.json().data.slug, 'the cached list reads the primary');
+        assert.notEqual(await firstSlug(app()), item.json().data.slug, 'the uncached list reads the replica');
+      } finally {
+        await replica!.query('select pg_wal_replay_resume()');
+      }
+    } finally {
+      await cached.close();
+    }
   });
 
   it('runs the bus and the job runner through PgBouncer, with LISTEN on a direct connection', async () => {

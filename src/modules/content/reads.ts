@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import { cachedRouteReader } from '../../platform/gateway/response-cache/reader.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { notFound, validationError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
@@ -39,7 +40,8 @@ export async function listContent(
   const after = decodeCursor<{ p: string; id: string }>(query.cursor, ['p', 'id']);
   if (after && Number.isNaN(Date.parse(after.p))) throw validationError('cursor is not valid', 'cursor');
   const rows = await listPublished(
-    ctx.platform.database.reader as ContentDb,
+    // Public and cached for everyone: the primary while the cache is on, else a replica when configured.
+    cachedRouteReader(ctx.platform) as ContentDb,
     { ...(query.type ? { type: query.type } : {}), ...(query.tag ? { tag: query.tag } : {}) },
     after,
     limit + 1,

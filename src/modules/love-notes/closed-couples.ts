@@ -1,3 +1,4 @@
+import { afterCommit } from '../../platform/bus/after-commit.ts';
 import type { EventEnvelope } from '../../platform/bus/events.ts';
 import { conflict, notFound } from '../../platform/http/errors.ts';
 import { forgetBoxes } from './cache.ts';
@@ -47,8 +48,25 @@ export async function onCoupleUnlinked(
   const cancelled = await cancelScheduled(trx, event.data.coupleId, {
     createdBefore: new Date(event.occurredAt),
   });
-  // The senders' scheduled boxes; a list read before this commit expires with its TTL.
-  if (cancelled.length > 0) await forgetBoxes(ctx.platform, cancelled.slice(0, 1));
+  // The senders' scheduled boxes, once the cancellation is visible: done before the commit, a
+  // list read in between would be cached as current with the notes still scheduled.
+  if (cancelled.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, cancelled.slice(0, 1)));
+}
+
+/** The `couple.purged` consumer: the couple's read-only period ended, its notes go (reactions and outcomes by cascade). */
+export async function onCouplePurged(
+  ctx: NotesContext,
+  event: EventEnvelope<'couple.purged'>,
+  trx: NotesTrx,
+): Promise<void> {
+  const purged = await trx
+    .deleteFrom('love_notes_notes')
+    .where('couple_id', '=', event.data.coupleId)
+    .returning(['sender_id', 'recipient_id'])
+    .execute();
+  // Both former partners' cached lists (the couple is already gone, so nothing refills them),
+  // after the commit as above.
+  if (purged.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, purged.slice(0, 1)));
 }
 
 /** The note as the user sees it in one of their closed couples still in its read-only period. */

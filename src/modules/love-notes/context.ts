@@ -16,7 +16,10 @@ export interface LiveSink {
 export interface NotesContext {
   platform: Platform;
   db: NotesDb;
-  /** Lists that may trail the primary by replication lag (a replica when configured; read-your-writes holds). */
+  /**
+   * The lists' pool (`GET /love-notes` is response-cached): the primary while the response cache
+   * is on, else a replica when configured (read-your-writes holds); see `cachedRouteReader`.
+   */
   reader: NotesDb;
   deps: LoveNotesDeps;
   live: LiveSink;

@@ -1,14 +1,14 @@
 import type { Static } from 'typebox';
 import type { EventEnvelope, EventMap } from '../../platform/bus/events.ts';
 import type { HandlerTransaction } from '../../platform/bus/types.ts';
+import { cachedRouteReader } from '../../platform/gateway/response-cache/reader.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import { schedule } from '../../platform/jobs/schedule.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { hubFor } from '../../platform/realtime/live-hub.ts';
-import { forgetBoxes } from './cache.ts';
 import { outcomesIn, recordOutcomes } from './channel-outcomes.ts';
-import { onCoupleUnlinked } from './closed-couples.ts';
+import { onCouplePurged, onCoupleUnlinked } from './closed-couples.ts';
 import { loveNotesConfig } from './config.ts';
 import { type LiveSink, NO_LIVE, type NotesContext } from './context.ts';
 import { deliverDue, deliverNote } from './delivery.ts';
@@ -61,8 +61,8 @@ export function notesContext(
   deps: LoveNotesDeps,
   live: LiveSink = NO_LIVE,
 ): NotesContext {
-  const { db, reader } = platform.database;
-  return { platform, db: db as NotesDb, reader: reader as NotesDb, deps, live };
+  const { db } = platform.database;
+  return { platform, db: db as NotesDb, reader: cachedRouteReader(platform) as NotesDb, deps, live };
 }
 
 /**
@@ -109,15 +109,7 @@ export function createLoveNotesModule(deps: LoveNotesDeps = defaultDeps): AppMod
           await onCoupleUnlinked(ctx, event as EventEnvelope<'couple.unlinked'>, trx as NotesTrx);
           return;
         }
-        // The couple's read-only period after an unlink ended: its notes go (reactions and outcomes by cascade).
-        const { coupleId } = event.data as EventMap['couple.purged'];
-        const purged = await (trx as NotesTrx)
-          .deleteFrom('love_notes_notes')
-          .where('couple_id', '=', coupleId)
-          .returning(['sender_id', 'recipient_id'])
-          .execute();
-        // Both former partners' cached lists (the couple is already gone, so nothing refills them).
-        await forgetBoxes(platform, purged.slice(0, 1));
+        await onCouplePurged(ctx, event as EventEnvelope<'couple.purged'>, trx as NotesTrx);
       };
       platform.bus.consume('love-notes', [...LOVE_NOTES_CONSUMED], handle, undefined, {
         // Under load most events are channel outcomes: filed in one statement per batch.

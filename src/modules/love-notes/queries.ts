@@ -126,7 +126,7 @@ export async function listNotes(
     (query.from ? '<' : '') +
     (query.to ? '>' : '') +
     (cursor ? 'c' : '');
-  // A replica serves it when configured.
+  // The primary while the response cache is on (a miss is stored as fresh), else a replica when configured.
   const { rows } = await listQuery(
     ctx.reader,
     {

@@ -31,10 +31,11 @@ export interface RetryPolicy {
 export interface NotificationsContext {
   db: Kysely<NotificationsDb>;
   /**
-   * The inbox list's reads. The primary while the list is in the response cache: the entry is
-   * kept under the tag versions read before the query, so a replica that has not replayed the
-   * write that bumped them (an item from the worker, whose recipient read-your-writes does not
-   * mark) would be cached as current until the TTL. Uncached, a replica when configured.
+   * The inbox list's reads (`cachedRouteReader`). The primary while the list is in the response
+   * cache: the entry is kept under the tag versions read before the query, so a replica that has
+   * not replayed the write that bumped them (an item from the worker, whose recipient
+   * read-your-writes does not mark) would be cached as current until the TTL. Uncached, a
+   * replica when configured.
    */
   reader: Kysely<NotificationsDb>;
   /** The gateway's response cache, which holds the inbox lists (cache.ts): writes invalidate it. */

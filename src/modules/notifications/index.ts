@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { type ChannelsOptions, createChannels } from '../../platform/channels/index.ts';
+import { cachedRouteReader } from '../../platform/gateway/response-cache/reader.ts';
 import type { AppModule } from '../../platform/module.ts';
 import { loggerOptions, prettyLogs } from '../../platform/observability/logger.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -66,9 +67,7 @@ export async function createNotificationsContext(
   const mail = options.mail ?? createMailSender(platform);
   return {
     db: platform.database.db as Kysely<NotificationsDb>,
-    reader: (config.gateway.responseCacheEnabled
-      ? platform.database.db
-      : platform.database.reader) as Kysely<NotificationsDb>,
+    reader: cachedRouteReader(platform) as Kysely<NotificationsDb>,
     responseCache: platform.responseCache,
     channels,
     mail,

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { afterCommit } from '../../platform/bus/after-commit.ts';
+import type { EventEnvelope } from '../../platform/bus/events.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { activeCoupleOf, cachedActiveCoupleOf, coupleTag } from '../couples/index.ts';
 import type { PaymentsDb, PaymentsTrx, SubscriptionStatus } from './tables.ts';
@@ -140,4 +142,20 @@ export async function onCoupleUnlinked(trx: PaymentsTrx, coupleId: string): Prom
     .set({ couple_id: null, updated_at: new Date() })
     .where('couple_id', '=', coupleId)
     .execute();
+}
+
+/**
+ * The `couple.linked` / `couple.unlinked` consumer. The partners' cached answers are
+ * forgotten once the handler's transaction commits: forgotten before, a `has` in between
+ * would read the entitlements as they were and keep that answer for up to the TTL (5 min).
+ */
+export async function onCoupleEvent(
+  platform: Platform,
+  event: EventEnvelope<'couple.linked' | 'couple.unlinked'>,
+  trx: PaymentsTrx,
+): Promise<void> {
+  const { coupleId, userIds } = event.data;
+  if (event.type === 'couple.linked') await onCoupleLinked(trx, coupleId, userIds);
+  else await onCoupleUnlinked(trx, coupleId);
+  afterCommit(trx, () => forgetEntitlements(platform, userIds));
 }

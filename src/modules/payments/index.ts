@@ -4,7 +4,7 @@ import type { Platform } from '../../platform/platform.ts';
 import type { AppleProvider } from './apple.ts';
 import { paymentsConfig } from './config.ts';
 import { type PaymentsContext, paymentsContext } from './context.ts';
-import { entitlementsOf, forgetEntitlements, onCoupleLinked, onCoupleUnlinked } from './entitlements.ts';
+import { entitlementsOf, onCoupleEvent } from './entitlements.ts';
 import { PAYMENTS_EVENTS } from './events.ts';
 import { createGoogleProvider } from './google.ts';
 import { PAYMENTS_JOBS } from './jobs.ts';
@@ -60,17 +60,13 @@ export const paymentsModule: AppModule = {
     if (platform.config.nodeEnv !== 'production') await app.register(sandboxRoutes, { ctx });
   },
   async worker(platform) {
-    platform.bus.consume('payments', ['couple.linked', 'couple.unlinked'], async (event, trx) => {
-      if (event.type === 'couple.linked') {
-        const { coupleId, userIds } = (event as EventEnvelope<'couple.linked'>).data;
-        await onCoupleLinked(trx as PaymentsTrx, coupleId, userIds);
-        await forgetEntitlements(platform, userIds);
-        return;
-      }
-      const { coupleId, userIds } = (event as EventEnvelope<'couple.unlinked'>).data;
-      await onCoupleUnlinked(trx as PaymentsTrx, coupleId);
-      await forgetEntitlements(platform, userIds);
-    });
+    platform.bus.consume('payments', ['couple.linked', 'couple.unlinked'], (event, trx) =>
+      onCoupleEvent(
+        platform,
+        event as EventEnvelope<'couple.linked' | 'couple.unlinked'>,
+        trx as PaymentsTrx,
+      ),
+    );
     // A lost webhook never loses a paid entitlement: Stripe's undelivered events are replayed.
     const stripe = await stripeOf(paymentsContext(platform));
     platform.jobs.define('payments.reconcile', async () => {

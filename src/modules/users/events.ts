@@ -1,3 +1,6 @@
+import { afterCommit } from '../../platform/bus/after-commit.ts';
+import type { EventEnvelope } from '../../platform/bus/events.ts';
+import type { HandlerTransaction } from '../../platform/bus/types.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { forgetProfile } from './cache.ts';
@@ -26,21 +29,29 @@ export const USERS_EVENTS = ['user.deleted', 'user.suspended', 'user.unsuspended
  * overwrites one the user chose. A redelivery changes nothing.
  */
 export function consumeUsersEvents(platform: Platform): void {
-  platform.bus.consume('users', ['user.registered'], async (event, trx) => {
-    const db = trx as unknown as UsersDb;
-    const { userId, displayName } = event.data;
-    let profile: Awaited<ReturnType<typeof service.ensureProfile>>;
-    try {
-      profile = await service.ensureProfile(db, userId, { displayName });
-    } catch (error) {
-      // An account erased before its registration event arrived stays erased: nothing to create.
-      if (error instanceof AppError) return;
-      throw error;
-    }
-    if (profile.display_name === null && displayName.trim() !== '') {
-      await repo.updateProfile(db, { userId }, { display_name: displayName.trim() });
-      // Before the commit, so a read in between may cache the old profile for the route's TTL (30 s) at most.
-      await forgetProfile(platform, userId);
-    }
-  });
+  platform.bus.consume('users', ['user.registered'], (event, trx) => onUserRegistered(platform, event, trx));
+}
+
+/** The `user.registered` handler (see above). */
+export async function onUserRegistered(
+  platform: Platform,
+  event: EventEnvelope<'user.registered'>,
+  trx: HandlerTransaction,
+): Promise<void> {
+  const db = trx as unknown as UsersDb;
+  const { userId, displayName } = event.data;
+  let profile: Awaited<ReturnType<typeof service.ensureProfile>>;
+  try {
+    profile = await service.ensureProfile(db, userId, { displayName });
+  } catch (error) {
+    // An account erased before its registration event arrived stays erased: nothing to create.
+    if (error instanceof AppError) return;
+    throw error;
+  }
+  if (profile.display_name === null && displayName.trim() !== '') {
+    await repo.updateProfile(db, { userId }, { display_name: displayName.trim() });
+    // Once the name is visible: forgotten before the commit, a GET /users/me in between
+    // would cache the profile without it for the route's TTL.
+    afterCommit(trx, () => forgetProfile(platform, userId));
+  }
 }

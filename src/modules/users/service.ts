@@ -1,3 +1,4 @@
+import { cachedRouteReader } from '../../platform/gateway/response-cache/reader.ts';
 import {
   conflict,
   forbidden,
@@ -48,8 +49,10 @@ export async function activeProfile(ctx: Pick<UsersContext, 'db'>, userId: strin
 }
 
 export async function getMe(ctx: ProfileContext, userId: string) {
-  // A replica serves the read when configured; a profile not there yet is created on the primary.
-  const reader = ctx.platform.database.reader as UsersDb;
+  // GET /users/me is response-cached: the primary answers while the cache is on (a miss is stored
+  // as fresh, and a worker's or an admin's write is not the caller's own), else a replica when
+  // configured. A profile not there yet is created on the primary.
+  const reader = cachedRouteReader(ctx.platform) as UsersDb;
   const found = await repo.findProfile(reader, { userId });
   if (!found) return toFull(ctx.storage, await activeProfile(ctx, userId));
   if (found.status === 'deleted') throw unauthenticated('This account has been deleted');
