@@ -255,6 +255,20 @@ function splitTrace(payload: unknown): { body: unknown; trace: TraceCarrier | nu
  * is found by the empty fetch that follows it. The library's poll stays as
  * the safety net, so a lost notification costs latency, never the job.
  */
+/**
+ * The longest the due timer sleeps before it looks again. Node's timers hold at most 2^31-1 ms
+ * (24.8 days) and turn anything longer into 1 ms: a job 30 days ahead (an unlinked couple's
+ * purge) made the timer fire at once, nudge a worker into an empty fetch, read the same due
+ * time and fire again, a loop of queries for as long as that job waited. An hour's sleep then
+ * a fresh read costs nothing.
+ */
+export const MAX_DUE_WAIT_MS = 60 * 60 * 1000;
+
+/** How long the due timer waits for a job due in `waitMs`: just past it, never past the cap. */
+export function dueTimerDelay(waitMs: number): number {
+  return Math.min(Math.max(0, Math.ceil(waitMs) + 5), MAX_DUE_WAIT_MS);
+}
+
 function startDueTimer(
   database: Database,
   events: WorkerEvents,
@@ -279,15 +293,12 @@ function startDueTimer(
   };
   const arm = (waitMs: number) => {
     clearTimeout(timer);
-    timer = setTimeout(
-      () => {
-        timer = undefined;
-        if (stopped) return;
-        draining = true;
-        nudgeOne();
-      },
-      Math.max(0, Math.ceil(waitMs) + 5),
-    );
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (stopped) return;
+      draining = true;
+      nudgeOne();
+    }, dueTimerDelay(waitMs));
     timer.unref();
   };
   const readNextDue = async () => {
