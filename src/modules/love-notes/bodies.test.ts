@@ -6,7 +6,7 @@ import {
   generateKeySpec,
   parseKeyRing,
 } from '../../platform/security/field-encryption.ts';
-import { noteBody, rememberBody } from './bodies.ts';
+import { Bodies, noteBody, rememberBody } from './bodies.ts';
 import { bodyContext } from './context.ts';
 
 /** The real encryption, counting its decryptions. */
@@ -58,5 +58,24 @@ describe('note bodies', () => {
     const after = encryption.encrypt('better words', bodyContext(NOTE));
     assert.equal(noteBody(encryption, NOTE, before), 'first words');
     assert.equal(noteBody(encryption, NOTE, after), 'better words');
+  });
+
+  it('keeps what is used across a generation change and forgets what is not after two', () => {
+    const bodies = new Bodies();
+    bodies.set('used', 'a');
+    bodies.set('unused', 'b');
+    bodies.rotate();
+    assert.equal(bodies.get('used'), 'a', 'found in the previous generation, moved back');
+    bodies.rotate();
+    assert.equal(bodies.get('used'), 'a');
+    assert.equal(bodies.get('unused'), undefined, 'two generations without a lookup');
+  });
+
+  it('starts a new generation once one holds 8 MB, so all of it stays near 16 MB', () => {
+    const bodies = new Bodies();
+    const big = 'x'.repeat(1024 * 1024); // 2 MB in memory
+    for (let i = 0; i < 10; i++) bodies.set(`note ${i}`, big);
+    assert.equal(bodies.get('note 0'), undefined, 'dropped with the oldest generation');
+    assert.equal(bodies.get('note 9'), big);
   });
 });
