@@ -41,11 +41,18 @@ export class PgListener {
       for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
     });
     client.on('error', (error) => {
+      if (this.closed) return; // ended on purpose (or by the server during shutdown)
       this.onError(error);
       this.reconnectSoon();
     });
     await client.connect();
     for (const channel of this.handlers.keys()) await client.query(`listen "${channel.replaceAll('"', '')}"`);
+    // close() came while this connection was still being made (a slow start): it has nothing
+    // to end yet, so this one is ended here instead of being left open.
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.client = client;
     for (const handler of this.connectHandlers) handler();
   }
