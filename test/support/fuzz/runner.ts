@@ -433,15 +433,33 @@ export class Fuzzer {
     return new Map(rows.rows.map((row) => [row.t, row.h]));
   }
 
+  /**
+   * The tables once background work (an accepted erasure's modules, the bus, jobs) has stopped
+   * changing them: the same digest three times in a row, 25 ms apart, with no other connection
+   * of the database running a statement or holding a transaction open. One quiet moment was not
+   * enough on a loaded machine: an erasure paused between modules for longer than 25 ms, and its
+   * next step landed in the following batch of rejected requests.
+   */
   private async settled(): Promise<Map<string, string>> {
     let last = await this.fingerprint();
-    for (let i = 0; i < 40; i++) {
+    let quiet = 0;
+    for (let i = 0; i < 80 && quiet < 3; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       const next = await this.fingerprint();
-      if (diff(last, next).length === 0) return next;
+      quiet = diff(last, next).length === 0 && !(await this.othersBusy()) ? quiet + 1 : 0;
       last = next;
     }
     return last;
+  }
+
+  /** Whether another connection of this database is running a statement or inside a transaction. */
+  private async othersBusy(): Promise<boolean> {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()
+        and state in ('active', 'idle in transaction', 'idle in transaction (aborted)')
+        and query not ilike 'listen%'`.execute(this.world.t.platform.database.db);
+    return (rows[0]?.n ?? 0) > 0;
   }
 
   /**
