@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { purgeClosedCouples } from '../../src/modules/couples/index.ts';
-import { boxesTag } from '../../src/modules/love-notes/cache.ts';
+import { inboxTag, sentTag } from '../../src/modules/love-notes/cache.ts';
 import { onCouplePurged, onCoupleUnlinked } from '../../src/modules/love-notes/closed-couples.ts';
 import { defaultDeps } from '../../src/modules/love-notes/dependencies.ts';
 import { notesContext } from '../../src/modules/love-notes/index.ts';
@@ -113,7 +113,7 @@ describe('cache invalidations of bus consumers run after their commit', () => {
       return rows[0]!.n === 0;
     });
     await withCommitHooks(db(), (trx) => onCouplePurged(notesContext(platform, defaultDeps), event, trx));
-    assert.deepEqual(calls, [{ tags: [boxesTag(a), boxesTag(b)], committed: true }]);
+    assert.deepEqual(calls, [{ tags: [sentTag(a), inboxTag(b)], committed: true }]);
     assert.deepEqual(await ids(b, 'inbox'), []);
     assert.deepEqual(await ids(a, 'sent'), []);
   });

@@ -166,6 +166,34 @@ function suite(mode: 'memory' | 'redis') {
         assert.equal(await find(two, a, 'sent', other), undefined, 'unsent: gone from the sent box');
       });
 
+      it("keeps the sender's own inbox cached when they send, and refreshes it when the partner sends", async () => {
+        const { a, b } = await makeCouple(one);
+        const fromB = (await call(one, b, 'POST', '/v1/love-notes', { body: 'to a' })).json().data
+          .id as string;
+        await warm(two, [
+          [a, 'inbox'],
+          [a, 'sent'],
+          [b, 'inbox'],
+        ]);
+        const fromA = await call(one, a, 'POST', '/v1/love-notes', { body: 'to b' });
+        assert.equal(fromA.statusCode, 201);
+        const id = fromA.json().data.id as string;
+        // A's inbox did not change: still the cached entry, still showing B's note.
+        const inboxOfA = await list(two, a, 'inbox');
+        assert.equal(inboxOfA.cache, 'HIT', "the sender's inbox stays cached");
+        assert.deepEqual(
+          inboxOfA.notes.map((n) => n.id),
+          [fromB],
+        );
+        assert.ok(await find(two, a, 'sent', id), "in the sender's sent box at once");
+        assert.ok(await find(two, b, 'inbox', id), "in the recipient's inbox at once");
+
+        await warm(two, [[a, 'inbox']]);
+        const reply = (await call(one, b, 'POST', '/v1/love-notes', { body: 'back to a' })).json().data
+          .id as string;
+        assert.ok(await find(two, a, 'inbox', reply), "the partner's note reaches A's cached inbox");
+      });
+
       it('shows a scheduled note delivered by a worker fresh to both partners', async () => {
         const { a, b } = await makeCouple(one);
         const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();

@@ -50,7 +50,7 @@ export async function onCoupleUnlinked(
   });
   // The senders' scheduled boxes, once the cancellation is visible: done before the commit, a
   // list read in between would be cached as current with the notes still scheduled.
-  if (cancelled.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, cancelled.slice(0, 1)));
+  if (cancelled.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, cancelled));
 }
 
 /** The `couple.purged` consumer: the couple's read-only period ended, its notes go (reactions and outcomes by cascade). */
@@ -66,7 +66,7 @@ export async function onCouplePurged(
     .execute();
   // Both former partners' cached lists (the couple is already gone, so nothing refills them),
   // after the commit as above.
-  if (purged.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, purged.slice(0, 1)));
+  if (purged.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, purged));
 }
 
 /** The note as the user sees it in one of their closed couples still in its read-only period. */

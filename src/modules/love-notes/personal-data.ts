@@ -62,7 +62,7 @@ export const loveNotesPersonalData: PersonalData = {
       await trx.deleteFrom('love_notes_settings').where('user_id', '=', userId).execute();
       return notes;
     });
-    // Their partner's lists showed these notes too (one tag per person, however many notes).
+    // Their partner's lists showed these notes too (two tags per direction, however many notes).
     const people = new Map(deleted.flatMap((n) => [[`${n.sender_id}|${n.recipient_id}`, n] as const]));
     await forgetBoxes(platform, [...people.values()]);
   },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { callerOf, requireAuth } from '../../platform/http/auth.ts';
 import { ErrorEnvelopeSchema } from '../../platform/http/envelope.ts';
 import { idempotentAnswerOf } from '../../platform/http/idempotency.ts';
@@ -58,8 +58,13 @@ export const loveNotesRoutes: FastifyPluginAsyncTypebox<{ ctx: NotesContext }> =
     {
       config: {
         paginated: true,
-        // Per user; every write that changes a list clears both partners' entries (cache.ts).
-        cache: { scope: 'private', ttlSeconds: 60, tags: (request) => listCacheTags(callerOf(request).id) },
+        // Per user and box; a write clears the recipient's inbox and the sender's sent box (cache.ts).
+        cache: {
+          scope: 'private',
+          ttlSeconds: 60,
+          tags: (request) =>
+            listCacheTags(callerOf(request).id, (request.query as Static<typeof ListNotesQuery>).box),
+        },
       },
       schema: {
         tags,
