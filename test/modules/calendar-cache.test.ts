@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { nextReveal } from '../../src/modules/calendar/cache.ts';
 import { calendarPersonalData } from '../../src/modules/calendar/personal-data.ts';
 import type { EventRow } from '../../src/modules/calendar/tables.ts';
-import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
-import { freshWithin, settleMs, warmUntilHit } from '../support/response-cache.ts';
-import { needs, serverUrl } from '../support/servers.ts';
-import { as, testAuth } from '../support/test-auth.ts';
+import {
+  type CacheMode,
+  freshWithin,
+  read,
+  readOk,
+  settleMs,
+  twoInstances,
+  warmUntilHit,
+} from '../support/response-cache.ts';
+import { needs } from '../support/servers.ts';
+import { as } from '../support/test-auth.ts';
 
 type Month = {
   timeZone: string;
@@ -36,37 +42,16 @@ describe('calendar cache: how long a month stays right', () => {
  * just before: both partners' next month must be fresh. Without Redis the
  * other instance hears of the invalidation through PostgreSQL NOTIFY, within moments.
  */
-function suite(mode: 'memory' | 'redis') {
+function suite(mode: CacheMode) {
   describe(
     `calendar months in the response cache (${mode})`,
     mode === 'redis' ? needs('REDIS_URL') : {},
     () => {
-      let one: TestApp;
-      let two: TestApp;
-      before(async () => {
-        const env = {
-          REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
-          GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:`,
-          ENCRYPTION_KEYS: generateKeySpec('shared'),
-        };
-        one = await createTestApp(env, { routes: testAuth });
-        two = await createTestApp(env, { routes: testAuth, database: one.database });
-      });
-      after(async () => {
-        await two?.close();
-        await one?.close();
-      });
+      const apps = twoInstances(mode);
 
       const URL = '/v1/calendar?year=2027&month=5';
-      const get = async (app: TestApp, user: string) => {
-        const res = await app.app.inject({ url: URL, headers: as(user) });
-        return { status: res.statusCode, cache: res.headers['x-cache'], data: res.json().data as Month };
-      };
-      const month = async (app: TestApp, user: string) => {
-        const res = await get(app, user);
-        assert.equal(res.status, 200, JSON.stringify(res.data));
-        return res;
-      };
+      const get = (app: TestApp, user: string) => read<Month>(app, user, URL);
+      const month = (app: TestApp, user: string) => readOk<Month>(app, user, URL);
       const write = async (
         app: TestApp,
         user: string,
@@ -88,6 +73,7 @@ function suite(mode: 'memory' | 'redis') {
       const titles = (m: Month) => m.occurrences.map((o) => o.title);
 
       it('serves a hit while nothing changes, and both partners fresh after a create, edit and delete', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         await warm(two, a, b);
         const dinner = await write(one, a, 'POST', '/v1/calendar/events', {
@@ -125,6 +111,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows a surprise to the partner at its reveal, without any write', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         const revealAt = new Date(Date.now() + 1_500).toISOString();
         await write(one, a, 'POST', '/v1/calendar/events', {
@@ -143,6 +130,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('follows a time zone change, an erasure and unlinking on every instance', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         await warm(two, a);
         await write(one, a, 'PATCH', '/v1/users/me', { timeZone: 'America/New_York' });

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { deliverDue } from '../../src/modules/love-notes/delivery.ts';
 import { defaultDeps } from '../../src/modules/love-notes/dependencies.ts';
 import { notesContext } from '../../src/modules/love-notes/index.ts';
-import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
-import { needs, serverUrl } from '../support/servers.ts';
-import { as, testAuth } from '../support/test-auth.ts';
+import { type CacheMode, readOk, twoInstances } from '../support/response-cache.ts';
+import { needs } from '../support/servers.ts';
+import { as } from '../support/test-auth.ts';
 
 type Listed = { id: string; status: string; favorite: boolean; reactions: { emoji: string }[] };
 
@@ -18,40 +17,19 @@ type Listed = { id: string; status: string; favorite: boolean; reactions: { emoj
  * and checked on the other, against entries that were cached (a HIT) just
  * before: both partners' next list must be fresh.
  */
-function suite(mode: 'memory' | 'redis') {
+function suite(mode: CacheMode) {
   describe(
     `love-note lists in the response cache (${mode})`,
     mode === 'redis' ? needs('REDIS_URL') : {},
     () => {
-      let one: TestApp;
-      let two: TestApp;
-      before(async () => {
-        const env = {
-          REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
-          GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:`,
-          ENCRYPTION_KEYS: generateKeySpec('shared'),
-        };
-        one = await createTestApp(env, { routes: testAuth });
-        // Without Redis each process has its own cache, so the memory suite runs one instance.
-        two =
-          mode === 'redis'
-            ? await createTestApp(env, {
-                routes: testAuth,
-                database: one.database,
-              })
-            : one;
-      });
-      after(async () => {
-        if (two !== one) await two?.close();
-        await one?.close();
-      });
+      // Without Redis each process has its own cache, so the memory suite runs one instance.
+      const apps = twoInstances(mode, { oneWithoutRedis: true });
 
       const call = (app: TestApp, user: string, method: 'POST' | 'DELETE', url: string, payload?: object) =>
         app.app.inject({ method, url, headers: as(user), ...(payload ? { payload } : {}) });
       const list = async (app: TestApp, user: string, box: string) => {
-        const res = await app.app.inject({ url: `/v1/love-notes?box=${box}`, headers: as(user) });
-        assert.equal(res.statusCode, 200, res.body);
-        return { cache: res.headers['x-cache'], notes: res.json().data as Listed[] };
+        const res = await readOk<Listed[]>(app, user, `/v1/love-notes?box=${box}`);
+        return { cache: res.cache, notes: res.data };
       };
       /** Caches both partners' lists on the instance that will read them after the write. */
       const warm = async (app: TestApp, reads: Array<[string, string]>) => {
@@ -64,14 +42,11 @@ function suite(mode: 'memory' | 'redis') {
         (await list(app, user, box)).notes.find((n) => n.id === id);
 
       it('lists a personal template fresh after it is created, edited and deleted', async () => {
+        const { one, two } = apps;
         const { a } = await makeCouple(one);
         const templates = async (app: TestApp) => {
-          const res = await app.app.inject({ url: '/v1/love-notes/templates', headers: as(a) });
-          assert.equal(res.statusCode, 200, res.body);
-          return {
-            cache: res.headers['x-cache'],
-            list: res.json().data as Array<{ id: string; title: string }>,
-          };
+          const res = await readOk<Array<{ id: string; title: string }>>(app, a, '/v1/love-notes/templates');
+          return { cache: res.cache, list: res.data };
         };
         const warmTemplates = async () => {
           await templates(two);
@@ -106,6 +81,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows a sent, read, reacted, favourite, hidden and unsent note fresh to both partners', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         await warm(two, [
           [b, 'inbox'],
@@ -195,6 +171,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows a scheduled note delivered by a worker fresh to both partners', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();
         const res = await call(one, a, 'POST', '/v1/love-notes', { body: 'later', scheduledAt });
@@ -217,6 +194,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('refuses a send once the couple unlinks, and empties the lists of a new couple, on every instance', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         const id = (await call(one, a, 'POST', '/v1/love-notes', { body: 'before' })).json().data
           .id as string;

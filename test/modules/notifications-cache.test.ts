@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { MODULES } from '../../src/modules/index.ts';
 import type { NotificationsContext } from '../../src/modules/notifications/context.ts';
@@ -11,7 +10,8 @@ import { newId } from '../../src/platform/ids.ts';
 import { startWorker } from '../../src/platform/worker.ts';
 import { feed, loveNoteDelivered } from '../notifications/support.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { needs, serverUrl } from '../support/servers.ts';
+import { type CacheMode, readOk, twoInstances } from '../support/response-cache.ts';
+import { needs } from '../support/servers.ts';
 import { as, eventually, testAuth } from '../support/test-auth.ts';
 
 type Item = { id: string; title: string; readAt: string | null };
@@ -30,44 +30,28 @@ type Listed = {
  * worker runs in a third instance and reaches the reader through Redis, or
  * without it through PostgreSQL NOTIFY.
  */
-function suite(mode: 'memory' | 'redis') {
+function suite(mode: CacheMode) {
   describe(
     `the notifications list in the response cache (${mode})`,
     mode === 'redis' ? needs('REDIS_URL') : {},
     () => {
-      let one: TestApp;
-      let two: TestApp;
-      let ctxTwo: NotificationsContext;
-      let env: Record<string, string>;
-      before(async () => {
-        env = {
-          REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
-          GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:`,
-          // The PostgreSQL bus, run by the worker instance only.
-          NATS_URL: '',
-          JOBS_POLL_INTERVAL_MS: '100',
-        };
-        one = await createTestApp(env, { routes: testAuth });
-        two = mode === 'redis' ? await createTestApp(env, { routes: testAuth, database: one.database }) : one;
-        ctxTwo = await notificationsContext(two.platform);
+      const apps = twoInstances(mode, {
+        // The PostgreSQL bus, run by the worker instance only.
+        env: { NATS_URL: '', JOBS_POLL_INTERVAL_MS: '100' },
+        oneWithoutRedis: true,
       });
-      after(async () => {
-        if (two !== one) await two?.close();
-        await one?.close();
+      let ctxTwo: NotificationsContext;
+      before(async () => {
+        ctxTwo = await notificationsContext(apps.two.platform);
       });
 
-      const list = async (app: TestApp, user: string, query = '', headers: Record<string, string> = {}) => {
-        const res = await app.app.inject({
-          url: `/v1/notifications${query}`,
-          headers: { ...as(user), ...headers },
-        });
-        assert.equal(res.statusCode, 200, res.body);
-        const body = res.json();
+      const list = async (app: TestApp, user: string, query = '') => {
+        const res = await readOk<Item[]>(app, user, `/v1/notifications${query}`);
         return {
-          cache: res.headers['x-cache'] as string | undefined,
-          etag: res.headers.etag as string | undefined,
-          items: body.data as Item[],
-          nextCursor: body.meta.nextCursor as string | null,
+          cache: res.cache,
+          etag: res.etag,
+          items: res.data,
+          nextCursor: res.meta.nextCursor as string | null,
         } satisfies Listed;
       };
       /** Caches these variants of the list on the instance that reads them after the write. */
@@ -81,9 +65,9 @@ function suite(mode: 'memory' | 'redis') {
       /** Three items on the writing instance, newest first; the cursor after the first. */
       const three = async (user: string) => {
         for (let i = 0; i < 3; i++) await feed(ctxTwo, 'love-note.delivered', loveNoteDelivered(user));
-        const all = await list(two, user);
+        const all = await list(apps.two, user);
         assert.equal(all.items.length, 3);
-        const cursor = (await list(two, user, '?limit=1')).nextCursor;
+        const cursor = (await list(apps.two, user, '?limit=1')).nextCursor;
         assert.ok(cursor);
         return { items: all.items, cursorPage: `?limit=1&cursor=${encodeURIComponent(cursor)}` };
       };
@@ -91,6 +75,7 @@ function suite(mode: 'memory' | 'redis') {
         app.app.inject({ method, url, headers: as(user) });
 
       it('serves a cached list while nothing it shows changed', async () => {
+        const { one, two } = apps;
         const me = newId();
         const someoneElse = newId();
         await three(me);
@@ -122,6 +107,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows a new item at once in every variant (intake invalidates after its commit)', async () => {
+        const { one } = apps;
         const me = newId();
         await three(me);
         await warm(one, me, ['', '?unread=true', '?limit=1']);
@@ -133,6 +119,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows an item read, everything read, and an item deleted at once in every variant', async () => {
+        const { one, two } = apps;
         const me = newId();
         const { items, cursorPage } = await three(me);
         const [newest, middle, oldest] = items as [Item, Item, Item];
@@ -159,6 +146,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('empties the list at once when the person is erased', async () => {
+        const { one, two } = apps;
         const me = newId();
         const { cursorPage } = await three(me);
         await warm(one, me, ['', '?unread=true', cursorPage]);
@@ -170,8 +158,9 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows what the worker process takes in and erases, well within the TTL', async () => {
+        const { one } = apps;
         // The worker is a process of its own (started only here: the tests above read without one).
-        const worker = await createTestApp(env, { routes: testAuth, database: one.database });
+        const worker = await createTestApp(apps.env, { routes: testAuth, database: one.database });
         const stopModule = await MODULES.find((m) => m.name === 'notifications')!.worker!(worker.platform);
         const stopRunner = await startWorker(worker.platform);
         try {

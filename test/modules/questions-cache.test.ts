@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { DateTime } from 'luxon';
@@ -11,12 +10,18 @@ import { defaultDeps } from '../../src/modules/questions/dependencies.ts';
 import { questionsPersonalData } from '../../src/modules/questions/personal-data.ts';
 import { questionsRoutes } from '../../src/modules/questions/routes.ts';
 import type { QuestionsDb } from '../../src/modules/questions/tables.ts';
-import type { Platform } from '../../src/platform/platform.ts';
-import { generateKeySpec } from '../../src/platform/security/field-encryption.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 import { makeCouple } from '../support/love-notes.ts';
-import { freshWithin, settleMs, warmUntilHit } from '../support/response-cache.ts';
-import { needs, serverUrl } from '../support/servers.ts';
+import {
+  type CacheMode,
+  freshWithin,
+  read,
+  readOk,
+  settleMs,
+  twoInstances,
+  warmUntilHit,
+} from '../support/response-cache.ts';
+import { needs } from '../support/servers.ts';
 import { as, testAuth } from '../support/test-auth.ts';
 
 type Today = {
@@ -56,25 +61,22 @@ describe('questions cache: pure parts', () => {
  * before: both partners' next day must be fresh. Without Redis, the other
  * instance hears of the invalidation through PostgreSQL NOTIFY, within moments.
  */
-function suite(mode: 'memory' | 'redis') {
+function suite(mode: CacheMode) {
   describe(
     `today's question in the response cache (${mode})`,
     mode === 'redis' ? needs('REDIS_URL') : {},
     () => {
-      let one: TestApp;
-      let two: TestApp;
       // The clocked route: the real questions routes under /v1/clocked, on a clock the test sets.
       let offsetMs = 0;
-      let platformOfOne: Platform | undefined;
       // Test auth decorates every request of the app (fastify-plugin), so the clocked routes sit beside it.
       const clocked: FastifyPluginAsync = async (app) => {
         await app.register(testAuth);
         const ctx: QuestionsContext = {
           get platform() {
-            return platformOfOne!;
+            return apps.one.platform;
           },
           get db() {
-            return platformOfOne!.database.db as QuestionsDb;
+            return apps.one.platform.database.db as QuestionsDb;
           },
           deps: defaultDeps,
           bank: shippedBank(),
@@ -84,30 +86,10 @@ function suite(mode: 'memory' | 'redis') {
         await app.register(questionsRoutes, { ctx, prefix: '/clocked' });
       };
       const clockedRoot = fp(clocked, { name: 'clocked-questions' });
-      before(async () => {
-        const env = {
-          REDIS_URL: mode === 'redis' ? serverUrl('REDIS_URL')! : '',
-          GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:`,
-          ENCRYPTION_KEYS: generateKeySpec('shared'),
-        };
-        one = await createTestApp(env, { routes: clockedRoot });
-        platformOfOne = one.platform;
-        two = await createTestApp(env, { routes: testAuth, database: one.database });
-      });
-      after(async () => {
-        await two?.close();
-        await one?.close();
-      });
+      const apps = twoInstances(mode, { routesOfOne: clockedRoot });
 
-      const get = async (app: TestApp, user: string, url = '/v1/questions/today') => {
-        const res = await app.app.inject({ url, headers: as(user) });
-        return { status: res.statusCode, cache: res.headers['x-cache'], data: res.json().data as Today };
-      };
-      const today = async (app: TestApp, user: string) => {
-        const res = await get(app, user);
-        assert.equal(res.status, 200, JSON.stringify(res.data));
-        return res;
-      };
+      const get = (app: TestApp, user: string, url = '/v1/questions/today') => read<Today>(app, user, url);
+      const today = (app: TestApp, user: string) => readOk<Today>(app, user, '/v1/questions/today');
       const post = async (
         app: TestApp,
         user: string,
@@ -132,6 +114,7 @@ function suite(mode: 'memory' | 'redis') {
         freshWithin(async () => (await today(app, user)).data, check, settleMs(mode), what);
 
       it('serves a hit while nothing changes, and both partners fresh after each answer', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         await warm(two, a, b);
         assert.equal((await today(two, a)).cache, 'HIT');
@@ -148,6 +131,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('shows a guess and its judgement fresh to both partners', async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         await warm(two, a, b);
         await post(one, a, '/v1/questions/quiz/today/guess', { guess: 'Pizza' });
@@ -161,6 +145,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it("follows a partner's time zone change, unlinking and an erasure on every instance", async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         // The couple's day is in the zone of the partner whose id sorts first.
         const [first, second] = [a, b].sort() as [string, string];
@@ -190,6 +175,7 @@ function suite(mode: 'memory' | 'redis') {
       });
 
       it('never serves yesterday after the local midnight', async () => {
+        const { one } = apps;
         const { a } = await makeCouple(one);
         // The clock of the clocked route stands 1.2 s before midnight UTC (the couple's zone).
         const midnight = DateTime.utc().startOf('day').plus({ days: 1 }).toMillis();

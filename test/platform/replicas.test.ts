@@ -136,7 +136,7 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
     assert.match(metrics.body, /db_reader_connections_total\{target="primary"\} [1-9]/);
   });
 
-  it('answers response-cached routes from the primary while the cache is on, so a miss never stores a lagging answer', async () => {
+  it('answers response-cached routes from the primary while the cache is on, so a miss never stores a lagging answer, and from the replica while it is off', async () => {
     // A second instance on the same servers, with the response cache on (its own entries).
     const cached = await createTestApp(
       { ...env, RESPONSE_CACHE_ENABLED: 'true', GATEWAY_REDIS_PREFIX: `o2o:test:${randomUUID()}:` },
@@ -196,6 +196,21 @@ describe('read replicas behind PgBouncer (transaction pooling)', { skip }, () =>
         assert.deepEqual(await inbox(b), { cache: 'HIT', ids: [note.json().data.id] });
         // The uncached instance reads the paused replica, which has not replayed the note.
         assert.deepEqual(await box(b, 'inbox'), []);
+
+        // The calendar month: the same split (the event is a's write; b is not sticky).
+        const event = await on(a, 'POST', '/v1/calendar/events', {
+          title: 'Dinner',
+          start: '2027-05-10T19:00',
+          timeZone: 'Europe/Berlin',
+        });
+        assert.equal(event.statusCode, 201, event.body);
+        const may = '/v1/calendar?year=2027&month=5';
+        const titles = (month: { occurrences: Array<{ title: string }> }) =>
+          month.occurrences.map((o) => o.title);
+        const cachedMonth = await on(b, 'GET', may);
+        assert.equal(cachedMonth.statusCode, 200, cachedMonth.body);
+        assert.deepEqual(titles(cachedMonth.json().data), ['Dinner'], 'the cached month reads the primary');
+        assert.deepEqual(titles(await call(b, 'GET', may)), [], 'the uncached month reads the replica');
 
         // Own profile: written through the uncached instance; after the window a's reads are not sticky.
         await call(a, 'PATCH', '/v1/users/me', { displayName: 'After' });

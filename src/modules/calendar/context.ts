@@ -6,5 +6,10 @@ import type { CalendarDb } from './tables.ts';
 export interface CalendarContext {
   platform: Platform;
   db: CalendarDb;
+  /**
+   * The month's pool (`GET /calendar` is response-cached): the primary while the response cache
+   * is on, else a replica when configured (read-your-writes holds); see `cachedRouteReader`.
+   */
+  reader: CalendarDb;
   deps: CalendarDeps;
 }

@@ -1,4 +1,5 @@
 import type { EventMap } from '../../platform/bus/events.ts';
+import { cachedRouteReader } from '../../platform/gateway/response-cache/reader.ts';
 import type { AuthUser } from '../../platform/http/auth-context.ts';
 import type { AppModule } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -23,7 +24,12 @@ export type { CalendarDeps } from './dependencies.ts';
 export { MonthQuery, MonthView } from './schemas.ts';
 
 export function calendarContext(platform: Platform, deps: CalendarDeps = defaultDeps): CalendarContext {
-  return { platform, db: platform.database.db as CalendarDb, deps };
+  return {
+    platform,
+    db: platform.database.db as CalendarDb,
+    reader: cachedRouteReader(platform) as CalendarDb,
+    deps,
+  };
 }
 
 /** The month view exactly as REST answers it, for GraphQL's `calendar(month, year)`. */

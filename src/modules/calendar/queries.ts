@@ -55,9 +55,9 @@ export async function monthAndLifetime(
   const from = start.toJSDate();
   const to = start.plus({ months: 1 }).toJSDate();
   const now = new Date();
-  // The primary, not a replica: the month is cached, and a partner's miss just after the other's
-  // write would otherwise read a lagging replica and keep that answer as fresh for the whole TTL.
-  const rows = await repo.eventsOverlapping(ctx.db, { coupleId: couple.coupleId }, from, to);
+  // The primary while the month is cached (a partner's miss just after the other's write would
+  // otherwise keep a lagging replica's answer for the whole TTL), a replica when it is not.
+  const rows = await repo.eventsOverlapping(ctx.reader, { coupleId: couple.coupleId }, from, to);
   const view = {
     year: query.year,
     month: query.month,

@@ -1,20 +1,12 @@
-import { LRUCache } from 'lru-cache';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { validationError } from '../../platform/http/errors.ts';
-
-// Luxon's isValidZone builds a new Intl.DateTimeFormat on every call (about 0.6 ms here, most of
-// a calendar month's CPU in the mixed bench). The zones people use are few; names checked
-// valid are remembered (bounded: a client could send endless spellings), invalid ones never.
-const validZones = new LRUCache<string, string>({ max: 1000 });
+import { canonicalZone } from '../../platform/time-zones.ts';
 
 /** A valid IANA zone name in its canonical spelling, or a 400 naming `field`. */
 export function checkZone(zone: string, field = 'timeZone'): string {
-  const known = validZones.get(zone);
-  if (known !== undefined) return known;
-  if (!IANAZone.isValidZone(zone))
+  const name = canonicalZone(zone);
+  if (name === undefined)
     throw validationError(`${field} must be an IANA time zone (e.g. Europe/Berlin)`, field);
-  const name = new IANAZone(zone).name;
-  validZones.set(zone, name);
   return name;
 }
 

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { canonicalZone } from '../../platform/time-zones.ts';
 
 /**
  * Quiet hours are a local-time window (e.g. 22:00–07:00) in the person's IANA
@@ -14,28 +15,27 @@ export interface QuietHours {
 }
 
 // Building an Intl.DateTimeFormat costs a good part of a millisecond; intake plans every
-// notification of a person with quiet hours through one, so each zone's is made once.
+// notification of a person with quiet hours through one, so each zone's is made once. Keyed by
+// the canonical name: there are a few hundred, and a name that is no zone never gets here.
 const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 500 });
 
-/** The zone's formatter, or undefined for a name Intl does not know (never remembered). */
+/** The zone's formatter, or undefined for a name that is not an IANA zone (platform/time-zones.ts). */
 function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
-  let formatter = formatters.get(timeZone);
+  const zone = canonicalZone(timeZone);
+  if (zone === undefined) return undefined;
+  let formatter = formatters.get(zone);
   if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      return undefined;
-    }
-    formatters.set(timeZone, formatter);
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, formatter);
   }
   return formatter;
 }
@@ -44,10 +44,6 @@ function localParts(at: Date, formatter: Intl.DateTimeFormat) {
   const parts = formatter.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { minutes: get('hour') * 60 + get('minute'), seconds: get('second') };
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  return formatterFor(timeZone) !== undefined;
 }
 
 /** The instant quiet hours end, or undefined when `now` is outside them. */

@@ -1,22 +1,15 @@
 import { validationError } from '../../platform/http/errors.ts';
+import { canonicalZone } from '../../platform/time-zones.ts';
 
 /**
  * Checks JSON Schema cannot express. Each returns the canonical form to
  * store, or throws a 400 naming the field.
  */
 
-// IANA names are Area/Location (plus a few single words like UTC); the Intl
-// check alone would also accept offsets such as "+01:00", which are not zones.
-const IANA_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
-
+/** An IANA zone name (never an offset such as "+01:00"), in its canonical spelling. */
 export function canonicalTimeZone(value: string): string {
-  if (IANA_SHAPE.test(value)) {
-    try {
-      return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
-    } catch {
-      // fall through to the error below
-    }
-  }
+  const zone = canonicalZone(value);
+  if (zone !== undefined) return zone;
   throw validationError(`timeZone "${value}" is not an IANA time zone (e.g. Europe/Paris)`, 'timeZone');
 }
 
