@@ -143,6 +143,7 @@ function suite(mode: CacheMode) {
       });
 
       it("keeps the sender's own inbox cached when they send, and refreshes it when the partner sends", async () => {
+        const { one, two } = apps;
         const { a, b } = await makeCouple(one);
         const fromB = (await call(one, b, 'POST', '/v1/love-notes', { body: 'to a' })).json().data
           .id as string;
