@@ -40,6 +40,11 @@ const MIX: Array<[number, (i: number) => Omit<MixRequest, 'headers'>]> = [
     }),
   ],
 ];
+/**
+ * BENCH_MIX_WITHOUT_SENDS=1: the sends' 5% become inbox reads, for the breakdown of what the
+ * writes cost (their own request, the misses their invalidations cause, the worker's pipeline).
+ */
+if (process.env.BENCH_MIX_WITHOUT_SENDS === '1') MIX[MIX.length - 1]![1] = MIX[0]![1];
 /** BENCH_SERVER_NODE_ARGS: flags for the API processes' node only (profiles: `--cpu-prof --cpu-prof-dir=DIR`). */
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const PICK = MIX.flatMap(([weight, make]) => Array.from({ length: weight }, () => make));
