@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config.ts';
+import { createDatabase } from '../../src/platform/db/database.ts';
 import { schedule } from '../../src/platform/jobs/schedule.ts';
 import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { waitFor } from '../support/bus.ts';
@@ -100,5 +103,47 @@ describe('fault: the job runner ends on its own', needsBinary('postgres'), () =>
     await waitFor('job 2 to run', async () => worker!.ran.includes(2), 30_000);
     await worker.stop();
     worker = undefined;
+  });
+
+  it('keeps the worker process up and running jobs after its cron loop failed on a minute boundary', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/fixtures/cron-worker.ts', pg.url],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    const database = createDatabase({ url: pg.url, poolMax: 1 });
+    try {
+      await waitFor('the worker to start', async () => output.includes('started'), 30_000);
+      // Down from 3 s before the next minute to 5 s after it: the cron loop's query at the minute fails.
+      const untilMinute = () => 60_000 - (Date.now() % 60_000);
+      if (untilMinute() < 10_000) await new Promise((resolve) => setTimeout(resolve, untilMinute() + 1000));
+      await new Promise((resolve) => setTimeout(resolve, untilMinute() - 3000));
+      const boundary = Date.now() + untilMinute();
+      await pg.stop();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, boundary + 5000 - Date.now())));
+      await pg.start();
+      await waitFor('job 3 to be scheduled', () =>
+        database.db
+          .transaction()
+          .execute((trx) => schedule(trx, { name: 'platform.test', payload: { value: 3 } }, new Date()))
+          .then(
+            () => true,
+            () => false,
+          ),
+      );
+      await waitFor('job 3 to run', async () => output.includes('ran 3') || child.exitCode !== null, 30_000);
+      assert.equal(child.exitCode, null, `the worker exited (${child.exitCode}):\n${output}`);
+      assert.match(output, /ran 3/);
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      await database.close();
+    }
   });
 });
