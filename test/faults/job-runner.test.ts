@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { parseConfig } from '../../src/config.ts';
 import { createDatabase } from '../../src/platform/db/database.ts';
 import { schedule } from '../../src/platform/jobs/schedule.ts';
 import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { waitFor } from '../support/bus.ts';
-import { migrate } from './harness.ts';
+import { migrate, oneSlotWorkerConfig } from './harness.ts';
 import { needsBinary, type OwnPostgres, startPostgres } from './servers.ts';
 
 interface Worker {
@@ -26,18 +25,7 @@ async function startWorker(url: string): Promise<Worker> {
   const ran: number[] = [];
   const logged: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) });
-  const platform = await createPlatform(
-    parseConfig({
-      NODE_ENV: 'test',
-      NATS_URL: '',
-      REDIS_URL: '',
-      ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
-      JOBS_CONCURRENCY: '1',
-      JOBS_POLL_INTERVAL_MS: '100',
-    }),
-    url,
-    log,
-  );
+  const platform = await createPlatform(oneSlotWorkerConfig(), url, log);
   let release = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
