@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
-import { parseConfig } from '../../src/config.ts';
+import { type Config, parseConfig } from '../../src/config.ts';
 import { migrations } from '../../src/migrations.ts';
 import { MODULES } from '../../src/modules/index.ts';
 import { createDatabase } from '../../src/platform/db/database.ts';
@@ -21,6 +21,18 @@ export interface Running {
   /** For helpers that take a TestApp and only use its app (makeCouple). */
   asTestApp: TestApp;
   close(): Promise<void>;
+}
+
+/** A worker's settings for the job-runner faults: one job slot, jobs found within 100 ms. */
+export function oneSlotWorkerConfig(): Config {
+  return parseConfig({
+    NODE_ENV: 'test',
+    NATS_URL: '',
+    REDIS_URL: '',
+    ENCRYPTION_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    JOBS_CONCURRENCY: '1',
+    JOBS_POLL_INTERVAL_MS: '100',
+  });
 }
 
 /** `migrate`, as `src/main.ts migrate` runs it, against a server the test owns. */

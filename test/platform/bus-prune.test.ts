@@ -37,3 +37,17 @@ it('prunes old relayed events and processed ids, never ones still needed', async
     [recent!.id],
   );
 });
+
+it('prunes subscriptions no process has refreshed for a week, never fresh ones', async () => {
+  const { db } = testDb.database;
+  await sql`insert into bus_subscriptions (group_name, event_type, updated_at) values
+    ('prune-g', 'gone.type', now() - interval '8 days'),
+    ('prune-g', 'kept.type', now() - interval '6 days')`.execute(db);
+  await pruneBus(testDb.database);
+  const { rows } = await sql<{ event_type: string }>`
+    select event_type from bus_subscriptions where group_name = 'prune-g'`.execute(db);
+  assert.deepEqual(
+    rows.map((r) => r.event_type),
+    ['kept.type'],
+  );
+});

@@ -7,6 +7,9 @@ import { loop, relayStep, sleep, type Transport, type TransportDeps } from './tr
 import type { Subscription } from './types.ts';
 import { Wakeup } from './wakeup.ts';
 
+/** How often a running process marks its subscriptions as still wanted (see `subscribe`). */
+export const SUBSCRIPTION_REFRESH_MS = 60 * 60 * 1000;
+
 interface DeliveryRow extends OutboxEventRow {
   delivery_id: number;
   attempts: number;
@@ -34,6 +37,7 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
   let relayWakeup = new Wakeup();
   let pollWakeup = new Wakeup();
   const groupWakeups = new Map<string, Wakeup>();
+  let subscribedAt = 0;
 
   /** Wakes each group with a due delivery, and sets each group's timer for its next one. */
   async function pollGroups(): Promise<void> {
@@ -90,11 +94,14 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
         // disk, the handler's writes, the processed mark and the delivery's removal
         // are lost together and the event is simply delivered again. Waiting for
         // the disk would cap consumers at its fsync rate instead.
+        // Only the types this process handles: in a rolling deploy the group's processes of the
+        // other version take the types this one does not know (or no longer handles).
         const { rows } = await sql<DeliveryRow>`
         select set_config('synchronous_commit', 'off', true), d.id as delivery_id, d.attempts, o.id, o.type, o.version, o.occurred_at, o.actor_id,
                o.couple_id, o.data, o.trace_context
         from bus_deliveries d join outbox_events o on o.position = d.position
         where d.group_name = ${subscription.group} and d.run_at <= now()
+          and o.type = any(${subscription.types}::text[])
         order by d.run_at, d.id limit ${tuning.batchSize}
         for update of d skip locked`.execute(trx);
         if (rows.length === 0) return 0;
@@ -142,18 +149,21 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
     return taken;
   }
 
+  /**
+   * Adds this process's (group, type) rows and marks them as seen now. Never
+   * removes a row: in a rolling deploy the other version's processes share the
+   * group and subscribe types this one does not know, and deleting their rows
+   * made the relay fan those events out to nobody. Rows no process has
+   * refreshed for `subscriptionDays` (7) go in the hourly prune (prune.ts).
+   */
   async function subscribe(subscriptions: Subscription[]): Promise<void> {
-    for (const { group, types } of subscriptions) {
-      await db.transaction().execute(async (trx) => {
-        await sql`delete from bus_subscriptions where group_name = ${group} and not (event_type = any(${types}::text[]))`.execute(
-          trx,
-        );
-        await sql`
-          insert into bus_subscriptions (group_name, event_type)
-          select ${group}, unnest(${types}::text[])
-          on conflict (group_name, event_type) do update set updated_at = now()`.execute(trx);
-      });
-    }
+    await sql`
+      insert into bus_subscriptions (group_name, event_type)
+      select s.group_name, s.event_type
+      from unnest(${subscriptions.flatMap((s) => s.types.map(() => s.group))}::text[],
+                  ${subscriptions.flatMap((s) => s.types)}::text[]) as s(group_name, event_type)
+      on conflict (group_name, event_type) do update set updated_at = now()`.execute(db);
+    subscribedAt = Date.now();
   }
 
   return {
@@ -184,6 +194,8 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
       );
       running.push(
         loop('poll', log, stopped, async () => {
+          // A process running for days keeps its rows fresh, so the prune never takes them.
+          if (Date.now() - subscribedAt > SUBSCRIPTION_REFRESH_MS) await subscribe(subscriptions);
           await pollGroups();
           await pollWakeup.wait(tuning.idlePollMs);
         }),

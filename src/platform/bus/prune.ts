@@ -6,9 +6,16 @@ export interface Retention {
   outboxDays: number;
   /** Processed ids older than this go; keep it above the JetStream stream's max age (7 days). */
   processedDays: number;
+  /**
+   * A (group, event type) subscription no process has refreshed for this long goes: no
+   * running version consumes it any more. Every process refreshes its own hourly
+   * (`SUBSCRIPTION_REFRESH_MS`), so this only needs to outlast a rollback to a version
+   * that was stopped a while: a row of a version that comes back is simply written again.
+   */
+  subscriptionDays: number;
 }
 
-export const DEFAULT_RETENTION: Retention = { outboxDays: 7, processedDays: 8 };
+export const DEFAULT_RETENTION: Retention = { outboxDays: 7, processedDays: 8, subscriptionDays: 7 };
 
 const CHUNK = 5000;
 
@@ -43,5 +50,9 @@ export async function pruneBus(
     removed += Number(result.numAffectedRows ?? 0);
     if (Number(result.numAffectedRows ?? 0) < CHUNK) break;
   }
+  const stale = await sql`
+    delete from bus_subscriptions
+    where updated_at < now() - make_interval(days => ${retention.subscriptionDays})`.execute(db);
+  removed += Number(stale.numAffectedRows ?? 0);
   return removed;
 }

@@ -95,6 +95,11 @@ export function createJobs(options: JobsOptions): Jobs {
     labelNames: ['job', 'result'],
     registers: [options.registry],
   });
+  const restarts = new Counter({
+    name: 'jobs_runner_restarts_total',
+    help: 'Times the job runner ended or lost a worker on its own and was started again',
+    registers: [options.registry],
+  });
   new Gauge({
     name: 'jobs_queue_depth',
     help: 'Jobs waiting, by whether they are due now or later',
@@ -165,27 +170,31 @@ export function createJobs(options: JobsOptions): Jobs {
       });
       pool.on('error', () => {});
       pool.on('connect', (client) => client.on('error', () => {}));
-      const runner: Runner = await run({
-        pgPool: pool,
-        concurrency: options.concurrency,
-        pollInterval: options.pollIntervalMs,
-        noHandleSignals: true,
-        taskList: tasks,
-        parsedCronItems: parseCronItems(
-          cron.map((item) => ({
-            task: item.name,
-            match: item.cron,
-            payload: item.payload as Record<string, unknown>,
-            identifier: `${item.name}@${item.cron}`,
-            options: { backfillPeriod: item.backfillMs ?? 0 },
-          })),
-        ),
-        logger: graphileLogger(options.log),
-        events,
-      }).catch(async (error: unknown) => {
-        await pool.end();
-        throw error;
-      });
+      const startRunner = (): Promise<Runner> =>
+        run({
+          pgPool: pool,
+          concurrency: options.concurrency,
+          pollInterval: options.pollIntervalMs,
+          noHandleSignals: true,
+          taskList: tasks,
+          parsedCronItems: parseCronItems(
+            cron.map((item) => ({
+              task: item.name,
+              match: item.cron,
+              payload: item.payload as Record<string, unknown>,
+              identifier: `${item.name}@${item.cron}`,
+              options: { backfillPeriod: item.backfillMs ?? 0 },
+            })),
+          ),
+          logger: graphileLogger(options.log),
+          events,
+        });
+      const supervisor = await superviseRunner(startRunner, events, options.log, restarts).catch(
+        async (error: unknown) => {
+          await pool.end();
+          throw error;
+        },
+      );
       const stopIntervals = startIntervalTasks(
         options.database,
         intervals.map((item) => ({
@@ -207,30 +216,128 @@ export function createJobs(options: JobsOptions): Jobs {
         { jobs: Object.keys(tasks), recurring: cron.length + intervals.length },
         'job runner started',
       );
-      // The runner can end on its own (a fatal error of its own, seen once while PostgreSQL restarted):
-      // say so, and do not stop it a second time (graphile-worker throws "Runner is already stopped").
-      let ended = false;
-      let stopping = false;
-      runner.promise.then(
-        () => {
-          ended = true;
-          if (!stopping) options.log.error('job runner ended on its own');
-        },
-        (error: unknown) => {
-          ended = true;
-          options.log.error({ err: error }, 'job runner failed');
-        },
-      );
       // stop() waits for running jobs; a job cut off by the shutdown timeout is unlocked by the library later.
       return async () => {
-        stopping = true;
         dueTimer.stop();
         await stopIntervals();
-        if (!ended) await runner.stop();
+        await supervisor.stop();
         await pool.end();
       };
     },
   };
+}
+
+/** The longest wait between two attempts to start the runner again. */
+export const MAX_RUNNER_RESTART_DELAY_MS = 30_000;
+
+/** 0.5 s, 1 s, 2 s ... up to 30 s, each between half and all of that (restarted workers spread out). */
+export function runnerRestartDelay(attempt: number, random = Math.random): number {
+  const cap = Math.min(MAX_RUNNER_RESTART_DELAY_MS, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}
+
+/**
+ * Keeps a graphile-worker runner running until `stop()`. The runner ends on
+ * its own when its cron loop fails (a query at a minute boundary while
+ * PostgreSQL restarts: the library "aborts" and leaves rescheduling to the
+ * caller), and a worker whose job's completion cannot be written ("committing
+ * seppuku") leaves the pool one worker short for good; with every worker gone
+ * the process ran no job while looking healthy. Either way the runner is
+ * stopped (waiting for the jobs in hand) and started again, with backoff while
+ * the database refuses, so jobs run again once PostgreSQL is back. Done here
+ * rather than by failing a probe: `start` runs the API in the same process,
+ * and compose or a single box has no Kubernetes to restart it.
+ */
+async function superviseRunner(
+  startRunner: () => Promise<Runner>,
+  events: WorkerEvents,
+  log: Pick<Logger, 'error' | 'warn' | 'info'>,
+  restarts: Pick<Counter, 'inc'>,
+): Promise<{ stop(): Promise<void> }> {
+  /** Runners whose promise has settled: stopping one again throws "Runner is already stopped". */
+  const ended = new WeakSet<Runner>();
+  let current = await startRunner();
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const stopRunner = async (runner: Runner) => {
+    if (ended.has(runner)) return;
+    await runner.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping the job runner failed'));
+  };
+  const restart = async (broken: Runner) => {
+    await stopRunner(broken);
+    for (let attempt = 1; !stopping; attempt++) {
+      await sleep(runnerRestartDelay(attempt));
+      if (stopping) return;
+      try {
+        current = await startRunner();
+        watch(current);
+        restarts.inc();
+        log.info({ attempt }, 'job runner restarted');
+        return;
+      } catch (error) {
+        log.warn({ err: error, attempt }, 'restarting the job runner failed; trying again');
+      }
+    }
+  };
+  const broken = (runner: Runner, reason: string, error?: unknown) => {
+    if (stopping || runner !== current || restarting) return;
+    log.error({ err: error }, `job runner ${reason}: restarting it`);
+    restarting = restart(runner).finally(() => {
+      restarting = undefined;
+    });
+  };
+  function watch(runner: Runner) {
+    runner.promise.then(
+      () => {
+        ended.add(runner);
+        broken(runner, 'ended on its own');
+      },
+      (error: unknown) => {
+        ended.add(runner);
+        broken(runner, 'failed', error);
+      },
+    );
+  }
+  watch(current);
+  events.on('worker:fatalError', ({ error }) => broken(current, 'lost a worker', error));
+  process.on('unhandledRejection', onCronFailure);
+
+  return {
+    async stop() {
+      stopping = true;
+      process.off('unhandledRejection', onCronFailure);
+      wake?.();
+      await restarting;
+      await stopRunner(current);
+    },
+  };
+}
+
+/** An error out of graphile-worker's cron loop (compiled, or its source through a source map). */
+const CRON_FRAME = /graphile-worker[\\/](?:dist[\\/]cron\.js|src[\\/]cron\.ts)/;
+
+/**
+ * graphile-worker 0.16 rejects its cron loop's promise when a query fails, and
+ * besides the runner's promise (which the supervisor watches) it chains
+ * `cron.promise.finally(...)` and drops the result: an unhandled rejection,
+ * which ends a Node process. A PostgreSQL restart at a minute boundary took
+ * the worker (and, under `start`, the API) down with it. That one rejection
+ * is logged away here, since the supervisor restarts the runner; any other is
+ * thrown on, which ends the process as Node would have.
+ */
+function onCronFailure(reason: unknown): void {
+  if (reason instanceof Error && CRON_FRAME.test(reason.stack ?? '')) return;
+  throw reason;
 }
 
 /** Takes the scheduler's trace context (see schedule.ts) out of a job's payload. */
