@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { newId } from '../ids.ts';
+import { envelopeFromRow, type OutboxEventRow } from './outbox.ts';
 
 export interface Retention {
   /** Relayed outbox rows older than this go (unless a delivery or dead letter still needs them). */
@@ -54,5 +56,54 @@ export async function pruneBus(
     delete from bus_subscriptions
     where updated_at < now() - make_interval(days => ${retention.subscriptionDays})`.execute(db);
   removed += Number(stale.numAffectedRows ?? 0);
-  return removed;
+  return removed + (await deadLetterUnsubscribed(database));
+}
+
+/** Why a delivery no group process will ever claim became a dead letter. */
+export const UNSUBSCRIBED_ERROR = 'no process of the group handles this event type any more';
+
+/**
+ * Deliveries whose (group, type) has no subscription left: every version that
+ * handled the type stopped refreshing it and its row was pruned, so no process
+ * claims them (each claims only its own types) and they would stay forever,
+ * scanned past by every claim. They become dead letters, where an admin sees,
+ * replays (after deploying a handler) or discards them; nothing is dropped.
+ */
+async function deadLetterUnsubscribed(database: Database): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const count = await database.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<
+        OutboxEventRow & { delivery_id: number; group_name: string; attempts: number }
+      >`
+        select d.id as delivery_id, d.group_name, d.attempts, o.id, o.type, o.version, o.occurred_at,
+               o.actor_id, o.couple_id, o.data, o.trace_context
+        from bus_deliveries d join outbox_events o on o.position = d.position
+        where not exists (select 1 from bus_subscriptions s
+                          where s.group_name = d.group_name and s.event_type = o.type)
+        order by d.id limit ${CHUNK}
+        for update of d skip locked`.execute(trx);
+      if (rows.length === 0) return 0;
+      await trx
+        .insertInto('bus_dead_letters')
+        .values(
+          rows.map((row) => ({
+            id: newId(),
+            group_name: row.group_name,
+            event_id: row.id,
+            event_type: row.type,
+            event: JSON.stringify(envelopeFromRow(row)),
+            attempts: row.attempts,
+            last_error: UNSUBSCRIBED_ERROR,
+          })),
+        )
+        .execute();
+      await sql`delete from bus_deliveries where id = any(${rows.map((r) => r.delivery_id)}::bigint[])`.execute(
+        trx,
+      );
+      return rows.length;
+    });
+    moved += count;
+    if (count < CHUNK) return moved;
+  }
 }
