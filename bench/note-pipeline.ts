@@ -120,7 +120,7 @@ interface Round {
   sendRate: number;
   statementsPerNote: number;
   cpu: { api: number; worker: number; postgres: number };
-  statements: Array<{ calls: number; query: string }>;
+  statements: Array<{ calls: number; query: string; ms: number }>;
 }
 
 export async function main(): Promise<void> {
@@ -278,12 +278,14 @@ export async function main(): Promise<void> {
     // Lag at half the rate: from a note's insert to the last channel outcome filed under it.
     const lagSeconds = option('lag-seconds', 15);
     let lagLine = '';
+    let lagStatements: { notes: number; statements: Round['statements'] } | undefined;
     // --lag-rate fixes the rate, so CPU per note compares between runs (at the maximum, batches
     // grow with the rate the machine's load allows, and the per-note cost shrinks with them).
     const lagRate = option('lag-rate', 0);
     const halfRate = lagRate > 0 ? lagRate : (middle(results.map((r) => r.notesPerSecond)) ?? 0) / 2;
     if (lagSeconds > 0 && halfRate > 0) {
       const { rows: clock } = await sql<{ now: Date }>`select now() as now`.execute(probe.db);
+      await resetStatements(postgres.adminUrl);
       const lagCpuStart = {
         api: processCpuSeconds(api.pid) ?? 0,
         worker: processCpuSeconds(worker.pid) ?? 0,
@@ -330,6 +332,14 @@ export async function main(): Promise<void> {
           where n.created_at >= ${clock[0]!.now} group by n.couple_id, n.id, n.created_at
         ) t`.execute(probe.db);
       const l = lag[0]!;
+      // At a low rate batches are small and every note pays for its own relay pass and consumer
+      // transactions: the statements show which.
+      lagStatements = {
+        notes: l.notes,
+        statements: (await statementCalls(postgres.adminUrl, info.databaseName)).filter(
+          (s) => !PROBE_STATEMENTS.some((probe) => probe.test(s.query.replace(/\s+/g, ' ').trim())),
+        ),
+      };
       // Includes the drain after the sends and the probe's own polling (a few statements per 50 ms).
       const perNote = (seconds: number) => ((seconds * 1000) / Math.max(1, l.notes)).toFixed(2);
       lagLine =
@@ -353,6 +363,18 @@ export async function main(): Promise<void> {
       process.stdout.write(
         `${(s.calls / last.notes).toFixed(2).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 140)}\n`,
       );
+    }
+    if (lagStatements) {
+      const { notes, statements } = lagStatements;
+      const total = statements.reduce((sum, s) => sum + s.calls, 0);
+      process.stdout.write(
+        `\nstatements per note at the lag phase's rate: ${(total / Math.max(1, notes)).toFixed(1)}, busiest first (calls, execution ms per note):\n`,
+      );
+      for (const s of statements.slice(0, 30)) {
+        process.stdout.write(
+          `${(s.calls / Math.max(1, notes)).toFixed(2).padStart(7)} ${(s.ms / Math.max(1, notes)).toFixed(3).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 130)}\n`,
+        );
+      }
     }
     await sleep(11_000);
     const writesAfter = await rowWrites();

@@ -69,6 +69,14 @@ export async function startOwnPostgres(settings: Record<string, string> = {}): P
     max_connections: '200',
     autovacuum: 'on',
     ...settings,
+    // BENCH_PG_SETTINGS="k=v k=v": extra server settings for a diagnosis, e.g. `logging_collector=on
+    // log_directory=/tmp/pglog session_preload_libraries=auto_explain auto_explain.log_min_duration=5`.
+    ...Object.fromEntries(
+      (process.env.BENCH_PG_SETTINGS ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
   const args = ['-D', dataDir, ...Object.entries(options).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const postmaster = spawn(path.join(BIN, 'postgres'), args, {
@@ -157,16 +165,16 @@ function reapedChildrenSeconds(pid: number): number {
 export async function statementCalls(
   adminUrl: string,
   database: string,
-): Promise<Array<{ calls: number; query: string }>> {
+): Promise<Array<{ calls: number; query: string; ms: number }>> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ calls: string; query: string }>(
-      `select s.calls, s.query from pg_stat_statements s join pg_database d on d.oid = s.dbid
+    const { rows } = await client.query<{ calls: string; query: string; ms: number }>(
+      `select s.calls, s.query, s.total_exec_time as ms from pg_stat_statements s join pg_database d on d.oid = s.dbid
        where d.datname = $1 order by s.calls desc`,
       [database],
     );
-    return rows.map((r) => ({ calls: Number(r.calls), query: r.query }));
+    return rows.map((r) => ({ calls: Number(r.calls), query: r.query, ms: Number(r.ms) }));
   } finally {
     await client.end();
   }
