@@ -34,4 +34,21 @@ describe('Wakeup', () => {
     wakeup.wakeIn(5);
     await wakeup.wait(); // closed: returns at once
   });
+
+  it('wakes one waiter per wake-up, and every waiter on close', async () => {
+    const wakeup = new Wakeup();
+    const woken: string[] = [];
+    const a = wakeup.wait().then(() => woken.push('a'));
+    const b = wakeup.wait().then(() => woken.push('b'));
+    const c = wakeup.wait().then(() => woken.push('c'));
+    wakeup.wake();
+    await sleep(20);
+    assert.deepEqual(woken, ['a'], 'one loop per notification, not all of them');
+    wakeup.wake();
+    await b;
+    assert.deepEqual(woken, ['a', 'b']);
+    wakeup.close();
+    await Promise.all([a, c]);
+    assert.deepEqual(woken, ['a', 'b', 'c']);
+  });
 });

@@ -12,10 +12,17 @@ export class Wakeup {
   private timerAt = Number.POSITIVE_INFINITY;
   private dueTimes: number[] = [];
 
+  /**
+   * Wakes one waiter, or the next `wait` if none is waiting. One: the loops
+   * sharing a wake-up (a group's consumers) all woke for each notification and
+   * all but one found nothing to claim, a transaction each (about one empty
+   * claim per love note at a low rate). A loop that finds more than it takes
+   * wakes the next itself.
+   */
   wake(): void {
-    const waiters = this.waiters.splice(0);
-    if (waiters.length === 0) this.pending = true;
-    for (const resolve of waiters) resolve();
+    const resolve = this.waiters.shift();
+    if (resolve) resolve();
+    else this.pending = true;
   }
 
   /**
@@ -81,6 +88,6 @@ export class Wakeup {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
-    this.wake();
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 }
