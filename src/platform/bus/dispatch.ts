@@ -12,6 +12,17 @@ export function errorText(error: unknown): string {
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
+/** Marks the batch's events processed for the group; returns those not marked before. */
+async function markProcessed(trx: HandlerTransaction, group: string, deliveries: Delivery[]) {
+  const ids = deliveries.map((d) => d.event.id);
+  const inserted = await sql<{ event_id: string }>`
+    insert into bus_processed (group_name, event_id)
+    select ${group}, unnest(${ids}::uuid[])
+    on conflict do nothing
+    returning event_id`.execute(trx);
+  return new Set(inserted.rows.map((row) => row.event_id));
+}
+
 /**
  * Runs a batch of deliveries of one group inside the caller's transaction and
  * decides each one's fate; shared by both transports so they keep one
@@ -24,6 +35,12 @@ export async function dispatchBatch(
   trx: HandlerTransaction,
   subscription: Subscription,
   deliveries: Delivery[],
+  /**
+   * The events the caller already marked processed for the group in this
+   * transaction, of those not marked before (the PostgreSQL transport does it
+   * in its claim); without it the batch marks them here.
+   */
+  marked?: Set<string>,
 ): Promise<Outcome[]> {
   const { group, retry } = subscription;
   if (deliveries.length === 0) return [];
@@ -41,13 +58,7 @@ export async function dispatchBatch(
       },
       () => subscription.handler(delivery.event, trx),
     );
-  const ids = deliveries.map((d) => d.event.id);
-  const inserted = await sql<{ event_id: string }>`
-    insert into bus_processed (group_name, event_id)
-    select ${group}, unnest(${ids}::uuid[])
-    on conflict do nothing
-    returning event_id`.execute(trx);
-  const fresh = new Set(inserted.rows.map((row) => row.event_id));
+  const fresh = marked ?? (await markProcessed(trx, group, deliveries));
 
   const outcomes: Outcome[] = [];
   const exhausted = new Set<number>();

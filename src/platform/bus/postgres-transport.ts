@@ -96,14 +96,30 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
         // the disk would cap consumers at its fsync rate instead.
         // Only the types this process handles: in a rolling deploy the group's processes of the
         // other version take the types this one does not know (or no longer handles).
-        const { rows } = await sql<DeliveryRow>`
-        select set_config('synchronous_commit', 'off', true), d.id as delivery_id, d.attempts, o.id, o.type, o.version, o.occurred_at, o.actor_id,
-               o.couple_id, o.data, o.trace_context
-        from bus_deliveries d join outbox_events o on o.position = d.position
-        where d.group_name = ${subscription.group} and d.run_at <= now()
-          and o.type = any(${subscription.types}::text[])
-        order by d.run_at, d.id limit ${tuning.batchSize}
-        for update of d skip locked`.execute(trx);
+        // One statement claims the batch, takes its rows out of the queue and marks its events
+        // processed for the group (dispatch.ts): three round trips were one each. Deleted rows come
+        // back if the transaction rolls back; a retry puts its row back with a later run_at.
+        const { rows } = await sql<DeliveryRow & { run_at: Date; position: number; fresh: boolean }>`
+        with due as materialized (
+          select d.id from bus_deliveries d join outbox_events o on o.position = d.position
+          where d.group_name = ${subscription.group} and d.run_at <= now()
+            and o.type = any(${subscription.types}::text[])
+          order by d.run_at, d.id limit ${tuning.batchSize}
+          for update of d skip locked
+        ), taken as (
+          delete from bus_deliveries d where d.id = any(array(select id from due))
+          returning d.id, d.position, d.attempts, d.run_at
+        ), marked as (
+          insert into bus_processed (group_name, event_id)
+          select ${subscription.group}, o.id from taken t join outbox_events o on o.position = t.position
+          on conflict do nothing
+          returning event_id
+        )
+        select set_config('synchronous_commit', 'off', true), t.id as delivery_id, t.attempts, t.position, t.run_at,
+               o.id, o.type, o.version, o.occurred_at, o.actor_id, o.couple_id, o.data, o.trace_context,
+               o.id in (select event_id from marked) as fresh
+        from taken t join outbox_events o on o.position = t.position
+        order by t.run_at, t.id`.execute(trx);
         if (rows.length === 0) return 0;
         const outcomes = await dispatchBatch(
           trx,
@@ -113,29 +129,28 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
             previousAttempts: row.attempts,
             trace: traceFromRow(row),
           })),
+          new Set(rows.filter((row) => row.fresh).map((row) => row.id)),
         );
-        const finished: number[] = [];
-        const retries = { ids: [] as number[], delays: [] as number[], errors: [] as string[] };
+        const retries = {
+          positions: [] as number[],
+          attempts: [] as number[],
+          delays: [] as number[],
+          errors: [] as string[],
+        };
         outcomes.forEach((outcome, i) => {
-          const id = rows[i]!.delivery_id;
-          if (outcome.kind === 'retry') {
-            retries.ids.push(id);
-            retries.delays.push(outcome.delayMs);
-            retries.errors.push(outcome.error);
-          } else {
-            finished.push(id);
-          }
+          if (outcome.kind !== 'retry') return;
+          const row = rows[i]!;
+          retries.positions.push(row.position);
+          retries.attempts.push(row.attempts + 1);
+          retries.delays.push(outcome.delayMs);
+          retries.errors.push(outcome.error);
         });
-        if (finished.length > 0) {
-          await sql`delete from bus_deliveries where id = any(${finished}::bigint[])`.execute(trx);
-        }
-        if (retries.ids.length > 0) {
+        if (retries.positions.length > 0) {
           await sql`
-          update bus_deliveries d
-          set attempts = d.attempts + 1, run_at = now() + u.delay * interval '1 millisecond', last_error = u.error
-          from unnest(${retries.ids}::bigint[], ${retries.delays}::int[], ${retries.errors}::text[])
-            as u(id, delay, error)
-          where d.id = u.id`.execute(trx);
+          insert into bus_deliveries (group_name, position, attempts, run_at, last_error)
+          select ${subscription.group}, u.position, u.attempts, now() + u.delay * interval '1 millisecond', u.error
+          from unnest(${retries.positions}::bigint[], ${retries.attempts}::int[], ${retries.delays}::int[],
+                      ${retries.errors}::text[]) as u(position, attempts, delay, error)`.execute(trx);
           firstRetryMs = Math.min(...retries.delays);
         }
         metrics.record(subscription.group, outcomes);
