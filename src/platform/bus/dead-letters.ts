@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.ts';
 import { conflict, notFound, serviceUnavailable, validationError } from '../http/errors.ts';
 import { type CursorKey, decodeCursor, type Page, toPage } from '../http/pagination.ts';
+import { newId } from '../ids.ts';
 import type { EventEnvelope } from './events.ts';
 import type { Transport } from './transport.ts';
 
@@ -24,6 +25,23 @@ interface DeadLetterRow {
   attempts: number;
   last_error: string;
   failed_at: Date;
+}
+
+/**
+ * The `bus_dead_letters` row for an event its group gave up on: the dispatcher
+ * (attempts used up) and the pruner (no process handles the type any more)
+ * write them alike, so a replay reads both the same way.
+ */
+export function deadLetterRow(group: string, event: EventEnvelope, attempts: number, error: string) {
+  return {
+    id: newId(),
+    group_name: group,
+    event_id: event.id,
+    event_type: event.type,
+    event: JSON.stringify(event),
+    attempts,
+    last_error: error,
+  };
 }
 
 const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
