@@ -55,6 +55,17 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   failedAt: row.failed_at.toISOString(),
 });
 
+/** Deletes one dead letter and returns it; inside a transaction, a rollback puts it back. */
+async function take(executor: Database['db'], id: string): Promise<DeadLetterRow> {
+  const row = (await executor
+    .deleteFrom('bus_dead_letters')
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()) as DeadLetterRow | undefined;
+  if (!row) throw notFound('dead letter', id);
+  return row;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface DeadLetters {
@@ -83,12 +94,7 @@ export function createDeadLetters(database: Database, transport: () => Transport
     },
     async replay(id) {
       return db.transaction().execute(async (trx) => {
-        const row = (await trx
-          .deleteFrom('bus_dead_letters')
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst()) as DeadLetterRow | undefined;
-        if (!row) throw notFound('dead letter', id);
+        const row = await take(trx, id);
         const replayed = await transport()
           .replay(trx, row.group_name, { id: row.event_id, raw: row.event })
           .catch(() => {
@@ -101,13 +107,7 @@ export function createDeadLetters(database: Database, transport: () => Transport
       });
     },
     async discard(id) {
-      const row = (await db
-        .deleteFrom('bus_dead_letters')
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst()) as DeadLetterRow | undefined;
-      if (!row) throw notFound('dead letter', id);
-      return toDeadLetter(row);
+      return toDeadLetter(await take(db, id));
     },
   };
 }
