@@ -1,5 +1,4 @@
-import { LRUCache } from 'lru-cache';
-import { canonicalZone } from '../../platform/time-zones.ts';
+import { zoneFormatter } from '../../platform/time-zones.ts';
 
 /**
  * Quiet hours are a local-time window (e.g. 22:00–07:00) in the person's IANA
@@ -14,32 +13,6 @@ export interface QuietHours {
   timeZone: string;
 }
 
-// Building an Intl.DateTimeFormat costs a good part of a millisecond; intake plans every
-// notification of a person with quiet hours through one, so each zone's is made once. Keyed by
-// the canonical name: there are a few hundred, and a name that is no zone never gets here.
-const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 500 });
-
-/** The zone's formatter, or undefined for a name that is not an IANA zone (platform/time-zones.ts). */
-function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
-  const zone = canonicalZone(timeZone);
-  if (zone === undefined) return undefined;
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
 function localParts(at: Date, formatter: Intl.DateTimeFormat) {
   const parts = formatter.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
@@ -49,7 +22,9 @@ function localParts(at: Date, formatter: Intl.DateTimeFormat) {
 /** The instant quiet hours end, or undefined when `now` is outside them. */
 export function quietUntil(quiet: QuietHours, now: Date = new Date()): Date | undefined {
   if (quiet.start === quiet.end) return undefined;
-  const formatter = formatterFor(quiet.timeZone) ?? (formatterFor('UTC') as Intl.DateTimeFormat);
+  // Intake plans every notification of a person with quiet hours through the zone's formatter: one a
+  // zone, built once by the zone check (platform/time-zones.ts). A name that is no zone reads as UTC.
+  const formatter = zoneFormatter(quiet.timeZone) ?? (zoneFormatter('UTC') as Intl.DateTimeFormat);
   const { minutes, seconds } = localParts(now, formatter);
   const inside =
     quiet.start < quiet.end

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.ts';
 import { conflict, notFound, serviceUnavailable, validationError } from '../http/errors.ts';
 import { type CursorKey, decodeCursor, type Page, toPage } from '../http/pagination.ts';
+import { newId } from '../ids.ts';
 import type { EventEnvelope } from './events.ts';
 import type { Transport } from './transport.ts';
 
@@ -26,6 +27,23 @@ interface DeadLetterRow {
   failed_at: Date;
 }
 
+/**
+ * The `bus_dead_letters` row for an event its group gave up on: the dispatcher
+ * (attempts used up) and the pruner (no process handles the type any more)
+ * write them alike, so a replay reads both the same way.
+ */
+export function deadLetterRow(group: string, event: EventEnvelope, attempts: number, error: string) {
+  return {
+    id: newId(),
+    group_name: group,
+    event_id: event.id,
+    event_type: event.type,
+    event: JSON.stringify(event),
+    attempts,
+    last_error: error,
+  };
+}
+
 const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   id: row.id,
   group: row.group_name,
@@ -36,6 +54,17 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   lastError: row.last_error,
   failedAt: row.failed_at.toISOString(),
 });
+
+/** Deletes one dead letter and returns it; inside a transaction, a rollback puts it back. */
+async function take(executor: Database['db'], id: string): Promise<DeadLetterRow> {
+  const row = (await executor
+    .deleteFrom('bus_dead_letters')
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()) as DeadLetterRow | undefined;
+  if (!row) throw notFound('dead letter', id);
+  return row;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -65,12 +94,7 @@ export function createDeadLetters(database: Database, transport: () => Transport
     },
     async replay(id) {
       return db.transaction().execute(async (trx) => {
-        const row = (await trx
-          .deleteFrom('bus_dead_letters')
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst()) as DeadLetterRow | undefined;
-        if (!row) throw notFound('dead letter', id);
+        const row = await take(trx, id);
         const replayed = await transport()
           .replay(trx, row.group_name, { id: row.event_id, raw: row.event })
           .catch(() => {
@@ -83,13 +107,7 @@ export function createDeadLetters(database: Database, transport: () => Transport
       });
     },
     async discard(id) {
-      const row = (await db
-        .deleteFrom('bus_dead_letters')
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst()) as DeadLetterRow | undefined;
-      if (!row) throw notFound('dead letter', id);
-      return toDeadLetter(row);
+      return toDeadLetter(await take(db, id));
     },
   };
 }

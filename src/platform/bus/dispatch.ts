@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { newId } from '../ids.ts';
 import { inConsumerSpan } from '../observability/tracing.ts';
 import { dropHooksSince, hookMark } from './after-commit.ts';
 import { retryDelayMs } from './backoff.ts';
+import { deadLetterRow } from './dead-letters.ts';
 import type { Delivery, HandlerTransaction, Outcome, Subscription } from './types.ts';
 
 const MAX_ERROR_LENGTH = 2000;
@@ -168,15 +168,7 @@ export async function dispatchBatch(
     await trx
       .insertInto('bus_dead_letters')
       .values(
-        dead.map(({ delivery, attempts, error }) => ({
-          id: newId(),
-          group_name: group,
-          event_id: delivery.event.id,
-          event_type: delivery.event.type,
-          event: JSON.stringify(delivery.event),
-          attempts,
-          last_error: error,
-        })),
+        dead.map(({ delivery, attempts, error }) => deadLetterRow(group, delivery.event, attempts, error)),
       )
       .execute();
   }

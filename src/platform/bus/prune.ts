@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
-import { newId } from '../ids.ts';
+import { deadLetterRow } from './dead-letters.ts';
 import { envelopeFromRow, type OutboxEventRow } from './outbox.ts';
 
 export interface Retention {
@@ -87,15 +87,9 @@ async function deadLetterUnsubscribed(database: Database): Promise<number> {
       await trx
         .insertInto('bus_dead_letters')
         .values(
-          rows.map((row) => ({
-            id: newId(),
-            group_name: row.group_name,
-            event_id: row.id,
-            event_type: row.type,
-            event: JSON.stringify(envelopeFromRow(row)),
-            attempts: row.attempts,
-            last_error: UNSUBSCRIBED_ERROR,
-          })),
+          rows.map((row) =>
+            deadLetterRow(row.group_name, envelopeFromRow(row), row.attempts, UNSUBSCRIBED_ERROR),
+          ),
         )
         .execute();
       await sql`delete from bus_deliveries where id = any(${rows.map((r) => r.delivery_id)}::bigint[])`.execute(
