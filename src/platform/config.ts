@@ -56,6 +56,8 @@ export interface PlatformConfig {
   busConcurrency: number;
   /** The bus's safety-net poll behind NOTIFY and retry timers (one statement per process each time). */
   busIdlePollMs: number;
+  /** How long a woken PostgreSQL-bus consumer waits before it claims, so batches hold more (latency per hop). */
+  busGatherMs: number;
   jobsConcurrency: number;
   /** Each idle job slot's safety-net poll behind NOTIFY and the next-due timer. */
   jobsPollIntervalMs: number;
@@ -419,6 +421,7 @@ export function parsePlatformConfig(r: EnvReader): PlatformConfig {
     busAckWaitMs: r.int('BUS_ACK_WAIT_MS', 10_000, 100, 3_600_000),
     busConcurrency: r.int('BUS_CONCURRENCY', 2, 1, 64),
     busIdlePollMs: r.int('BUS_IDLE_POLL_MS', 30_000, 50, 600_000),
+    busGatherMs: r.int('BUS_GATHER_MS', 50, 0, 1000),
     jobsConcurrency: r.int('JOBS_CONCURRENCY', 4, 1, 100),
     jobsPollIntervalMs: r.int('JOBS_POLL_INTERVAL_MS', 30_000, 50, 600_000),
     workerMetricsPort: r.optional('WORKER_METRICS_PORT')

@@ -96,7 +96,11 @@ export async function createPlatform(config: Config, databaseUrl: string, log?: 
     natsStream: config.natsStream,
     natsStreamReplicas: config.natsStreamReplicas,
     ackWaitMs: config.busAckWaitMs,
-    tuning: { concurrency: config.busConcurrency, idlePollMs: config.busIdlePollMs },
+    tuning: {
+      concurrency: config.busConcurrency,
+      idlePollMs: config.busIdlePollMs,
+      gatherMs: config.busGatherMs,
+    },
   });
   readiness.push(...bus.readiness);
   const jobs = createJobs({

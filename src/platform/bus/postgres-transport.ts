@@ -99,27 +99,27 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
         // One statement claims the batch, takes its rows out of the queue and marks its events
         // processed for the group (dispatch.ts): three round trips were one each. Deleted rows come
         // back if the transaction rolls back; a retry puts its row back with a later run_at.
-        const { rows } = await sql<DeliveryRow & { run_at: Date; position: number; fresh: boolean }>`
+        // The outbox columns are read in `due` (through the position's key, per claimed row); a join
+        // of the CTEs' output to outbox_events could be planned as a hash join over the whole table.
+        const { rows } = await sql<DeliveryRow & { position: number; fresh: boolean }>`
         with due as materialized (
-          select d.id from bus_deliveries d join outbox_events o on o.position = d.position
+          select d.id as delivery_id, d.attempts, d.position, d.run_at, o.id, o.type, o.version, o.occurred_at, o.actor_id,
+                 o.couple_id, o.data, o.trace_context
+          from bus_deliveries d join outbox_events o on o.position = d.position
           where d.group_name = ${subscription.group} and d.run_at <= now()
             and o.type = any(${subscription.types}::text[])
           order by d.run_at, d.id limit ${tuning.batchSize}
           for update of d skip locked
         ), taken as (
-          delete from bus_deliveries d where d.id = any(array(select id from due))
-          returning d.id, d.position, d.attempts, d.run_at
+          delete from bus_deliveries where id = any(array(select delivery_id from due))
         ), marked as (
           insert into bus_processed (group_name, event_id)
-          select ${subscription.group}, o.id from taken t join outbox_events o on o.position = t.position
+          select ${subscription.group}, id from due
           on conflict do nothing
           returning event_id
         )
-        select set_config('synchronous_commit', 'off', true), t.id as delivery_id, t.attempts, t.position, t.run_at,
-               o.id, o.type, o.version, o.occurred_at, o.actor_id, o.couple_id, o.data, o.trace_context,
-               o.id in (select event_id from marked) as fresh
-        from taken t join outbox_events o on o.position = t.position
-        order by t.run_at, t.id`.execute(trx);
+        select set_config('synchronous_commit', 'off', true), due.*, due.id in (select event_id from marked) as fresh
+        from due order by due.run_at, due.delivery_id`.execute(trx);
         if (rows.length === 0) return 0;
         const outcomes = await dispatchBatch(
           trx,
@@ -218,14 +218,20 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
       for (const subscription of subscriptions) {
         const wakeup = groupWakeups.get(subscription.group)!;
         for (let i = 0; i < tuning.concurrency; i++) {
+          // The first pass claims at once (work left by a stopped process); later ones after a wake-up.
+          let more = true;
           running.push(
             loop(`consumer:${subscription.group}`, log, stopped, async () => {
+              if (!more) {
+                // Idle until a NOTIFY (one sent while this loop was busy returns at once), a retry's
+                // timer or the poll; then a moment more, so the batch holds what arrives meanwhile.
+                await wakeup.wait();
+                await sleep(tuning.gatherMs);
+              }
               const taken = await consumeOnce(subscription, wakeup);
-              // A full batch means more is waiting: let a sibling loop know too.
-              if (taken === tuning.batchSize) wakeup.wake();
-              else if (taken > 0) await sleep(tuning.lingerMs);
-              // Nothing due: a NOTIFY, a retry's timer or the poll wakes this loop.
-              else await wakeup.wait();
+              // A full batch means more is waiting: take the next at once, and let a sibling loop know.
+              more = taken === tuning.batchSize;
+              if (more) wakeup.wake();
             }),
           );
         }

@@ -50,6 +50,14 @@ export interface BusTuning {
   stragglerMs: number;
   /** After a partial batch, wait this long before the next so batches grow under load. */
   lingerMs: number;
+  /**
+   * PostgreSQL transport: how long a woken consumer loop waits before it
+   * claims, so its batch holds what arrives meanwhile. Every batch costs the
+   * same few statements (BEGIN, the claim, a savepoint, COMMIT) and each
+   * handler's own lookups; at a low rate each note paid a batch of its own in
+   * every group. Adds up to this much latency per hop.
+   */
+  gatherMs: number;
 }
 
 export const DEFAULT_TUNING: BusTuning = {
@@ -59,6 +67,7 @@ export const DEFAULT_TUNING: BusTuning = {
   idlePollMs: 30_000,
   stragglerMs: 250,
   lingerMs: 10,
+  gatherMs: 50,
 };
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
