@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { cancelScheduledQuery } from '../../src/modules/love-notes/closed-couples.ts';
+import { dueNotes } from '../../src/modules/love-notes/delivery.ts';
+import { deliveredSince } from '../../src/modules/love-notes/live-resume.ts';
+import { pendingCount } from '../../src/modules/love-notes/repo.ts';
+import { newId } from '../../src/platform/ids.ts';
+import { cloneRows } from '../support/clone-rows.ts';
+import { useTestDatabase } from '../support/database.ts';
+import { describePlan, genericPlan, type PlanNode, readsOf } from '../support/generic-plan.ts';
+
+/**
+ * Every query runs as a named prepared statement, and after five executions
+ * PostgreSQL may switch it to its generic plan: planned once without the
+ * parameters' values, then kept. A query that should read a partial index
+ * (`... where status = 'scheduled'`) must state the index's condition in
+ * literals, else that plan cannot use the index and reads the whole table.
+ * Each test seeds enough rows that the index pays, forces the generic plan of
+ * the query exactly as its module builds it, and checks the index is read.
+ */
+const test = useTestDatabase();
+const db = () => test.database.db;
+
+function assertReads(plan: PlanNode[], ...indexes: string[]) {
+  assert.ok(
+    indexes.some((index) => readsOf(plan, index).length > 0),
+    `reads ${indexes.join(' or ')}: ${describePlan(plan)}`,
+  );
+}
+
+/** No sequential scan of the table or of a partition of it that holds rows (an empty one costs nothing). */
+async function assertNoFullScan(plan: PlanNode[], table: string) {
+  for (const node of plan) {
+    const relation = node['Relation Name'];
+    if (node['Node Type'] !== 'Seq Scan' || !relation?.startsWith(table)) continue;
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(relation)}`.execute(
+      db(),
+    );
+    assert.equal(rows[0]!.n, 0, `no sequential scan of ${relation}: ${describePlan(plan)}`);
+  }
+}
+
+describe('love notes', () => {
+  const couple = newId();
+  const sender = newId();
+  const recipient = newId();
+  before(async () => {
+    // 5,000 delivered notes from the sender and 20 scheduled ones, all due, in this month's partition.
+    const delivered = newId();
+    const scheduled = newId();
+    await sql`
+      insert into love_notes_notes (couple_id, id, sender_id, recipient_id, body, status, kind, delivered_at, scheduled_at)
+      values (${couple}, ${delivered}, ${sender}, ${recipient}, 'x', 'delivered', 'note', now(), null),
+             (${couple}, ${scheduled}, ${sender}, ${recipient}, 'x', 'scheduled', 'note', null, now() - interval '1 minute')`.execute(
+      db(),
+    );
+    // Ids of the same millisecond as their original (so of its partition), the copy's number at the end.
+    const id = (from: number) => `(substr(s.id::text, 1, 24) || lpad(to_hex(${from} + g), 12, '0'))::uuid`;
+    await cloneRows(db(), 'love_notes_notes', {
+      where: `s.id = '${delivered}'`,
+      count: 5000,
+      set: { id: id(0), delivered_at: `s.delivered_at - g * interval '1 second'` },
+    });
+    await cloneRows(db(), 'love_notes_notes', {
+      where: `s.id = '${scheduled}'`,
+      count: 20,
+      set: { id: id(10_000) },
+    });
+    await sql`analyze love_notes_notes`.execute(db());
+  });
+
+  it('the due sweep reads the index of due notes (love_notes_due)', async () => {
+    const plan = await genericPlan(test.url, dueNotes(db(), new Date(), 200));
+    assertReads(plan, 'love_notes_due');
+    await assertNoFullScan(plan, 'love_notes_notes');
+    assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'), `no sort: ${describePlan(plan)}`);
+  });
+
+  it("a sender's pending count reads the index of pending notes (love_notes_pending)", async () => {
+    const plan = await genericPlan(test.url, pendingCount(db(), sender));
+    assertReads(plan, 'love_notes_pending');
+    await assertNoFullScan(plan, 'love_notes_notes');
+  });
+
+  it("an unlink's cancellation reads the index of pending notes (love_notes_pending)", async () => {
+    const plan = await genericPlan(
+      test.url,
+      cancelScheduledQuery(db(), couple, { createdBefore: new Date() }, new Date()),
+    );
+    assertReads(plan, 'love_notes_pending');
+    await assertNoFullScan(plan, 'love_notes_notes');
+  });
+
+  it("a reconnect's replay of delivered notes reads the inbox index (love_notes_inbox)", async () => {
+    const plan = await genericPlan(
+      test.url,
+      deliveredSince(db(), couple, recipient, new Date(Date.now() - 60_000)),
+    );
+    assertReads(plan, 'love_notes_inbox');
+    await assertNoFullScan(plan, 'love_notes_notes');
+  });
+});
