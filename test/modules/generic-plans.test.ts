@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { dueItemsQuery } from '../../src/modules/content/editorial.ts';
 import { cancelScheduledQuery } from '../../src/modules/love-notes/closed-couples.ts';
 import { dueNotes } from '../../src/modules/love-notes/delivery.ts';
 import { deliveredSince } from '../../src/modules/love-notes/live-resume.ts';
@@ -99,5 +100,33 @@ describe('love notes', () => {
     );
     assertReads(plan, 'love_notes_inbox');
     await assertNoFullScan(plan, 'love_notes_notes');
+  });
+});
+
+describe('content', () => {
+  before(async () => {
+    // The starter library's articles 200 times over, published, and five due scheduled ones.
+    await cloneRows(db(), 'content_items', {
+      where: `s.type <> 'podcast-episode'`,
+      count: 200,
+      set: { id: 'gen_random_uuid()', slug: `s.slug || '-' || g` },
+    });
+    await cloneRows(db(), 'content_items', {
+      where: `s.id = (select id from content_items where type = 'article' order by id limit 1)`,
+      count: 5,
+      set: {
+        id: 'gen_random_uuid()',
+        slug: `s.slug || '-scheduled-' || g`,
+        status: `'scheduled'`,
+        published_at: `now() - interval '1 minute'`,
+      },
+    });
+    await sql`analyze content_items`.execute(db());
+  });
+
+  it('the publish backstop reads an index of scheduled items, not the library', async () => {
+    const plan = await genericPlan(test.url, dueItemsQuery(db()));
+    assertReads(plan, 'content_items_due', 'content_items_feed');
+    await assertNoFullScan(plan, 'content_items');
   });
 });
