@@ -6,6 +6,12 @@ import { cancelScheduledQuery } from '../../src/modules/love-notes/closed-couple
 import { dueNotes } from '../../src/modules/love-notes/delivery.ts';
 import { deliveredSince } from '../../src/modules/love-notes/live-resume.ts';
 import { pendingCount } from '../../src/modules/love-notes/repo.ts';
+import {
+  digestItemsQuery,
+  failuresQuery,
+  reopenFailureQuery,
+  usersWithDigestQuery,
+} from '../../src/modules/notifications/repo.ts';
 import { newId } from '../../src/platform/ids.ts';
 import { cloneRows } from '../support/clone-rows.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -128,5 +134,50 @@ describe('content', () => {
     const plan = await genericPlan(test.url, dueItemsQuery(db()));
     assertReads(plan, 'content_items_due', 'content_items_feed');
     await assertNoFullScan(plan, 'content_items');
+  });
+});
+
+describe('notifications', () => {
+  const user = newId();
+  before(async () => {
+    // 20,000 deliveries of 50 people (the first is `user`): 0.5% failed, 0.5% waiting for a digest.
+    await sql`
+      insert into notifications_items (user_id, id, event_id, kind, category, priority, title, body)
+      select case when g % 50 = 0 then ${user}::uuid else ('00000000-0000-7000-8000-' || lpad(to_hex(g % 50), 12, '0'))::uuid end,
+        gen_random_uuid(), gen_random_uuid(), 'k', 'c', 'low', 't', 'b'
+      from generate_series(1, 20000) g`.execute(db());
+    await sql`
+      insert into notifications_deliveries (user_id, id, notification_id, channel, status, digest)
+      select user_id, gen_random_uuid(), id, 'email',
+        case when row_number() over () % 200 = 0 then 'failed' when row_number() over () % 200 = 1 then 'pending' else 'sent' end,
+        row_number() over () % 200 = 1 or row_number() over () % 3 = 0
+      from notifications_items`.execute(db());
+    await sql`analyze notifications_items`.execute(db());
+    await sql`analyze notifications_deliveries`.execute(db());
+  });
+
+  it('the failed list reads the index of failed deliveries, newest first without a sort', async () => {
+    const plan = await genericPlan(test.url, failuresQuery(db(), { limit: 50 }));
+    assertReads(plan, 'notifications_deliveries_failed');
+    await assertNoFullScan(plan, 'notifications_deliveries');
+    assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'), `no sort: ${describePlan(plan)}`);
+  });
+
+  it('a replay finds the failed delivery by id through the index of failed deliveries', async () => {
+    const plan = await genericPlan(test.url, reopenFailureQuery(db(), newId()));
+    assertReads(plan, 'notifications_deliveries_failed');
+    await assertNoFullScan(plan, 'notifications_deliveries');
+  });
+
+  it('the digest finds its people through the digest index', async () => {
+    const plan = await genericPlan(test.url, usersWithDigestQuery(db(), 100));
+    assertReads(plan, 'notifications_deliveries_digest');
+    await assertNoFullScan(plan, 'notifications_deliveries');
+  });
+
+  it("the digest locks a person's waiting items through the digest index", async () => {
+    const plan = await genericPlan(test.url, digestItemsQuery(db(), { userId: user }, 'email'));
+    assertReads(plan, 'notifications_deliveries_digest');
+    await assertNoFullScan(plan, 'notifications_deliveries');
   });
 });
