@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { dueItemsQuery } from '../../src/modules/content/editorial.ts';
+import { purgeDueQuery, revokePendingQuery } from '../../src/modules/couples/repo.ts';
 import { cancelScheduledQuery } from '../../src/modules/love-notes/closed-couples.ts';
 import { dueNotes } from '../../src/modules/love-notes/delivery.ts';
 import { deliveredSince } from '../../src/modules/love-notes/live-resume.ts';
@@ -179,5 +180,36 @@ describe('notifications', () => {
     const plan = await genericPlan(test.url, digestItemsQuery(db(), { userId: user }, 'email'));
     assertReads(plan, 'notifications_deliveries_digest');
     await assertNoFullScan(plan, 'notifications_deliveries');
+  });
+});
+
+describe('couples', () => {
+  before(async () => {
+    // 20,000 couples (a tenth closed, half of those past their read-only period) and 20,000 invites (2% pending).
+    await sql`
+      insert into couples_couples (id, user_a, user_b, status, closed_at, read_only_until)
+      select gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),
+        case when g % 10 = 0 then 'closed' else 'active' end,
+        case when g % 10 = 0 then now() end,
+        case when g % 10 = 0 then now() + (g % 60 - 30) * interval '1 day' end
+      from generate_series(1, 20000) g`.execute(db());
+    await sql`
+      insert into couples_invites (code, inviter_id, status, expires_at)
+      select 'code' || g, gen_random_uuid(), case when g % 50 = 0 then 'pending' else 'accepted' end, now()
+      from generate_series(1, 20000) g`.execute(db());
+    await sql`analyze couples_couples`.execute(db());
+    await sql`analyze couples_invites`.execute(db());
+  });
+
+  it('the purge reads the index of closed couples (couples_couples_purge)', async () => {
+    const plan = await genericPlan(test.url, purgeDueQuery(db(), new Date()));
+    assertReads(plan, 'couples_couples_purge');
+    await assertNoFullScan(plan, 'couples_couples');
+  });
+
+  it("a link revokes the inviter's pending invites through the index of pending invites", async () => {
+    const plan = await genericPlan(test.url, revokePendingQuery(db(), { userId: newId() }));
+    assertReads(plan, 'couples_invites_one_pending');
+    await assertNoFullScan(plan, 'couples_invites');
   });
 });
