@@ -71,3 +71,15 @@ it('refuses a parameter used other than as a value, which would freeze it into t
   );
   assert.throws(() => computed(db, { group: 'tmpl-a' }), /p\.group was used other than as a value/);
 });
+
+it('shows the query a call would send without sending it (plan tests explain it)', () => {
+  const subscriptions = queryTemplate(build);
+  for (const [shape, params] of [
+    ['typed', { group: 'tmpl-b', type: 'x.one', limit: 5 }],
+    ['', { group: 'nobody', type: '', limit: 3 }],
+  ] as Array<[string, Params]>) {
+    const { sql, parameters } = subscriptions.compiled(db, params, shape);
+    const direct = build(db, params, shape).compile();
+    assert.deepEqual({ sql, parameters }, { sql: direct.sql, parameters: direct.parameters });
+  }
+});

@@ -19,12 +19,31 @@ export async function lockInvite(trx: CouplesTrx, code: string): Promise<InviteR
 }
 
 export async function revokePendingInvites(trx: CouplesTrx, scope: { userId: string }): Promise<void> {
-  await trx
+  await revokePendingQuery(trx, scope).execute();
+}
+
+/**
+ * (Exported for test/modules/generic-plans.test.ts, which checks its generic plan.)
+ * The status is a literal, not a parameter: the only index on the inviter is
+ * partial (`status = 'pending'`), and only a literal lets the generic plan of this
+ * prepared statement (database.ts `preparingPool`) use it instead of reading
+ * every invite. The same holds for the purge (`purgeDueQuery`).
+ */
+export function revokePendingQuery(db: Executor, scope: { userId: string }) {
+  return db
     .updateTable('couples_invites')
     .set({ status: 'revoked', responded_at: new Date() })
     .where('inviter_id', '=', scope.userId)
-    .where('status', '=', 'pending')
-    .execute();
+    .where('status', '=', sql.lit('pending'));
+}
+
+/** Couples whose read-only period ended, deleted (`couples_couples_purge`: `status = 'closed'`). */
+export function purgeDueQuery(db: Executor, now: Date) {
+  return db
+    .deleteFrom('couples_couples')
+    .where('status', '=', sql.lit('closed'))
+    .where('read_only_until', '<=', now)
+    .returning('id');
 }
 
 export async function setInviteStatus(

@@ -299,12 +299,7 @@ export async function unlink(ctx: CouplesContext, userId: string) {
 /** Deletes couples whose read-only period ended; other modules drop their shared data on `couple.purged`. */
 export async function purgeClosedCouples(db: CouplesDb): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const purged = await trx
-      .deleteFrom('couples_couples')
-      .where('status', '=', 'closed')
-      .where('read_only_until', '<=', new Date())
-      .returning('id')
-      .execute();
+    const purged = await repo.purgeDueQuery(trx, new Date()).execute();
     for (const { id } of purged) await publish(trx, 'couple.purged', { coupleId: id }, { coupleId: id });
     return purged.length;
   });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterCommit } from '../../platform/bus/after-commit.ts';
 import type { EventEnvelope } from '../../platform/bus/events.ts';
 import { conflict, notFound } from '../../platform/http/errors.ts';
@@ -5,7 +6,7 @@ import { forgetBoxes } from './cache.ts';
 import type { NotesContext } from './context.ts';
 import { cancelDelivery } from './dependencies.ts';
 import { visibleTo } from './repo.ts';
-import type { NoteRow, NotesTrx } from './tables.ts';
+import type { NoteRow, NotesExecutor, NotesTrx } from './tables.ts';
 
 /**
  * What an unlink means for love notes. Nothing scheduled in a couple reaches
@@ -23,17 +24,32 @@ export async function cancelScheduled(
   only: { ids?: string[]; createdBefore?: Date } = {},
 ): Promise<Array<Pick<NoteRow, 'id' | 'sender_id' | 'recipient_id'>>> {
   if (only.ids?.length === 0) return [];
-  const now = new Date();
-  let query = trx
+  const cancelled = await cancelScheduledQuery(trx, coupleId, only, new Date()).execute();
+  for (const note of cancelled) await cancelDelivery(trx, note.id);
+  return cancelled;
+}
+
+/**
+ * (Exported for test/modules/generic-plans.test.ts, which checks its generic plan.)
+ * The status is a literal, not a parameter: the index of pending notes is partial
+ * (`status = 'scheduled'`), and only a literal lets the generic plan of this
+ * prepared statement (database.ts `preparingPool`) use it to skip the couple's
+ * delivered notes.
+ */
+export function cancelScheduledQuery(
+  db: NotesExecutor,
+  coupleId: string,
+  only: { ids?: string[]; createdBefore?: Date },
+  now: Date,
+) {
+  let query = db
     .updateTable('love_notes_notes')
     .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
     .where('couple_id', '=', coupleId)
-    .where('status', '=', 'scheduled');
+    .where('status', '=', sql.lit('scheduled'));
   if (only.ids) query = query.where('id', 'in', only.ids);
   if (only.createdBefore) query = query.where('created_at', '<=', only.createdBefore);
-  const cancelled = await query.returning(['id', 'sender_id', 'recipient_id']).execute();
-  for (const note of cancelled) await cancelDelivery(trx, note.id);
-  return cancelled;
+  return query.returning(['id', 'sender_id', 'recipient_id']);
 }
 
 /**

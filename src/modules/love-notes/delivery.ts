@@ -8,7 +8,7 @@ import { scheduleDelivery } from './dependencies.ts';
 import { noteRef } from './events.ts';
 import { liveCreated } from './live.ts';
 import { nextOccurrence } from './schedule.ts';
-import type { NoteRow, NotesTrx } from './tables.ts';
+import type { NoteRow, NotesExecutor, NotesTrx } from './tables.ts';
 
 /**
  * Delivers one locked, due note inside the caller's transaction. A one-off
@@ -117,6 +117,27 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
 }
 
 /**
+ * The due notes the sweep takes, oldest first, each locked for one sweeper.
+ * (Exported for test/modules/generic-plans.test.ts, which checks its generic plan.)
+ * The fixed conditions are literals, not parameters: the index of due notes is
+ * partial (`status = 'scheduled' and not paused`), and the generic plan of this
+ * prepared statement (database.ts `preparingPool`) can only use it when the
+ * query states its predicate in literals; with parameters it read every note.
+ */
+export function dueNotes(db: NotesExecutor, now: Date, limit: number) {
+  return db
+    .selectFrom('love_notes_notes')
+    .selectAll()
+    .where('status', '=', sql.lit('scheduled'))
+    .where('paused', '=', sql.lit(false))
+    .where('scheduled_at', '<=', now)
+    .orderBy('scheduled_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+}
+
+/**
  * Delivers up to `limit` due notes: a sweep any number of workers may run at
  * once (SKIP LOCKED hands each due row to exactly one of them). Notes of a
  * couple that closed are cancelled instead. Returns how many it handled.
@@ -124,17 +145,7 @@ export async function deliverNote(ctx: NotesContext, coupleId: string, noteId: s
 export async function deliverDue(ctx: NotesContext, limit = 200): Promise<number> {
   const delivered = await ctx.db.transaction().execute(async (trx) => {
     const now = new Date();
-    const due = await trx
-      .selectFrom('love_notes_notes')
-      .selectAll()
-      .where('status', '=', 'scheduled')
-      .where('paused', '=', false)
-      .where('scheduled_at', '<=', now)
-      .orderBy('scheduled_at')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    const due = await dueNotes(trx, now, limit).execute();
     const active = await ctx.deps.lockActiveCouples(
       trx,
       due.map((note) => note.couple_id),

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { eventId, isAfter, type LiveEvent, type LivePosition } from '../../platform/realtime/live-events.ts';
 import type { NotesContext } from './context.ts';
+import type { NotesDb } from './tables.ts';
 import { toView } from './view.ts';
 
 const MAX_REPLAY = 200;
@@ -17,18 +19,7 @@ export async function missedSince(
 ): Promise<LiveEvent[]> {
   const couple = await ctx.deps.coupleOf(ctx.platform, userId);
   if (!couple) return [];
-  const delivered = await ctx.db
-    .selectFrom('love_notes_notes')
-    .selectAll()
-    .where('couple_id', '=', couple.coupleId)
-    .where('recipient_id', '=', userId)
-    .where('kind', '=', 'note')
-    .where('status', '!=', 'cancelled')
-    .where('hidden_by_recipient', '=', false)
-    .where('delivered_at', '>=', since.at)
-    .orderBy('delivered_at')
-    .limit(MAX_REPLAY)
-    .execute();
+  const delivered = await deliveredSince(ctx.db, couple.coupleId, userId, since.at).execute();
   const read = await ctx.db
     .selectFrom('love_notes_notes')
     .select(['id', 'read_at'])
@@ -56,4 +47,26 @@ export async function missedSince(
     ),
   ];
   return events.filter((e) => isAfter(e.id, since));
+}
+
+/**
+ * Notes delivered to the user since a time, oldest first.
+ * (Exported for test/modules/generic-plans.test.ts, which checks its generic plan.)
+ * The fixed conditions are literals, not parameters: the inbox index is partial
+ * (`kind = 'note'`), and only a literal lets the generic plan of this prepared
+ * statement (database.ts `preparingPool`) use it instead of reading all the
+ * recipient's notes.
+ */
+export function deliveredSince(db: NotesDb, coupleId: string, userId: string, since: Date) {
+  return db
+    .selectFrom('love_notes_notes')
+    .selectAll()
+    .where('couple_id', '=', coupleId)
+    .where('recipient_id', '=', userId)
+    .where('kind', '=', sql.lit('note'))
+    .where('status', '!=', sql.lit('cancelled'))
+    .where('hidden_by_recipient', '=', sql.lit(false))
+    .where('delivered_at', '>=', since)
+    .orderBy('delivered_at')
+    .limit(MAX_REPLAY);
 }

@@ -62,11 +62,21 @@ export async function reactionsOf(
 /** Scheduled notes and series a sender has waiting; serialised per sender so the limit holds under races. */
 export async function lockAndCountPending(db: NotesExecutor, senderId: string): Promise<number> {
   await sql`select pg_advisory_xact_lock(hashtext(${`love-notes:pending:${senderId}`}))`.execute(db);
-  const row = await db
+  const row = await pendingCount(db, senderId).executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/**
+ * (Exported for test/modules/generic-plans.test.ts, which checks its generic plan.)
+ * The status is a literal, not a parameter: the index of pending notes is partial
+ * (`status = 'scheduled'`), and only a literal lets the generic plan of this
+ * prepared statement (database.ts `preparingPool`) use it instead of reading
+ * every note.
+ */
+export function pendingCount(db: NotesExecutor, senderId: string) {
+  return db
     .selectFrom('love_notes_notes')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('sender_id', '=', senderId)
-    .where('status', '=', 'scheduled')
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+    .where('status', '=', sql.lit('scheduled'));
 }

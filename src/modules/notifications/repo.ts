@@ -256,8 +256,20 @@ export async function markDeliveredByProviderId(
     .execute();
 }
 
+// The failed list, the replay and the digest read through partial indexes
+// (`status = 'failed'`, `digest and status = 'pending'`): their fixed conditions
+// are literals, not parameters, because the generic plan of a prepared statement
+// (database.ts `preparingPool`) can use a partial index only when the query
+// states its predicate in literals; with parameters these read every delivery.
+// The builders are exported for test/modules/generic-plans.test.ts, which
+// checks their generic plans.
+
 /** Admin view across users: newest deliveries first (UUIDv7 ids sort by creation), keyset on id. */
 export async function listFailures(db: Db, query: { limit: number; before?: string }) {
+  return failuresQuery(db, query).execute();
+}
+
+export function failuresQuery(db: Db, query: { limit: number; before?: string }) {
   let q = db
     .selectFrom('notifications_deliveries as d')
     .innerJoin('notifications_items as n', (join) =>
@@ -265,12 +277,9 @@ export async function listFailures(db: Db, query: { limit: number; before?: stri
     )
     .selectAll('d')
     .select(['n.kind', 'n.category'])
-    .where('d.status', '=', 'failed');
+    .where('d.status', '=', sql.lit('failed'));
   if (query.before) q = q.where('d.id', '<', query.before);
-  return q
-    .orderBy('d.id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
+  return q.orderBy('d.id', 'desc').limit(query.limit + 1);
 }
 
 /**
@@ -279,6 +288,11 @@ export async function listFailures(db: Db, query: { limit: number; before?: stri
  * admin knows the delivery by id only. Undefined when it is not failed.
  */
 export async function reopenFailure(db: Db, id: string) {
+  return reopenFailureQuery(db, id).executeTakeFirst();
+}
+
+/** By id alone: only the failed deliveries' index is keyed by it. */
+export function reopenFailureQuery(db: Db, id: string) {
   return db
     .updateTable('notifications_deliveries')
     .set({
@@ -289,9 +303,8 @@ export async function reopenFailure(db: Db, id: string) {
       updated_at: sql`now()`,
     })
     .where('id', '=', id)
-    .where('status', '=', 'failed')
-    .returningAll()
-    .executeTakeFirst();
+    .where('status', '=', sql.lit('failed'))
+    .returningAll();
 }
 
 /** Users with items waiting for the digest on a channel. */
@@ -299,18 +312,25 @@ export async function usersWithDigest(
   db: Db,
   limit: number,
 ): Promise<{ user_id: string; channel: Channel }[]> {
+  return usersWithDigestQuery(db, limit).execute();
+}
+
+export function usersWithDigestQuery(db: Db, limit: number) {
   return db
     .selectFrom('notifications_deliveries')
     .select(['user_id', 'channel'])
     .distinct()
-    .where('digest', '=', true)
-    .where('status', '=', 'pending')
-    .limit(limit)
-    .execute();
+    .where('digest', '=', sql.lit(true))
+    .where('status', '=', sql.lit('pending'))
+    .limit(limit);
 }
 
 export async function lockDigestItems(trx: Transaction<NotificationsDb>, scope: UserScope, channel: Channel) {
-  return trx
+  return digestItemsQuery(trx, scope, channel).execute();
+}
+
+export function digestItemsQuery(db: Db, scope: UserScope, channel: Channel) {
+  return db
     .selectFrom('notifications_deliveries as d')
     .innerJoin('notifications_items as n', (join) =>
       join.onRef('n.user_id', '=', 'd.user_id').onRef('n.id', '=', 'd.notification_id'),
@@ -318,12 +338,11 @@ export async function lockDigestItems(trx: Transaction<NotificationsDb>, scope: 
     .select(['d.id', 'd.notification_id', 'n.title', 'n.category', 'n.created_at'])
     .where('d.user_id', '=', scope.userId)
     .where('d.channel', '=', channel)
-    .where('d.digest', '=', true)
-    .where('d.status', '=', 'pending')
+    .where('d.digest', '=', sql.lit(true))
+    .where('d.status', '=', sql.lit('pending'))
     .orderBy('n.created_at')
     .forUpdate('d')
-    .skipLocked()
-    .execute();
+    .skipLocked();
 }
 
 export async function settleDigestItems(

@@ -18,6 +18,13 @@ interface Compiled {
   query: CompiledQuery['query'];
 }
 
+export interface QueryTemplate<DB, P, R> {
+  /** Runs the query of this shape with these values. */
+  (db: Kysely<DB> | Transaction<DB>, params: P, shape?: string): Promise<QueryResult<R>>;
+  /** The query a call would send, without sending it (plan tests prepare and explain it). */
+  compiled(db: Kysely<DB>, params: P, shape?: string): CompiledQuery<R>;
+}
+
 /**
  * A query built with Kysely once per shape and then only bound: the hot paths
  * (a love-note send, an inbox page) paid for building and compiling the same
@@ -37,7 +44,7 @@ interface Compiled {
  */
 export function queryTemplate<DB, P extends object, R>(
   build: (db: Kysely<DB>, p: P, shape: string) => Compilable<R>,
-): (db: Kysely<DB> | Transaction<DB>, params: P, shape?: string) => Promise<QueryResult<R>> {
+): QueryTemplate<DB, P, R> {
   const compiled = new Map<string, Compiled>();
   const compile = (db: Kysely<DB>, shape: string): Compiled => {
     const used = new Set<string>();
@@ -56,7 +63,7 @@ export function queryTemplate<DB, P extends object, R>(
     }
     return { sql: query.sql, parameters: query.parameters, query: query.query };
   };
-  return (db, params, shape = '') => {
+  const bound = (db: Kysely<DB>, params: P, shape: string): CompiledQuery<R> => {
     let template = compiled.get(shape);
     if (template === undefined) {
       template = compile(db, shape);
@@ -66,11 +73,11 @@ export function queryTemplate<DB, P extends object, R>(
     const parameters = template.parameters.map((value) =>
       value instanceof Slot ? values[value.name] : value,
     );
-    return db.executeQuery<R>({
-      sql: template.sql,
-      parameters,
-      query: template.query,
-      queryId: createQueryId(),
-    });
+    return { sql: template.sql, parameters, query: template.query, queryId: createQueryId() };
   };
+  const run = (db: Kysely<DB> | Transaction<DB>, params: P, shape = '') =>
+    db.executeQuery<R>(bound(db, params, shape));
+  return Object.assign(run, {
+    compiled: (db: Kysely<DB>, params: P, shape = '') => bound(db, params, shape),
+  });
 }
