@@ -83,5 +83,13 @@ function literal(client: pg.Client, value: unknown): string {
     return String(value);
   if (typeof value === 'string') return client.escapeLiteral(value);
   if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+  // An array (the `unnest(…)` batches) as PostgreSQL's array text; its cast in the statement types it.
+  if (Array.isArray(value)) {
+    const element = (item: unknown) =>
+      item === null || item === undefined
+        ? 'NULL'
+        : `"${String(item instanceof Date ? item.toISOString() : item).replace(/["\\]/g, '\\$&')}"`;
+    return client.escapeLiteral(`{${value.map(element).join(',')}}`);
+  }
   throw new Error(`genericPlan: no literal for a parameter of type ${typeof value} (${String(value)})`);
 }

@@ -84,8 +84,16 @@ export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promis
     kept.set(key, { ...outcome, rank });
   }
   if (kept.size === 0) return;
-  const rows = [...kept.values()];
-  await sql`
+  await outcomesUpsert([...kept.values()]).execute(trx);
+}
+
+/**
+ * The statement `recordOutcomes` runs for outcomes already folded (one per
+ * note and channel). Exported for test/modules/love-notes-outcomes-plan.test.ts,
+ * which checks its generic plan.
+ */
+export function outcomesUpsert(rows: Array<Outcome & { rank: number }>) {
+  return sql`
     insert into love_notes_channel_outcomes (couple_id, note_id, channel, status, rank, reason, at)
     select u.couple_id, u.note_id, u.channel, u.status, u.rank, u.reason, u.at
     from unnest(
@@ -98,7 +106,7 @@ export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promis
       set status = excluded.status, rank = excluded.rank, reason = excluded.reason, at = excluded.at, updated_at = now()
       where excluded.rank > love_notes_channel_outcomes.rank
          or (excluded.rank = love_notes_channel_outcomes.rank and excluded.at >= love_notes_channel_outcomes.at)
-  `.execute(trx);
+  `;
 }
 
 export async function outcomesOf(db: NotesExecutor, scope: { coupleId: string }, noteId: string) {
