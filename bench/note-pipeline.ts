@@ -358,7 +358,9 @@ export async function main(): Promise<void> {
         lagLine,
     );
     const last = results.at(-1)!;
-    process.stdout.write('\nstatements per note (last round), busiest first (calls, execution ms per note):\n');
+    process.stdout.write(
+      '\nstatements per note (last round), busiest first (calls, execution ms per note):\n',
+    );
     for (const s of last.statements.slice(0, 30)) {
       process.stdout.write(
         `${(s.calls / last.notes).toFixed(2).padStart(7)} ${(s.ms / last.notes).toFixed(3).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 130)}\n`,
