@@ -123,7 +123,8 @@ it('moves notes stranded in the default partition into the month created for the
   );
   await sql`delete from love_notes_notes where id = ${future.id}`.execute(db());
   assert.equal(await count('love_notes_reactions'), 0);
-  assert.equal(await count('love_notes_channel_outcomes'), 0);
+  // Channel outcomes have no foreign key (love-notes-outcomes-deletion.test.ts): the purge and the erasure remove them.
+  assert.equal(await count('love_notes_channel_outcomes'), 1);
 });
 
 it('two upkeeps at once create each partition once and both succeed', async () => {
@@ -174,11 +175,17 @@ it('the migration moves existing notes into their months and back, keeping index
         where confrelid = ${TABLE}::regclass and contype = 'f' and conparentid = 0 order by 1`.execute(db())
     ).rows.map((row) => row.name),
   });
-  const partitioned = await shape();
+  const latest = await shape();
+  // The shape right after this migration (later ones change keys too: the outcomes' key went in 20261204T1400).
+  let partitioned = latest;
   for (;;) {
+    const before = await shape();
     const reverted = await migrateDown(db(), migrations);
     assert.equal(reverted.length, 1);
-    if (reverted[0] === MIGRATION) break;
+    if (reverted[0] === MIGRATION) {
+      partitioned = before;
+      break;
+    }
   }
   const { rows: kind } = await sql<{ relkind: string }>`
     select relkind from pg_class where relname = ${TABLE}`.execute(db());
@@ -193,7 +200,7 @@ it('the migration moves existing notes into their months and back, keeping index
     .rows[0]?.n;
 
   await migrateToLatest(db(), migrations);
-  assert.deepEqual(await shape(), partitioned);
+  assert.deepEqual(await shape(), latest);
   assert.equal(await partitionOf(october.id), 'love_notes_notes_p2026_10');
   assert.equal(await partitionOf(unordered.id), 'love_notes_notes_default');
   assert.equal(

@@ -40,9 +40,16 @@ const RANK: Record<Outcome['status'], number> = {
  * made while the notes table was small, hashed every note of the month's
  * partition for each batch (5.5 ms a batch at 40,000 notes, growing with the
  * table). A subquery can only run per outcome, through the key.
+ *
+ * `for key share` stands in for a foreign key (dropped: its per-row check cost
+ * ten times the insert, migration 20261204T1400): a note being deleted makes
+ * the insert wait for that commit and then find no note (the outcome is
+ * dropped), and a note locked here cannot be deleted before this transaction
+ * commits, so the delete's own removal of its outcomes
+ * (`deleteOutcomesOf`) sees every outcome filed under it.
  */
 const noteRecipient = (coupleId: RawBuilder<unknown>, noteId: RawBuilder<unknown>) =>
-  sql`(select n.recipient_id from love_notes_notes n where n.couple_id = ${coupleId} and n.id = ${noteId})`;
+  sql`(select n.recipient_id from love_notes_notes n where n.couple_id = ${coupleId} and n.id = ${noteId} for key share)`;
 
 /**
  * Files one `notification.delivery-updated` under its note: the row for that
@@ -118,4 +125,19 @@ export async function outcomesOf(db: NotesExecutor, scope: { coupleId: string },
     .orderBy('at')
     .orderBy('channel')
     .execute();
+}
+
+/**
+ * Removes the outcomes of deleted notes: what the foreign key's cascade did.
+ * Run after the notes' delete in the same transaction: by then every insert
+ * that locked one of those notes has committed (the delete waited for it), and
+ * this statement, with a snapshot of its own, sees what it filed.
+ */
+export async function deleteOutcomesOf(trx: NotesTrx, notes: Array<{ couple_id: string; id: string }>) {
+  if (notes.length === 0) return;
+  await sql`
+    delete from love_notes_channel_outcomes o
+    using unnest(${notes.map((n) => n.couple_id)}::uuid[], ${notes.map((n) => n.id)}::uuid[]) as gone(couple_id, note_id)
+    where o.couple_id = gone.couple_id and o.note_id = gone.note_id
+  `.execute(trx);
 }

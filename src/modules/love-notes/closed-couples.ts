@@ -69,7 +69,7 @@ export async function onCoupleUnlinked(
   if (cancelled.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, cancelled));
 }
 
-/** The `couple.purged` consumer: the couple's read-only period ended, its notes go (reactions and outcomes by cascade). */
+/** The `couple.purged` consumer: the couple's read-only period ended, its notes go (reactions by cascade, channel outcomes after them). */
 export async function onCouplePurged(
   ctx: NotesContext,
   event: EventEnvelope<'couple.purged'>,
@@ -80,6 +80,8 @@ export async function onCouplePurged(
     .where('couple_id', '=', event.data.coupleId)
     .returning(['sender_id', 'recipient_id'])
     .execute();
+  // After the notes (see deleteOutcomesOf): every outcome filed under them has committed by now.
+  await trx.deleteFrom('love_notes_channel_outcomes').where('couple_id', '=', event.data.coupleId).execute();
   // Both former partners' cached lists (the couple is already gone, so nothing refills them),
   // after the commit as above.
   if (purged.length > 0) afterCommit(trx, () => forgetBoxes(ctx.platform, purged));

@@ -1,6 +1,7 @@
 import type { PersonalData } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { forgetBoxes } from './cache.ts';
+import { deleteOutcomesOf } from './channel-outcomes.ts';
 import { bodyContext } from './context.ts';
 import type { NotesDb } from './tables.ts';
 
@@ -48,7 +49,7 @@ export const loveNotesPersonalData: PersonalData = {
     };
   },
   // Notes are the couple's shared history, but each was written by or to this
-  // person: erasing them removes both directions (reactions go by cascade).
+  // person: erasing them removes both directions (reactions go by cascade, channel outcomes here).
   async erase(platform: Platform, userId: string) {
     const db = platform.database.db as NotesDb;
     const deleted = await db.transaction().execute(async (trx) => {
@@ -56,8 +57,9 @@ export const loveNotesPersonalData: PersonalData = {
       const notes = await trx
         .deleteFrom('love_notes_notes')
         .where((eb) => eb.or([eb('sender_id', '=', userId), eb('recipient_id', '=', userId)]))
-        .returning(['sender_id', 'recipient_id'])
+        .returning(['couple_id', 'id', 'sender_id', 'recipient_id'])
         .execute();
+      await deleteOutcomesOf(trx, notes);
       await trx.deleteFrom('love_notes_templates').where('user_id', '=', userId).execute();
       await trx.deleteFrom('love_notes_settings').where('user_id', '=', userId).execute();
       return notes;
