@@ -26,21 +26,25 @@ async function markProcessed(trx: HandlerTransaction, group: string, deliveries:
 /**
  * Runs a batch of deliveries of one group inside the caller's transaction and
  * decides each one's fate; shared by both transports so they keep one
- * contract. Event ids are recorded as processed for the group in the same
- * transaction as the handler's writes: a redelivery of a committed event is
- * skipped, a rolled-back one is tried again. One handler's failure does not
- * undo its neighbours in the batch.
+ * contract. A committed event never runs again for the group (its delivery
+ * row deleted, or its id recorded as processed, in the same transaction as the
+ * handler's writes: see `redelivery`); a rolled-back one is tried again. One
+ * handler's failure does not undo its neighbours in the batch.
  */
 export async function dispatchBatch(
   trx: HandlerTransaction,
   subscription: Subscription,
   deliveries: Delivery[],
   /**
-   * The events the caller already marked processed for the group in this
-   * transaction, of those not marked before (the PostgreSQL transport does it
-   * in its claim); without it the batch marks them here.
+   * How a committed event is kept from running again for the group:
+   * - `mark` (NATS, at least once: a crash between the commit and the ack
+   *   redelivers): each event is recorded in `bus_processed` in this
+   *   transaction, and those recorded before are skipped;
+   * - `claimed` (PostgreSQL): the caller deleted each delivery's row in this
+   *   transaction, so once it commits there is nothing left to deliver again
+   *   (a rollback brings the row back); nothing is recorded.
    */
-  marked?: Set<string>,
+  redelivery: 'mark' | 'claimed' = 'mark',
 ): Promise<Outcome[]> {
   const { group, retry } = subscription;
   if (deliveries.length === 0) return [];
@@ -58,7 +62,10 @@ export async function dispatchBatch(
       },
       () => subscription.handler(delivery.event, trx),
     );
-  const fresh = marked ?? (await markProcessed(trx, group, deliveries));
+  const fresh =
+    redelivery === 'claimed'
+      ? new Set(deliveries.map((d) => d.event.id))
+      : await markProcessed(trx, group, deliveries);
 
   const outcomes: Outcome[] = [];
   const exhausted = new Set<number>();
@@ -158,7 +165,7 @@ export async function dispatchBatch(
     }
   }
 
-  if (failed.length > 0) {
+  if (failed.length > 0 && redelivery === 'mark') {
     // A failed event is not processed: a retry or a replay must run it again.
     await sql`delete from bus_processed where group_name = ${group} and event_id = any(${failed}::uuid[])`.execute(
       trx,

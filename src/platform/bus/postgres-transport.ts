@@ -91,17 +91,19 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
       db,
       async (trx) => {
         // synchronous_commit off: if the server crashes before this commit reaches
-        // disk, the handler's writes, the processed mark and the delivery's removal
-        // are lost together and the event is simply delivered again. Waiting for
-        // the disk would cap consumers at its fsync rate instead.
+        // disk, the handler's writes and the delivery's removal are lost together and
+        // the event is simply delivered again. Waiting for the disk would cap consumers
+        // at its fsync rate instead.
         // Only the types this process handles: in a rolling deploy the group's processes of the
         // other version take the types this one does not know (or no longer handles).
-        // One statement claims the batch, takes its rows out of the queue and marks its events
-        // processed for the group (dispatch.ts): three round trips were one each. Deleted rows come
-        // back if the transaction rolls back; a retry puts its row back with a later run_at.
+        // One statement claims the batch and takes its rows out of the queue. The row's delete,
+        // committed with the handlers' writes, is what keeps an event from running twice for the
+        // group: nothing is marked in bus_processed (dispatch.ts, `claimed`; that table is the NATS
+        // transport's). Deleted rows come back if the transaction rolls back; a retry puts its
+        // row back with a later run_at.
         // The outbox columns are read in `due` (through the position's key, per claimed row); a join
         // of the CTEs' output to outbox_events could be planned as a hash join over the whole table.
-        const { rows } = await sql<DeliveryRow & { position: number; fresh: boolean }>`
+        const { rows } = await sql<DeliveryRow & { position: number }>`
         with due as materialized (
           select d.id as delivery_id, d.attempts, d.position, d.run_at, o.id, o.type, o.version, o.occurred_at, o.actor_id,
                  o.couple_id, o.data, o.trace_context
@@ -112,13 +114,8 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
           for update of d skip locked
         ), taken as (
           delete from bus_deliveries where id = any(array(select delivery_id from due))
-        ), marked as (
-          insert into bus_processed (group_name, event_id)
-          select ${subscription.group}, id from due
-          on conflict do nothing
-          returning event_id
         )
-        select set_config('synchronous_commit', 'off', true), due.*, due.id in (select event_id from marked) as fresh
+        select set_config('synchronous_commit', 'off', true), due.*
         from due order by due.run_at, due.delivery_id`.execute(trx);
         if (rows.length === 0) return 0;
         const outcomes = await dispatchBatch(
@@ -129,7 +126,7 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
             previousAttempts: row.attempts,
             trace: traceFromRow(row),
           })),
-          new Set(rows.filter((row) => row.fresh).map((row) => row.id)),
+          'claimed',
         );
         const retries = {
           positions: [] as number[],
