@@ -137,8 +137,43 @@ export async function deleteNotification(db: Db, scope: UserScope, id: string): 
 
 // ---- deliveries ----------------------------------------------------------
 
-export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('notifications_deliveries').values(rows).execute();
+/**
+ * One statement whatever the number of rows, and always the same text: a
+ * VALUES list was a new statement for PostgreSQL to parse and plan at each
+ * batch size (5 rows a notification), and a query for Kysely to compile each
+ * call. Columns a row leaves out get their defaults (digest false, the rest null).
+ */
+export async function insertDeliveries(
+  db: Db,
+  rows: Array<
+    Pick<
+      NewDelivery,
+      | 'user_id'
+      | 'id'
+      | 'notification_id'
+      | 'channel'
+      | 'status'
+      | 'reason'
+      | 'digest'
+      | 'next_attempt_at'
+      | 'sent_at'
+      | 'delivered_at'
+    >
+  >,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const time = (value: Date | string | null | undefined) =>
+    value instanceof Date ? value.toISOString() : (value ?? null);
+  await sql`
+    insert into notifications_deliveries
+      (user_id, id, notification_id, channel, status, reason, digest, next_attempt_at, sent_at, delivered_at)
+    select * from unnest(
+      ${rows.map((r) => r.user_id)}::uuid[], ${rows.map((r) => r.id)}::uuid[],
+      ${rows.map((r) => r.notification_id)}::uuid[], ${rows.map((r) => r.channel)}::text[],
+      ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.reason ?? null)}::text[],
+      ${rows.map((r) => r.digest ?? false)}::boolean[], ${rows.map((r) => time(r.next_attempt_at))}::timestamptz[],
+      ${rows.map((r) => time(r.sent_at))}::timestamptz[], ${rows.map((r) => time(r.delivered_at))}::timestamptz[]
+    )`.execute(db);
 }
 
 export async function listDeliveries(
