@@ -1,4 +1,4 @@
-import type { Kysely, QueryCreator, Transaction } from 'kysely';
+import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
 import { newId } from '../ids.ts';
 import { producerContext } from '../observability/tracing.ts';
 import type { EventEnvelope, EventMap, EventType } from './events.ts';
@@ -86,14 +86,20 @@ export async function publish<T extends EventType>(
 /**
  * Writes several events to the outbox in one statement, inside the caller's
  * transaction (same guarantees as `publish`): a handler that announces five
- * outcomes pays one round trip, not five.
+ * outcomes pays one round trip, not five. Always the same statement text
+ * (unnest, not a VALUES list), so PostgreSQL plans it once per connection
+ * whatever the batch size, and nothing is compiled per call.
  */
 export async function publishAll(trx: Executor, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await trx
-    .insertInto('outbox_events')
-    .values(events.map((e) => e.row))
-    .execute();
+  const rows = events.map((e) => e.row);
+  await sql`
+    insert into outbox_events (id, type, version, occurred_at, actor_id, couple_id, data, trace_context)
+    select * from unnest(
+      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.version)}::int[],
+      ${rows.map((r) => r.occurred_at)}::timestamptz[], ${rows.map((r) => r.actor_id)}::uuid[],
+      ${rows.map((r) => r.couple_id)}::uuid[], ${rows.map((r) => r.data)}::jsonb[], ${rows.map((r) => r.trace_context)}::jsonb[]
+    )`.execute(trx);
 }
 
 /**
