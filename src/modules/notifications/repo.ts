@@ -27,15 +27,23 @@ export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | '
   inbox?: boolean;
 };
 
-/** Inserts those this event has not already notified this user of; returns only the inserted rows. */
+/**
+ * Inserts those this event has not already notified this user of; returns only the inserted rows.
+ * One fixed statement (unnest) whatever the batch size, as `insertDeliveries`.
+ */
 export async function insertNotifications(db: Db, rows: NewNotification[]): Promise<NotificationRow[]> {
   if (rows.length === 0) return [];
-  return db
-    .insertInto('notifications_items')
-    .values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) })))
-    .onConflict((oc) => oc.columns(['user_id', 'event_id']).doNothing())
-    .returningAll()
-    .execute();
+  const { rows: inserted } = await sql<NotificationRow>`
+    insert into notifications_items (user_id, id, event_id, kind, category, priority, title, body, data, inbox)
+    select * from unnest(
+      ${rows.map((r) => r.user_id)}::uuid[], ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.event_id)}::uuid[],
+      ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.category)}::text[], ${rows.map((r) => r.priority)}::text[],
+      ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body)}::text[],
+      ${rows.map((r) => JSON.stringify(r.data))}::jsonb[], ${rows.map((r) => r.inbox ?? true)}::boolean[]
+    )
+    on conflict (user_id, event_id) do nothing
+    returning *`.execute(db);
+  return inserted;
 }
 
 export async function listNotifications(
