@@ -65,26 +65,31 @@ describe('love-note channel outcomes go with their note', () => {
     return () => done;
   };
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Runs `work` in a transaction kept open (its locks held) until `commit()`; `ready` once `work` is done. */
+  const heldOpen = (work: (trx: NotesTrx) => Promise<unknown>) => {
+    let commit!: () => void;
+    const held = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    const done = db()
+      .transaction()
+      .execute(async (trx) => {
+        await work(trx as unknown as NotesTrx);
+        ready();
+        await held;
+      });
+    return { ready: isReady, commit, done };
+  };
 
   it('an erasure waits for an outcome being filed, then removes it with the note', async () => {
     const { a, b, coupleId } = await makeCouple(t);
     const noteId = await send(a);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let filed!: () => void;
-    const isFiled = new Promise<void>((resolve) => {
-      filed = resolve;
-    });
-    const filing = db()
-      .transaction()
-      .execute(async (trx) => {
-        await recordOutcomes(trx as unknown as NotesTrx, [outcome(noteId, coupleId, b)]);
-        filed();
-        await held;
-      });
-    await isFiled;
+    const filing = heldOpen((trx) => recordOutcomes(trx, [outcome(noteId, coupleId, b)]));
+    await filing.ready;
     const erasing = loveNotesPersonalData.erase!(t.platform, b);
     const erased = settled(erasing);
     await pause(300);
@@ -93,8 +98,8 @@ describe('love-note channel outcomes go with their note', () => {
       false,
       'the erasure waits for the transaction that filed an outcome under the note',
     );
-    release();
-    await filing;
+    filing.commit();
+    await filing.done;
     await erasing;
     assert.equal(await count('love_notes_notes', noteId), 0);
     assert.equal(await count('love_notes_channel_outcomes', noteId), 0, 'no outcome outlives its note');
@@ -103,30 +108,18 @@ describe('love-note channel outcomes go with their note', () => {
   it('an outcome filed while its note is being deleted waits, then is dropped', async () => {
     const { a, b, coupleId } = await makeCouple(t);
     const noteId = await send(a);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let deleted!: () => void;
-    const isDeleted = new Promise<void>((resolve) => {
-      deleted = resolve;
-    });
-    const deleting = db()
-      .transaction()
-      .execute(async (trx) => {
-        await sql`delete from love_notes_notes where couple_id = ${coupleId} and id = ${noteId}`.execute(trx);
-        deleted();
-        await held;
-      });
-    await isDeleted;
+    const deleting = heldOpen((trx) =>
+      sql`delete from love_notes_notes where couple_id = ${coupleId} and id = ${noteId}`.execute(trx),
+    );
+    await deleting.ready;
     const filing = db()
       .transaction()
       .execute((trx) => recordOutcomes(trx as unknown as NotesTrx, [outcome(noteId, coupleId, b)]));
     const isFiling = settled(filing);
     await pause(300);
     assert.equal(isFiling(), false, 'the insert waits for the delete of its note');
-    release();
-    await deleting;
+    deleting.commit();
+    await deleting.done;
     await filing;
     assert.equal(await count('love_notes_channel_outcomes', noteId), 0);
   });
