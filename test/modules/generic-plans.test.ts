@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { dueItemsQuery } from '../../src/modules/content/editorial.ts';
+import { invitesSentBy } from '../../src/modules/couples/personal-data.ts';
 import { purgeDueQuery, revokePendingQuery } from '../../src/modules/couples/repo.ts';
 import { cancelScheduledQuery } from '../../src/modules/love-notes/closed-couples.ts';
 import { dueNotes } from '../../src/modules/love-notes/delivery.ts';
@@ -205,6 +206,12 @@ describe('couples', () => {
     const plan = await genericPlan(test.url, purgeDueQuery(db(), new Date()));
     assertReads(plan, 'couples_couples_purge');
     await assertNoFullScan(plan, 'couples_couples');
+  });
+
+  it("a person's export reads their invites through the inviter index, not every invite", async () => {
+    const plan = await genericPlan(test.url, invitesSentBy(db(), newId()));
+    assertReads(plan, 'couples_invites_inviter');
+    await assertNoFullScan(plan, 'couples_invites');
   });
 
   it("a link revokes the inviter's pending invites through the index of pending invites", async () => {

@@ -5,6 +5,17 @@ import { forgetCouples } from './cache.ts';
 import * as repo from './repo.ts';
 import type { CouplesDb } from './tables.ts';
 
+/**
+ * The invites a person sent, oldest first: read through `couples_invites_inviter`
+ * (test/modules/generic-plans.test.ts); the erasure deletes by the same key.
+ */
+export const invitesSentBy = (db: CouplesDb, userId: string) =>
+  db
+    .selectFrom('couples_invites')
+    .select(['code', 'status', 'created_at', 'expires_at', 'responded_at'])
+    .where('inviter_id', '=', userId)
+    .orderBy('created_at');
+
 /** What the couples module holds about a person, for export and erasure. */
 export const couplesPersonalData: PersonalData = {
   async export(platform: Platform, userId: string) {
@@ -15,12 +26,7 @@ export const couplesPersonalData: PersonalData = {
       .where((eb) => eb.or([eb('user_a', '=', userId), eb('user_b', '=', userId)]))
       .orderBy('linked_at')
       .execute();
-    const invites = await db
-      .selectFrom('couples_invites')
-      .select(['code', 'status', 'created_at', 'expires_at', 'responded_at'])
-      .where('inviter_id', '=', userId)
-      .orderBy('created_at')
-      .execute();
+    const invites = await invitesSentBy(db, userId).execute();
     return {
       couples: couples.map((c) => {
         const isA = c.user_a === userId;
