@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { unnestRows } from '../../platform/db/unnest.ts';
 import type { AnalyticsDb, AnalyticsTrx } from './tables.ts';
 
 /** One event ready to store: validated, enriched, its properties already JSON text. */
@@ -27,25 +28,35 @@ type Executor = AnalyticsDb | AnalyticsTrx | Kysely<any>;
  */
 export async function insertEvents(db: Executor, rows: EventRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const col = <T>(pick: (row: EventRow) => T) => rows.map(pick);
+  const ids = unnestRows(
+    rows,
+    { id: ['uuid', (r) => r.id], received_at: ['timestamptz', (r) => r.receivedAt.toISOString()] },
+    't',
+  );
+  const events = unnestRows(
+    rows,
+    {
+      occurred_at: ['timestamptz', (r) => r.occurredAt.toISOString()],
+      id: ['uuid', (r) => r.id],
+      received_at: ['timestamptz', (r) => r.receivedAt.toISOString()],
+      event: ['text', (r) => r.event],
+      source: ['text', (r) => r.source],
+      user_id: ['uuid', (r) => r.userId],
+      couple_id: ['uuid', (r) => r.coupleId],
+      platform: ['text', (r) => r.platform],
+      app_version: ['text', (r) => r.appVersion],
+      country: ['text', (r) => r.country],
+      properties: ['jsonb', (r) => r.properties],
+    },
+    't',
+  );
   const { rows: fresh } = await sql<{ id: string }>`
     with fresh as (
-      insert into analytics_event_ids (id, received_at)
-      select id, received_at from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.receivedAt.toISOString())}::timestamptz[]) as t(id, received_at)
+      insert into analytics_event_ids (${ids.columns}) select * from ${ids.from}
       on conflict do nothing
       returning id
     ), written as (
-      insert into analytics_events
-        (occurred_at, id, received_at, event, source, user_id, couple_id, platform, app_version, country, properties)
-      select t.occurred_at, t.id, t.received_at, t.event, t.source, t.user_id, t.couple_id, t.platform,
-             t.app_version, t.country, t.properties::jsonb
-      from unnest(
-        ${col((r) => r.occurredAt.toISOString())}::timestamptz[], ${col((r) => r.id)}::uuid[],
-        ${col((r) => r.receivedAt.toISOString())}::timestamptz[], ${col((r) => r.event)}::text[],
-        ${col((r) => r.source)}::text[], ${col((r) => r.userId)}::uuid[], ${col((r) => r.coupleId)}::uuid[],
-        ${col((r) => r.platform)}::text[], ${col((r) => r.appVersion)}::text[], ${col((r) => r.country)}::text[],
-        ${col((r) => r.properties)}::text[]
-      ) as t(occurred_at, id, received_at, event, source, user_id, couple_id, platform, app_version, country, properties)
+      insert into analytics_events (${events.columns}) select * from ${events.from}
       where t.id in (select id from fresh)
     )
     select id from fresh`.execute(db);

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { EventMap } from '../../platform/bus/events.ts';
+import { unnestRows } from '../../platform/db/unnest.ts';
 import type { NotesExecutor, NotesTrx } from './tables.ts';
 
 type Outcome = EventMap['notification.delivery-updated'];
@@ -100,14 +101,20 @@ export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promis
  * which checks its generic plan.
  */
 export function outcomesUpsert(rows: Array<Outcome & { rank: number }>) {
+  const batch = unnestRows(rows, {
+    couple_id: ['uuid', (r) => r.data.coupleId],
+    note_id: ['uuid', (r) => r.data.noteId],
+    channel: ['text', (r) => r.channel],
+    status: ['text', (r) => r.status],
+    rank: ['int', (r) => r.rank],
+    reason: ['text', (r) => r.reason],
+    at: ['timestamptz', (r) => r.at],
+    user_id: ['uuid', (r) => r.userId],
+  });
   return sql`
     insert into love_notes_channel_outcomes (couple_id, note_id, channel, status, rank, reason, at)
     select u.couple_id, u.note_id, u.channel, u.status, u.rank, u.reason, u.at
-    from unnest(
-      ${rows.map((r) => r.data.coupleId)}::uuid[], ${rows.map((r) => r.data.noteId)}::uuid[],
-      ${rows.map((r) => r.channel)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.rank)}::int[],
-      ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.at)}::timestamptz[], ${rows.map((r) => r.userId)}::uuid[]
-    ) as u(couple_id, note_id, channel, status, rank, reason, at, user_id)
+    from ${batch.from}
     where ${noteRecipient(sql.ref('u.couple_id'), sql.ref('u.note_id'))} = u.user_id
     on conflict (couple_id, note_id, channel) do update
       set status = excluded.status, rank = excluded.rank, reason = excluded.reason, at = excluded.at, updated_at = now()

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { unnestRows } from '../../platform/db/unnest.ts';
 import { idFloor, newId } from '../../platform/ids.ts';
 import type {
   Channel,
@@ -33,14 +34,20 @@ export type NewNotification = Omit<NotificationRow, 'created_at' | 'read_at' | '
  */
 export async function insertNotifications(db: Db, rows: NewNotification[]): Promise<NotificationRow[]> {
   if (rows.length === 0) return [];
+  const batch = unnestRows(rows, {
+    user_id: ['uuid', (r) => r.user_id],
+    id: ['uuid', (r) => r.id],
+    event_id: ['uuid', (r) => r.event_id],
+    kind: ['text', (r) => r.kind],
+    category: ['text', (r) => r.category],
+    priority: ['text', (r) => r.priority],
+    title: ['text', (r) => r.title],
+    body: ['text', (r) => r.body],
+    data: ['jsonb', (r) => JSON.stringify(r.data)],
+    inbox: ['boolean', (r) => r.inbox ?? true],
+  });
   const { rows: inserted } = await sql<NotificationRow>`
-    insert into notifications_items (user_id, id, event_id, kind, category, priority, title, body, data, inbox)
-    select * from unnest(
-      ${rows.map((r) => r.user_id)}::uuid[], ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.event_id)}::uuid[],
-      ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.category)}::text[], ${rows.map((r) => r.priority)}::text[],
-      ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body)}::text[],
-      ${rows.map((r) => JSON.stringify(r.data))}::jsonb[], ${rows.map((r) => r.inbox ?? true)}::boolean[]
-    )
+    insert into notifications_items (${batch.columns}) select * from ${batch.from}
     on conflict (user_id, event_id) do nothing
     returning *`.execute(db);
   return inserted;
@@ -172,16 +179,19 @@ export async function insertDeliveries(
   if (rows.length === 0) return;
   const time = (value: Date | string | null | undefined) =>
     value instanceof Date ? value.toISOString() : (value ?? null);
-  await sql`
-    insert into notifications_deliveries
-      (user_id, id, notification_id, channel, status, reason, digest, next_attempt_at, sent_at, delivered_at)
-    select * from unnest(
-      ${rows.map((r) => r.user_id)}::uuid[], ${rows.map((r) => r.id)}::uuid[],
-      ${rows.map((r) => r.notification_id)}::uuid[], ${rows.map((r) => r.channel)}::text[],
-      ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.reason ?? null)}::text[],
-      ${rows.map((r) => r.digest ?? false)}::boolean[], ${rows.map((r) => time(r.next_attempt_at))}::timestamptz[],
-      ${rows.map((r) => time(r.sent_at))}::timestamptz[], ${rows.map((r) => time(r.delivered_at))}::timestamptz[]
-    )`.execute(db);
+  const batch = unnestRows(rows, {
+    user_id: ['uuid', (r) => r.user_id],
+    id: ['uuid', (r) => r.id],
+    notification_id: ['uuid', (r) => r.notification_id],
+    channel: ['text', (r) => r.channel],
+    status: ['text', (r) => r.status],
+    reason: ['text', (r) => r.reason ?? null],
+    digest: ['boolean', (r) => r.digest ?? false],
+    next_attempt_at: ['timestamptz', (r) => time(r.next_attempt_at)],
+    sent_at: ['timestamptz', (r) => time(r.sent_at)],
+    delivered_at: ['timestamptz', (r) => time(r.delivered_at)],
+  });
+  await sql`insert into notifications_deliveries (${batch.columns}) select * from ${batch.from}`.execute(db);
 }
 
 export async function listDeliveries(

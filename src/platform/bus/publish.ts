@@ -1,4 +1,5 @@
 import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely';
+import { unnestRows } from '../db/unnest.ts';
 import { newId } from '../ids.ts';
 import { producerContext } from '../observability/tracing.ts';
 import type { EventEnvelope, EventMap, EventType } from './events.ts';
@@ -92,14 +93,20 @@ export async function publish<T extends EventType>(
  */
 export async function publishAll(trx: Executor, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => e.row);
-  await sql`
-    insert into outbox_events (id, type, version, occurred_at, actor_id, couple_id, data, trace_context)
-    select * from unnest(
-      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.version)}::int[],
-      ${rows.map((r) => r.occurred_at)}::timestamptz[], ${rows.map((r) => r.actor_id)}::uuid[],
-      ${rows.map((r) => r.couple_id)}::uuid[], ${rows.map((r) => r.data)}::jsonb[], ${rows.map((r) => r.trace_context)}::jsonb[]
-    )`.execute(trx);
+  const batch = unnestRows(
+    events.map((e) => e.row),
+    {
+      id: ['uuid', (r) => r.id],
+      type: ['text', (r) => r.type],
+      version: ['int', (r) => r.version],
+      occurred_at: ['timestamptz', (r) => r.occurred_at],
+      actor_id: ['uuid', (r) => r.actor_id],
+      couple_id: ['uuid', (r) => r.couple_id],
+      data: ['jsonb', (r) => r.data],
+      trace_context: ['jsonb', (r) => r.trace_context],
+    },
+  );
+  await sql`insert into outbox_events (${batch.columns}) select * from ${batch.from}`.execute(trx);
 }
 
 /**

@@ -9,22 +9,24 @@ import { type Kysely, sql } from 'kysely';
 // check did), and the two paths that delete notes (a couple's purge, a
 // person's erasure) delete their outcomes after them
 // (src/modules/love-notes/channel-outcomes.ts).
+
+// Orphans left by a note deleted by hand would never be read: clear them.
+const deleteOrphans = (db: Kysely<unknown>) =>
+  sql`delete from love_notes_channel_outcomes o
+    where not exists (select 1 from love_notes_notes n where n.couple_id = o.couple_id and n.id = o.note_id)`.execute(
+    db,
+  );
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table love_notes_channel_outcomes drop constraint if exists love_notes_channel_outcomes_note`.execute(
     db,
   );
-  // Orphans left by a note deleted by hand before this change would never be read: clear them.
-  await sql`delete from love_notes_channel_outcomes o
-    where not exists (select 1 from love_notes_notes n where n.couple_id = o.couple_id and n.id = o.note_id)`.execute(
-    db,
-  );
+  await deleteOrphans(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`delete from love_notes_channel_outcomes o
-    where not exists (select 1 from love_notes_notes n where n.couple_id = o.couple_id and n.id = o.note_id)`.execute(
-    db,
-  );
+  // The key cannot be added back over orphans (a note deleted by hand while it was off).
+  await deleteOrphans(db);
   await sql`alter table love_notes_channel_outcomes add constraint love_notes_channel_outcomes_note
     foreign key (couple_id, note_id) references love_notes_notes (couple_id, id) on delete cascade`.execute(
     db,
