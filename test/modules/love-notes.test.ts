@@ -98,6 +98,9 @@ describe('love notes (REST)', () => {
       [{ body: 'x', scheduledAt: '2099-01-01T00:00:00Z' }, 'scheduledAt'],
       [{ body: 'x', scheduledAt: '2020-01-01T00:00:00Z' }, 'scheduledAt'],
       [{ body: 'x', scheduledAt: '2026-12-01T08:00', timeZone: 'Mars/Olympus' }, 'timeZone'],
+      // Offsets are no zones (no daylight saving); luxon alone would take them.
+      [{ body: 'x', scheduledAt: '2026-12-01T08:00', timeZone: 'UTC+3' }, 'timeZone'],
+      [{ body: 'x', scheduledAt: '2026-12-01T08:00', timeZone: '+01:00' }, 'timeZone'],
       [{ body: 'x', recurrence: 'FREQ=DAILY' }, 'scheduledAt'],
       [{ templateId: 'no-such-template' }, 'templateId'],
       [{}, 'body'],

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import rrule from 'rrule';
 import { validationError } from '../../platform/http/errors.ts';
+import { canonicalZone } from '../../platform/time-zones.ts';
 
 const { RRule } = rrule;
 
@@ -8,11 +9,12 @@ export const MAX_AHEAD_MS = 366 * 24 * 3_600_000;
 export const MAX_PENDING = 100;
 const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 
+/** The canonical IANA name of `zone` (the profile's own check, platform/time-zones.ts), or a 400. */
 export function assertTimeZone(zone: string, field = 'timeZone'): string {
-  const parsed = DateTime.now().setZone(zone);
-  if (!parsed.isValid)
+  const canonical = canonicalZone(zone);
+  if (canonical === undefined)
     throw validationError(`timeZone "${zone}" is not an IANA time zone (e.g. Europe/Paris)`, field);
-  return parsed.zoneName ?? zone;
+  return canonical;
 }
 
 /**
