@@ -72,6 +72,11 @@ it('prepares the reader statements too when the reads go to a replica', async ()
 
 it('keeps one wrapper per pooled client, and lets a discarded client go', async () => {
   const pool = new pg.Pool({ connectionString: testDb.url, max: 1 });
+  // pool.end() resolves once its clients are out of the pool, not once their connections have closed: the
+  // discarded one could still be closing when `after` drops the database, whose termination then reached it
+  // as an unhandled error. Wait for every client's own end.
+  const closed: Array<Promise<void>> = [];
+  pool.on('connect', (client) => closed.push(new Promise((resolve) => client.once('end', () => resolve()))));
   try {
     const preparing = preparingPool(pool);
     const first = await preparing.connect();
@@ -87,5 +92,6 @@ it('keeps one wrapper per pooled client, and lets a discarded client go', async 
     fresh.release();
   } finally {
     await pool.end();
+    await Promise.all(closed);
   }
 });
