@@ -67,6 +67,7 @@ const ENCRYPTION_KEYS = generateKeySpec('bench1');
 const PROBE_STATEMENTS = [
   /^select exists \(select \$1 from outbox_events where relayed_at is null\) or exists/,
   /^select count\(\*\)::int as n from notifications_items$/,
+  /^select pg_wal_lsn_diff\(pg_current_wal_lsn\(\), \$1\)::text as at$/,
 ];
 
 function pgOnlyEnv(): NodeJS.ProcessEnv {
@@ -119,8 +120,10 @@ interface Round {
   notesPerSecond: number;
   sendRate: number;
   statementsPerNote: number;
+  /** WAL written per note (pg_current_wal_lsn before and after): like row writes, load-independent. */
+  walBytesPerNote: number;
   cpu: { api: number; worker: number; postgres: number };
-  statements: Array<{ calls: number; query: string; ms: number }>;
+  statements: Array<{ calls: number; query: string; ms: number; walBytes: number }>;
 }
 
 export async function main(): Promise<void> {
@@ -174,6 +177,12 @@ export async function main(): Promise<void> {
         order by 1`.execute(probe.db);
       return rows;
     };
+    // The server's WAL position in bytes (the whole cluster's: nothing else writes to the bench's PostgreSQL).
+    const walPosition = async () => {
+      const { rows } = await sql<{ at: string }>`
+        select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as at`.execute(probe.db);
+      return Number(rows[0]!.at);
+    };
     const drained = async () => {
       const { rows } = await sql<{ busy: boolean }>`
         select exists (select 1 from outbox_events where relayed_at is null)
@@ -226,6 +235,7 @@ export async function main(): Promise<void> {
         select count(*)::int as n from notifications_items`.execute(probe.db);
       const notificationsBefore = counted[0]!.n;
       await resetStatements(postgres.adminUrl);
+      const walStart = await walPosition();
       const cpuStart = {
         api: processCpuSeconds(api.pid) ?? 0,
         worker: processCpuSeconds(worker.pid) ?? 0,
@@ -237,6 +247,7 @@ export async function main(): Promise<void> {
       // Up to 5 minutes for the backlog; a note still queued after that is reported, not counted.
       for (let i = 0; i < 6000 && !(await drained()); i++) await sleep(50);
       const elapsed = (performance.now() - started) / 1000;
+      const walBytes = (await walPosition()) - walStart;
       const cpuUsed = {
         api: (processCpuSeconds(api.pid) ?? 0) - cpuStart.api,
         worker: (processCpuSeconds(worker.pid) ?? 0) - cpuStart.worker,
@@ -261,6 +272,7 @@ export async function main(): Promise<void> {
         notesPerSecond: notes / elapsed,
         sendRate,
         statementsPerNote: total / notes,
+        walBytesPerNote: walBytes / notes,
         cpu: {
           api: (cpuUsed.api * 1000) / notes,
           worker: (cpuUsed.worker * 1000) / notes,
@@ -270,7 +282,7 @@ export async function main(): Promise<void> {
       });
       const r = results.at(-1)!;
       process.stdout.write(
-        `round ${round + 1}: pgbench ${pgbenchTps.toFixed(0)} tps; ${notes} notes (sent at ${sendRate.toFixed(0)}/s), fully processed in ${elapsed.toFixed(1)} s: ${r.notesPerSecond.toFixed(1)} notes/s (${(r.notesPerSecond / pgbenchTps).toFixed(3)}× pgbench); ${r.statementsPerNote.toFixed(1)} statements/note; CPU ms/note: API ${r.cpu.api.toFixed(2)}, worker ${r.cpu.worker.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}\n`,
+        `round ${round + 1}: pgbench ${pgbenchTps.toFixed(0)} tps; ${notes} notes (sent at ${sendRate.toFixed(0)}/s), fully processed in ${elapsed.toFixed(1)} s: ${r.notesPerSecond.toFixed(1)} notes/s (${(r.notesPerSecond / pgbenchTps).toFixed(3)}× pgbench); ${r.statementsPerNote.toFixed(1)} statements/note; ${r.walBytesPerNote.toFixed(0)} WAL bytes/note; CPU ms/note: API ${r.cpu.api.toFixed(2)}, worker ${r.cpu.worker.toFixed(2)}, PostgreSQL ${r.cpu.postgres.toFixed(2)}\n`,
       );
     }
     const deadAfter = await deadRows();
@@ -354,16 +366,17 @@ export async function main(): Promise<void> {
       `\nnote pipeline, ${seconds} s of sends per round, ${connections} connections, median of ${rounds} alternating round(s), node ${process.version}\n` +
         `notes/s accepted → fully processed: ${notesPerSecond.toFixed(1)}; pgbench single-row INSERT: ${tps.toFixed(0)} tps; ratio ${(notesPerSecond / tps).toFixed(3)} (target ≥ 0.25)\n` +
         `SQL statements per note: ${med((r) => r.statementsPerNote).toFixed(1)} (target ≤ 10)\n` +
+        `WAL bytes per note: ${med((r) => r.walBytesPerNote).toFixed(0)}\n` +
         `CPU ms per note: API ${med((r) => r.cpu.api).toFixed(2)}, worker ${med((r) => r.cpu.worker).toFixed(2)}, PostgreSQL ${med((r) => r.cpu.postgres).toFixed(2)}, total ${med((r) => r.cpu.api + r.cpu.worker + r.cpu.postgres).toFixed(2)} (target ≤ 4)\n` +
         lagLine,
     );
     const last = results.at(-1)!;
     process.stdout.write(
-      '\nstatements per note (last round), busiest first (calls, execution ms per note):\n',
+      '\nstatements per note (last round), busiest first (calls, execution ms, WAL bytes per note):\n',
     );
     for (const s of last.statements.slice(0, 30)) {
       process.stdout.write(
-        `${(s.calls / last.notes).toFixed(2).padStart(7)} ${(s.ms / last.notes).toFixed(3).padStart(7)}  ${s.query.replace(/\s+/g, ' ').slice(0, 130)}\n`,
+        `${(s.calls / last.notes).toFixed(2).padStart(7)} ${(s.ms / last.notes).toFixed(3).padStart(7)} ${(s.walBytes / last.notes).toFixed(0).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 130)}\n`,
       );
     }
     if (lagStatements) {

@@ -165,16 +165,22 @@ function reapedChildrenSeconds(pid: number): number {
 export async function statementCalls(
   adminUrl: string,
   database: string,
-): Promise<Array<{ calls: number; query: string; ms: number }>> {
+): Promise<Array<{ calls: number; query: string; ms: number; walBytes: number }>> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ calls: string; query: string; ms: number }>(
-      `select s.calls, s.query, s.total_exec_time as ms from pg_stat_statements s join pg_database d on d.oid = s.dbid
+    const { rows } = await client.query<{ calls: string; query: string; ms: number; wal_bytes: string }>(
+      `select s.calls, s.query, s.total_exec_time as ms, s.wal_bytes
+       from pg_stat_statements s join pg_database d on d.oid = s.dbid
        where d.datname = $1 order by s.calls desc`,
       [database],
     );
-    return rows.map((r) => ({ calls: Number(r.calls), query: r.query, ms: Number(r.ms) }));
+    return rows.map((r) => ({
+      calls: Number(r.calls),
+      query: r.query,
+      ms: Number(r.ms),
+      walBytes: Number(r.wal_bytes),
+    }));
   } finally {
     await client.end();
   }
