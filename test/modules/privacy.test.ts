@@ -15,7 +15,7 @@ import { as, eventually, newUserId, testAuth } from '../support/test-auth.ts';
  */
 const PLATFORM_TABLES = [
   /^schema_migrations/,
-  /^outbox_events$/,
+  /^outbox_(events|unrelayed)$/,
   /^bus_/,
   /^idempotency_keys$/,
   /^platform_/,
