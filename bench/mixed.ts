@@ -137,7 +137,7 @@ async function waitForWorkerDrain(databaseUrl: string): Promise<number> {
   try {
     for (let i = 0; i < 1200; i++) {
       const { rows } = await client.query<{ busy: boolean }>(`
-        select exists (select 1 from outbox_unrelayed)
+        select exists (select 1 from outbox_events where relayed_at is null)
           or exists (select 1 from bus_deliveries where run_at <= now())
           or exists (select 1 from graphile_worker._private_jobs where run_at <= now() and locked_at is null)
           as busy`);

@@ -65,7 +65,7 @@ const ENCRYPTION_KEYS = generateKeySpec('bench1');
 
 /** The bench's own probe queries (pg_stat_statements normalises their constants to $n). */
 const PROBE_STATEMENTS = [
-  /^select exists \(select \$1 from outbox_unrelayed\) or exists/,
+  /^select exists \(select \$1 from outbox_events where relayed_at is null\) or exists/,
   /^select count\(\*\)::int as n from notifications_items$/,
   /^select pg_wal_lsn_diff\(pg_current_wal_lsn\(\), \$1\)::text as at$/,
 ];
@@ -185,7 +185,7 @@ export async function main(): Promise<void> {
     };
     const drained = async () => {
       const { rows } = await sql<{ busy: boolean }>`
-        select exists (select 1 from outbox_unrelayed)
+        select exists (select 1 from outbox_events where relayed_at is null)
           or exists (select 1 from bus_deliveries)
           or exists (select 1 from graphile_worker._private_jobs) as busy`.execute(probe.db);
       return !rows[0]!.busy;

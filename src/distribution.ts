@@ -234,11 +234,7 @@ export const DISTRIBUTION: DistributionMap = {
   idempotency_keys: byOwnKey('scope', 'idempotency_keys'),
   outbox_events: {
     kind: 'local',
-    why: 'The bus outbox with one position sequence; the relay claims the positions in outbox_unrelayed. With NATS the rows live until relayed, and the plan in docs/scaling.md moves them beside the change they describe.',
-  },
-  outbox_unrelayed: {
-    kind: 'local',
-    why: "The outbox positions not yet relayed, beside their outbox_events rows (a trigger fills it in the writer's transaction).",
+    why: 'The bus outbox with one position sequence; the relay claims rows by state. With NATS the rows live until relayed, and the plan in docs/scaling.md moves them beside the change they describe.',
   },
   bus_deliveries: {
     kind: 'local',

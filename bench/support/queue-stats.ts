@@ -23,7 +23,7 @@ export async function readQueueStats(db: pg.Client): Promise<QueueStats> {
   const backlog = (
     await db.query<{ unrelayed: number; due: number; oldest: number | null; jobs: number }>(`
       select
-        (select count(*) from outbox_unrelayed)::int as unrelayed,
+        (select count(*) from outbox_events where relayed_at is null)::int as unrelayed,
         (select count(*) from bus_deliveries where run_at <= now())::int as due,
         (select extract(epoch from now() - min(run_at)) * 1000 from bus_deliveries where run_at <= now())::float8 as oldest,
         (select count(*) from graphile_worker._private_jobs where locked_at is null and run_at <= now())::int as jobs`)

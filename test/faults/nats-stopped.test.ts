@@ -58,7 +58,11 @@ describe('fault: NATS stopped', needsBinary('nats'), () => {
         where user_id = ${pair.b} and kind = 'love-note.received' group by 1`.execute(db())
     ).rows;
   const unrelayed = async () =>
-    (await sql<{ n: number }>`select count(*)::int as n from outbox_unrelayed`.execute(db())).rows[0]!.n;
+    (
+      await sql<{ n: number }>`select count(*)::int as n from outbox_events where relayed_at is null`.execute(
+        db(),
+      )
+    ).rows[0]!.n;
 
   it('accepts every send while NATS is down, then drains the outbox and delivers each event once', async () => {
     const ids: string[] = [];

@@ -183,7 +183,7 @@ function suite(mode: CacheMode) {
           // pass (and, without Redis, its NOTIFY arrive), so the lists are cached after it.
           await eventually(async () => {
             const { rows } = await sql<{ n: number }>`
-              select (select count(*) from outbox_unrelayed)
+              select (select count(*) from outbox_events where relayed_at is null)
                 + (select count(*) from bus_deliveries where group_name = 'notifications') as n`.execute(
               worker.platform.database.db,
             );

@@ -15,7 +15,7 @@ import { as, eventually, newUserId, testAuth } from '../support/test-auth.ts';
  */
 const PLATFORM_TABLES = [
   /^schema_migrations/,
-  /^outbox_(events|unrelayed)$/,
+  /^outbox_events$/,
   /^bus_/,
   /^idempotency_keys$/,
   /^platform_/,

@@ -152,28 +152,6 @@ export function busContractSuite(transport: 'postgres' | 'nats', natsUrl: string
       );
     });
 
-    it('relays without updating the outbox row: its position leaves outbox_unrelayed', async () => {
-      const { db } = t.platform.database;
-      const row = async (id: string) =>
-        (
-          await sql<{ version: string; waiting: boolean; relayed_at: Date | null }>`
-            select o.xmin::text as version, o.relayed_at,
-              exists (select 1 from outbox_unrelayed u where u.position = o.position) as waiting
-            from outbox_events o where o.id = ${id}`.execute(db)
-        ).rows[0];
-      const event = await publishValue(33);
-      const written = await row(event.id);
-      // Filled at insert, so an earlier version's relay (`relayed_at is null`) never takes it.
-      assert.ok(written?.relayed_at, 'relayed_at is filled at insert');
-      await waitFor(
-        'both groups',
-        async () => (await effects('contract-a', 33)) === 1 && (await effects('contract-b', 33)) === 1,
-      );
-      const relayed = await row(event.id);
-      assert.equal(relayed?.waiting, false, 'the relay took its position out of the queue');
-      assert.equal(relayed?.version, written?.version, 'the outbox row was not rewritten');
-    });
-
     it('gives every group every event, each exactly once', async () => {
       const events = await Promise.all([21, 21, 21].map((value) => publishValue(value)));
       await waitFor(

@@ -41,7 +41,7 @@ export function createBusMetrics(registry: Registry, database: Database): BusMet
     registers: [registry],
     async collect() {
       const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from outbox_unrelayed`
+        select count(*)::int as n from outbox_events where relayed_at is null`
         .execute(database.db)
         .catch(() => ({ rows: [] as { n: number }[] }));
       if (rows[0]) this.set(rows[0].n);

@@ -115,15 +115,10 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
       // A relay commit lost to a server crash only means the rows are published
       // again, and JetStream drops the copies by Nats-Msg-Id: no need to wait for the disk.
       await sql`select set_config('synchronous_commit', 'off', true)`.execute(trx);
-      // The positions to relay are rows of outbox_unrelayed (the outbox row is never updated); the
-      // claimed ones are deleted below, after the publish, in the same transaction.
       const { rows } = await sql<OutboxEventRow & { position: number }>`
-        with claimed as (
-          select position from outbox_unrelayed order by position limit ${RELAY_BATCH}
-          for update skip locked
-        )
         select position, id, type, version, occurred_at, actor_id, couple_id, data, trace_context from outbox_events
-        where position = any(array(select position from claimed)) order by position`.execute(trx);
+        where relayed_at is null order by position limit ${RELAY_BATCH}
+        for update skip locked`.execute(trx);
       if (rows.length === 0) return 0;
       const events = rows.map(envelopeFromRow);
       await Promise.all(
@@ -135,7 +130,9 @@ export function createNatsTransport(deps: TransportDeps, options: NatsOptions): 
         ),
       );
       const positions = rows.map((row) => row.position);
-      await sql`delete from outbox_unrelayed where position = any(${positions}::bigint[])`.execute(trx);
+      await sql`update outbox_events set relayed_at = now() where position = any(${positions}::bigint[])`.execute(
+        trx,
+      );
       const oldest = Math.min(...events.map((event) => Date.parse(event.occurredAt)));
       metrics.relayed(rows.length, (Date.now() - oldest) / 1000);
       return rows.length;

@@ -59,27 +59,23 @@ export function createPostgresTransport(deps: TransportDeps): Transport {
   async function relayOnce(): Promise<number> {
     const { rows } = await sql<{ relayed: number; oldest: number | null }>`
       with claimed as (
-        select position from outbox_unrelayed order by position limit ${RELAY_BATCH}
-        for update skip locked
-      ), relayed as (
-        -- Taking the positions out of the queue is the relayed mark (the outbox row is never updated).
-        delete from outbox_unrelayed where position = any(array(select position from claimed))
-        returning position
-      ), events as materialized (
-        -- By key, per position: a join could be planned as a hash join over the whole outbox.
         select position, type, occurred_at from outbox_events
-        where position = any(array(select position from relayed))
+        where relayed_at is null order by position limit ${RELAY_BATCH}
+        for update skip locked
       ), fanned as (
         insert into bus_deliveries (group_name, position)
-        select s.group_name, e.position from events e join bus_subscriptions s on s.event_type = e.type
+        select s.group_name, c.position from claimed c join bus_subscriptions s on s.event_type = c.type
         returning group_name
       ), settings as (
         -- See consumeOnce: a lost relay commit loses its deliveries with it, so it is relayed again.
         select set_config('synchronous_commit', 'off', true) as value
+      ), relayed as (
+        update outbox_events o set relayed_at = now() from claimed c where o.position = c.position
+        returning c.occurred_at
       )
       select
-        (select count(*) from events)::int as relayed,
-        (select extract(epoch from now() - min(occurred_at)) from events)::float8 as oldest,
+        (select count(*) from relayed)::int as relayed,
+        (select extract(epoch from now() - min(occurred_at)) from relayed)::float8 as oldest,
         (select count(pg_notify('o2o_bus', g.group_name)) from (select distinct group_name from fanned) g)::int
           as notified,
         (select value from settings) as synchronous_commit`.execute(db);

@@ -45,7 +45,6 @@ export async function pruneBus(
       delete from outbox_events where position in (
         select o.position from outbox_events o
         where o.relayed_at < now() - make_interval(days => ${retention.outboxDays})
-          and not exists (select 1 from outbox_unrelayed u where u.position = o.position)
           and not exists (select 1 from bus_deliveries d where d.position = o.position)
           and not exists (select 1 from bus_dead_letters l where l.event_id = o.id)
         order by o.position

@@ -25,7 +25,6 @@ export const QUEUE_AUTOVACUUM = {
  */
 export const QUEUE_TABLES = [
   'public.outbox_events',
-  'public.outbox_unrelayed',
   'public.bus_deliveries',
   'public.bus_processed',
   'public.platform_recurring_runs',

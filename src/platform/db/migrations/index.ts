@@ -9,7 +9,6 @@ import * as mPlatformRecurring from './20261202T1600_platform_recurring.ts';
 import * as mPlatformOutboxTrace from './20261203T0700_platform_outbox_trace.ts';
 import * as mPlatformQueueAutovacuum from './20261203T0700_platform_queue_autovacuum.ts';
 import * as mPlatformOutboxWakeupOnce from './20261203T0710_platform_outbox_wakeup_once.ts';
-import * as mPlatformOutboxUnrelayed from './20261204T1700_platform_outbox_unrelayed.ts';
 
 /** The migrations of the platform, in this folder only; names start with a UTC timestamp that orders them globally. */
 export const migrations: Migrations = {
@@ -23,5 +22,4 @@ export const migrations: Migrations = {
   '20261203T0700_platform_outbox_trace': mPlatformOutboxTrace,
   '20261203T0700_platform_queue_autovacuum': mPlatformQueueAutovacuum,
   '20261203T0710_platform_outbox_wakeup_once': mPlatformOutboxWakeupOnce,
-  '20261204T1700_platform_outbox_unrelayed': mPlatformOutboxUnrelayed,
 };
