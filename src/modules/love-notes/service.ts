@@ -117,6 +117,31 @@ const insertDelivered = queryTemplate((db: NotesDb, p: NewNote & EventParams) =>
     .returning(WRITTEN_COLUMNS),
 );
 
+/**
+ * A note sent now and its `love-note.delivered` event, in one statement. A module-level function, not a
+ * closure in `sendNote`: tsx keeps function names by wrapping each closure as it is created, which on
+ * every send cost a defineProperty (about 2 µs).
+ */
+async function insertSent(
+  db: NotesContext['db'] | NotesTrx,
+  values: NewNote,
+  ref: { noteId: string; coupleId: string; senderId: string; recipientId: string },
+  options: { actorId: string; coupleId: string },
+): Promise<WrittenRow> {
+  const events = eventParams([
+    outboxEvent(
+      'love-note.delivered',
+      { ...ref, seriesId: null, deliveredAt: values.created_at.toISOString() },
+      options,
+    ),
+  ]);
+  // Object.assign, not `{ ...values, ...events }`: V8 builds a spread of two objects through
+  // fresh hidden classes each call, 6 µs here against 0.2 (measured in isolation).
+  const { rows } = await insertDelivered(db, Object.assign(events, values));
+  if (!rows[0]) throw new Error('the note insert returned no row');
+  return rows[0];
+}
+
 export async function sendNote(
   ctx: NotesContext,
   user: AuthUser,
@@ -177,27 +202,15 @@ export async function sendNote(
       return inserted;
     });
   } else {
-    const insertSent = async (db: NotesContext['db'] | NotesTrx) => {
-      const events = eventParams([
-        outboxEvent(
-          'love-note.delivered',
-          { ...ref, seriesId: null, deliveredAt: now.toISOString() },
-          options,
-        ),
-      ]);
-      const { rows } = await insertDelivered(db, { ...values, ...events });
-      if (!rows[0]) throw new Error('the note insert returned no row');
-      return rows[0];
-    };
     // The hot path: the note and its two events in one statement (one round trip, no
     // BEGIN/COMMIT); with an Idempotency-Key, in a transaction with the recorded answer.
     row = idempotency
       ? await ctx.db.transaction().execute(async (trx) => {
-          const inserted = await insertSent(trx);
+          const inserted = await insertSent(trx, values, ref, options);
           await recordAnswer(trx, idempotency, 201, viewOf(inserted, user.id, text));
           return inserted;
         })
-      : await insertSent(ctx.db);
+      : await insertSent(ctx.db, values, ref, options);
   }
   rememberBody(ctx.platform.encryption, id, sealed, text);
   await forgetBoxes(ctx.platform, [row]);
