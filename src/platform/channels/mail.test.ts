@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { createMailTransport } from './mail.ts';
+import { createMailTransport, textEncodingFor } from './mail.ts';
 
 describe('mail transport', () => {
   let dir: string;
@@ -31,6 +31,29 @@ describe('mail transport', () => {
     await transport.send({ to: 'ana@example.test', subject: 'Again', text: 'Another line' });
     assert.equal((await readdir(outboxDir)).length, 1);
     transport.close();
+  });
+
+  it('encodes mostly Latin text as quoted-printable and other scripts as base64, as nodemailer would', async () => {
+    assert.equal(textEncodingFor('Thinking of you 💖 — see you tonight'), 'quoted-printable');
+    assert.equal(textEncodingFor('今夜会いたいです 💖 Ana'), 'base64');
+    assert.equal(textEncodingFor(''), 'base64');
+    const html = (text: string) =>
+      `<!doctype html><html><body><p>${text}</p>${'<br>'.repeat(40)}</body></html>`;
+    const sent = async (name: string, text: string) => {
+      const outboxDir = path.join(dir, name);
+      const transport = createMailTransport({ smtpUrl: undefined, from: 'app@example.test', outboxDir });
+      await transport.send({ to: 'ana@example.test', subject: text, text, html: html(text) });
+      transport.close();
+      const [file] = await readdir(outboxDir);
+      return readFile(path.join(outboxDir, file!), 'utf8');
+    };
+    const latin = await sent('latin', 'Thinking of you 💖 — see you tonight');
+    const japanese = await sent('japanese', '今夜会いたいです、あなたのことを考えています');
+    // Both parts (the HTML's lines are longer than 76 characters) take the text's encoding.
+    assert.equal(latin.match(/^Content-Transfer-Encoding: quoted-printable$/gm)?.length, 2, latin);
+    assert.match(latin, /^Subject: =\?UTF-8\?Q\?/m);
+    assert.equal(japanese.match(/^Content-Transfer-Encoding: base64$/gm)?.length, 2, japanese);
+    assert.match(japanese, /^Subject: =\?UTF-8\?B\?/m);
   });
 
   it('sends through a real SMTP server when SMTP_URL is set', async () => {
