@@ -26,6 +26,8 @@ describe('mail transport', () => {
     assert.match(eml, /^To: ana@example\.test$/m);
     assert.match(eml, /^Subject: Hello$/m);
     assert.match(eml, /A body line/);
+    // One id per message, on the sender's domain.
+    assert.match(eml, /^Message-ID: <[0-9a-f-]{36}@example\.test>$/m);
     // The directory is made again if it goes away between two mails.
     await rm(outboxDir, { recursive: true });
     await transport.send({ to: 'ana@example.test', subject: 'Again', text: 'Another line' });
@@ -54,6 +56,8 @@ describe('mail transport', () => {
     assert.match(latin, /^Subject: =\?UTF-8\?Q\?/m);
     assert.equal(japanese.match(/^Content-Transfer-Encoding: base64$/gm)?.length, 2, japanese);
     assert.match(japanese, /^Subject: =\?UTF-8\?B\?/m);
+    const messageId = (eml: string) => /^Message-ID: (.+)$/m.exec(eml)?.[1];
+    assert.notEqual(messageId(latin), messageId(japanese));
   });
 
   it('sends through a real SMTP server when SMTP_URL is set', async () => {
