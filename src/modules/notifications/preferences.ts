@@ -37,7 +37,11 @@ export const LOCKED: ReadonlyArray<readonly [Category, Channel]> = [
 
 /** Applies a person's switches to the defaults; the LOCKED ones stay on whatever is stored. */
 export function applyOverrides(base: PreferenceMatrix, overrides: PreferenceOverrides): PreferenceMatrix {
-  const result = structuredClone(base);
+  // A copy of each category's switches, not structuredClone: this runs for every recipient of every
+  // notification and every delivery attempt, and the clone was 2% of the worker on the note pipeline.
+  const result = Object.fromEntries(
+    Object.entries(base).map(([category, channels]) => [category, { ...channels }]),
+  ) as PreferenceMatrix;
   for (const [category, channels] of Object.entries(overrides) as [
     Category,
     Partial<Record<Channel, boolean>>,
