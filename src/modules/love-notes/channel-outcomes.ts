@@ -80,16 +80,17 @@ export async function recordOutcome(trx: NotesTrx, outcome: Outcome): Promise<vo
  * time, the later one on a tie), since one statement cannot update a row twice.
  */
 export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promise<void> {
-  const kept = new Map<string, Outcome & { rank: number }>();
+  const kept = new Map<string, Outcome>();
   for (const outcome of outcomes) {
     const { noteId, coupleId } = outcome.data;
     const rank = RANK[outcome.status];
     if (outcome.kind !== 'love-note.received' || !noteId || !coupleId || rank === undefined) continue;
     const key = `${coupleId}/${noteId}/${outcome.channel}`;
     const held = kept.get(key);
-    if (held && (held.rank > rank || (held.rank === rank && Date.parse(held.at) > Date.parse(outcome.at))))
+    const heldRank = held ? (RANK[held.status] as number) : -1;
+    if (held && (heldRank > rank || (heldRank === rank && Date.parse(held.at) > Date.parse(outcome.at))))
       continue;
-    kept.set(key, { ...outcome, rank });
+    kept.set(key, outcome);
   }
   if (kept.size === 0) return;
   await outcomesUpsert([...kept.values()]).execute(trx);
@@ -100,13 +101,13 @@ export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promis
  * note and channel). Exported for test/modules/love-notes-outcomes-plan.test.ts,
  * which checks its generic plan.
  */
-export function outcomesUpsert(rows: Array<Outcome & { rank: number }>) {
+export function outcomesUpsert(rows: Outcome[]) {
   const batch = unnestRows(rows, {
     couple_id: ['uuid', (r) => r.data.coupleId],
     note_id: ['uuid', (r) => r.data.noteId],
     channel: ['text', (r) => r.channel],
     status: ['text', (r) => r.status],
-    rank: ['int', (r) => r.rank],
+    rank: ['int', (r) => RANK[r.status]],
     reason: ['text', (r) => r.reason],
     at: ['timestamptz', (r) => r.at],
     user_id: ['uuid', (r) => r.userId],

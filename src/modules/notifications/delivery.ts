@@ -207,7 +207,8 @@ async function attempt(
   const decided = (row: Partial<DeliveryUpdate>, metric: Attempt['metric'], announce = true) => ({
     delivery,
     recipient,
-    row: { ...before, ...row },
+    // Object.assign, not a two-object spread (fresh hidden classes per call in V8: see intake.ts).
+    row: Object.assign({}, before, row),
     announce,
     metric,
     fallback: false,
