@@ -5,7 +5,7 @@ import { forgetBoxes } from './cache.ts';
 import { cancelScheduled } from './closed-couples.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import { scheduleDelivery } from './dependencies.ts';
-import { noteRef } from './events.ts';
+import { deliveredData, noteRef } from './events.ts';
 import { liveCreated } from './live.ts';
 import { nextOccurrence } from './schedule.ts';
 import type { NoteRow, NotesExecutor, NotesTrx } from './tables.ts';
@@ -71,7 +71,7 @@ async function deliverLocked(ctx: NotesContext, trx: NotesTrx, note: NoteRow, no
   await publish(
     trx,
     'love-note.delivered',
-    { ...ref, seriesId: delivered.series_id, deliveredAt: now.toISOString() },
+    deliveredData(ref, delivered.series_id, now.toISOString()),
     options,
   );
   return delivered;

@@ -1,3 +1,4 @@
+import type { EventMap } from '../../platform/bus/events.ts';
 import type { NoteRow } from './tables.ts';
 
 /** Which note between whom: the part every love-note event carries. */
@@ -69,4 +70,21 @@ export const noteRef = (row: NoteRow): LoveNoteRef => ({
   coupleId: row.couple_id,
   senderId: row.sender_id,
   recipientId: row.recipient_id,
+});
+
+/**
+ * `love-note.delivered`'s data, written out: `{ ...ref, more }` builds its hidden classes afresh on
+ * every call in V8 (bench/object-spread.ts), and this runs on every send and every due delivery.
+ */
+export const deliveredData = (
+  ref: LoveNoteRef,
+  seriesId: string | null,
+  deliveredAt: string,
+): EventMap['love-note.delivered'] => ({
+  noteId: ref.noteId,
+  coupleId: ref.coupleId,
+  senderId: ref.senderId,
+  recipientId: ref.recipientId,
+  seriesId,
+  deliveredAt,
 });

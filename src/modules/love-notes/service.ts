@@ -18,6 +18,7 @@ import { refuseChange } from './closed-couples.ts';
 import { bodyContext, type NotesContext } from './context.ts';
 import type { CoupleFacts } from './dependencies.ts';
 import { cancelDelivery, scheduleDelivery } from './dependencies.ts';
+import { deliveredData } from './events.ts';
 import { liveCreated } from './live.ts';
 import { findNote, lockAndCountPending, reactionsOf } from './repo.ts';
 import {
@@ -129,11 +130,7 @@ async function insertSent(
   options: { actorId: string; coupleId: string },
 ): Promise<WrittenRow> {
   const events = eventParams([
-    outboxEvent(
-      'love-note.delivered',
-      { ...ref, seriesId: null, deliveredAt: values.created_at.toISOString() },
-      options,
-    ),
+    outboxEvent('love-note.delivered', deliveredData(ref, null, values.created_at.toISOString()), options),
   ]);
   // Object.assign, not `{ ...values, ...events }`: V8 builds a spread of two objects through
   // fresh hidden classes each call, 6 µs here against 0.2 (measured in isolation).
