@@ -50,8 +50,11 @@ async function main(): Promise<number> {
   const concurrency = String(Math.max(4, os.availableParallelism() * 2));
   const child = spawn(
     process.execPath,
-    // A hung test fails after 5 minutes instead of holding CI until its own limit.
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files],
+    // A hung test fails after 15 minutes instead of holding CI until its own limit. The runner applies
+    // the same limit to each file as a whole (a file is one test of the parent run): at 5 minutes a
+    // slower machine cut off the last test of a browser suite (reported "cancelled"), whose files take
+    // up to 4 minutes there and 2.5 here.
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', ...files],
     {
       env,
       stdio: 'inherit',
