@@ -87,9 +87,11 @@ export async function recordOutcomes(trx: NotesTrx, outcomes: Outcome[]): Promis
     if (outcome.kind !== 'love-note.received' || !noteId || !coupleId || rank === undefined) continue;
     const key = `${coupleId}/${noteId}/${outcome.channel}`;
     const held = kept.get(key);
-    const heldRank = held ? (RANK[held.status] as number) : -1;
-    if (held && (heldRank > rank || (heldRank === rank && Date.parse(held.at) > Date.parse(outcome.at))))
-      continue;
+    if (held) {
+      // Kept only after the rank check above, so its rank is defined.
+      const heldRank = RANK[held.status] as number;
+      if (heldRank > rank || (heldRank === rank && Date.parse(held.at) > Date.parse(outcome.at))) continue;
+    }
     kept.set(key, outcome);
   }
   if (kept.size === 0) return;

@@ -207,7 +207,7 @@ async function attempt(
   const decided = (row: Partial<DeliveryUpdate>, metric: Attempt['metric'], announce = true) => ({
     delivery,
     recipient,
-    // Object.assign, not a two-object spread (fresh hidden classes per call in V8: see intake.ts).
+    // Object.assign, not a two-object spread (fresh hidden classes per call in V8: bench/object-spread.ts).
     row: Object.assign({}, before, row),
     announce,
     metric,

@@ -126,8 +126,8 @@ export async function notifyFromEvents(
     };
     const plans = planDeliveries(spec, p.preferences, counts, p.recipient, now);
     // Objects written out, not `{ ...base, … }`: V8 (Node 20) builds a spread with added properties
-    // through fresh hidden classes, 1.5–3 µs each against 0.04, and intake makes six rows and six
-    // outcomes per notification.
+    // through fresh hidden classes, 1.5–3 µs each against 0.04 (bench/object-spread.ts), and intake
+    // makes six rows and six outcomes per notification.
     const user_id = spec.userId;
     const notification_id = p.id;
     const rows: NewDelivery[] = [
